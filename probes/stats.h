@@ -42,7 +42,8 @@ int stats_from_histogram(const uint32_t *counts, const struct hist_moments *m,
 			 struct stats_summary *out);
 
 /* Quantile q in [0,1] of a histogram holding n samples. No min/max clamp
- * (the caller may not have moments). NaN if n == 0 or the histogram is empty. */
+ * (the caller may not have moments). NaN if n == 0 or the histogram is
+ * empty. */
 double stats_hist_quantile(const uint32_t *counts, uint64_t n, double q);
 
 /*
