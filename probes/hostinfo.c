@@ -1,0 +1,647 @@
+/* Host virtualization probe: KVM backend and paging mode, TSC, PMU, PLE,
+ * KVM capabilities and SR-IOV devices, from sysfs, procfs and /dev/kvm. */
+#include "probes/hostinfo.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/kvm.h>
+#include <linux/perf_event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The only architecture-specific code: reading the cycle counter, and the
+ * counter frequency register that arm64 provides and x86 does not. */
+static int arch_read_tsc(uint64_t *v)
+{
+#if defined(__x86_64__)
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	*v = ((uint64_t)hi << 32) | lo;
+	return 0;
+#else
+	(void)v;
+	return -ENOTSUP;
+#endif
+}
+
+static uint64_t arch_counter_freq_hz(void)
+{
+#if defined(__aarch64__)
+	uint64_t f;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+	return f;
+#else
+	return 0;
+#endif
+}
+
+/* Truncating copy. A loop, because snprintf("%s") and strnlen trip GCC 12's
+ * -Wformat-truncation/-Wstringop-overread at -O2 on fixed-size sources. */
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+
+	if (src)
+		for (; n + 1 < len && src[n]; n++)
+			dst[n] = src[n];
+	dst[n] = '\0';
+}
+
+static int read_file_str(const char *path, char *buf, size_t len)
+{
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, len - 1);
+	if (r < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	close(fd);
+	buf[r] = '\0';
+	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
+		buf[--r] = '\0';
+	return 0;
+}
+
+static int read_file_long(const char *path, long *v)
+{
+	char buf[64], *end;
+	int ret = read_file_str(path, buf, sizeof(buf));
+
+	if (ret)
+		return ret;
+	errno = 0;
+	*v = strtol(buf, &end, 0);
+	if (errno || end == buf)
+		return -EINVAL;
+	return 0;
+}
+
+/* Module boolean parameters read as "Y"/"N" (or "1"/"0"); -1 if absent. */
+static int read_file_bool(const char *path)
+{
+	char buf[16];
+
+	if (read_file_str(path, buf, sizeof(buf)))
+		return -1;
+	return buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
+}
+
+static bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Value of the first "key<tabs>: value" line in /proc/cpuinfo. */
+static int cpuinfo_get(const char *key, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	size_t klen = strlen(key);
+	char *line = NULL;
+	size_t cap = 0;
+	int ret = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char *p;
+
+		if (strncmp(line, key, klen) ||
+		    (line[klen] != '\t' && line[klen] != ' ' &&
+		     line[klen] != ':'))
+			continue;
+		p = strchr(line + klen, ':');
+		if (!p)
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		p[strcspn(p, "\n")] = '\0';
+		copy_str(out, len, p);
+		ret = 0;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+static bool has_word(const char *list, const char *word)
+{
+	size_t wl = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word))) {
+		bool start = p == list || p[-1] == ' ' || p[-1] == '\t';
+		bool end = p[wl] == '\0' || p[wl] == ' ' || p[wl] == '\n';
+
+		if (start && end)
+			return true;
+		p += wl;
+	}
+	return false;
+}
+
+static const char *arm_implementer(long id)
+{
+	switch (id) {
+	case 0x41: return "ARM";
+	case 0x42: return "Broadcom";
+	case 0x43: return "Cavium";
+	case 0x46: return "Fujitsu";
+	case 0x48: return "HiSilicon";
+	case 0x4e: return "NVIDIA";
+	case 0x51: return "Qualcomm";
+	case 0x61: return "Apple";
+	case 0xc0: return "Ampere";
+	default: return NULL;
+	}
+}
+
+static void probe_cpu(struct hostinfo *hi, char *flags, size_t flen)
+{
+	char impl[32], part[32];
+
+	if (cpuinfo_get("vendor_id", hi->cpu_vendor, sizeof(hi->cpu_vendor)))
+		copy_str(hi->cpu_vendor, sizeof(hi->cpu_vendor), "unknown");
+	if (cpuinfo_get("model name", hi->cpu_model, sizeof(hi->cpu_model)))
+		copy_str(hi->cpu_model, sizeof(hi->cpu_model), "unknown");
+	/* arm64 /proc/cpuinfo has no vendor or model strings, only ids. */
+	if (!cpuinfo_get("CPU implementer", impl, sizeof(impl))) {
+		const char *name = arm_implementer(strtol(impl, NULL, 0));
+
+		copy_str(hi->cpu_vendor, sizeof(hi->cpu_vendor),
+			 name ? name : impl);
+		if (!cpuinfo_get("CPU part", part, sizeof(part)))
+			snprintf(hi->cpu_model, sizeof(hi->cpu_model),
+				 "implementer %s part %s", impl, part);
+	}
+	if (cpuinfo_get("flags", flags, flen) &&
+	    cpuinfo_get("Features", flags, flen))
+		flags[0] = '\0';
+}
+
+static void probe_backend(struct hostinfo *hi, const char *flags)
+{
+	bool arm = !strcmp(hi->arch, "aarch64");
+	int b;
+
+	/* PVM first: it is the module that drives /dev/kvm when loaded, even
+	 * on hardware that also has VMX/SVM. */
+	if (path_exists("/sys/module/kvm_pvm")) {
+		copy_str(hi->backend, sizeof(hi->backend), "pvm");
+		copy_str(hi->paging, sizeof(hi->paging), "shadow");
+		return;
+	}
+	if (path_exists("/sys/module/kvm_intel")) {
+		copy_str(hi->backend, sizeof(hi->backend), "vmx");
+		b = read_file_bool("/sys/module/kvm_intel/parameters/ept");
+		copy_str(hi->paging, sizeof(hi->paging),
+			 b < 0 ? "unknown" : b ? "ept" : "shadow");
+		return;
+	}
+	if (path_exists("/sys/module/kvm_amd")) {
+		copy_str(hi->backend, sizeof(hi->backend), "svm");
+		b = read_file_bool("/sys/module/kvm_amd/parameters/npt");
+		copy_str(hi->paging, sizeof(hi->paging),
+			 b < 0 ? "unknown" : b ? "npt" : "shadow");
+		return;
+	}
+	if (arm && path_exists("/dev/kvm")) {
+		copy_str(hi->backend, sizeof(hi->backend), "arm64");
+		copy_str(hi->paging, sizeof(hi->paging), "stage2");
+		return;
+	}
+	/* No vendor module loaded: report what the CPU could do. */
+	if (has_word(flags, "vmx"))
+		copy_str(hi->backend, sizeof(hi->backend), "vmx");
+	else if (has_word(flags, "svm"))
+		copy_str(hi->backend, sizeof(hi->backend), "svm");
+	else
+		copy_str(hi->backend, sizeof(hi->backend), "unknown");
+	copy_str(hi->paging, sizeof(hi->paging), "unknown");
+}
+
+static void probe_kvm(struct hostinfo *hi)
+{
+	int fd, vm, e;
+
+	hi->kvm_api_version = -1;
+	hi->kvm_error[0] = '\0';
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (e == ENOENT)
+			copy_str(hi->kvm_error, sizeof(hi->kvm_error),
+				 "no /dev/kvm");
+		else if (e == EACCES || e == EPERM)
+			copy_str(hi->kvm_error, sizeof(hi->kvm_error),
+				 "permission denied on /dev/kvm");
+		else
+			snprintf(hi->kvm_error, sizeof(hi->kvm_error),
+				 "open /dev/kvm: %s", strerror(e));
+		return;
+	}
+	hi->kvm_api_version = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (hi->kvm_api_version < 0) {
+		snprintf(hi->kvm_error, sizeof(hi->kvm_error),
+			 "ioctl KVM_GET_API_VERSION: %s", strerror(errno));
+		hi->kvm_api_version = -1;
+		close(fd);
+		return;
+	}
+	/* A backend can load yet refuse VMs (e.g. virtualization disabled in
+	 * firmware), which only KVM_CREATE_VM reveals. */
+	vm = ioctl(fd, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		snprintf(hi->kvm_error, sizeof(hi->kvm_error),
+			 "ioctl KVM_CREATE_VM: %s", strerror(errno));
+	else
+		close(vm);
+	close(fd);
+}
+
+static int64_t ns_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Pairs a TSC read with the clock read it is closest to in time, by keeping
+ * the tightest of a few bracketing attempts. */
+static void tsc_clock_pair(uint64_t *tsc, int64_t *ns)
+{
+	int64_t best = INT64_MAX;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		int64_t a = ns_now(), b;
+		uint64_t t;
+
+		arch_read_tsc(&t);
+		b = ns_now();
+		if (b - a < best) {
+			best = b - a;
+			*tsc = t;
+			*ns = a + (b - a) / 2;
+		}
+	}
+}
+
+static void probe_tsc(struct hostinfo *hi, const char *flags)
+{
+	uint64_t hz = arch_counter_freq_hz(), t0 = 0, t1 = 0;
+	struct timespec d = { 0, 50 * 1000 * 1000 };
+	int64_t n0 = 0, n1 = 0;
+	long khz;
+
+	hi->tsc_khz = 0;
+	copy_str(hi->tsc_source, sizeof(hi->tsc_source), "unknown");
+	hi->tsc_invariant = has_word(flags, "constant_tsc") &&
+			    has_word(flags, "nonstop_tsc");
+	if (hz) {
+		/* The arm64 generic timer runs at a fixed rate by definition. */
+		hi->tsc_khz = hz / 1000;
+		copy_str(hi->tsc_source, sizeof(hi->tsc_source), "cntfrq");
+		hi->tsc_invariant = true;
+		return;
+	}
+	if (!read_file_long("/sys/devices/system/cpu/cpu0/tsc_freq_khz", &khz) &&
+	    khz > 0) {
+		hi->tsc_khz = (uint64_t)khz;
+		copy_str(hi->tsc_source, sizeof(hi->tsc_source), "sysfs");
+		return;
+	}
+	if (arch_read_tsc(&t0))
+		return;
+	tsc_clock_pair(&t0, &n0);
+	while (nanosleep(&d, &d) && errno == EINTR)
+		;
+	tsc_clock_pair(&t1, &n1);
+	if (n1 > n0 && t1 > t0) {
+		hi->tsc_khz = (uint64_t)((double)(t1 - t0) * 1e6 /
+					 (double)(n1 - n0) + 0.5);
+		copy_str(hi->tsc_source, sizeof(hi->tsc_source), "calibrated");
+	}
+}
+
+static void probe_pmu(struct hostinfo *hi)
+{
+	struct perf_event_attr attr;
+	int fd, e;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.size = sizeof(attr);
+	attr.type = PERF_TYPE_HARDWARE;
+	attr.config = PERF_COUNT_HW_CPU_CYCLES;
+	/* User-only, so perf_event_paranoid does not make a present PMU look
+	 * absent to an unprivileged run. */
+	attr.exclude_kernel = 1;
+	attr.exclude_hv = 1;
+	attr.disabled = 1;
+	fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1,
+		     PERF_FLAG_FD_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		hi->pmu_available = true;
+		hi->pmu_reason[0] = '\0';
+		return;
+	}
+	e = errno;
+	hi->pmu_available = false;
+	if (e == ENOENT || e == EOPNOTSUPP || e == ENODEV)
+		snprintf(hi->pmu_reason, sizeof(hi->pmu_reason),
+			 "no hardware PMU: perf_event_open(cycles): %s",
+			 strerror(e));
+	else
+		snprintf(hi->pmu_reason, sizeof(hi->pmu_reason),
+			 "perf_event_open(cycles): %s", strerror(e));
+}
+
+static void probe_ple(struct hostinfo *hi)
+{
+	long gap, win;
+
+	hi->ple_gap = -1;
+	hi->ple_window = -1;
+	if (!strcmp(hi->backend, "vmx") &&
+	    !read_file_long("/sys/module/kvm_intel/parameters/ple_gap", &gap) &&
+	    !read_file_long("/sys/module/kvm_intel/parameters/ple_window", &win)) {
+		hi->ple_gap = (int)gap;
+		hi->ple_window = (int)win;
+		copy_str(hi->ple_source, sizeof(hi->ple_source),
+			 "kvm_intel ple_gap/ple_window");
+		return;
+	}
+	/* AMD's threshold is the gap between PAUSEs, its count the window. */
+	if (!strcmp(hi->backend, "svm") &&
+	    !read_file_long("/sys/module/kvm_amd/parameters/pause_filter_thresh", &gap) &&
+	    !read_file_long("/sys/module/kvm_amd/parameters/pause_filter_count", &win)) {
+		hi->ple_gap = (int)gap;
+		hi->ple_window = (int)win;
+		copy_str(hi->ple_source, sizeof(hi->ple_source),
+			 "kvm_amd pause_filter_thresh/pause_filter_count");
+		return;
+	}
+	snprintf(hi->ple_source, sizeof(hi->ple_source),
+		 "n/a (no PLE parameters for backend %s)", hi->backend);
+}
+
+int hostinfo_probe(struct hostinfo *hi)
+{
+	struct utsname u;
+	char flags[4096];
+	long n, pages, psz;
+
+	memset(hi, 0, sizeof(*hi));
+	if (gethostname(hi->hostname, sizeof(hi->hostname)) ||
+	    !hi->hostname[0])
+		copy_str(hi->hostname, sizeof(hi->hostname), "unknown");
+	hi->hostname[sizeof(hi->hostname) - 1] = '\0';
+	if (uname(&u) == 0) {
+		copy_str(hi->kernel, sizeof(hi->kernel), u.release);
+		copy_str(hi->arch, sizeof(hi->arch), u.machine);
+	} else {
+		copy_str(hi->kernel, sizeof(hi->kernel), "unknown");
+		copy_str(hi->arch, sizeof(hi->arch), "unknown");
+	}
+	probe_cpu(hi, flags, sizeof(flags));
+	probe_backend(hi, flags);
+	probe_kvm(hi);
+	probe_tsc(hi, flags);
+	probe_pmu(hi);
+	probe_ple(hi);
+
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	hi->nr_cpus = n > 0 ? (int)n : -1;
+	pages = sysconf(_SC_PHYS_PAGES);
+	psz = sysconf(_SC_PAGESIZE);
+	hi->mem_bytes = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
+	return 0;
+}
+
+json_t *hostinfo_json(const struct hostinfo *hi)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "hostname", json_string(hi->hostname));
+	json_object_set_new(o, "kernel", json_string(hi->kernel));
+	json_object_set_new(o, "cpu_vendor", json_string(hi->cpu_vendor));
+	json_object_set_new(o, "cpu_model", json_string(hi->cpu_model));
+	json_object_set_new(o, "arch", json_string(hi->arch));
+	json_object_set_new(o, "backend", json_string(hi->backend));
+	json_object_set_new(o, "paging", json_string(hi->paging));
+	json_object_set_new(o, "kvm_api_version",
+			    json_integer(hi->kvm_api_version));
+	json_object_set_new(o, "kvm_error", json_string(hi->kvm_error));
+	json_object_set_new(o, "tsc_khz", json_integer((json_int_t)hi->tsc_khz));
+	json_object_set_new(o, "tsc_source", json_string(hi->tsc_source));
+	json_object_set_new(o, "tsc_invariant", json_boolean(hi->tsc_invariant));
+	json_object_set_new(o, "pmu_available", json_boolean(hi->pmu_available));
+	json_object_set_new(o, "pmu_reason", json_string(hi->pmu_reason));
+	json_object_set_new(o, "ple_gap", json_integer(hi->ple_gap));
+	json_object_set_new(o, "ple_window", json_integer(hi->ple_window));
+	json_object_set_new(o, "ple_source", json_string(hi->ple_source));
+	json_object_set_new(o, "nr_cpus", json_integer(hi->nr_cpus));
+	json_object_set_new(o, "mem_bytes",
+			    json_integer((json_int_t)hi->mem_bytes));
+	return o;
+}
+
+enum cap_arch { CAP_ANY, CAP_X86, CAP_ARM64 };
+
+struct cap_def {
+	const char *name;
+	long id;
+	enum cap_arch arch;
+};
+
+#define CAP(x, a) { #x, x, a }
+
+static const struct cap_def caps[] = {
+	CAP(KVM_CAP_IRQCHIP, CAP_ANY),
+	CAP(KVM_CAP_USER_MEMORY, CAP_ANY),
+	CAP(KVM_CAP_NR_VCPUS, CAP_ANY),
+	CAP(KVM_CAP_MAX_VCPUS, CAP_ANY),
+	CAP(KVM_CAP_IOEVENTFD, CAP_ANY),
+	CAP(KVM_CAP_IOEVENTFD_ANY_LENGTH, CAP_ANY),
+	CAP(KVM_CAP_IRQFD, CAP_ANY),
+	CAP(KVM_CAP_SIGNAL_MSI, CAP_ANY),
+	CAP(KVM_CAP_ONE_REG, CAP_ANY),
+	CAP(KVM_CAP_COALESCED_MMIO, CAP_ANY),
+	CAP(KVM_CAP_IMMEDIATE_EXIT, CAP_ANY),
+	CAP(KVM_CAP_BINARY_STATS_FD, CAP_ANY),
+	CAP(KVM_CAP_VCPU_ATTRIBUTES, CAP_ANY),
+	CAP(KVM_CAP_CHECK_EXTENSION_VM, CAP_ANY),
+	CAP(KVM_CAP_COALESCED_PIO, CAP_X86),
+	CAP(KVM_CAP_SET_TSS_ADDR, CAP_X86),
+	CAP(KVM_CAP_EXT_CPUID, CAP_X86),
+	CAP(KVM_CAP_X86_USER_SPACE_MSR, CAP_X86),
+	CAP(KVM_CAP_X86_MSR_FILTER, CAP_X86),
+	CAP(KVM_CAP_X86_DISABLE_EXITS, CAP_X86),
+	CAP(KVM_CAP_TSC_CONTROL, CAP_X86),
+	CAP(KVM_CAP_GET_TSC_KHZ, CAP_X86),
+	CAP(KVM_CAP_KVMCLOCK_CTRL, CAP_X86),
+	CAP(KVM_CAP_EXIT_HYPERCALL, CAP_X86),
+	CAP(KVM_CAP_PMU_CAPABILITY, CAP_X86),
+	CAP(KVM_CAP_X86_TRIPLE_FAULT_EVENT, CAP_X86),
+	CAP(KVM_CAP_ARM_PSCI_0_2, CAP_ARM64),
+	CAP(KVM_CAP_ARM_VM_IPA_SIZE, CAP_ARM64),
+	CAP(KVM_CAP_ARM_PMU_V3, CAP_ARM64),
+	CAP(KVM_CAP_ARM_SVE, CAP_ARM64),
+	CAP(KVM_CAP_ARM_PTRAUTH_ADDRESS, CAP_ARM64),
+	CAP(KVM_CAP_ARM_PTRAUTH_GENERIC, CAP_ARM64),
+	CAP(KVM_CAP_ARM_MTE, CAP_ARM64),
+	CAP(KVM_CAP_ARM_EL1_32BIT, CAP_ARM64),
+	CAP(KVM_CAP_ARM_USER_IRQ, CAP_ARM64),
+	CAP(KVM_CAP_ARM_NISV_TO_USER, CAP_ARM64),
+	CAP(KVM_CAP_ARM_INJECT_EXT_DABT, CAP_ARM64),
+	CAP(KVM_CAP_ARM_SYSTEM_SUSPEND, CAP_ARM64),
+#ifdef KVM_CAP_ARM_EL2
+	CAP(KVM_CAP_ARM_EL2, CAP_ARM64),
+#endif
+#ifdef KVM_CAP_ARM_EL2_E2H0
+	CAP(KVM_CAP_ARM_EL2_E2H0, CAP_ARM64),
+#endif
+};
+
+static json_t *disable_exits_bits(long v)
+{
+	static const struct { long bit; const char *name; } bits[] = {
+		{ KVM_X86_DISABLE_EXITS_MWAIT, "MWAIT" },
+		{ KVM_X86_DISABLE_EXITS_HLT, "HLT" },
+		{ KVM_X86_DISABLE_EXITS_PAUSE, "PAUSE" },
+		{ KVM_X86_DISABLE_EXITS_CSTATE, "CSTATE" },
+	};
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (v > 0 && (v & bits[i].bit))
+			json_array_append_new(a, json_string(bits[i].name));
+	return a;
+}
+
+json_t *hostinfo_kvm_caps_json(void)
+{
+	json_t *o = json_object();
+	enum cap_arch arch = CAP_ANY;
+	struct utsname u;
+	int kvm, vm = -1, fd;
+	size_t i;
+
+	if (uname(&u) == 0) {
+		if (!strcmp(u.machine, "x86_64"))
+			arch = CAP_X86;
+		else if (!strcmp(u.machine, "aarch64"))
+			arch = CAP_ARM64;
+	}
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "open /dev/kvm: %s", strerror(errno));
+		json_object_set_new(o, "error", json_string(msg));
+		return o;
+	}
+	/* Some answers (max vCPUs, IPA size, disabled exits) are per VM. */
+	if (ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM) > 0)
+		vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	fd = vm >= 0 ? vm : kvm;
+	json_object_set_new(o, "checked_on", json_string(vm >= 0 ? "vm" : "system"));
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		int r;
+
+		if (caps[i].arch != CAP_ANY && caps[i].arch != arch)
+			continue;
+		r = ioctl(fd, KVM_CHECK_EXTENSION, caps[i].id);
+		if (r < 0) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg),
+				 "ioctl KVM_CHECK_EXTENSION: %s", strerror(errno));
+			json_object_set_new(o, caps[i].name, json_string(msg));
+			continue;
+		}
+		json_object_set_new(o, caps[i].name, json_integer(r));
+		if (caps[i].id == KVM_CAP_X86_DISABLE_EXITS)
+			json_object_set_new(o, "KVM_CAP_X86_DISABLE_EXITS_bits",
+					    disable_exits_bits(r));
+	}
+	if (vm >= 0)
+		close(vm);
+	close(kvm);
+	return o;
+}
+
+json_t *hostinfo_sriov_json(void)
+{
+	const char *base = "/sys/bus/pci/devices";
+	json_t *arr = json_array();
+	struct dirent *de;
+	DIR *d = opendir(base);
+
+	if (!d)
+		return arr;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX], buf[64], link[PATH_MAX];
+		long total, num;
+		json_t *e;
+		ssize_t r;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/sriov_totalvfs", base,
+			 de->d_name);
+		if (read_file_long(path, &total))
+			continue;
+		e = json_object();
+		json_object_set_new(e, "bdf", json_string(de->d_name));
+		snprintf(path, sizeof(path), "%s/%s/vendor", base, de->d_name);
+		json_object_set_new(e, "vendor",
+				    json_string(read_file_str(path, buf, sizeof(buf)) ?
+						"unknown" : buf));
+		snprintf(path, sizeof(path), "%s/%s/device", base, de->d_name);
+		json_object_set_new(e, "device",
+				    json_string(read_file_str(path, buf, sizeof(buf)) ?
+						"unknown" : buf));
+		snprintf(path, sizeof(path), "%s/%s/driver", base, de->d_name);
+		r = readlink(path, link, sizeof(link) - 1);
+		if (r > 0) {
+			link[r] = '\0';
+			json_object_set_new(e, "driver",
+					    json_string(strrchr(link, '/') ?
+							strrchr(link, '/') + 1 : link));
+		} else {
+			json_object_set_new(e, "driver", json_string(""));
+		}
+		json_object_set_new(e, "totalvfs", json_integer(total));
+		snprintf(path, sizeof(path), "%s/%s/sriov_numvfs", base,
+			 de->d_name);
+		json_object_set_new(e, "numvfs",
+				    json_integer(read_file_long(path, &num) ? -1 : num));
+		json_array_append_new(arr, e);
+	}
+	closedir(d);
+	return arr;
+}

@@ -1,0 +1,49 @@
+/* What kind of virtualization host this is (backend, paging, TSC, PMU, PLE,
+ * KVM caps, SR-IOV): printed by `hvbench info`, stored in every result file. */
+#ifndef PROBES_HOSTINFO_H
+#define PROBES_HOSTINFO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hostinfo {
+	char hostname[256], kernel[256], cpu_vendor[64], cpu_model[128];
+	char arch[16];		/* uname machine: "x86_64" | "aarch64" */
+	char backend[16];	/* "vmx" | "svm" | "pvm" | "arm64" | "unknown" */
+	char paging[32];	/* "ept" | "npt" | "shadow" | "stage2" | "unknown" */
+	/* KVM_GET_API_VERSION, -1 if /dev/kvm cannot be opened or asked. A
+	 * scratch KVM_CREATE_VM is tried too: kvm_error != "" is the test for
+	 * "unusable", even when the API version is known. */
+	int kvm_api_version;
+	char kvm_error[256];	/* e.g. "no /dev/kvm", "" if fine */
+	uint64_t tsc_khz;	/* x86 TSC or arm64 CNTVCT frequency, 0 if unknown */
+	char tsc_source[32];	/* "sysfs" | "calibrated" | "cntfrq" | "unknown" */
+	bool tsc_invariant;	/* x86: constant_tsc && nonstop_tsc; arm64: always */
+	bool pmu_available;	/* perf_event_open(PERF_TYPE_HARDWARE cycles) works */
+	char pmu_reason[128];	/* why not, "" if available */
+	/* kvm_intel ple_gap/ple_window, or kvm_amd pause_filter_thresh (gap,
+	 * in cycles) / pause_filter_count (window, in PAUSEs); -1 if n/a */
+	int ple_gap, ple_window;
+	char ple_source[64];
+	int nr_cpus;		/* online CPUs */
+	uint64_t mem_bytes;
+};
+
+/* Fills @hi; never fails hard: unknown strings become "unknown", numbers -1
+ * (tsc_khz 0). Takes ~50 ms when the TSC must be calibrated. Returns 0. */
+int hostinfo_probe(struct hostinfo *hi);
+/* Every field; numeric keys carry their unit ("tsc_khz", "mem_bytes"). */
+json_t *hostinfo_json(const struct hostinfo *hi);
+/*
+ * KVM_CHECK_EXTENSION for the caps hvbench uses, checked on a scratch VM fd
+ * when possible (VM-specific answers), else on /dev/kvm: {"KVM_CAP_X": value,
+ * ..., "KVM_CAP_X86_DISABLE_EXITS_bits": ["HLT", ...], "checked_on": "vm"|
+ * "system"} or {"error": "..."} when /dev/kvm is unusable.
+ */
+json_t *hostinfo_kvm_caps_json(void);
+/* [{"bdf","vendor","device","driver","totalvfs","numvfs"}] for PCI devices
+ * that can do SR-IOV; [] when there are none. */
+json_t *hostinfo_sriov_json(void);
+
+#endif /* PROBES_HOSTINFO_H */
