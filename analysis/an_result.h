@@ -1,0 +1,106 @@
+/* In-memory form of one hvbench result file (schema hvbench-result/1, see
+ * docs/results-schema.md) and the validating loader that builds it. */
+#ifndef ANALYSIS_AN_RESULT_H
+#define ANALYSIS_AN_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define AN_SCHEMA_NAME "hvbench-result"
+#define AN_SCHEMA_MAJOR 1
+
+/* A statistics block ("cycles", "vmm_user_cycles", a segment, ...). */
+struct an_stats {
+	bool present;
+	double n, min, p10, p50, p90, p99, max, mean, stddev, ci95_low,
+		ci95_high;
+};
+
+struct an_exit_count {
+	const char *key;
+	double per_op;
+};
+
+/* One segment of the 0x22e I/O-path breakdown ("exit", "dispatch", ...). */
+struct an_segment {
+	const char *name;
+	struct an_stats st;
+	double share; /* NAN when the record has no share for it */
+};
+
+/*
+ * Strings point into the parsed JSON kept in struct an_result, so they live
+ * as long as the result. Optional strings are NULL, optional numbers NAN.
+ */
+struct an_bench {
+	const char *name, *family, *variant, *description, *status, *reason;
+	const char *unit, *exit_stat, *suspect_reason;
+	/* Canonical JSON of the params that change what is measured, with the
+	 * name and variant: two records match across files iff keys are equal. */
+	char *key;
+	json_t *params; /* borrowed */
+	bool ok, suspect, interrupted;
+	double counter_hz, iterations, probe_overhead, duration_ms;
+	double expected_exits, exits; /* exits: exits_per_op[exit_stat] */
+	struct an_stats cycles, vmm_user, round_trip;
+	struct an_exit_count *exit_counts;
+	size_t n_exit_counts;
+	double *samples;
+	size_t n_samples;
+	struct an_segment *segments;
+	size_t n_segments;
+	double skew_cycles;
+};
+
+struct an_host {
+	const char *hostname, *kernel, *arch, *cpu_vendor, *cpu_model;
+	const char *backend, *paging;
+	bool emulated, emulated_known, tsc_invariant, tsc_invariant_known;
+	double tsc_khz, cpl0_slowdown, nr_cpus;
+};
+
+struct an_result {
+	char *path;
+	json_t *root;
+	const char *schema, *started, *finished, *suite_name, *tool_version,
+		*tool_git;
+	bool interrupted;
+	struct an_host host;
+	struct an_bench *benches;
+	size_t n_benches;
+};
+
+/* Which parts of a file the caller needs; samples are most of the bytes. */
+enum an_load_flags {
+	AN_LOAD_SAMPLES = 1 << 0,
+};
+
+/*
+ * Reads and validates @path. On failure returns -1 and puts one line in @err:
+ * "FILE:LINE:COL: msg" for malformed JSON, "FILE: benchmarks[3].cycles.p50:
+ * expected a number" for a wrong shape, a refusal naming the schema for other
+ * versions. Unknown keys are ignored: other families add their own.
+ */
+int an_result_load(const char *path, unsigned flags, struct an_result **out,
+		   char *err, size_t errlen);
+void an_result_free(struct an_result *r);
+
+/* The record in @r whose key is @key, or NULL. */
+const struct an_bench *an_result_find(const struct an_result *r,
+				      const char *key);
+/* First status-ok record named @name, or NULL. */
+const struct an_bench *an_result_find_name(const struct an_result *r,
+					   const char *name);
+
+/* "name" plus " [variant]" and "k=v" for the params that tell same-named
+ * records apart across the @nr results in @rs. Malloc'ed; NULL on OOM. */
+char *an_bench_label(struct an_result *const *rs, size_t nr,
+		     const struct an_bench *b);
+
+/* Params left out of the matching key; see docs/analysis.md. */
+bool an_param_ignored(const char *param);
+
+#endif

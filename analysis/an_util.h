@@ -1,0 +1,53 @@
+/* Small helpers shared by the analysis commands: a growable string buffer,
+ * HTML/CSV escaping, number formatting and whole-file output. */
+#ifndef ANALYSIS_AN_UTIL_H
+#define ANALYSIS_AN_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Growable NUL-terminated buffer; on allocation failure it latches @oom and
+ * keeps its old content, so callers check once at the end, not per append. */
+struct an_buf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+void an_buf_free(struct an_buf *b);
+void an_buf_put(struct an_buf *b, const char *s);
+void an_buf_putn(struct an_buf *b, const char *s, size_t n);
+void an_buf_printf(struct an_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends @s with &<>"' escaped, for HTML text and attribute values. */
+void an_buf_html(struct an_buf *b, const char *s);
+/* Appends @s as one CSV field, quoted only when it has to be (RFC 4180). */
+void an_buf_csv(struct an_buf *b, const char *s);
+
+/* "12.3k" style is ambiguous in tables; this prints a value with three
+ * significant digits at least and no exponent below 1e9. */
+void an_fmt_num(char *out, size_t len, double v);
+/* Short unit label for tables and axes ("cycles", "ticks", "insns"). */
+const char *an_unit_short(const char *unit);
+
+/*
+ * Writes @len bytes to @path through a temporary file and a rename, so that a
+ * reader (a browser, a web server) never sees half a page. When @only_if_changed
+ * is set and the file already holds exactly these bytes it is left untouched
+ * (keeps mtimes stable for incremental site uploads). Returns 0 or -errno with
+ * a message in @err.
+ */
+int an_write_file(const char *path, const void *data, size_t len,
+		  bool only_if_changed, char *err, size_t errlen);
+/* mkdir -p; returns 0 or -errno with a message in @err. */
+int an_mkdirs(const char *path, char *err, size_t errlen);
+/* Reads a whole file; *out is NUL-terminated. Returns 0 or -errno. */
+int an_read_file(const char *path, char **out, size_t *len);
+
+/* Joins two path parts with one '/'; the result is malloc'ed (NULL on OOM). */
+char *an_path_join(const char *a, const char *b);
+/* Last path component of @path (pointer into it). */
+const char *an_basename(const char *path);
+
+#endif

@@ -1,0 +1,430 @@
+/* `hvbench compare BASE.json NEW.json...`: the table (or JSON document) of
+ * NEW against BASE, exit code 1 when something got significantly slower. */
+#include "analysis/an.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/an_compare.h"
+#include "analysis/an_util.h"
+
+static const char compare_usage[] =
+	"usage: hvbench compare BASE.json NEW.json [MORE.json...] [options]\n"
+	"\n"
+	"Compares every NEW file against BASE, benchmark by benchmark (matched by\n"
+	"name, variant and parameters). A row is 'slower'/'faster' when the\n"
+	"Mann-Whitney p < 0.01 AND the ratio moves by more than the threshold.\n"
+	"Files in different units (cycles vs instructions) are compared through\n"
+	"ratios to a reference benchmark of each file (--ref).\n"
+	"\n"
+	"  --threshold PCT   smallest change that counts, in percent (default 5)\n"
+	"  --metric p50|mean compare medians (default) or means\n"
+	"  --ref NAME        reference benchmark for unit-less ratios (mmio_user)\n"
+	"  --bootstrap N     bootstrap resamples for the ratio CI (default 1000)\n"
+	"  --json            print a JSON document instead of a table\n"
+	"  -h, --help        this text\n"
+	"\n"
+	"exit: 0 no significant regression, 1 regression found, 2 usage error,\n"
+	"      4 unreadable or invalid result file\n";
+
+struct table {
+	char **cells;
+	size_t ncols, nrows, cap;
+};
+
+static void table_add(struct table *t, char **row)
+{
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 32;
+		char **c = realloc(t->cells, cap * t->ncols * sizeof(*c));
+
+		if (!c) {
+			for (size_t i = 0; i < t->ncols; i++)
+				free(row[i]);
+			return;
+		}
+		t->cells = c;
+		t->cap = cap;
+	}
+	memcpy(&t->cells[t->nrows++ * t->ncols], row, t->ncols * sizeof(*row));
+}
+
+static void table_print(struct table *t, FILE *f)
+{
+	size_t w[16] = { 0 };
+
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+			size_t l = s ? strlen(s) : 0;
+
+			if (l > w[c])
+				w[c] = l;
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+
+			if (c + 1 == t->ncols)
+				fprintf(f, "%s\n", s ? s : "");
+			else
+				fprintf(f, "%-*s  ", (int)w[c], s ? s : "");
+		}
+		if (r == 0) {
+			size_t tot = 0;
+
+			/* the verdict column may hold a long note: do not
+			 * draw the rule over all of it */
+			for (size_t c = 0; c + 1 < t->ncols; c++)
+				tot += w[c] + 2;
+			tot += 2 + (w[t->ncols - 1] < 16 ? w[t->ncols - 1] : 16);
+			for (size_t i = 0; i + 2 < tot; i++)
+				fputc('-', f);
+			fputc('\n', f);
+		}
+	}
+}
+
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+}
+
+static char *fmt_value(double v, const char *unit)
+{
+	char num[64], *s;
+
+	if (isnan(v))
+		return strdup("-");
+	an_fmt_num(num, sizeof(num), v);
+	if (asprintf(&s, "%s %s", num, an_unit_short(unit)) < 0)
+		return NULL;
+	return s;
+}
+
+static char *fmt_num(double v)
+{
+	char *s;
+
+	return asprintf(&s, "%.4g", v) < 0 ? NULL : s;
+}
+
+static char *fmt_ratio(const struct an_cmp_row *row)
+{
+	char *s;
+
+	if (isnan(row->ratio))
+		return strdup("-");
+	if (isnan(row->lo))
+		return asprintf(&s, "%.3f", row->ratio) < 0 ? NULL : s;
+	if (asprintf(&s, "%.3f [%.3f, %.3f]", row->ratio, row->lo, row->hi) < 0)
+		return NULL;
+	return s;
+}
+
+static char *fmt_p(double p)
+{
+	char *s;
+
+	if (isnan(p))
+		return strdup("-");
+	if (p < 1e-4)
+		return strdup("<1e-4");
+	return asprintf(&s, "%.4f", p) < 0 ? NULL : s;
+}
+
+static char *fmt_verdict(const struct an_cmp_row *row)
+{
+	char *s;
+
+	if (row->verdict != AN_V_NONE && !row->note[0])
+		return strdup(an_verdict_name(row->verdict));
+	if (row->verdict == AN_V_NONE)
+		return asprintf(&s, "- (%s)", row->note) < 0 ? NULL : s;
+	if (row->verdict == AN_V_REF)
+		return strdup("ref");
+	return asprintf(&s, "%s (%s)", an_verdict_name(row->verdict),
+			row->note) < 0 ? NULL : s;
+}
+
+static void add_row(struct table *t, struct an_result **rs, size_t nr,
+		    const struct an_cmp *c, const struct an_cmp_row *row,
+		    size_t f)
+{
+	const struct an_bench *b = row->base ? row->base : row->cur;
+	char *cells[8];
+	size_t k = 0;
+
+	cells[k++] = an_bench_label(rs, nr, b);
+	if (nr > 2)
+		cells[k++] = strdup(an_basename(rs[f]->path));
+	if (c->mode == AN_CMP_RATIO && row->verdict != AN_V_NONE) {
+		cells[k++] = fmt_num(row->base_norm);
+		cells[k++] = fmt_num(row->cur_norm);
+	} else if (row->verdict == AN_V_NONE) {
+		cells[k++] = row->base && row->base->ok ?
+			fmt_value(row->base->cycles.p50, row->base->unit) :
+			strdup("-");
+		cells[k++] = row->cur && row->cur->ok ?
+			fmt_value(row->cur->cycles.p50, row->cur->unit) :
+			strdup("-");
+	} else {
+		const char *u = c->mode == AN_CMP_NS ? "ns" : row->base->unit;
+
+		cells[k++] = fmt_value(row->base_val, u);
+		cells[k++] = fmt_value(row->cur_val,
+				       c->mode == AN_CMP_NS ? "ns" : row->cur->unit);
+	}
+	cells[k++] = fmt_ratio(row);
+	cells[k++] = fmt_p(row->p);
+	cells[k++] = fmt_verdict(row);
+	table_add(t, cells);
+}
+
+static void print_table(struct an_result **rs, size_t nr, struct an_cmp *cmps,
+			const struct an_cmp_opts *o)
+{
+	struct table t = { .ncols = nr > 2 ? 7 : 6 };
+	bool ratio_mode = false;
+	char *head[8];
+	size_t h = 0;
+
+	printf("base: %s (%s, %s, %s)\n", rs[0]->path, rs[0]->host.hostname,
+	       rs[0]->host.backend, an_unit_short(an_result_unit(rs[0])));
+	for (size_t i = 1; i < nr; i++) {
+		struct an_cmp *c = &cmps[i - 1];
+
+		printf("new:  %s (%s, %s, %s)\n      %s\n", rs[i]->path,
+		       rs[i]->host.hostname, rs[i]->host.backend,
+		       an_unit_short(an_result_unit(rs[i])), c->header);
+		ratio_mode |= c->mode == AN_CMP_RATIO;
+	}
+	printf("metric: %s; verdict slower/faster when Mann-Whitney p < %g and |ratio - 1| > %g%%\n\n",
+	       o->use_mean ? "mean" : "median", o->alpha, o->threshold * 100);
+	head[h++] = strdup("benchmark");
+	if (nr > 2)
+		head[h++] = strdup("new file");
+	head[h++] = strdup(ratio_mode ? "base / ref" : "base");
+	head[h++] = strdup(ratio_mode ? "new / ref" : "new");
+	head[h++] = strdup("ratio new/base [95% CI]");
+	head[h++] = strdup("p");
+	head[h++] = strdup("verdict");
+	table_add(&t, head);
+	for (size_t i = 0; i < rs[0]->n_benches; i++) {
+		for (size_t f = 1; f < nr; f++) {
+			const struct an_cmp_row *row = &cmps[f - 1].rows[i];
+
+			/* A BASE record that was not measured says so once. */
+			if (f > 1 && !row->base->ok)
+				break;
+			add_row(&t, rs, nr, &cmps[f - 1], row, f);
+		}
+	}
+	for (size_t f = 1; f < nr; f++)
+		for (size_t i = rs[0]->n_benches; i < cmps[f - 1].n_rows; i++)
+			add_row(&t, rs, nr, &cmps[f - 1], &cmps[f - 1].rows[i], f);
+	table_print(&t, stdout);
+	table_free(&t);
+}
+
+static json_t *jnum(double v)
+{
+	return isnan(v) || isinf(v) ? json_null() : json_real(v);
+}
+
+static json_t *json_side(const struct an_bench *b, double val)
+{
+	if (!b)
+		return json_null();
+	return json_pack("{s:s, s:s?, s:s?, s:o}", "status", b->status, "unit",
+			 b->unit, "reason", b->reason, "value", jnum(val));
+}
+
+static json_t *json_file(const struct an_result *r)
+{
+	return json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "file", r->path,
+			 "hostname", r->host.hostname, "backend", r->host.backend,
+			 "arch", r->host.arch, "unit", an_result_unit(r));
+}
+
+static const char *const mode_names[] = { "direct", "ns", "ratio" };
+
+static int print_json(struct an_result **rs, size_t nr, struct an_cmp *cmps,
+		      const struct an_cmp_opts *o, bool regression)
+{
+	json_t *doc, *list;
+	char *out;
+
+	list = json_array();
+	doc = json_pack("{s:s, s:s, s:f, s:f, s:o, s:o, s:b}", "schema",
+			"hvbench-compare/1", "metric", o->use_mean ? "mean" : "p50",
+			"threshold", o->threshold, "alpha", o->alpha, "base",
+			json_file(rs[0]), "comparisons", list, "regression",
+			regression);
+	if (!doc)
+		return -1;
+	for (size_t f = 1; f < nr; f++) {
+		struct an_cmp *c = &cmps[f - 1];
+		json_t *rows = json_array();
+		json_t *cj = json_file(rs[f]);
+
+		json_object_set_new(cj, "mode", json_string(mode_names[c->mode]));
+		json_object_set_new(cj, "ref", c->ref ? json_string(c->ref) :
+							json_null());
+		json_object_set_new(cj, "header", json_string(c->header));
+		json_object_set_new(cj, "slower", json_integer((json_int_t)c->n_slower));
+		json_object_set_new(cj, "faster", json_integer((json_int_t)c->n_faster));
+		json_object_set_new(cj, "rows", rows);
+		json_array_append_new(list, cj);
+		for (size_t i = 0; i < c->n_rows; i++) {
+			const struct an_cmp_row *row = &c->rows[i];
+			const struct an_bench *b = row->base ? row->base : row->cur;
+			char *label = an_bench_label(rs, nr, b);
+			json_t *rj;
+
+			rj = json_pack("{s:s, s:s?, s:s?, s:O?, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:s, s:s}",
+				       "name", b->name, "variant", b->variant,
+				       "label", label, "params", b->params,
+				       "base", json_side(row->base, row->base_val),
+				       "new", json_side(row->cur, row->cur_val),
+				       "base_norm", jnum(c->mode == AN_CMP_RATIO ? row->base_norm : NAN),
+				       "new_norm", jnum(c->mode == AN_CMP_RATIO ? row->cur_norm : NAN),
+				       "ratio", jnum(row->ratio), "ci95_low", jnum(row->lo),
+				       "ci95_high", jnum(row->hi), "p", jnum(row->p),
+				       "significant", row->significant, "verdict",
+				       row->verdict == AN_V_NONE ? "not-compared" :
+				       an_verdict_name(row->verdict), "note", row->note);
+			free(label);
+			if (rj)
+				json_array_append_new(rows, rj);
+		}
+	}
+	out = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	json_decref(doc);
+	if (!out)
+		return -1;
+	puts(out);
+	free(out);
+	return 0;
+}
+
+int an_cmd_compare(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "threshold", required_argument, NULL, 't' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ "ref", required_argument, NULL, 'r' },
+		{ "bootstrap", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct an_cmp_opts o;
+	struct an_result **rs = NULL;
+	struct an_cmp *cmps = NULL;
+	bool json = false, regression = false;
+	size_t nr = 0;
+	char err[1024], *end;
+	int ch, ret = AN_EXIT_OK;
+
+	an_cmp_opts_default(&o);
+	optind = 0; /* full getopt reset: the tests call us repeatedly */
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			o.threshold = strtod(optarg, &end) / 100;
+			if (*end || end == optarg || !(o.threshold >= 0)) {
+				fprintf(stderr, "compare: --threshold: '%s' is not a percentage\n", optarg);
+				return AN_EXIT_USAGE;
+			}
+			break;
+		case 'm':
+			if (strcmp(optarg, "p50") && strcmp(optarg, "mean") &&
+			    strcmp(optarg, "median")) {
+				fprintf(stderr, "compare: --metric: '%s' is not p50 or mean\n", optarg);
+				return AN_EXIT_USAGE;
+			}
+			o.use_mean = !strcmp(optarg, "mean");
+			break;
+		case 'r':
+			o.ref = optarg;
+			break;
+		case 'b':
+			o.boot_iters = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || o.boot_iters < 100 || o.boot_iters > 1000000) {
+				fprintf(stderr, "compare: --bootstrap: want 100..1000000 resamples, got '%s'\n", optarg);
+				return AN_EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(compare_usage, stdout);
+			return AN_EXIT_OK;
+		default:
+			fputs(compare_usage, stderr);
+			return AN_EXIT_USAGE;
+		}
+	}
+	/* GNU getopt moved the file names behind the options. */
+	rs = calloc((size_t)argc + 1, sizeof(*rs));
+	if (!rs)
+		return AN_EXIT_INPUT;
+	for (int i = optind; i < argc; i++) {
+		if (an_result_load(argv[i], AN_LOAD_SAMPLES, &rs[nr], err,
+				   sizeof(err))) {
+			fprintf(stderr, "compare: %s\n", err);
+			ret = AN_EXIT_INPUT;
+			goto out;
+		}
+		nr++;
+	}
+	if (nr < 2) {
+		fprintf(stderr, "compare: need BASE.json and at least one NEW.json\n%s",
+			compare_usage);
+		ret = AN_EXIT_USAGE;
+		goto out;
+	}
+	cmps = calloc(nr, sizeof(*cmps));
+	if (!cmps) {
+		ret = AN_EXIT_INPUT;
+		goto out;
+	}
+	for (size_t f = 1; f < nr; f++) {
+		if (an_compare_pair(rs[0], rs[f], &o, &cmps[f - 1], err,
+				    sizeof(err))) {
+			fprintf(stderr, "compare: %s\n", err);
+			ret = AN_EXIT_INPUT;
+			goto out;
+		}
+		regression |= cmps[f - 1].n_slower > 0;
+	}
+	if (json) {
+		if (print_json(rs, nr, cmps, &o, regression)) {
+			fprintf(stderr, "compare: out of memory building JSON\n");
+			ret = AN_EXIT_INPUT;
+			goto out;
+		}
+	} else {
+		print_table(rs, nr, cmps, &o);
+		printf("\n%s\n", regression ?
+		       "REGRESSION: at least one benchmark is significantly slower" :
+		       "no significant regression");
+	}
+	fflush(stdout);
+	ret = regression ? AN_EXIT_REGRESSION : AN_EXIT_OK;
+out:
+	for (size_t i = 0; cmps && i + 1 < nr; i++)
+		an_cmp_free(&cmps[i]);
+	free(cmps);
+	for (size_t i = 0; i < nr; i++)
+		an_result_free(rs[i]);
+	free(rs);
+	return ret;
+}

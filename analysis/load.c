@@ -1,0 +1,529 @@
+/* Validating loader for hvbench result files: result files come from other
+ * machines and other versions, so every key is type-checked before use. */
+#include "analysis/an_result.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/an_util.h"
+
+struct ctx {
+	const char *file;
+	char *err;
+	size_t errlen;
+	bool failed;
+};
+
+static void fail(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fail(struct ctx *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (c->failed)
+		return;
+	c->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(c->err, c->errlen, "%s: %s", c->file, msg);
+}
+
+static const char *json_kind(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "something else";
+}
+
+/* "where" is the JSON path of the object holding @key ("benchmarks[3]"). */
+static const char *get_str(struct ctx *c, json_t *o, const char *where,
+			   const char *key, bool required)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			fail(c, "%s%s%s: expected a string, key is missing",
+			     where, *where ? "." : "", key);
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		fail(c, "%s%s%s: expected a string, found %s", where,
+		     *where ? "." : "", key, json_kind(v));
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static double get_num(struct ctx *c, json_t *o, const char *where,
+		      const char *key, bool required)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			fail(c, "%s%s%s: expected a number, key is missing",
+			     where, *where ? "." : "", key);
+		return NAN;
+	}
+	if (!json_is_number(v)) {
+		fail(c, "%s%s%s: expected a number, found %s", where,
+		     *where ? "." : "", key, json_kind(v));
+		return NAN;
+	}
+	return json_number_value(v);
+}
+
+static bool get_bool(struct ctx *c, json_t *o, const char *where,
+		     const char *key, bool *known)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (known)
+		*known = false;
+	if (!v || json_is_null(v))
+		return false;
+	if (!json_is_boolean(v)) {
+		fail(c, "%s%s%s: expected a boolean, found %s", where,
+		     *where ? "." : "", key, json_kind(v));
+		return false;
+	}
+	if (known)
+		*known = true;
+	return json_is_true(v);
+}
+
+static json_t *get_obj(struct ctx *c, json_t *o, const char *where,
+		       const char *key, bool required)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			fail(c, "%s%s%s: expected an object, key is missing",
+			     where, *where ? "." : "", key);
+		return NULL;
+	}
+	if (!json_is_object(v)) {
+		fail(c, "%s%s%s: expected an object, found %s", where,
+		     *where ? "." : "", key, json_kind(v));
+		return NULL;
+	}
+	return v;
+}
+
+/* A statistics block: the quantiles every chart needs are required, the rest
+ * is checked when present. */
+static void parse_stats(struct ctx *c, json_t *o, const char *where,
+			struct an_stats *st)
+{
+	st->present = true;
+	st->n = get_num(c, o, where, "n", false);
+	st->min = get_num(c, o, where, "min", false);
+	st->p10 = get_num(c, o, where, "p10", true);
+	st->p50 = get_num(c, o, where, "p50", true);
+	st->p90 = get_num(c, o, where, "p90", true);
+	st->p99 = get_num(c, o, where, "p99", false);
+	st->max = get_num(c, o, where, "max", false);
+	st->mean = get_num(c, o, where, "mean", false);
+	st->stddev = get_num(c, o, where, "stddev", false);
+	st->ci95_low = get_num(c, o, where, "ci95_low", false);
+	st->ci95_high = get_num(c, o, where, "ci95_high", false);
+}
+
+static void opt_stats(struct ctx *c, json_t *o, const char *where,
+		      const char *key, struct an_stats *st)
+{
+	json_t *v = get_obj(c, o, where, key, false);
+	char sub[96];
+
+	st->present = false;
+	if (!v)
+		return;
+	snprintf(sub, sizeof(sub), "%s.%s", where, key);
+	parse_stats(c, v, sub, st);
+}
+
+bool an_param_ignored(const char *param)
+{
+	/* These change how long or how observed a run is, not what one
+	 * operation costs, so runs that differ only there still match. */
+	static const char *const ignored[] = {
+		"pmu_events", "min_time_ms", "max_iters", "repetitions",
+		"cpl_auto", "warmup_iterations", "max_samples",
+	};
+
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		if (!strcmp(param, ignored[i]))
+			return true;
+	return false;
+}
+
+static char *make_key(const struct an_bench *b)
+{
+	json_t *p = b->params ? json_deep_copy(b->params) : json_object();
+	const char *k;
+	json_t *v;
+	void *tmp;
+	char *dump, *key = NULL;
+
+	if (!p)
+		return NULL;
+	json_object_foreach_safe(p, tmp, k, v) {
+		if (an_param_ignored(k))
+			json_object_del(p, k);
+	}
+	dump = json_dumps(p, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(p);
+	if (!dump)
+		return NULL;
+	if (asprintf(&key, "%s|%s|%s", b->name, b->variant ? b->variant : "",
+		     dump) < 0)
+		key = NULL;
+	free(dump);
+	return key;
+}
+
+static void parse_exits(struct ctx *c, json_t *o, const char *where,
+			struct an_bench *b)
+{
+	json_t *e = get_obj(c, o, where, "exits_per_op", false);
+	const char *k;
+	json_t *v;
+	size_t i = 0;
+
+	b->exits = NAN;
+	if (!e)
+		return;
+	b->exit_counts = calloc(json_object_size(e) + 1, sizeof(*b->exit_counts));
+	if (!b->exit_counts) {
+		fail(c, "out of memory");
+		return;
+	}
+	json_object_foreach(e, k, v) {
+		if (!json_is_number(v)) {
+			fail(c, "%s.exits_per_op.%s: expected a number, found %s",
+			     where, k, json_kind(v));
+			return;
+		}
+		b->exit_counts[i].key = k;
+		b->exit_counts[i++].per_op = json_number_value(v);
+	}
+	b->n_exit_counts = i;
+	b->exits = get_num(c, e, "", b->exit_stat ? b->exit_stat : "exits",
+			   false);
+}
+
+static void parse_samples(struct ctx *c, json_t *o, const char *where,
+			  struct an_bench *b)
+{
+	json_t *s = json_object_get(o, "samples");
+	size_t i, n;
+
+	if (!s || json_is_null(s))
+		return;
+	if (!json_is_array(s)) {
+		fail(c, "%s.samples: expected an array, found %s", where,
+		     json_kind(s));
+		return;
+	}
+	n = json_array_size(s);
+	b->samples = malloc((n ? n : 1) * sizeof(*b->samples));
+	if (!b->samples) {
+		fail(c, "out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *v = json_array_get(s, i);
+
+		if (!json_is_number(v)) {
+			fail(c, "%s.samples[%zu]: expected a number, found %s",
+			     where, i, json_kind(v));
+			return;
+		}
+		b->samples[i] = json_number_value(v);
+	}
+	b->n_samples = n;
+}
+
+/* The 0x22e study's per-segment breakdown, when the record has one. */
+static void parse_segments(struct ctx *c, json_t *o, const char *where,
+			   struct an_bench *b)
+{
+	json_t *seg = get_obj(c, o, where, "segments", false);
+	json_t *share = get_obj(c, o, where, "share", false);
+	char sub[128];
+	const char *k;
+	json_t *v;
+	size_t i = 0;
+
+	if (!seg)
+		return;
+	b->segments = calloc(json_object_size(seg) + 1, sizeof(*b->segments));
+	if (!b->segments) {
+		fail(c, "out of memory");
+		return;
+	}
+	json_object_foreach(seg, k, v) {
+		struct an_segment *s = &b->segments[i++];
+
+		snprintf(sub, sizeof(sub), "%s.segments.%s", where, k);
+		if (!json_is_object(v)) {
+			fail(c, "%s: expected an object, found %s", sub,
+			     json_kind(v));
+			return;
+		}
+		s->name = k;
+		parse_stats(c, v, sub, &s->st);
+		snprintf(sub, sizeof(sub), "%s.share", where);
+		s->share = share ? get_num(c, share, sub, k, false) : NAN;
+	}
+	b->n_segments = i;
+}
+
+static void parse_bench(struct ctx *c, json_t *o, size_t idx, unsigned flags,
+			struct an_bench *b)
+{
+	char where[64];
+
+	snprintf(where, sizeof(where), "benchmarks[%zu]", idx);
+	if (!json_is_object(o)) {
+		fail(c, "%s: expected an object, found %s", where, json_kind(o));
+		return;
+	}
+	b->name = get_str(c, o, where, "name", true);
+	b->status = get_str(c, o, where, "status", true);
+	b->family = get_str(c, o, where, "family", false);
+	b->variant = get_str(c, o, where, "variant", false);
+	b->description = get_str(c, o, where, "description", false);
+	b->reason = get_str(c, o, where, "reason", false);
+	b->unit = get_str(c, o, where, "unit", false);
+	b->exit_stat = get_str(c, o, where, "exit_stat", false);
+	b->suspect_reason = get_str(c, o, where, "suspect_reason", false);
+	b->params = get_obj(c, o, where, "params", false);
+	b->suspect = get_bool(c, o, where, "suspect", NULL);
+	b->interrupted = get_bool(c, o, where, "interrupted", NULL);
+	b->counter_hz = get_num(c, o, where, "counter_hz", false);
+	b->iterations = get_num(c, o, where, "iterations", false);
+	b->probe_overhead = get_num(c, o, where, "probe_overhead", false);
+	b->duration_ms = get_num(c, o, where, "duration_ms", false);
+	b->expected_exits = get_num(c, o, where, "expected_exits_per_op", false);
+	b->skew_cycles = get_num(c, o, where, "skew_cycles", false);
+	if (c->failed)
+		return;
+	b->ok = !strcmp(b->status, "ok");
+	if (b->ok) {
+		/* Only measured records must carry figures. */
+		b->unit = get_str(c, o, where, "unit", true);
+		if (json_object_get(o, "cycles") || !json_object_get(o, "round_trip"))
+			opt_stats(c, o, where, "cycles", &b->cycles);
+		if (!c->failed && !b->cycles.present)
+			get_obj(c, o, where, "cycles", true);
+	}
+	opt_stats(c, o, where, "vmm_user_cycles", &b->vmm_user);
+	opt_stats(c, o, where, "round_trip", &b->round_trip);
+	/* An io-path record may carry only round_trip: it is its cost. */
+	if (b->ok && !b->cycles.present && b->round_trip.present)
+		b->cycles = b->round_trip;
+	parse_exits(c, o, where, b);
+	parse_segments(c, o, where, b);
+	if (flags & AN_LOAD_SAMPLES)
+		parse_samples(c, o, where, b);
+	if (c->failed)
+		return;
+	b->key = make_key(b);
+	if (!b->key)
+		fail(c, "out of memory");
+}
+
+/* "hvbench-result/1" or "hvbench-result/1.3": same major, read it. */
+static void check_schema(struct ctx *c, const char *schema)
+{
+	size_t pl = strlen(AN_SCHEMA_NAME);
+	char *end;
+	long major;
+
+	if (strncmp(schema, AN_SCHEMA_NAME "/", pl + 1)) {
+		fail(c, "not an hvbench result file (schema '%s', expected '%s/%d')",
+		     schema, AN_SCHEMA_NAME, AN_SCHEMA_MAJOR);
+		return;
+	}
+	errno = 0;
+	major = strtol(schema + pl + 1, &end, 10);
+	if (errno || end == schema + pl + 1 || (*end && *end != '.')) {
+		fail(c, "not an hvbench result file (schema '%s' has no version number)",
+		     schema);
+	} else if (major > AN_SCHEMA_MAJOR) {
+		fail(c, "schema '%s' is newer than this hvbench reads (%s/%d)",
+		     schema, AN_SCHEMA_NAME, AN_SCHEMA_MAJOR);
+	} else if (major < AN_SCHEMA_MAJOR) {
+		fail(c, "schema '%s' is older than this hvbench reads (%s/%d); re-run the suite",
+		     schema, AN_SCHEMA_NAME, AN_SCHEMA_MAJOR);
+	}
+}
+
+static void parse_host(struct ctx *c, json_t *h, struct an_host *host)
+{
+	host->hostname = get_str(c, h, "host", "hostname", false);
+	host->kernel = get_str(c, h, "host", "kernel", false);
+	host->arch = get_str(c, h, "host", "arch", false);
+	host->cpu_vendor = get_str(c, h, "host", "cpu_vendor", false);
+	host->cpu_model = get_str(c, h, "host", "cpu_model", false);
+	host->backend = get_str(c, h, "host", "backend", false);
+	host->paging = get_str(c, h, "host", "paging", false);
+	host->emulated = get_bool(c, h, "host", "emulated", &host->emulated_known);
+	host->tsc_invariant = get_bool(c, h, "host", "tsc_invariant",
+				       &host->tsc_invariant_known);
+	host->tsc_khz = get_num(c, h, "host", "tsc_khz", false);
+	host->cpl0_slowdown = get_num(c, h, "host", "cpl0_slowdown", false);
+	host->nr_cpus = get_num(c, h, "host", "nr_cpus", false);
+	if (!host->hostname)
+		host->hostname = "unknown-host";
+	if (!host->backend)
+		host->backend = "unknown";
+}
+
+static void parse_root(struct ctx *c, struct an_result *r, unsigned flags)
+{
+	json_t *root = r->root, *host, *benches, *o;
+
+	if (!json_is_object(root)) {
+		fail(c, "not an hvbench result file (top level is %s, not an object)",
+		     json_kind(root));
+		return;
+	}
+	o = json_object_get(root, "schema");
+	if (!o) {
+		fail(c, "not an hvbench result file (no 'schema' key)");
+		return;
+	}
+	if (!json_is_string(o)) {
+		fail(c, "not an hvbench result file ('schema' is %s)", json_kind(o));
+		return;
+	}
+	r->schema = json_string_value(o);
+	check_schema(c, r->schema);
+	if (c->failed)
+		return;
+	r->started = get_str(c, root, "", "started", false);
+	r->finished = get_str(c, root, "", "finished", false);
+	r->interrupted = get_bool(c, root, "", "interrupted", NULL);
+	if ((o = get_obj(c, root, "", "suite", false)))
+		r->suite_name = get_str(c, o, "suite", "name", false);
+	if ((o = get_obj(c, root, "", "tool", false))) {
+		r->tool_version = get_str(c, o, "tool", "version", false);
+		r->tool_git = get_str(c, o, "tool", "git", false);
+	}
+	host = get_obj(c, root, "", "host", true);
+	if (c->failed)
+		return;
+	parse_host(c, host, &r->host);
+	benches = json_object_get(root, "benchmarks");
+	if (!benches || !json_is_array(benches)) {
+		fail(c, "benchmarks: expected an array, %s",
+		     benches ? json_kind(benches) : "key is missing");
+		return;
+	}
+	r->n_benches = json_array_size(benches);
+	r->benches = calloc(r->n_benches + 1, sizeof(*r->benches));
+	if (!r->benches) {
+		fail(c, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < r->n_benches && !c->failed; i++)
+		parse_bench(c, json_array_get(benches, i), i, flags,
+			    &r->benches[i]);
+}
+
+int an_result_load(const char *path, unsigned flags, struct an_result **out,
+		   char *err, size_t errlen)
+{
+	struct ctx c = { .file = path, .err = err, .errlen = errlen };
+	struct an_result *r;
+	json_error_t jerr;
+	char *text = NULL;
+	size_t len = 0;
+	int e;
+
+	*out = NULL;
+	e = an_read_file(path, &text, &len);
+	if (e) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-e));
+		return -1;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r)
+		r->path = strdup(path);
+	if (!r || !r->path) {
+		free(text);
+		an_result_free(r);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	r->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(text);
+	if (!r->root) {
+		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line,
+			 jerr.column, jerr.text);
+		an_result_free(r);
+		return -1;
+	}
+	parse_root(&c, r, flags);
+	if (c.failed) {
+		an_result_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+void an_result_free(struct an_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_benches; i++) {
+		struct an_bench *b = &r->benches[i];
+
+		free(b->key);
+		free(b->exit_counts);
+		free(b->samples);
+		free(b->segments);
+	}
+	free(r->benches);
+	json_decref(r->root);
+	free(r->path);
+	free(r);
+}
+
+const struct an_bench *an_result_find(const struct an_result *r,
+				      const char *key)
+{
+	for (size_t i = 0; i < r->n_benches; i++)
+		if (!strcmp(r->benches[i].key, key))
+			return &r->benches[i];
+	return NULL;
+}
+
+const struct an_bench *an_result_find_name(const struct an_result *r,
+					   const char *name)
+{
+	for (size_t i = 0; i < r->n_benches; i++)
+		if (r->benches[i].ok && !strcmp(r->benches[i].name, name))
+			return &r->benches[i];
+	return NULL;
+}

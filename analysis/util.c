@@ -1,0 +1,296 @@
+/* Small helpers shared by the analysis commands: string buffer, escaping,
+ * number formatting, atomic file output. */
+#include "analysis/an_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void an_buf_free(struct an_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+static bool buf_reserve(struct an_buf *b, size_t extra)
+{
+	size_t want = b->len + extra + 1;
+	size_t cap;
+	char *s;
+
+	if (b->oom)
+		return false;
+	if (want <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 256;
+	while (cap < want)
+		cap *= 2;
+	s = realloc(b->s, cap);
+	if (!s) {
+		b->oom = true;
+		return false;
+	}
+	b->s = s;
+	b->cap = cap;
+	return true;
+}
+
+void an_buf_putn(struct an_buf *b, const char *s, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void an_buf_put(struct an_buf *b, const char *s)
+{
+	an_buf_putn(b, s, strlen(s));
+}
+
+void an_buf_printf(struct an_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !buf_reserve(b, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void an_buf_html(struct an_buf *b, const char *s)
+{
+	const char *run = s;
+
+	if (!s)
+		return;
+	for (; *s; s++) {
+		const char *rep = NULL;
+
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		}
+		if (!rep)
+			continue;
+		an_buf_putn(b, run, (size_t)(s - run));
+		an_buf_put(b, rep);
+		run = s + 1;
+	}
+	an_buf_putn(b, run, (size_t)(s - run));
+}
+
+void an_buf_csv(struct an_buf *b, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' &&
+	    (!*s || s[strlen(s) - 1] != ' ')) {
+		an_buf_put(b, s);
+		return;
+	}
+	an_buf_put(b, "\"");
+	for (; *s; s++) {
+		if (*s == '"')
+			an_buf_put(b, "\"\"");
+		else
+			an_buf_putn(b, s, 1);
+	}
+	an_buf_put(b, "\"");
+}
+
+void an_fmt_num(char *out, size_t len, double v)
+{
+	double a = fabs(v);
+
+	if (isnan(v))
+		snprintf(out, len, "-");
+	else if (a >= 1e9)
+		snprintf(out, len, "%.3g", v);
+	else if (a >= 100 || a == 0)
+		snprintf(out, len, "%.0f", v);
+	else if (a >= 10)
+		snprintf(out, len, "%.1f", v);
+	else if (a >= 1)
+		snprintf(out, len, "%.2f", v);
+	else
+		snprintf(out, len, "%.3g", v);
+}
+
+const char *an_unit_short(const char *unit)
+{
+	if (!unit)
+		return "";
+	if (!strcmp(unit, "counter_ticks"))
+		return "ticks";
+	if (!strcmp(unit, "instructions"))
+		return "insns";
+	return unit;
+}
+
+int an_read_file(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct an_buf b = { 0 };
+	char chunk[65536];
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		an_buf_putn(&b, chunk, n);
+	if (ferror(f))
+		err = -EIO;
+	fclose(f);
+	if (!err && b.oom)
+		err = -ENOMEM;
+	if (!err && !b.s)
+		an_buf_putn(&b, "", 0);
+	if (err || b.oom) {
+		an_buf_free(&b);
+		return err ? err : -ENOMEM;
+	}
+	*out = b.s;
+	if (len)
+		*len = b.len;
+	return 0;
+}
+
+int an_write_file(const char *path, const void *data, size_t len,
+		  bool only_if_changed, char *err, size_t errlen)
+{
+	char *tmp;
+	int fd, e;
+	size_t done = 0;
+
+	if (only_if_changed) {
+		char *old = NULL;
+		size_t olen = 0;
+
+		if (!an_read_file(path, &old, &olen) && olen == len &&
+		    !memcmp(old, data, len)) {
+			free(old);
+			return 0;
+		}
+		free(old);
+	}
+	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(e));
+		free(tmp);
+		return -e;
+	}
+	while (done < len) {
+		ssize_t w = write(fd, (const char *)data + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : EIO;
+			goto fail;
+		}
+		done += (size_t)w;
+	}
+	if (close(fd)) {
+		fd = -1;
+		e = errno;
+		goto fail;
+	}
+	if (rename(tmp, path)) {
+		e = errno;
+		unlink(tmp);
+		snprintf(err, errlen, "%s: cannot rename into place: %s", path,
+			 strerror(e));
+		free(tmp);
+		return -e;
+	}
+	free(tmp);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	snprintf(err, errlen, "%s: write failed: %s", path, strerror(e));
+	free(tmp);
+	return -e;
+}
+
+int an_mkdirs(const char *path, char *err, size_t errlen)
+{
+	char *p = strdup(path);
+	char *s;
+	int e = 0;
+
+	if (!p) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	for (s = p + 1;; s++) {
+		bool end = *s == '\0';
+
+		if (*s != '/' && !end)
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) && errno != EEXIST) {
+			e = errno;
+			break;
+		}
+		if (end)
+			break;
+		*s = '/';
+	}
+	if (!e) {
+		struct stat st;
+
+		if (stat(path, &st) || !S_ISDIR(st.st_mode))
+			e = ENOTDIR;
+	}
+	free(p);
+	if (e) {
+		snprintf(err, errlen, "%s: cannot create folder: %s", path,
+			 strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+char *an_path_join(const char *a, const char *b)
+{
+	char *out;
+	size_t la = strlen(a);
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	if (asprintf(&out, "%.*s/%s", (int)la, a, b) < 0)
+		return NULL;
+	return out;
+}
+
+const char *an_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
