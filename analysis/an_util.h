@@ -50,4 +50,8 @@ char *an_path_join(const char *a, const char *b);
 /* Last path component of @path (pointer into it). */
 const char *an_basename(const char *path);
 
+struct an_result;
+/* The CSV of `hvbench export` for @r, appended to @out. */
+void an_export_csv(const struct an_result *r, struct an_buf *out);
+
 #endif

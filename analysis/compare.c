@@ -168,8 +168,16 @@ static void compare_row(struct an_cmp *c, struct an_cmp_row *row,
 	row->cur_val = value_of(n, o) * (c->mode == AN_CMP_NS ? kc : 1);
 	row->base_norm = value_of(b, o) * kb;
 	row->cur_norm = value_of(n, o) * kc;
-	row->ratio = row->cur_norm / row->base_norm;
 	row->p = NAN;
+	if (!(row->base_norm > 0)) {
+		/* A cost of 0 after probe-overhead subtraction: the ratio is
+		 * meaningless, only "both zero" can be called the same. */
+		row->ratio = row->lo = row->hi = row->cur_norm == 0 ? 1 : NAN;
+		row->verdict = row->cur_norm == 0 ? AN_V_SAME : AN_V_NONE;
+		snprintf(row->note, sizeof(row->note), "base median is 0");
+		return;
+	}
+	row->ratio = row->cur_norm / row->base_norm;
 	if (!have || (c->mode == AN_CMP_RATIO &&
 		      !(ref_b->n_samples && ref_c->n_samples))) {
 		compare_without_samples(row, kb, kc, o);
@@ -177,11 +185,16 @@ static void compare_row(struct an_cmp *c, struct an_cmp_row *row,
 		double *xb = scaled(b, kb), *xc = scaled(n, kc);
 		double r1 = NAN, lo1 = NAN, hi1 = NAN;
 
-		if (xb && xc &&
-		    !boot_ratio(xb, b->n_samples, xc, n->n_samples, o, &r1, &lo1,
-				&hi1))
-			stats_mann_whitney(xb, b->n_samples, xc, n->n_samples,
-					   &u, &row->p);
+		/* A failed bootstrap (e.g. resampled medians of 0) only loses
+		 * the interval; the test still decides. */
+		if (xb && xc) {
+			if (boot_ratio(xb, b->n_samples, xc, n->n_samples, o,
+				       &r1, &lo1, &hi1))
+				lo1 = hi1 = NAN;
+			if (stats_mann_whitney(xb, b->n_samples, xc,
+					       n->n_samples, &u, &row->p))
+				row->p = NAN;
+		}
 		free(xb);
 		free(xc);
 		row->lo = lo1;

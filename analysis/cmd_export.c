@@ -1,0 +1,146 @@
+/* `hvbench export RESULT.json --csv`: one row per benchmark for spreadsheets. */
+#include "analysis/an.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/an_result.h"
+#include "analysis/an_util.h"
+
+static const char export_usage[] =
+	"usage: hvbench export RESULT.json --csv [-o FILE]\n"
+	"\n"
+	"Writes one CSV row per benchmark (RFC 4180 quoting, header row first):\n"
+	"name, variant, family, status, reason, unit, n, min, p10, p50, p90, p99,\n"
+	"max, mean, stddev, ci95_low, ci95_high, exits_per_op,\n"
+	"expected_exits_per_op, suspect. Figures are in the row's unit; empty\n"
+	"cells mean 'not measured'.\n"
+	"\n"
+	"  --csv         CSV output (the only format for now)\n"
+	"  -o FILE       write to FILE instead of stdout\n"
+	"  -h, --help    this text\n"
+	"\n"
+	"exit: 0 ok, 2 usage error, 3 cannot write FILE, 4 bad result file\n";
+
+static void put_num(struct an_buf *b, double v)
+{
+	an_buf_put(b, ",");
+	/* %.17g round-trips a double; trailing digits of integral values
+	 * would only be noise, so integers print as integers. */
+	if (isnan(v))
+		return;
+	if (v == floor(v) && fabs(v) < 1e15)
+		an_buf_printf(b, "%.0f", v);
+	else
+		an_buf_printf(b, "%.10g", v);
+}
+
+static void put_str(struct an_buf *b, const char *s)
+{
+	an_buf_put(b, ",");
+	an_buf_csv(b, s ? s : "");
+}
+
+/* Builds the whole CSV of @r in @out. */
+void an_export_csv(const struct an_result *r, struct an_buf *out)
+{
+	an_buf_put(out, "name,variant,family,status,reason,unit,n,min,p10,p50,"
+			"p90,p99,max,mean,stddev,ci95_low,ci95_high,"
+			"exits_per_op,expected_exits_per_op,suspect\r\n");
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const struct an_bench *b = &r->benches[i];
+		const struct an_stats *s = &b->cycles;
+
+		an_buf_csv(out, b->name);
+		put_str(out, b->variant);
+		put_str(out, b->family);
+		put_str(out, b->status);
+		put_str(out, b->reason);
+		put_str(out, b->unit);
+		if (s->present) {
+			put_num(out, s->n);
+			put_num(out, s->min);
+			put_num(out, s->p10);
+			put_num(out, s->p50);
+			put_num(out, s->p90);
+			put_num(out, s->p99);
+			put_num(out, s->max);
+			put_num(out, s->mean);
+			put_num(out, s->stddev);
+			put_num(out, s->ci95_low);
+			put_num(out, s->ci95_high);
+		} else {
+			an_buf_put(out, ",,,,,,,,,,,");
+		}
+		put_num(out, b->exits);
+		put_num(out, b->expected_exits);
+		put_str(out, b->ok ? (b->suspect ? "true" : "false") : "");
+		an_buf_put(out, "\r\n");
+	}
+}
+
+int an_cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "csv", no_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *out_path = NULL;
+	struct an_result *r = NULL;
+	struct an_buf csv = { 0 };
+	bool want_csv = false;
+	char err[1024];
+	int ch, ret = AN_EXIT_OK;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			want_csv = true;
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'h':
+			fputs(export_usage, stdout);
+			return AN_EXIT_OK;
+		default:
+			fputs(export_usage, stderr);
+			return AN_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc || !want_csv) {
+		fprintf(stderr, "export: %s\n%s",
+			!want_csv ? "say which format: --csv" :
+				    "need exactly one RESULT.json",
+			export_usage);
+		return AN_EXIT_USAGE;
+	}
+	if (an_result_load(argv[optind], 0, &r, err, sizeof(err))) {
+		fprintf(stderr, "export: %s\n", err);
+		return AN_EXIT_INPUT;
+	}
+	an_export_csv(r, &csv);
+	if (csv.oom) {
+		fprintf(stderr, "export: %s: out of memory\n", r->path);
+		ret = AN_EXIT_OUTPUT;
+	} else if (out_path) {
+		if (an_write_file(out_path, csv.s, csv.len, false, err,
+				  sizeof(err))) {
+			fprintf(stderr, "export: %s\n", err);
+			ret = AN_EXIT_OUTPUT;
+		}
+	} else if (fwrite(csv.s, 1, csv.len, stdout) != csv.len ||
+		   fflush(stdout)) {
+		fprintf(stderr, "export: stdout: write failed\n");
+		ret = AN_EXIT_OUTPUT;
+	}
+	an_buf_free(&csv);
+	an_result_free(r);
+	return ret;
+}
