@@ -38,7 +38,8 @@ char *an_bench_label(struct an_result *const *rs, size_t nr,
 	an_buf_put(&out, b->name);
 	if (b->variant)
 		an_buf_printf(&out, " [%s]", b->variant);
-	if (b->params) {
+	/* A variant is the benchmark's own name for its parameter set. */
+	if (b->params && !b->variant) {
 		json_object_foreach(b->params, k, v) {
 			char *s;
 

@@ -330,9 +330,9 @@ static void parse_bench(struct ctx *c, json_t *o, size_t idx, unsigned flags,
 	if (b->ok) {
 		/* Only measured records must carry figures. */
 		b->unit = get_str(c, o, where, "unit", true);
-		if (json_object_get(o, "cycles") || !json_object_get(o, "round_trip"))
-			opt_stats(c, o, where, "cycles", &b->cycles);
-		if (!c->failed && !b->cycles.present)
+		opt_stats(c, o, where, "cycles", &b->cycles);
+		if (!c->failed && !b->cycles.present &&
+		    !json_object_get(o, "round_trip"))
 			get_obj(c, o, where, "cycles", true);
 	}
 	opt_stats(c, o, where, "vmm_user_cycles", &b->vmm_user);

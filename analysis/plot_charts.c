@@ -1,0 +1,360 @@
+/* The charts of `hvbench plot`: each turns result records into a gnuplot data
+ * file and fills its template from plot_templates.c. */
+#include "analysis/an_plot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/an_compare.h"
+#include "analysis/an_util.h"
+
+/* Labels go into data files as "..."; gnuplot has no escape there. */
+static void put_label(struct an_buf *b, const char *s)
+{
+	an_buf_put(b, "\"");
+	for (; s && *s; s++)
+		an_buf_putn(b, *s == '"' ? "'" : s, 1);
+	an_buf_put(b, "\"");
+}
+
+static void put_val(struct an_buf *b, double v, bool log)
+{
+	if (isnan(v) || isinf(v) || (log && v <= 0))
+		an_buf_put(b, " ?");
+	else
+		an_buf_printf(b, " %.10g", v);
+}
+
+static char *subtitle(struct an_result *const *rs, size_t nr)
+{
+	struct an_buf b = { 0 };
+
+	for (size_t i = 0; i < nr && i < 4; i++) {
+		const struct an_host *h = &rs[i]->host;
+
+		an_buf_printf(&b, "%shost %s (%s%s%s%s%s), %s", i ? "; " : "",
+			      h->hostname, h->backend, h->paging ? ", " : "",
+			      h->paging ? h->paging : "", h->arch ? ", " : "",
+			      h->arch ? h->arch : "",
+			      rs[i]->started ? rs[i]->started :
+					       an_basename(rs[i]->path));
+	}
+	if (nr > 4)
+		an_buf_printf(&b, "; and %zu more", nr - 4);
+	return b.oom ? (an_buf_free(&b), NULL) : b.s;
+}
+
+struct chart {
+	const char *name; /* file name part, e.g. "medians" */
+	const char *tpl;
+	const char *title;
+	char *subtitle;
+	const char *stem;
+	struct an_buf data;
+	struct an_plot_var extra[8];
+	size_t n_extra;
+	unsigned width, height;
+};
+
+static void chart_var(struct chart *ch, const char *name, const char *value)
+{
+	ch->extra[ch->n_extra].name = name;
+	ch->extra[ch->n_extra++].value = value;
+}
+
+/* Renders and runs @ch once per requested format. */
+static int chart_run(struct an_plot_ctx *c, struct chart *ch)
+{
+	char stem[256], w[24], h[24], *data_path, *qtitle, *qsub;
+	int ret = 0;
+
+	snprintf(stem, sizeof(stem), "%s-%s", ch->stem, ch->name);
+	if (ch->data.oom || !ch->subtitle) {
+		snprintf(c->err, sizeof(c->err), "chart %s: out of memory", stem);
+		return -3;
+	}
+	data_path = an_plot_tmpfile(&c->run, stem, ch->data.s ? ch->data.s : "",
+				    ch->data.len, c->err, sizeof(c->err));
+	if (!data_path)
+		return -3;
+	qtitle = an_gp_quote(ch->title);
+	qsub = an_gp_quote(ch->subtitle);
+	snprintf(w, sizeof(w), "%u", ch->width);
+	snprintf(h, sizeof(h), "%u", ch->height);
+	for (int f = 0; f < 2 && !ret; f++) {
+		const char *fmt = f ? "svg" : "png";
+		struct an_plot_var vars[16] = {
+			{ "CHART", stem }, { "FORMAT", fmt }, { "WIDTH", w },
+			{ "HEIGHT", h }, { "TITLE", qtitle ? qtitle : "" },
+			{ "SUBTITLE", qsub ? qsub : "" }, { "DATA", data_path },
+		};
+		size_t nv = 7;
+		char file[300], *out, *qout, *pro, *body, *script = NULL;
+
+		if ((f == 0 && !c->png) || (f == 1 && !c->svg))
+			continue;
+		snprintf(file, sizeof(file), "%s.%s", stem, fmt);
+		out = an_path_join(c->outdir, file);
+		qout = out ? an_gp_quote(out) : NULL;
+		vars[nv].name = "OUTPUT";
+		vars[nv++].value = qout ? qout : "";
+		for (size_t i = 0; i < ch->n_extra; i++)
+			vars[nv++] = ch->extra[i];
+		pro = an_plot_render(an_tpl_prologue, vars, nv, c->err, sizeof(c->err));
+		body = pro ? an_plot_render(ch->tpl, vars, nv, c->err, sizeof(c->err)) : NULL;
+		if (body && asprintf(&script, "%s%s", pro, body) < 0)
+			script = NULL;
+		if (!script) {
+			if (body)
+				snprintf(c->err, sizeof(c->err), "out of memory");
+			ret = -3;
+		} else {
+			ret = an_plot_exec(&c->run, stem, script, out, c->err,
+					   sizeof(c->err));
+			if (!ret) {
+				printf("wrote %s\n", out);
+				c->n_written++;
+			}
+		}
+		free(script);
+		free(body);
+		free(pro);
+		free(qout);
+		free(out);
+	}
+	free(qtitle);
+	free(qsub);
+	free(data_path);
+	return ret;
+}
+
+static void chart_free(struct chart *ch)
+{
+	an_buf_free(&ch->data);
+	free(ch->subtitle);
+}
+
+static unsigned width_for(size_t n)
+{
+	size_t w = n * 70 + 300;
+
+	return w < 1000 ? 1000 : w > 4000 ? 4000 : (unsigned)w;
+}
+
+int an_chart_medians(struct an_plot_ctx *c, struct an_result *r,
+		     const char *stem)
+{
+	struct chart ch = { .name = "medians", .tpl = an_tpl_medians,
+			    .stem = stem, .height = 620 };
+	const char *unit = an_unit_short(an_result_unit(r));
+	char nrows[24];
+	size_t n = 0;
+	int ret;
+
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const struct an_bench *b = &r->benches[i];
+		char *label;
+
+		if (!b->ok)
+			continue;
+		label = an_bench_label(&r, 1, b);
+		put_label(&ch.data, label ? label : b->name);
+		free(label);
+		put_val(&ch.data, b->cycles.p50, c->logscale);
+		put_val(&ch.data, b->cycles.p10, c->logscale);
+		put_val(&ch.data, b->cycles.p90, c->logscale);
+		an_buf_put(&ch.data, "\n");
+		n++;
+	}
+	if (!n) {
+		printf("%s: no status-ok benchmark, medians chart skipped\n", r->path);
+		chart_free(&ch);
+		return 0;
+	}
+	snprintf(nrows, sizeof(nrows), "%zu", n);
+	ch.title = "Median cost per operation (whiskers: p10-p90)";
+	ch.subtitle = subtitle(&r, 1);
+	ch.width = width_for(n);
+	chart_var(&ch, "UNIT", unit);
+	chart_var(&ch, "NROWS", nrows);
+	chart_var(&ch, "LOGSCALE", c->logscale ? "set logscale y 10" : "unset logscale y");
+	chart_var(&ch, "YMIN", c->logscale ? "*" : "0");
+	ret = chart_run(c, &ch);
+	chart_free(&ch);
+	return ret;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int an_chart_cdf(struct an_plot_ctx *c, struct an_result *r, const char *stem)
+{
+	struct chart ch = { .name = "cdf", .tpl = an_tpl_cdf, .stem = stem,
+			    .width = 1100, .height = 620 };
+	struct an_buf plots = { 0 };
+	size_t blocks = 0;
+	int ret;
+
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const struct an_bench *b = &r->benches[i];
+		size_t n = b->n_samples, m = n < 400 ? n : 400;
+		double *x;
+		char *label, *q;
+
+		if (!b->ok || !n)
+			continue;
+		x = malloc(n * sizeof(*x));
+		if (!x) {
+			ch.data.oom = true;
+			break;
+		}
+		memcpy(x, b->samples, n * sizeof(*x));
+		qsort(x, n, sizeof(*x), cmp_double);
+		/* 400 points per curve draw the same picture as 4096 and keep
+		 * the SVG small. */
+		for (size_t k = 0; k < m; k++) {
+			size_t idx = m > 1 ? k * (n - 1) / (m - 1) : 0;
+
+			put_val(&ch.data, x[idx], true);
+			an_buf_printf(&ch.data, " %.6f\n", (double)(idx + 1) / n);
+		}
+		an_buf_put(&ch.data, "\n\n");
+		free(x);
+		label = an_bench_label(&r, 1, b);
+		q = an_gp_quote(label ? label : b->name);
+		/* the template names the data file once; "" reuses it */
+		an_buf_printf(&plots, "%sindex %zu using 1:2 with steps lw 2 title \"%s\"",
+			      blocks ? ", \\\n     \"\" " : "", blocks, q ? q : "");
+		free(q);
+		free(label);
+		blocks++;
+	}
+	if (!blocks) {
+		printf("%s: no raw samples stored, CDF chart skipped\n", r->path);
+		chart_free(&ch);
+		an_buf_free(&plots);
+		return 0;
+	}
+	ch.title = "Distribution of per-operation cost (CDF of the stored samples)";
+	ch.subtitle = subtitle(&r, 1);
+	chart_var(&ch, "UNIT", an_unit_short(an_result_unit(r)));
+	chart_var(&ch, "PLOTS", plots.s ? plots.s : "");
+	ret = plots.oom ? -3 : chart_run(c, &ch);
+	chart_free(&ch);
+	an_buf_free(&plots);
+	return ret;
+}
+
+int an_chart_exits(struct an_plot_ctx *c, struct an_result *r,
+		   const char *stem)
+{
+	struct chart ch = { .name = "exits", .tpl = an_tpl_exits, .stem = stem,
+			    .height = 620 };
+	size_t n = 0;
+	int ret;
+
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const struct an_bench *b = &r->benches[i];
+		char *label, *full = NULL;
+
+		if (!b->ok || (isnan(b->exits) && isnan(b->expected_exits)))
+			continue;
+		label = an_bench_label(&r, 1, b);
+		if (asprintf(&full, "%s%s", label ? label : b->name,
+			     b->suspect ? " *" : "") < 0)
+			full = NULL;
+		put_label(&ch.data, full ? full : b->name);
+		free(full);
+		free(label);
+		put_val(&ch.data, b->exits, false);
+		put_val(&ch.data, b->expected_exits, false);
+		an_buf_put(&ch.data, "\n");
+		n++;
+	}
+	if (!n) {
+		printf("%s: no exits_per_op recorded, exits chart skipped\n", r->path);
+		chart_free(&ch);
+		return 0;
+	}
+	ch.title = "VM exits per operation, measured vs expected";
+	ch.subtitle = subtitle(&r, 1);
+	ch.width = width_for(n);
+	ret = chart_run(c, &ch);
+	chart_free(&ch);
+	return ret;
+}
+
+int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
+		       const char *stem)
+{
+	struct chart ch = { .name = "io-breakdown", .tpl = an_tpl_breakdown,
+			    .stem = stem, .height = 620 };
+	const char *names[16];
+	size_t n_names = 0, rows = 0;
+	char ncols[24];
+	int ret;
+
+	/* Columns: every segment name, in the order records list them. */
+	for (size_t i = 0; i < r->n_benches; i++)
+		for (size_t s = 0; s < r->benches[i].n_segments; s++) {
+			const char *nm = r->benches[i].segments[s].name;
+			size_t k;
+
+			for (k = 0; k < n_names && strcmp(names[k], nm); k++)
+				;
+			if (k == n_names && n_names < 16)
+				names[n_names++] = nm;
+		}
+	if (!n_names)
+		return 0;
+	put_label(&ch.data, "variant");
+	for (size_t k = 0; k < n_names; k++) {
+		an_buf_put(&ch.data, " ");
+		put_label(&ch.data, names[k]);
+	}
+	an_buf_put(&ch.data, "\n");
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const struct an_bench *b = &r->benches[i];
+		char *label;
+
+		if (!b->ok || !b->n_segments)
+			continue;
+		label = b->variant ? NULL : an_bench_label(&r, 1, b);
+		put_label(&ch.data, b->variant ? b->variant : label ? label : b->name);
+		free(label);
+		for (size_t k = 0; k < n_names; k++) {
+			double v = NAN;
+
+			for (size_t s = 0; s < b->n_segments; s++) {
+				const struct an_segment *sg = &b->segments[s];
+
+				if (strcmp(sg->name, names[k]))
+					continue;
+				/* Segment medians do not add up to the
+				 * round-trip median; shares of it do. */
+				v = !isnan(sg->share) && b->cycles.present ?
+					sg->share * b->cycles.p50 : sg->st.p50;
+			}
+			put_val(&ch.data, isnan(v) ? 0 : v, false);
+		}
+		an_buf_put(&ch.data, "\n");
+		rows++;
+	}
+	if (!rows)
+		return (chart_free(&ch), 0);
+	snprintf(ncols, sizeof(ncols), "%zu", n_names + 1);
+	ch.title = "Where the cycles of one I/O exit go";
+	ch.subtitle = subtitle(&r, 1);
+	ch.width = width_for(rows * 2);
+	chart_var(&ch, "UNIT", an_unit_short(an_result_unit(r)));
+	chart_var(&ch, "NCOLS", ncols);
+	ret = chart_run(c, &ch);
+	chart_free(&ch);
+	return ret;
+}
