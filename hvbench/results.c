@@ -1,0 +1,337 @@
+/* The result document (docs/results-schema.md): its skeleton, the encoders
+ * the runner fills it with, and the atomic write that never leaves half a
+ * file behind. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hvbench/results.h"
+#include "probes/histogram.h"
+
+#ifndef HVBENCH_VERSION
+#define HVBENCH_VERSION "0.0.0"
+#endif
+#ifndef HVBENCH_GIT
+#define HVBENCH_GIT "unknown"
+#endif
+
+void results_iso8601(time_t t, char *out, size_t outlen)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, outlen, "1970-01-01T00:00:00Z");
+}
+
+static json_t *now_json(void)
+{
+	char buf[32];
+
+	results_iso8601(time(NULL), buf, sizeof(buf));
+	return json_string(buf);
+}
+
+json_t *results_new(const char *suite_name, const char *suite_path,
+		    json_t *host)
+{
+	json_t *doc = json_object();
+	int bad;
+
+	if (!host)
+		host = json_object();
+	if (!doc || !host) {
+		json_decref(doc);
+		json_decref(host);
+		return NULL;
+	}
+	/* Insertion order is the file's order: identity first, the bulky
+	 * parts last. "finished" holds its place until results_finish. */
+	bad = json_object_set_new(doc, "schema", json_string(RESULTS_SCHEMA));
+	bad |= json_object_set_new(doc, "tool",
+				   json_pack("{s:s, s:s, s:s}", "name", "hvbench",
+					     "version", HVBENCH_VERSION, "git",
+					     HVBENCH_GIT));
+	bad |= json_object_set_new(doc, "suite",
+				   json_pack("{s:s, s:s}", "name",
+					     suite_name ? suite_name : "",
+					     "file",
+					     suite_path ? suite_path : ""));
+	bad |= json_object_set_new(doc, "started", now_json());
+	bad |= json_object_set_new(doc, "finished", json_null());
+	bad |= json_object_set_new(doc, "interrupted", json_false());
+	bad |= json_object_set_new(doc, "host", host);
+	bad |= json_object_set_new(doc, "benchmarks", json_array());
+	if (bad) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+void results_add_benchmark(json_t *doc, json_t *rec)
+{
+	json_t *arr = json_object_get(doc, "benchmarks");
+
+	if (!json_is_array(arr)) {
+		json_decref(rec);
+		return;
+	}
+	json_array_append_new(arr, rec);
+}
+
+void results_finish(json_t *doc, bool interrupted)
+{
+	json_object_set_new(doc, "finished", now_json());
+	json_object_set_new(doc, "interrupted", json_boolean(interrupted));
+}
+
+/* Make the folder of path if it is missing (one level: "results/"). */
+static int ensure_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		snprintf(err, errlen, "cannot write into %s: not a directory",
+			 dir);
+		return -ENOTDIR;
+	}
+	if (mkdir(dir, 0777) && errno != EEXIST) {
+		int rc = -errno;
+
+		snprintf(err, errlen, "cannot create folder %s: %s", dir,
+			 strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int results_write_atomic(const json_t *doc, const char *path, char *err,
+			 size_t errlen)
+{
+	char *copy = strdup(path), *copy2 = strdup(path), *tmp = NULL, *text = NULL;
+	const char *dir, *base;
+	mode_t mask;
+	int fd = -1, rc = 0, dfd;
+
+	if (!copy || !copy2) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	dir = dirname(copy);
+	base = basename(copy2);
+	rc = ensure_dir(dir, err, errlen);
+	if (rc)
+		goto out;
+	/* Same folder as the target, so rename() cannot cross a filesystem;
+	 * a dot name, so a glob for *.json never picks up a half file. */
+	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
+		tmp = NULL;
+		rc = -ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+	if (!text) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "%s: cannot encode the results as JSON",
+			 path);
+		goto out;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot create a temporary file in %s: %s",
+			 dir, strerror(-rc));
+		free(tmp);
+		tmp = NULL;	/* nothing to remove */
+		goto out;
+	}
+	/* mkstemp makes it 0600; a result file is for everyone to read. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) ||
+	    (rc = write_all(fd, text, strlen(text))) ||
+	    (rc = write_all(fd, "\n", 1)) || fsync(fd)) {
+		if (!rc)
+			rc = -errno;
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(-rc));
+		goto out;
+	}
+	if (close(fd)) {
+		fd = -1;
+		rc = -errno;
+		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(-rc));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path)) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path,
+			 strerror(-rc));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	/* The rename itself must survive a crash too. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(text);
+	free(copy);
+	free(copy2);
+	return rc;
+}
+
+int results_default_path(const char *dir, const char *hostname, time_t t,
+			 char *out, size_t outlen)
+{
+	char host[65], stamp[32];
+	struct tm tm;
+	size_t i;
+	int n;
+
+	if (!dir || !*dir)
+		dir = "results";
+	if (!hostname || !*hostname)
+		hostname = "unknown";
+	for (i = 0; hostname[i] && i < sizeof(host) - 1; i++) {
+		char ch = hostname[i];
+		bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+			  ch == '-';
+
+		/* A leading dot would hide the file (and look like our
+		 * temporary files). */
+		host[i] = ok && !(i == 0 && ch == '.') ? ch : '_';
+	}
+	host[i] = '\0';
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
+		return -EINVAL;
+	n = snprintf(out, outlen, "%s%s%s-%s.json", dir,
+		     dir[strlen(dir) - 1] == '/' ? "" : "/", host, stamp);
+	if (n < 0 || (size_t)n >= outlen)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* One decimal is below any counter's resolution; whole numbers stay
+ * integers so a reader sees 11050, not 11050.0. */
+static json_t *num(double v)
+{
+	double r;
+
+	if (!isfinite(v))
+		return json_null();
+	r = round(v * 10.0) / 10.0;
+	if (r == floor(r) && fabs(r) < 9e15)
+		return json_integer((json_int_t)r);
+	return json_real(r);
+}
+
+json_t *results_stats_json(const struct stats_summary *s)
+{
+	json_t *o = json_object();
+	int bad;
+
+	if (!o)
+		return NULL;
+	bad = json_object_set_new(o, "n", json_integer((json_int_t)s->n));
+	bad |= json_object_set_new(o, "min", num(s->min));
+	bad |= json_object_set_new(o, "p10", num(s->p10));
+	bad |= json_object_set_new(o, "p50", num(s->p50));
+	bad |= json_object_set_new(o, "p90", num(s->p90));
+	bad |= json_object_set_new(o, "p99", num(s->p99));
+	bad |= json_object_set_new(o, "max", num(s->max));
+	bad |= json_object_set_new(o, "mean", num(s->mean));
+	bad |= json_object_set_new(o, "stddev", num(s->stddev));
+	bad |= json_object_set_new(o, "ci95_low", num(s->ci95_low));
+	bad |= json_object_set_new(o, "ci95_high", num(s->ci95_high));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *results_histogram_json(const uint32_t *counts)
+{
+	json_t *o = json_object(), *b = json_array();
+	int bad = !o || !b;
+
+	for (uint32_t i = 0; !bad && i < HIST_BUCKETS; i++) {
+		if (!counts[i])
+			continue;
+		bad |= json_array_append_new(
+			b, json_pack("[I, o, I]", (json_int_t)hist_bucket_low(i),
+				     i == HIST_BUCKETS - 1 ?
+					     json_null() :
+					     json_integer((json_int_t)
+								  hist_bucket_high(i)),
+				     (json_int_t)counts[i]));
+	}
+	if (!bad) {
+		bad |= json_object_set_new(o, "scheme", json_string("log-linear"));
+		bad |= json_object_set_new(o, "linear_bits",
+					   json_integer(HIST_LINEAR_BITS));
+		bad |= json_object_set_new(o, "sub_bits",
+					   json_integer(HIST_SUB_BITS));
+		bad |= json_object_set_new(o, "buckets", b);
+		b = NULL;
+	}
+	if (bad) {
+		json_decref(o);
+		json_decref(b);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *results_samples_json(const uint64_t *samples, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		uint64_t v = samples[i] > INT64_MAX ? INT64_MAX : samples[i];
+
+		if (json_array_append_new(a, json_integer((json_int_t)v))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
