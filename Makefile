@@ -1,0 +1,124 @@
+# hvbench build. `make` builds bin/hvbench (guest image embedded), `make run`
+# runs the default suite, `make check` runs every test. See README.md.
+
+HOST_MACHINE := $(shell uname -m)
+ifeq ($(HOST_MACHINE),aarch64)
+  HOST_ARCH := arm64
+else
+  HOST_ARCH := x86
+endif
+ARCH ?= $(HOST_ARCH)
+
+ifeq ($(ARCH),arm64)
+  ifneq ($(HOST_ARCH),arm64)
+    CROSS ?= aarch64-linux-gnu-
+    PKG_CONFIG_PATH_CROSS := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
+  endif
+  GUEST_CFLAGS_ARCH := -mgeneral-regs-only -mstrict-align
+else
+  GUEST_CFLAGS_ARCH := -mno-red-zone -mno-sse -mno-mmx -mno-avx -mgeneral-regs-only
+endif
+
+CC := $(CROSS)gcc
+LD := $(CROSS)ld
+OBJCOPY := $(CROSS)objcopy
+PKG_CONFIG := $(PKG_CONFIG_PATH_CROSS) pkg-config
+
+BUILD := build/$(ARCH)
+BIN := bin/hvbench$(if $(filter $(HOST_ARCH),$(ARCH)),,-$(ARCH))
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
+	-DHVBENCH_VERSION='"$(VERSION)"' -DHVBENCH_GIT='"$(GIT_REV)"' \
+	$(shell $(PKG_CONFIG) --cflags jansson hwloc 2>/dev/null) -MMD -MP
+HOST_LIBS := $(shell $(PKG_CONFIG) --libs jansson hwloc 2>/dev/null) -lpfm -lpthread -lm
+
+# Every .c in these folders is part of the host library; the CLI's main() is
+# kept apart so tests can link the same library.
+LIB_DIRS := hv-core hv-core/dev hv-core/arch/$(ARCH) probes microbench \
+	macrobench analysis hvbench
+LIB_SRCS := $(filter-out hvbench/main.c $(EXCLUDE),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+MAIN_OBJ := $(BUILD)/hvbench/main.o
+
+# Guest image: freestanding, linked at its own address, flattened, embedded.
+GUEST_SRCS := $(wildcard hv-core/guest/common/*.c hv-core/guest/$(ARCH)/*.c \
+	hv-core/guest/$(ARCH)/*.S microbench/guest/*.c microbench/guest/$(ARCH)/*.c \
+	microbench/guest/$(ARCH)/*.S)
+GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_SRCS))
+GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -I. -Ihv-core/guest -Ihv-core/guest/$(ARCH) -ffreestanding -fno-builtin \
+	-nostdlib -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -DHV_GUEST $(GUEST_CFLAGS_ARCH) -MMD -MP
+GUEST_LDS := hv-core/guest/$(ARCH)/guest.lds
+
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+.PHONY: all deps run check check-unit check-integration check-arm64 clean \
+	format bench
+all: $(BIN)
+
+deps:
+	@bash ci/deps.sh $(if $(filter arm64,$(ARCH)),--arm64)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/guest/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/guest/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/guest.elf: $(GUEST_OBJS) $(GUEST_LDS)
+	$(LD) -nostdlib --build-id=none -T $(GUEST_LDS) -o $@ $(GUEST_OBJS)
+
+$(BUILD)/guest.bin: $(BUILD)/guest.elf
+	$(OBJCOPY) -O binary $< $@
+
+# The flat image goes into the host binary with .incbin; the symbols bracket it.
+$(BUILD)/guest_blob.o: $(BUILD)/guest.bin
+	printf '.section .rodata\n.balign 4096\n.global hv_guest_image\nhv_guest_image:\n.incbin "%s"\n.global hv_guest_image_end\nhv_guest_image_end:\n.section .note.GNU-stack,"",%%progbits\n' $< > $(BUILD)/guest_blob.S
+	$(CC) -c $(BUILD)/guest_blob.S -o $@
+
+$(BUILD)/libhvbench.a: $(LIB_OBJS) $(BUILD)/guest_blob.o
+	rm -f $@
+	$(CROSS)ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(BUILD)/libhvbench.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libhvbench.a $(HOST_LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libhvbench.a
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libhvbench.a $(HOST_LIBS) -lcmocka
+
+run: deps $(BIN)
+	@mkdir -p results
+	./$(BIN) run configs/default.json
+
+# Unit tests, then integration tests on real VMs (they skip, loudly, without
+# /dev/kvm), then the arm64 run under emulation.
+check: deps $(BIN) $(TEST_BINS)
+	@bash ci/run-tests.sh $(BUILD)/tests
+
+check-arm64:
+	@bash ci/arm64/check.sh
+
+bench: $(BIN)
+	./$(BIN) run configs/default.json
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build bin
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(GUEST_OBJS:.o=.d)

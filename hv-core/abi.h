@@ -1,0 +1,158 @@
+/* The guest<->host ABI: guest memory layout, the shared page and the one
+ * call channel. Included by both the freestanding guest and the host. */
+#ifndef HV_CORE_ABI_H
+#define HV_CORE_ABI_H
+
+#include <stdint.h>
+#include "probes/histogram.h"
+
+#define HV_ABI_MAGIC 0x314b4d4843425648ull /* "HVBCHMK1" */
+#define HV_ABI_VERSION 1
+
+/*
+ * Guest-physical layout (identity mapped by the guest's page tables):
+ *   0x0000_1000  arch system tables built by the VMM (GDT/TSS/page tables)
+ *   0x0010_0000  guest image (entry at its first byte)
+ *   0x0040_0000  shared region (struct hv_shared), HV_SHARED_SIZE bytes
+ *   0x0050_0000  stacks, HV_STACK_SIZE per vCPU, kernel then user
+ *   0x0080_0000  scratch: the rest of RAM; pf_first_touch uses its top part
+ *   HV_MMIO_BASE device space with no memory behind it
+ */
+#define HV_IMAGE_GPA 0x100000ull
+#define HV_IMAGE_MAX 0x300000ull
+#define HV_SHARED_GPA 0x400000ull
+#define HV_SHARED_SIZE 0x100000ull
+#define HV_STACKS_GPA 0x500000ull
+#define HV_STACK_SIZE 0x8000ull	/* per vCPU per privilege level */
+#define HV_MAX_VCPUS 8
+#define HV_SCRATCH_GPA 0x800000ull
+#define HV_MIN_MEM_MB 16
+
+/* Call channel. x86: a 32-bit OUT of the call number to HV_UCALL_PORT.
+ * arm64: a 32-bit store of the call number to HV_UCALL_MMIO.
+ * Arguments travel in the shared page, never as free text. */
+#define HV_UCALL_PORT 0x0f00
+#define HV_MMIO_BASE 0xd0000000ull
+#define HV_UCALL_MMIO (HV_MMIO_BASE + 0x0000)
+#define HV_MMIO_USER (HV_MMIO_BASE + 0x1000)	/* unbacked: exits to the VMM */
+#define HV_MMIO_KERNEL (HV_MMIO_BASE + 0x2000)	/* ioeventfd: completes in KVM */
+#define HV_PIO_DUMMY 0x22e			/* the seed study's dummy port */
+#define HV_PIO_KERNEL 0x0f10			/* ioeventfd port */
+
+enum hv_ucall {
+	HV_UCALL_NONE = 0,
+	HV_UCALL_READY,		/* guest runtime is up, about to start */
+	HV_UCALL_MEASURE_BEGIN, /* warm-up and calibration done: host snapshots counters */
+	HV_UCALL_REP_END,	/* one repetition finished: host snapshots the histogram */
+	HV_UCALL_MEASURE_END,	/* measured loop done: host snapshots counters */
+	HV_UCALL_DONE,		/* results are in the shared page */
+	HV_UCALL_FAULT,		/* unexpected exception: fault block filled */
+	HV_UCALL_ABORT,		/* guest-detected error: status/abort_code says which */
+	HV_UCALL_PROBE,		/* per-access probe rendezvous (io-path study) */
+	HV_UCALL_ENTER_USER,	/* VMM: move this vCPU to CPL3/EL0 at user_entry */
+};
+
+/* Guest benchmark bodies; the host table (microbench/) maps names to these. */
+enum hv_body {
+	HV_BODY_NONE = 0,
+	HV_BODY_EMPTY,
+	HV_BODY_RDTSC,
+	HV_BODY_CPUID,
+	HV_BODY_HYPERCALL,
+	HV_BODY_PIO_IN,		/* param[0] port, param[1] size */
+	HV_BODY_PIO_OUT,	/* param[0] port, param[1] size */
+	HV_BODY_MMIO_READ,	/* param[0] gpa */
+	HV_BODY_MMIO_WRITE,	/* param[0] gpa */
+	HV_BODY_MSR_READ,	/* param[0] msr index */
+	HV_BODY_MSR_WRITE,	/* param[0] msr index */
+	HV_BODY_CR8_WRITE,
+	HV_BODY_SYSCALL,
+	HV_BODY_IPI,
+	HV_BODY_PF_TOUCH,	/* param[0] region gpa, param[1] pages */
+	HV_BODY_COUNTER_READ,	/* arm64: CNTVCT read */
+	HV_BODY_SYSREG_TRAP,	/* arm64: trapped system register */
+	HV_BODY_VIRQ_EOI,	/* arm64 */
+	HV_BODY_FAULT_TEST,	/* deliberately faults (tests) */
+	HV_BODY_SPIN,		/* CPL0/CPL3 slowdown probe: param[0] loop count */
+	HV_BODY_COUNT
+};
+
+enum hv_guest_status {
+	HV_GS_IDLE = 0,
+	HV_GS_RUNNING,
+	HV_GS_OK,
+	HV_GS_FAULT,
+	HV_GS_ABORT,
+};
+
+#define HV_MAX_SAMPLES 4096
+#define HV_NPARAMS 16
+
+struct hv_fault {
+	uint64_t vector;	/* x86 vector; arm64: exception class */
+	uint64_t error_code;	/* x86 error code; arm64: ESR */
+	uint64_t ip;		/* RIP / ELR */
+	uint64_t addr;		/* CR2 / FAR */
+	uint64_t level;		/* CPL / EL the fault came from */
+	uint64_t vcpu;
+};
+
+/* Per-access timestamps for the io-path study, all on the guest TSC timeline. */
+struct hv_probe_slot {
+	uint64_t guest_before;
+	uint64_t guest_after;
+	uint64_t host_ret;	/* KVM_RUN returned */
+	uint64_t dm_start;
+	uint64_t dm_end;
+	uint64_t host_enter;	/* about to re-enter KVM_RUN */
+};
+
+struct hv_shared {
+	/* Filled by the host before the first KVM_RUN. */
+	uint64_t magic;
+	uint32_t abi_version;
+	uint32_t nr_vcpus;
+	uint64_t tsc_khz;
+	uint32_t body;
+	uint32_t cpl;
+	uint64_t min_cycles;	/* measure at least this long (guest counter units) */
+	uint64_t max_iters;
+	uint64_t warmup_iters;
+	uint32_t repetitions;
+	uint32_t flags;
+#define HV_F_NO_SUBTRACT (1u << 0)	/* report raw probe-pair cost (empty) */
+#define HV_F_PROBE_TIMELINE (1u << 1)	/* io-path: record per-access probes */
+	uint64_t param[HV_NPARAMS];
+	uint64_t calib_iters;
+	uint64_t user_entry;	/* guest: where ENTER_USER resumes, and its stack */
+	uint64_t user_stack;
+
+	/* Written by the host at any time; polled by the guest. */
+	volatile uint32_t stop;
+	uint32_t pad0;
+
+	/* Written by the guest. */
+	volatile uint64_t heartbeat;	/* bumped every loop turn: the host's stall watchdog */
+	volatile uint32_t status;	/* enum hv_guest_status */
+	uint32_t abort_code;
+	uint64_t iterations;
+	uint64_t warmup_done;
+	uint64_t overhead;	/* probe pair cost that was subtracted */
+	uint64_t rep_iters;
+	uint64_t scratch[8];	/* body-private */
+	struct hv_fault fault;
+	struct hist_moments moments;
+	uint32_t nsamples;
+	uint32_t pad1;
+	volatile uint64_t ipi_ack[HV_MAX_VCPUS];	/* ipi responder state */
+	volatile uint64_t secondary_ready[HV_MAX_VCPUS];
+	uint64_t samples[HV_MAX_SAMPLES];
+	uint32_t hist[HIST_BUCKETS];
+	/* io-path probes of the current access */
+	struct hv_probe_slot probe;
+};
+
+_Static_assert(sizeof(struct hv_shared) <= HV_SHARED_SIZE,
+	       "shared region too small");
+
+#endif

@@ -1,0 +1,68 @@
+/* The arch hooks: portable hv-core code calls only these; each backend in
+ * hv-core/arch/<arch>/ implements all of them. No #ifdef in portable code. */
+#ifndef HV_CORE_ARCH_H
+#define HV_CORE_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct hv_vm;
+struct hv_vcpu;
+struct hv_fault;
+struct hostinfo;
+
+/* MB_ARCH_* of this build. */
+unsigned arch_id(void);
+
+/* The host's cycle/timer counter (x86 TSC, arm64 CNTVCT), cheap and serialized
+ * enough to time the exit path. */
+uint64_t arch_host_cycles(void);
+
+/* VM-wide setup before vCPUs exist (irqchip, TSS address, ...). */
+int arch_vm_init(struct hv_vm *vm, char *err, size_t errlen);
+/* Called after every vCPU exists, before the first KVM_RUN (arm64 vGIC init). */
+int arch_vm_finalize(struct hv_vm *vm, char *err, size_t errlen);
+void arch_vm_destroy(struct hv_vm *vm);
+
+/* Build the guest's system tables in guest memory (page tables, GDT, ...). */
+int arch_guest_memory_setup(struct hv_vm *vm, char *err, size_t errlen);
+/* Register state of a vCPU about to enter the guest image's entry point. */
+int arch_vcpu_init(struct hv_vcpu *vcpu, char *err, size_t errlen);
+void arch_vcpu_destroy(struct hv_vcpu *vcpu);
+/* Register the call channel (x86: a port, arm64: an MMIO address). */
+int arch_ucall_register(struct hv_vm *vm, char *err, size_t errlen);
+
+/* Exit reasons the portable loop does not know. Returns enum hv_action or a
+ * negative errno with vcpu->err filled. */
+int arch_handle_exit(struct hv_vcpu *vcpu);
+
+/* The guest counter frequency of a vCPU (kHz) and what to call its unit. */
+uint64_t arch_guest_counter_khz(struct hv_vcpu *vcpu);
+
+/* Move a vCPU stopped in an exit to the unprivileged level (x86 CPL3 with
+ * IOPL 3, arm64 EL0) at entry with stack sp. */
+int arch_vcpu_enter_user(struct hv_vcpu *vcpu, uint64_t entry, uint64_t sp);
+
+/* Where a vCPU stands, in words for error messages ("rip 0x100123 cpl 0"). */
+void arch_vcpu_where(struct hv_vcpu *vcpu, char *buf, size_t len);
+
+/* What the guest counter counts on this host, as a result-file unit:
+ * "cycles", "counter_ticks" or, on an emulated machine, "instructions". */
+const char *arch_counter_unit(const struct hostinfo *hi);
+
+/* A guest fault in words and as a JSON record for the result file. */
+const char *arch_fault_name(uint64_t vector);
+json_t *arch_fault_json(const struct hv_fault *f);
+
+/* Route guest accesses to one MSR to user space (x86 user-space MSR exits
+ * through an MSR filter); fn answers them. -ENOTSUP with err filled where the
+ * host or the arch cannot. */
+typedef int (*arch_msr_fn)(uint32_t index, int write, uint64_t *data,
+			   void *opaque);
+int arch_user_msr(struct hv_vm *vm, uint32_t index, arch_msr_fn fn,
+		  void *opaque, char *err, size_t errlen);
+/* The KVM statistic the call channel's own exits show up in. */
+const char *arch_ucall_stat(void);
+
+#endif

@@ -1,0 +1,11 @@
+/* Exit dispatch: one table indexed by KVM's exit reason. */
+#ifndef HV_CORE_EXIT_H
+#define HV_CORE_EXIT_H
+
+struct hv_vcpu;
+
+/* Returns enum hv_action or a negative errno with vcpu->err filled. */
+int hv_dispatch_exit(struct hv_vcpu *vcpu);
+const char *hv_exit_reason_name(unsigned reason);
+
+#endif

@@ -1,0 +1,112 @@
+/* The guest's measured loop, the same on every arch: calibrate the probe
+ * pair, warm up, then time each operation into the shared histogram. */
+#include <stdint.h>
+#include "guest.h"
+
+static void guest_abort(uint32_t code)
+{
+	SHARED->abort_code = code;
+	SHARED->status = HV_GS_ABORT;
+	ucall(HV_UCALL_ABORT);
+	for (;;)
+		garch_relax();
+}
+
+static void empty_op(uint64_t i)
+{
+	(void)i;
+	asm volatile("" ::: "memory");
+}
+
+/* Median cost of an empty probe pair around an indirect call, measured the
+ * same way as the body. It borrows the shared histogram and clears it. */
+static uint64_t calibrate(struct hv_shared *s, uint64_t n)
+{
+	void (*volatile op)(uint64_t) = empty_op;
+	struct hist_moments m;
+	uint64_t rank, seen = 0, median = 0;
+
+	hist_moments_init(&m);
+	for (uint64_t i = 0; i < n && !s->stop; i++) {
+		uint64_t t0 = garch_probe_begin();
+		op(i);
+		uint64_t t1 = garch_probe_end();
+		hist_record(s->hist, &m, t1 - t0);
+		s->heartbeat++;
+	}
+	rank = (m.n + 1) / 2;
+	for (uint32_t b = 0; b < HIST_BUCKETS; b++) {
+		if (!s->hist[b])
+			continue;
+		seen += s->hist[b];
+		if (seen >= rank && !median)
+			median = hist_bucket_low(b);
+		s->hist[b] = 0;
+	}
+	return median;
+}
+
+void bench_main(void)
+{
+	struct hv_shared *s = SHARED;
+	const struct gbody *b = gbody_get(s->body);
+	void (*op)(uint64_t);
+	uint64_t sub, idx = 0, total = 0;
+
+	if (!b)
+		guest_abort(2);
+	if (b->init) {
+		int rc = b->init();
+		if (rc)
+			guest_abort((uint32_t)rc);
+	}
+	op = b->op;
+	s->status = HV_GS_RUNNING;
+	s->overhead = calibrate(s, s->calib_iters);
+	sub = (s->flags & HV_F_NO_SUBTRACT) ? 0 : s->overhead;
+	hist_moments_init(&s->moments);
+
+	uint64_t w = 0;
+	for (; w < s->warmup_iters && !s->stop; w++) {
+		op(idx++);
+		s->heartbeat++;
+	}
+	s->warmup_done = w;
+
+	ucall(HV_UCALL_MEASURE_BEGIN);
+	for (uint32_t rep = 0; rep < s->repetitions && !s->stop; rep++) {
+		uint64_t start = garch_counter(), n = 0;
+
+		while (n < s->max_iters && !s->stop) {
+			uint64_t t0 = garch_probe_begin();
+			op(idx);
+			uint64_t t1 = garch_probe_end();
+			uint64_t d = t1 - t0;
+
+			d = d > sub ? d - sub : 0;
+			hist_record(s->hist, &s->moments, d);
+			if (s->nsamples < HV_MAX_SAMPLES)
+				s->samples[s->nsamples++] = d;
+			n++;
+			idx++;
+			s->heartbeat++;
+			if (t1 - start >= s->min_cycles)
+				break;
+		}
+		total += n;
+		s->rep_iters = n;
+		s->iterations = total;
+		ucall(HV_UCALL_REP_END);
+	}
+	ucall(HV_UCALL_MEASURE_END);
+	s->status = HV_GS_OK;
+	ucall(HV_UCALL_DONE);
+}
+
+void secondary_main(uint32_t vcpu)
+{
+	const struct gbody *b = gbody_get(SHARED->body);
+
+	if (b && b->secondary)
+		b->secondary(vcpu);
+}

@@ -1,0 +1,42 @@
+/* The freestanding guest runtime's portable API: the shared page, the call
+ * channel, the probe pair and the body table. Arch parts come from garch.h,
+ * found through the include path of the arch being built. */
+#ifndef HV_GUEST_GUEST_H
+#define HV_GUEST_GUEST_H
+
+#include <stdint.h>
+#include "hv-core/abi.h"
+#include "garch.h"
+
+#define SHARED ((struct hv_shared *)HV_SHARED_GPA)
+
+/* One benchmark body. op() performs operation number i; the loop around it
+ * times it. init() runs once before calibration (at the body's privilege
+ * level) and may refuse by returning non-zero (the code goes to abort_code). */
+struct gbody {
+	int (*init)(void);
+	void (*op)(uint64_t i);
+	void (*secondary)(uint32_t vcpu);	/* other vCPUs, if the body needs them */
+};
+
+const struct gbody *gbody_get(uint32_t id);
+
+/* The measured benchmark loop, arch-neutral (hv-core/guest/common/bench.c). */
+void bench_main(void);
+/* Secondary vCPUs: serve the body (e.g. answer IPIs) until told to stop. */
+void secondary_main(uint32_t vcpu);
+
+static inline void ucall(uint32_t nr)
+{
+	garch_ucall(nr);
+}
+
+static inline void *gmemset(void *d, int c, uint64_t n)
+{
+	uint8_t *p = d;
+	while (n--)
+		*p++ = (uint8_t)c;
+	return d;
+}
+
+#endif

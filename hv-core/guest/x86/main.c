@@ -1,0 +1,139 @@
+/* x86-64 guest runtime: IDT, syscall MSRs, exception reporting, the drop to
+ * CPL3 and the entry of secondary vCPUs. The VMM built GDT, TSS and paging. */
+#include <stdint.h>
+#include "guest.h"
+#include "x86.h"
+
+struct idt_gate {
+	uint16_t off0;
+	uint16_t sel;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t off1;
+	uint32_t off2;
+	uint32_t zero;
+} __attribute__((packed));
+
+struct exc_frame {
+	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+	uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+extern const uint64_t exc_stub_table[22];
+extern const uint64_t ipi_stub_table[2];
+extern char syscall_entry[];
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+
+static void set_gate(int vec, uint64_t fn)
+{
+	idt[vec] = (struct idt_gate){
+		.off0 = (uint16_t)fn,
+		.sel = GDT_KCODE,
+		.type = 0x8e, /* present, DPL0, 64-bit interrupt gate */
+		.off1 = (uint16_t)(fn >> 16),
+		.off2 = (uint32_t)(fn >> 32),
+	};
+}
+
+static void idt_setup(uint32_t vcpu)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+	/* vCPU 0 fills the table; the others only load it. */
+	if (vcpu == 0) {
+		for (int v = 0; v < 22; v++)
+			set_gate(v, exc_stub_table[v]);
+		set_gate(IPI_VECTOR, ipi_stub_table[0]);
+		set_gate(IPI_VECTOR + 1, ipi_stub_table[1]);
+	}
+	asm volatile("lidt %0" ::"m"(idtr));
+}
+
+static uint32_t my_apic_id(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return b >> 24;
+}
+
+void guest_exception(struct exc_frame *f);
+void guest_exception(struct exc_frame *f)
+{
+	struct hv_shared *s = SHARED;
+
+	if (f->vector == IPI_VECTOR) {
+		/* The IPI benchmark's responder: acknowledge and answer. */
+		wrmsr(X2APIC_EOI, 0);
+		s->ipi_ack[1]++;
+		return;
+	}
+	if (f->vector == IPI_VECTOR + 1) {
+		wrmsr(X2APIC_EOI, 0);
+		return;
+	}
+	s->fault.vector = f->vector;
+	s->fault.error_code = f->error;
+	s->fault.ip = f->rip;
+	s->fault.addr = read_cr2();
+	s->fault.level = f->cs & 3;
+	s->fault.vcpu = my_apic_id();
+	s->status = HV_GS_FAULT;
+	ucall(HV_UCALL_FAULT);
+	garch_halt_forever();
+}
+
+static void syscall_setup(void)
+{
+	/* sysret to CS = 0x18+16 | 3, SS = 0x18+8 | 3; syscall to CS 0x08. */
+	wrmsr(MSR_STAR, (uint64_t)(GDT_UCODE32) << 48 | (uint64_t)GDT_KCODE << 32);
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_SFMASK, 0x700); /* TF, IF, DF */
+}
+
+static void user_main(void)
+{
+	bench_main();
+	for (;;)
+		ucall(HV_UCALL_DONE);
+}
+
+/* Drop to CPL3 (IOPL 3) on this vCPU's user stack. The VMM moves the vCPU
+ * there: an iretq emulated by PVM's CPL0 emulator left vCPUs that later
+ * livelocked inside KVM on their first exits. */
+static void __attribute__((noreturn)) enter_user(uint32_t vcpu)
+{
+	SHARED->user_entry = (uint64_t)user_main;
+	SHARED->user_stack = HV_STACKS_GPA + (2 * (uint64_t)vcpu + 2) * HV_STACK_SIZE;
+	ucall(HV_UCALL_ENTER_USER);
+	garch_halt_forever();
+}
+
+void guest_main(uint64_t vcpu);
+void guest_main(uint64_t vcpu)
+{
+	struct hv_shared *s = SHARED;
+
+	idt_setup((uint32_t)vcpu);
+	syscall_setup();
+	if (vcpu != 0) {
+		secondary_main((uint32_t)vcpu);
+		garch_halt_forever();
+	}
+	if (s->magic != HV_ABI_MAGIC || s->abi_version != HV_ABI_VERSION) {
+		s->abort_code = GUEST_ABORT_ABI;
+		s->status = HV_GS_ABORT;
+		ucall(HV_UCALL_ABORT);
+		garch_halt_forever();
+	}
+	ucall(HV_UCALL_READY);
+	if (s->cpl == 3)
+		enter_user(0);
+	bench_main();
+	ucall(HV_UCALL_DONE);
+	garch_halt_forever();
+}

@@ -1,0 +1,144 @@
+/* hv-core: the thin hypervisor over the KVM API — VM and vCPU lifecycle, guest
+ * memory, the vCPU run loop with its exit dispatch, and device registration. */
+#ifndef HV_CORE_HV_H
+#define HV_CORE_HV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include "hv-core/abi.h"
+
+struct hv_vm;
+struct hv_vcpu;
+struct topo;
+
+/* What an exit handler tells the run loop. */
+enum hv_action {
+	HV_CONTINUE = 0,	/* re-enter the guest */
+	HV_STOP = 1,		/* this vCPU is done */
+};
+
+/* A port or MMIO device model. `data` is the kvm_run data buffer: the
+ * handler reads it on writes and fills it on reads. Returns enum hv_action
+ * or a negative errno. */
+typedef int (*hv_io_fn)(struct hv_vcpu *vcpu, uint64_t addr, bool write,
+			void *data, uint32_t len, void *opaque);
+
+/* Called for every call-channel request from the guest. */
+typedef int (*hv_ucall_fn)(struct hv_vcpu *vcpu, uint32_t nr, void *opaque);
+
+struct hv_vm_opts {
+	uint32_t nr_vcpus;
+	uint64_t mem_bytes;
+	bool irqchip;		/* in-kernel interrupt controller */
+	bool pin;		/* pin vCPU threads to distinct cores */
+	struct topo *topo;	/* for pinning; may be NULL */
+	uint32_t timeout_ms;	/* hv_vm_run gives up after this long */
+};
+
+#define HV_MAX_DEVS 16
+
+struct hv_io_dev {
+	uint64_t base;
+	uint64_t len;
+	hv_io_fn fn;
+	void *opaque;
+};
+
+/* Host-side time of user-space exit handling (KVM_RUN return to re-entry). */
+struct hv_vmm_probe {
+	bool on;
+	bool skip;			/* this exit was the VMM's own bookkeeping */
+	uint32_t *hist;			/* HIST_BUCKETS */
+	struct hist_moments m;
+};
+
+struct hv_vcpu {
+	struct hv_vm *vm;
+	uint32_t id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_started;
+	int result;			/* 0, or negative errno the loop ended with */
+	char err[256];
+	struct hv_vmm_probe vmm;
+	uint64_t t_ret;			/* host cycles when KVM_RUN last returned */
+	void *arch;			/* arch backend state */
+	volatile uint64_t exits;	/* KVM_RUN returns with an exit, all kinds */
+};
+
+struct hv_vm {
+	int kvm_fd;
+	int vm_fd;
+	int run_size;
+	uint8_t *mem;
+	uint64_t mem_bytes;
+	struct hv_shared *shared;
+	struct hv_vm_opts opts;
+	uint32_t nr_vcpus;
+	struct hv_vcpu vcpus[HV_MAX_VCPUS];
+	uint32_t n_pio, n_mmio;
+	struct hv_io_dev pio[HV_MAX_DEVS];
+	struct hv_io_dev mmio[HV_MAX_DEVS];
+	int eventfds[HV_MAX_DEVS];
+	uint32_t n_eventfds;
+	hv_ucall_fn ucall;
+	void *ucall_opaque;
+	volatile int stopping;		/* set by hv_vm_kick / a finished vCPU 0 */
+	void *arch;			/* arch backend state */
+};
+
+/* Errors: every function returns 0 or a negative errno and writes one line
+ * naming the failed ioctl/syscall into err. None of them exits. */
+int hv_vm_create(const struct hv_vm_opts *opts, struct hv_vm **out,
+		 char *err, size_t errlen);
+void hv_vm_destroy(struct hv_vm *vm);
+
+/* Register devices before hv_vm_start. */
+int hv_vm_add_pio(struct hv_vm *vm, uint16_t port, uint16_t len, hv_io_fn fn,
+		  void *opaque, char *err, size_t errlen);
+int hv_vm_add_mmio(struct hv_vm *vm, uint64_t gpa, uint64_t len, hv_io_fn fn,
+		   void *opaque, char *err, size_t errlen);
+/* An ioeventfd: guest writes of `len` bytes to addr complete in KVM. */
+int hv_vm_add_ioeventfd(struct hv_vm *vm, uint64_t addr, uint32_t len,
+			bool pio, char *err, size_t errlen);
+void hv_vm_set_ucall(struct hv_vm *vm, hv_ucall_fn fn, void *opaque);
+
+/* Load the embedded guest image and fill the shared page's fixed fields. */
+int hv_vm_load_guest(struct hv_vm *vm, char *err, size_t errlen);
+
+/* hv_vm_wait's stall watchdog: no exit and no guest heartbeat this long. */
+#define HV_STALL_MS 2000
+
+/* Start one thread per vCPU; hv_vm_wait joins them (or kicks them out after
+ * the timeout) and returns the first vCPU error, -ETIMEDOUT, -EDEADLK (stalled) or 0. */
+int hv_vm_start(struct hv_vm *vm, char *err, size_t errlen);
+int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen);
+/* Set from a SIGINT handler: running guests end their measured loop early
+ * and report what they measured. */
+#include <signal.h>
+extern volatile sig_atomic_t hv_interrupt_requested;
+
+/* Ask every vCPU to leave KVM_RUN and stop (async-signal-safe). */
+void hv_vm_kick(struct hv_vm *vm);
+
+/* Guest-physical to host-virtual, or NULL outside RAM. */
+void *hv_gpa_to_hva(struct hv_vm *vm, uint64_t gpa, uint64_t len);
+
+/* The embedded guest image. */
+extern const uint8_t hv_guest_image[];
+extern const uint8_t hv_guest_image_end[];
+
+/* Per-vCPU user-exit timing, switched on around the measured loop. */
+void hv_vmm_probe_reset(struct hv_vcpu *vcpu);
+
+/* ioctl helpers: the raw one returns -errno, the checked one also names it. */
+int hv_ioctl(int fd, unsigned long req, void *arg, const char *name,
+	     char *err, size_t errlen);
+#define HV_IOCTL(fd, req, arg, err, len) hv_ioctl(fd, req, arg, #req, err, len)
+
+#endif

@@ -1,0 +1,220 @@
+/* The vCPU threads and their run loop: KVM_RUN, time the user-space part of
+ * each exit, dispatch on the exit reason. This is the path hvbench measures,
+ * so it does no allocation, no locking and no system call besides KVM_RUN. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hv-core/arch.h"
+#include "hv-core/exit.h"
+#include "hv-core/hv.h"
+#include "probes/topo.h"
+
+/* SIGUSR1 only interrupts KVM_RUN (EINTR); its handler does nothing. */
+#define HV_KICK_SIGNAL SIGUSR1
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+volatile sig_atomic_t hv_interrupt_requested;
+
+static pthread_once_t kick_once = PTHREAD_ONCE_INIT;
+
+static void install_kick_handler(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(HV_KICK_SIGNAL, &sa, NULL);
+}
+
+void hv_vmm_probe_reset(struct hv_vcpu *vcpu)
+{
+	if (vcpu->vmm.hist)
+		memset(vcpu->vmm.hist, 0, HIST_BUCKETS * sizeof(uint32_t));
+	hist_moments_init(&vcpu->vmm.m);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct hv_vcpu *vcpu = arg;
+	struct hv_vm *vm = vcpu->vm;
+	bool exited = false;
+	int r;
+
+	for (;;) {
+		if (vm->stopping) {
+			r = HV_STOP;
+			break;
+		}
+		if (exited && vcpu->vmm.on && !vcpu->vmm.skip)
+			hist_record(vcpu->vmm.hist, &vcpu->vmm.m,
+				    arch_host_cycles() - vcpu->t_ret);
+		vcpu->vmm.skip = false;
+		r = ioctl(vcpu->fd, KVM_RUN, 0);
+		vcpu->t_ret = arch_host_cycles();
+		if (r < 0) {
+			exited = false;
+			if (errno == EINTR || errno == EAGAIN) {
+				continue;
+			}
+			r = -errno;
+			snprintf(vcpu->err, sizeof(vcpu->err),
+				 "KVM_RUN (vcpu %u): %s", vcpu->id,
+				 strerror(errno));
+			break;
+		}
+		exited = true;
+		vcpu->exits++;
+		r = hv_dispatch_exit(vcpu);
+		if (r != HV_CONTINUE)
+			break;
+	}
+	vcpu->result = r < 0 ? r : 0;
+	if (vcpu->id == 0 || r < 0) {
+		/* vCPU 0 drives the benchmark: when it is done, so are the others. */
+		hv_vm_kick(vm);
+	}
+	return NULL;
+}
+
+int hv_vm_start(struct hv_vm *vm, char *err, size_t errlen)
+{
+	pthread_once(&kick_once, install_kick_handler);
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct hv_vcpu *c = &vm->vcpus[i];
+
+		if (!c->vmm.hist) {
+			c->vmm.hist = calloc(HIST_BUCKETS, sizeof(uint32_t));
+			if (!c->vmm.hist) {
+				snprintf(err, errlen, "out of memory");
+				return -ENOMEM;
+			}
+		}
+		hv_vmm_probe_reset(c);
+		int r = pthread_create(&c->thread, NULL, vcpu_thread, c);
+		if (r) {
+			snprintf(err, errlen, "pthread_create (vcpu %u): %s", i,
+				 strerror(r));
+			hv_vm_kick(vm);
+			return -r;
+		}
+		c->thread_started = true;
+		if (vm->opts.pin && vm->opts.topo) {
+			r = topo_pin_thread_to_core(vm->opts.topo, c->thread,
+						    (int)i, err, errlen);
+			if (r < 0) {
+				hv_vm_kick(vm);
+				return r;
+			}
+		}
+	}
+	return 0;
+}
+
+void hv_vm_kick(struct hv_vm *vm)
+{
+	vm->stopping = 1;
+	vm->shared->stop = 1;
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct hv_vcpu *c = &vm->vcpus[i];
+
+		/* immediate_exit makes a KVM_RUN that has not entered yet return. */
+		c->run->immediate_exit = 1;
+		if (c->thread_started && !pthread_equal(c->thread, pthread_self()))
+			pthread_kill(c->thread, HV_KICK_SIGNAL);
+	}
+}
+
+static bool all_done(struct hv_vm *vm)
+{
+	return vm->stopping != 0;
+}
+
+int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen)
+{
+	struct timespec start, now;
+	int timed_out = 0, stalled = 0;
+	uint64_t last_progress = ~0ull, last_change_ms = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (!all_done(vm)) {
+		/* Ctrl-C: let the guest end its loop and report what it has. */
+		if (hv_interrupt_requested && !vm->shared->stop)
+			vm->shared->stop = 1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		uint64_t ms = (uint64_t)(now.tv_sec - start.tv_sec) * 1000 +
+			      (uint64_t)(now.tv_nsec - start.tv_nsec) / 1000000;
+		/* A vCPU that neither exits nor advances the guest's heartbeat is
+		 * stuck inside KVM (seen on the PVM backend under load). */
+		uint64_t progress = vm->vcpus[0].exits + vm->shared->heartbeat;
+		if (progress != last_progress) {
+			last_progress = progress;
+			last_change_ms = ms;
+		} else if (ms - last_change_ms > HV_STALL_MS) {
+			stalled = 1;
+			hv_vm_kick(vm);
+			break;
+		}
+		if (vm->opts.timeout_ms && ms > vm->opts.timeout_ms) {
+			timed_out = 1;
+			hv_vm_kick(vm);
+			break;
+		}
+		usleep(1000);
+	}
+	/* The kick may race with a vCPU that was between its check and
+	 * KVM_RUN; immediate_exit covers that, a few repeats cover the signal. */
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct hv_vcpu *c = &vm->vcpus[i];
+
+		if (!c->thread_started)
+			continue;
+		for (;;) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 50 * 1000 * 1000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			if (pthread_timedjoin_np(c->thread, NULL, &ts) == 0)
+				break;
+			pthread_kill(c->thread, HV_KICK_SIGNAL);
+		}
+		c->thread_started = false;
+	}
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct hv_vcpu *c = &vm->vcpus[i];
+
+		if (c->result < 0) {
+			snprintf(err, errlen, "%s", c->err);
+			return c->result;
+		}
+	}
+	if (timed_out || stalled) {
+		char where[96];
+
+		arch_vcpu_where(&vm->vcpus[0], where, sizeof(where));
+		if (stalled)
+			snprintf(err, errlen,
+				 "vCPU 0 stalled inside KVM: no exit and no guest progress for %d ms (at %s, %llu exits so far)",
+				 HV_STALL_MS, where,
+				 (unsigned long long)vm->vcpus[0].exits);
+		else
+			snprintf(err, errlen,
+				 "timed out after %u ms (vcpu 0 at %s; %u samples taken)",
+				 vm->opts.timeout_ms, where, vm->shared->nsamples);
+		return stalled ? -EDEADLK : -ETIMEDOUT;
+	}
+	return 0;
+}

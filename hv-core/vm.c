@@ -1,0 +1,274 @@
+/* VM lifecycle: /dev/kvm, guest RAM, device registration and the embedded
+ * guest image. vCPU threads and the run loop live in vcpu.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hv-core/arch.h"
+#include "hv-core/hv.h"
+
+int hv_ioctl(int fd, unsigned long req, void *arg, const char *name,
+	     char *err, size_t errlen)
+{
+	int r = ioctl(fd, req, arg);
+
+	if (r < 0) {
+		int e = errno;
+		if (err)
+			snprintf(err, errlen, "%s: %s", name, strerror(e));
+		return -e;
+	}
+	return r;
+}
+
+static int open_kvm(char *err, size_t errlen)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+		if (e == ENOENT)
+			snprintf(err, errlen, "/dev/kvm does not exist: this host has no KVM (load kvm_intel/kvm_amd, or enable nested virtualization)");
+		else if (e == EACCES || e == EPERM)
+			snprintf(err, errlen, "/dev/kvm: permission denied (run as root or add yourself to the 'kvm' group)");
+		else
+			snprintf(err, errlen, "open /dev/kvm: %s", strerror(e));
+		return -e;
+	}
+	int v = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION) {
+		snprintf(err, errlen, "KVM_GET_API_VERSION: got %d, need %d", v,
+			 KVM_API_VERSION);
+		close(fd);
+		return -ENOTSUP;
+	}
+	return fd;
+}
+
+int hv_vm_create(const struct hv_vm_opts *opts, struct hv_vm **out,
+		 char *err, size_t errlen)
+{
+	struct hv_vm *vm;
+	int r;
+
+	if (opts->nr_vcpus < 1 || opts->nr_vcpus > HV_MAX_VCPUS) {
+		snprintf(err, errlen, "vcpus must be 1..%d, got %u", HV_MAX_VCPUS,
+			 opts->nr_vcpus);
+		return -EINVAL;
+	}
+	if (opts->mem_bytes < (uint64_t)HV_MIN_MEM_MB << 20 ||
+	    opts->mem_bytes > HV_MMIO_BASE) {
+		snprintf(err, errlen, "guest memory must be %d MiB..%llu MiB",
+			 HV_MIN_MEM_MB, (unsigned long long)(HV_MMIO_BASE >> 20));
+		return -EINVAL;
+	}
+	vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	vm->opts = *opts;
+	vm->vm_fd = -1;
+	for (uint32_t i = 0; i < HV_MAX_VCPUS; i++)
+		vm->vcpus[i].fd = -1;
+	vm->kvm_fd = open_kvm(err, errlen);
+	if (vm->kvm_fd < 0) {
+		r = vm->kvm_fd;
+		free(vm);
+		return r;
+	}
+	r = HV_IOCTL(vm->kvm_fd, KVM_CREATE_VM, 0, err, errlen);
+	if (r < 0)
+		goto fail;
+	vm->vm_fd = r;
+	r = HV_IOCTL(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0, err, errlen);
+	if (r < 0)
+		goto fail;
+	vm->run_size = r;
+
+	vm->mem_bytes = opts->mem_bytes;
+	vm->mem = mmap(NULL, vm->mem_bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem == MAP_FAILED) {
+		vm->mem = NULL;
+		r = -errno;
+		snprintf(err, errlen, "mmap of %llu MiB guest RAM: %s",
+			 (unsigned long long)(vm->mem_bytes >> 20), strerror(-r));
+		goto fail;
+	}
+	/* The scratch area must fault page by page (pf_first_touch). */
+	madvise(vm->mem, vm->mem_bytes, MADV_NOHUGEPAGE);
+	struct kvm_userspace_memory_region region = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = vm->mem_bytes,
+		.userspace_addr = (uintptr_t)vm->mem,
+	};
+	r = HV_IOCTL(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region, err,
+		     errlen);
+	if (r < 0)
+		goto fail;
+	vm->shared = (struct hv_shared *)(vm->mem + HV_SHARED_GPA);
+
+	r = arch_vm_init(vm, err, errlen);
+	if (r < 0)
+		goto fail;
+	for (uint32_t i = 0; i < opts->nr_vcpus; i++) {
+		struct hv_vcpu *c = &vm->vcpus[i];
+
+		c->vm = vm;
+		c->id = i;
+		r = HV_IOCTL(vm->vm_fd, KVM_CREATE_VCPU, (void *)(uintptr_t)i,
+			     err, errlen);
+		if (r < 0)
+			goto fail;
+		c->fd = r;
+		vm->nr_vcpus = i + 1;
+		c->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, c->fd, 0);
+		if (c->run == MAP_FAILED) {
+			c->run = NULL;
+			r = -errno;
+			snprintf(err, errlen, "mmap of kvm_run: %s",
+				 strerror(-r));
+			goto fail;
+		}
+	}
+	r = arch_guest_memory_setup(vm, err, errlen);
+	if (r < 0)
+		goto fail;
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		r = arch_vcpu_init(&vm->vcpus[i], err, errlen);
+		if (r < 0)
+			goto fail;
+	}
+	r = arch_vm_finalize(vm, err, errlen);
+	if (r < 0)
+		goto fail;
+	r = arch_ucall_register(vm, err, errlen);
+	if (r < 0)
+		goto fail;
+	*out = vm;
+	return 0;
+fail:
+	hv_vm_destroy(vm);
+	return r;
+}
+
+void hv_vm_destroy(struct hv_vm *vm)
+{
+	if (!vm)
+		return;
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		struct hv_vcpu *c = &vm->vcpus[i];
+
+		arch_vcpu_destroy(c);
+		free(c->vmm.hist);
+		if (c->run)
+			munmap(c->run, vm->run_size);
+		if (c->fd >= 0)
+			close(c->fd);
+	}
+	arch_vm_destroy(vm);
+	for (uint32_t i = 0; i < vm->n_eventfds; i++)
+		close(vm->eventfds[i]);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->mem)
+		munmap(vm->mem, vm->mem_bytes);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	free(vm);
+}
+
+static int add_dev(struct hv_io_dev *devs, uint32_t *n, uint64_t base,
+		   uint64_t len, hv_io_fn fn, void *opaque, char *err,
+		   size_t errlen)
+{
+	if (*n >= HV_MAX_DEVS) {
+		snprintf(err, errlen, "too many devices (max %d)", HV_MAX_DEVS);
+		return -ENOSPC;
+	}
+	devs[*n] = (struct hv_io_dev){ base, len, fn, opaque };
+	(*n)++;
+	return 0;
+}
+
+int hv_vm_add_pio(struct hv_vm *vm, uint16_t port, uint16_t len, hv_io_fn fn,
+		  void *opaque, char *err, size_t errlen)
+{
+	return add_dev(vm->pio, &vm->n_pio, port, len, fn, opaque, err, errlen);
+}
+
+int hv_vm_add_mmio(struct hv_vm *vm, uint64_t gpa, uint64_t len, hv_io_fn fn,
+		   void *opaque, char *err, size_t errlen)
+{
+	return add_dev(vm->mmio, &vm->n_mmio, gpa, len, fn, opaque, err,
+		       errlen);
+}
+
+int hv_vm_add_ioeventfd(struct hv_vm *vm, uint64_t addr, uint32_t len,
+			bool pio, char *err, size_t errlen)
+{
+	if (vm->n_eventfds >= HV_MAX_DEVS) {
+		snprintf(err, errlen, "too many ioeventfds");
+		return -ENOSPC;
+	}
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -errno;
+	}
+	struct kvm_ioeventfd io = {
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = pio ? KVM_IOEVENTFD_FLAG_PIO : 0,
+	};
+	int r = HV_IOCTL(vm->vm_fd, KVM_IOEVENTFD, &io, err, errlen);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	vm->eventfds[vm->n_eventfds++] = fd;
+	return 0;
+}
+
+void hv_vm_set_ucall(struct hv_vm *vm, hv_ucall_fn fn, void *opaque)
+{
+	vm->ucall = fn;
+	vm->ucall_opaque = opaque;
+}
+
+void *hv_gpa_to_hva(struct hv_vm *vm, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= vm->mem_bytes || len > vm->mem_bytes - gpa)
+		return NULL;
+	return vm->mem + gpa;
+}
+
+int hv_vm_load_guest(struct hv_vm *vm, char *err, size_t errlen)
+{
+	size_t len = (size_t)(hv_guest_image_end - hv_guest_image);
+
+	if (len == 0 || len > HV_IMAGE_MAX) {
+		snprintf(err, errlen, "embedded guest image is %zu bytes (max %llu)",
+			 len, (unsigned long long)HV_IMAGE_MAX);
+		return -EINVAL;
+	}
+	memcpy(vm->mem + HV_IMAGE_GPA, hv_guest_image, len);
+	struct hv_shared *s = vm->shared;
+	memset(s, 0, sizeof(*s));
+	s->magic = HV_ABI_MAGIC;
+	s->abi_version = HV_ABI_VERSION;
+	s->nr_vcpus = vm->nr_vcpus;
+	s->tsc_khz = arch_guest_counter_khz(&vm->vcpus[0]);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* The CLI's subcommands and its documented exit codes. */
+#ifndef HVBENCH_CLI_H
+#define HVBENCH_CLI_H
+
+#ifndef HVBENCH_VERSION
+#define HVBENCH_VERSION "0.0.0"
+#endif
+#ifndef HVBENCH_GIT
+#define HVBENCH_GIT "unknown"
+#endif
+
+/* Exit codes (also in README.md and `hvbench --help`). */
+enum {
+	EXIT_OK = 0,		/* ran; every benchmark ok or unsupported */
+	EXIT_BENCH_FAILED = 1,	/* ran and saved results, but a benchmark failed
+				 * (compare: a significant regression) */
+	EXIT_USAGE = 2,		/* bad command line or suite file */
+	EXIT_NO_KVM = 3,	/* /dev/kvm missing or not accessible */
+	EXIT_IO = 4,		/* could not read or write a file */
+	EXIT_TOOL = 5,		/* an external tool (gnuplot) failed */
+	EXIT_INTERRUPTED = 130,	/* Ctrl-C: what was measured is saved */
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+#endif

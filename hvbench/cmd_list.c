@@ -1,0 +1,118 @@
+/* `hvbench list`: the benchmark table as a person or a script reads it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "hvbench/cli.h"
+#include "microbench/mb.h"
+
+static void archs_str(unsigned archs, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", archs & MB_ARCH_X86 ? "x86" : "",
+		 (archs & MB_ARCH_X86) && (archs & MB_ARCH_ARM64) ? "," : "",
+		 archs & MB_ARCH_ARM64 ? "arm64" : "");
+}
+
+static const char *cpls_str(unsigned cpls)
+{
+	return cpls == MB_CPL_ANY ? "0,3" : cpls == MB_CPL0 ? "0" : "3";
+}
+
+static json_t *bench_json(const struct mb_bench *b)
+{
+	json_t *archs = json_array();
+	json_t *cpls = json_array();
+	json_t *ext = json_array();
+
+	if (b->archs & MB_ARCH_X86)
+		json_array_append_new(archs, json_string("x86"));
+	if (b->archs & MB_ARCH_ARM64)
+		json_array_append_new(archs, json_string("arm64"));
+	if (b->cpls & MB_CPL0)
+		json_array_append_new(cpls, json_integer(0));
+	if (b->cpls & MB_CPL3)
+		json_array_append_new(cpls, json_integer(3));
+	for (int i = 0; b->ext_params && b->ext_params[i].name; i++)
+		json_array_append_new(ext, json_pack("{s:s, s:s}", "name",
+			b->ext_params[i].name, "help", b->ext_params[i].help));
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b, s:o}",
+		"name", b->name, "family", b->family, "description", b->description,
+		"archs", archs, "exit", b->exit_kind,
+		"expected_exits_per_op", b->expected_exits < 0 ? json_null() : json_real(b->expected_exits),
+		"exit_stat", b->exit_stat, "cpls", cpls, "min_vcpus", b->min_vcpus ? b->min_vcpus : 1,
+		"irqchip", b->irqchip, "params", ext);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "params", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool as_json = false, params = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jph", opts, NULL)) != -1) {
+		if (c == 'j') {
+			as_json = true;
+		} else if (c == 'p') {
+			params = true;
+		} else {
+			FILE *f = c == 'h' ? stdout : stderr;
+			fprintf(f, "usage: hvbench list [--json] [--params]\n\n"
+				   "The benchmarks hvbench knows: family, archs, allowed cpl, the exit\n"
+				   "each provokes and how many per operation it expects.\n"
+				   "  --params   also the parameters every benchmark takes\n"
+				   "  --json     machine-readable\n");
+			return c == 'h' ? EXIT_OK : EXIT_USAGE;
+		}
+	}
+	if (as_json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < mb_count(); i++)
+			json_array_append_new(arr, bench_json(mb_get(i)));
+		json_t *gen = json_array();
+		for (size_t i = 0; i < mb_generic_count(); i++) {
+			const struct mb_generic_param *g = mb_generic_get(i);
+			json_array_append_new(gen, json_pack("{s:s, s:s, s:s, s:I, s:I}",
+				"name", g->name, "type", g->type, "help", g->help,
+				"min", (json_int_t)g->min, "max", (json_int_t)g->max));
+		}
+		json_t *doc = json_pack("{s:o, s:o}", "benchmarks", arr, "parameters", gen);
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+		return EXIT_OK;
+	}
+	printf("%-16s %-10s %-9s %-4s %-8s %s\n", "NAME", "FAMILY", "ARCHS", "CPL",
+	       "EXITS/OP", "WHAT IT MEASURES");
+	for (size_t i = 0; i < mb_count(); i++) {
+		const struct mb_bench *b = mb_get(i);
+		char archs[32], exp[16];
+
+		archs_str(b->archs, archs, sizeof(archs));
+		if (b->expected_exits < 0)
+			snprintf(exp, sizeof(exp), "host");
+		else
+			snprintf(exp, sizeof(exp), "%g", b->expected_exits);
+		printf("%-16s %-10s %-9s %-4s %-8s %s\n", b->name, b->family, archs,
+		       cpls_str(b->cpls), exp, b->description);
+		for (int k = 0; b->ext_params && b->ext_params[k].name; k++)
+			printf("%16s   param %s: %s\n", "", b->ext_params[k].name,
+			       b->ext_params[k].help);
+	}
+	printf("\nEXITS/OP \"host\": depends on the host's virtualization hardware; not checked.\n");
+	if (params) {
+		printf("\nParameters every benchmark takes (suite \"defaults\" or per benchmark):\n");
+		for (size_t i = 0; i < mb_generic_count(); i++) {
+			const struct mb_generic_param *g = mb_generic_get(i);
+			printf("  %-13s %-11s %s\n", g->name, g->type, g->help);
+		}
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,223 @@
+/* `hvbench run SUITE.json`: validate everything first, then run each
+ * benchmark in its own VM, print one line each, and save the result file
+ * atomically — also when a benchmark fails or the user presses Ctrl-C. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hv-core/arch.h"
+#include "hv-core/hv.h"
+#include "hvbench/cli.h"
+#include "hvbench/hostjson.h"
+#include "hvbench/measure.h"
+#include "hvbench/results.h"
+#include "hvbench/suite.h"
+#include "probes/hostinfo.h"
+#include "probes/topo.h"
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	hv_interrupt_requested = 1;
+}
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hvbench run SUITE.json [-o FILE] [--quiet]\n\n"
+		"Runs every benchmark of the suite in a fresh VM of hvbench's own\n"
+		"hypervisor on /dev/kvm and writes one JSON result file\n"
+		"(docs/results-schema.md). Default output: results/<host>-<UTC time>.json.\n\n"
+		"  -o, --output FILE   write the result file here\n"
+		"  -q, --quiet         no per-benchmark lines, no summary table\n"
+		"  -h, --help          this text\n\n"
+		"Ctrl-C ends the running benchmark, keeps what it measured and saves\n"
+		"the file with \"interrupted\": true (exit code 130).\n");
+}
+
+static const char *fmt_si(double v, char *buf, size_t len)
+{
+	if (v >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
+	else if (v >= 1e4)
+		snprintf(buf, len, "%.1fK", v / 1e3);
+	else
+		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+/* One line per benchmark: name, cpl, median with unit and spread, exits. */
+static void print_line(FILE *f, const char *label, json_t *rec)
+{
+	const char *status = json_string_value(json_object_get(rec, "status"));
+	json_t *c = json_object_get(rec, "cycles");
+	json_t *params = json_object_get(rec, "params");
+	int cpl = (int)json_integer_value(json_object_get(params, "cpl"));
+	char a[32], b[32], d[32];
+
+	if (strcmp(status, "ok") || !c) {
+		const char *why = json_string_value(json_object_get(rec, "reason"));
+		fprintf(f, "  %-22s %-11s %s\n", label, status, why ? why : "");
+		return;
+	}
+	const char *unit = json_string_value(json_object_get(rec, "unit"));
+	json_t *ex = json_object_get(rec, "exits_per_op");
+	const char *stat = json_string_value(json_object_get(rec, "exit_stat"));
+	double exits = stat ? json_number_value(json_object_get(ex, stat)) : 0;
+	fprintf(f, "  %-22s cpl%d  p50 %8s %-6s p10-p90 %s-%s  n=%lld  %s/op %.3f%s\n",
+		label, cpl,
+		fmt_si(json_number_value(json_object_get(c, "p50")), a, sizeof(a)),
+		unit, fmt_si(json_number_value(json_object_get(c, "p10")), b, sizeof(b)),
+		fmt_si(json_number_value(json_object_get(c, "p90")), d, sizeof(d)),
+		(long long)json_integer_value(json_object_get(c, "n")),
+		stat ? stat : "exits", exits,
+		json_is_true(json_object_get(rec, "suspect")) ? "  SUSPECT" : "");
+}
+
+static void progress(bool tty, size_t i, size_t n, const char *label)
+{
+	if (!tty)
+		return;
+	fprintf(stderr, "\r\033[K[%zu/%zu] %s ...", i + 1, n, label);
+	fflush(stderr);
+}
+
+static void progress_clear(bool tty)
+{
+	if (tty)
+		fprintf(stderr, "\r\033[K");
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out_path = NULL;
+	bool quiet = false;
+	char err[1024];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out_path = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return EXIT_OK;
+		default:
+			run_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "hvbench run: expected one suite file (try hvbench run --help)\n");
+		return EXIT_USAGE;
+	}
+
+	/* Everything that can be checked is checked before any VM starts. */
+	struct suite suite;
+	if (suite_load(argv[optind], &suite, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_USAGE;
+	}
+	struct hostinfo host;
+	hostinfo_probe(&host);
+	if (suite_check_host(&suite, host.mem_bytes, arch_id(), err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		suite_free(&suite);
+		return EXIT_USAGE;
+	}
+	if (host.kvm_error[0]) {
+		fprintf(stderr, "hvbench: %s\n", host.kvm_error);
+		suite_free(&suite);
+		return EXIT_NO_KVM;
+	}
+	char path[4096];
+	if (out_path)
+		snprintf(path, sizeof(path), "%s", out_path);
+	else if (results_default_path("results", host.hostname, time(NULL), path,
+				      sizeof(path)) < 0) {
+		fprintf(stderr, "hvbench: cannot form the default result path\n");
+		suite_free(&suite);
+		return EXIT_IO;
+	}
+
+	struct topo *topo = NULL;
+	if (topo_open(&topo, err, sizeof(err)) < 0)
+		topo = NULL; /* pinning then reports its own error per benchmark */
+	struct measure_env env = { .host = &host, .topo = topo };
+	bool tty = isatty(STDERR_FILENO) && !quiet;
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (tty) {
+		fprintf(stderr, "measuring guest CPL0 cost ...");
+		fflush(stderr);
+	}
+	env.cpl0_slowdown = measure_cpl0_slowdown(&env, err, sizeof(err));
+	progress_clear(tty);
+	if (env.cpl0_slowdown < 0 && !quiet)
+		fprintf(stderr, "hvbench: could not measure the CPL0 slowdown (%s); \"cpl\": \"auto\" picks 0\n", err);
+
+	json_t *doc = results_new(suite.name, suite.path,
+				  host_json(&host, topo, env.cpl0_slowdown));
+	if (!quiet)
+		printf("hvbench %s: suite %s, %zu benchmarks, backend %s, paging %s\n",
+		       HVBENCH_VERSION, suite.name, suite.n, host.backend, host.paging);
+
+	int failed = 0, ran = 0;
+	for (size_t i = 0; i < suite.n && !hv_interrupt_requested; i++) {
+		struct suite_entry *e = &suite.entries[i];
+		struct mb_params p = e->params;
+
+		measure_resolve_cpl(e->bench, &p, env.cpl0_slowdown);
+		progress(tty, i, suite.n, e->label);
+		json_t *rec = measure_run(&env, e->bench, &p);
+		progress_clear(tty);
+		if (!rec) {
+			fprintf(stderr, "hvbench: out of memory\n");
+			break;
+		}
+		if (!strcmp(json_string_value(json_object_get(rec, "status")), "failed"))
+			failed++;
+		if (!quiet)
+			print_line(stdout, e->label, rec);
+		results_add_benchmark(doc, rec);
+		ran++;
+	}
+	results_finish(doc, hv_interrupt_requested != 0);
+	int rc = results_write_atomic(doc, path, err, sizeof(err));
+	json_decref(doc);
+	suite_free(&suite);
+	if (topo)
+		topo_close(topo);
+	if (rc < 0) {
+		fprintf(stderr, "hvbench: %s\n", err);
+		return EXIT_IO;
+	}
+	if (!quiet)
+		printf("%d benchmarks, %d failed%s; results: %s\n", ran, failed,
+		       hv_interrupt_requested ? ", interrupted" : "", path);
+	if (hv_interrupt_requested)
+		return EXIT_INTERRUPTED;
+	return failed ? EXIT_BENCH_FAILED : EXIT_OK;
+}

@@ -1,0 +1,15 @@
+/* The `host` block of result files and of `hvbench info --json`. */
+#ifndef HVBENCH_HOSTJSON_H
+#define HVBENCH_HOSTJSON_H
+
+#include <jansson.h>
+
+struct hostinfo;
+struct topo;
+
+/* hostinfo + topology + KVM caps + the measured CPL0 slowdown (<= 0: not
+ * measured, stored as null). */
+json_t *host_json(const struct hostinfo *hi, struct topo *topo,
+		  double cpl0_slowdown);
+
+#endif

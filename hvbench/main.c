@@ -1,0 +1,61 @@
+/* hvbench's command line: dispatches to the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "analysis/an.h"
+#include "hvbench/cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} cmds[] = {
+	{ "run", cmd_run, "run SUITE.json [-o FILE] [--quiet]   run a suite in real VMs, write a result file" },
+	{ "list", cmd_list, "list [--json] [--params]             the benchmarks, the archs they run on, their parameters" },
+	{ "info", cmd_info, "info [--json]                        what kind of virtualization this host has" },
+	{ "compare", an_cmd_compare, "compare BASE.json NEW.json...         medians, ratios with 95% CI, significance" },
+	{ "plot", an_cmd_plot, "plot RESULT.json... -o DIR           charts with gnuplot (PNG and SVG)" },
+	{ "report", an_cmd_report, "report RESULT.json [-o FILE.html]    a self-contained HTML report" },
+	{ "dashboard", an_cmd_dashboard, "dashboard DIR -o SITE               a static regression dashboard over many runs" },
+	{ "export", an_cmd_export, "export RESULT.json --csv [-o FILE]   a spreadsheet-friendly table" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "hvbench %s — what virtualization really costs on this host\n\n"
+		   "usage: hvbench COMMAND [ARGS]   (hvbench COMMAND --help for details)\n\n",
+		HVBENCH_VERSION);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %s\n", cmds[i].help);
+	fprintf(f, "\nexit codes:\n"
+		   "  0  done (every benchmark ok or unsupported on this host)\n"
+		   "  1  done and saved, but a benchmark failed (compare: a significant regression)\n"
+		   "  2  bad command line or suite file (nothing was run or written)\n"
+		   "  3  /dev/kvm is missing or not accessible\n"
+		   "  4  a file could not be read or written\n"
+		   "  5  an external tool (gnuplot, chromium) failed\n"
+		   "  130  interrupted; what was measured is saved, marked \"interrupted\"\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("hvbench %s (%s)\n", HVBENCH_VERSION, HVBENCH_GIT);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "hvbench: unknown command '%s' (try hvbench --help)\n",
+		argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,539 @@
+/* Run one benchmark in a fresh VM: set it up from its table row, follow the
+ * guest's call channel (snapshotting KVM statistics and PMU counters around
+ * the measured loop), and build the result record. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hv-core/arch.h"
+#include "hv-core/hv.h"
+#include "hvbench/measure.h"
+#include "hvbench/results.h"
+#include "hvbench/suite.h"
+#include "probes/hostinfo.h"
+#include "probes/kvmstats.h"
+#include "probes/pmu.h"
+#include "probes/stats.h"
+
+#define MAX_REPS_RECORDED 1000
+
+struct counters {
+	struct kvmstats *ks;
+	uint64_t *before, *after;
+};
+
+/* Everything the call-channel handler touches while the guest runs. */
+struct run_state {
+	struct hv_vm *vm;
+	const struct mb_bench *b;
+	const struct mb_params *p;
+	struct counters vm_c;
+	struct counters vcpu_c[HV_MAX_VCPUS];
+	struct pmu_set *pmu;
+	uint64_t pmu_before[MB_MAX_PMU_EVENTS], pmu_after[MB_MAX_PMU_EVENTS];
+	char pmu_err[256];
+	uint32_t *hist_prev, *hist_delta;
+	json_t *reps;
+	uint32_t window_ucalls;	/* call-channel exits inside the measured window */
+	bool began, ended;
+};
+
+static int counters_open(struct counters *c, int fd, char *err, size_t errlen)
+{
+	int r = kvmstats_open(fd, &c->ks, err, errlen);
+
+	if (r < 0)
+		return r;
+	size_t n = kvmstats_count(c->ks);
+	c->before = calloc(n ? n : 1, sizeof(uint64_t));
+	c->after = calloc(n ? n : 1, sizeof(uint64_t));
+	if (!c->before || !c->after) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void counters_close(struct counters *c)
+{
+	if (c->ks)
+		kvmstats_close(c->ks);
+	free(c->before);
+	free(c->after);
+	memset(c, 0, sizeof(*c));
+}
+
+static void snapshot(struct run_state *st, bool after)
+{
+	struct counters *c = &st->vm_c;
+
+	kvmstats_read(c->ks, after ? c->after : c->before);
+	for (uint32_t i = 0; i < st->vm->nr_vcpus; i++) {
+		c = &st->vcpu_c[i];
+		kvmstats_read(c->ks, after ? c->after : c->before);
+	}
+	if (st->pmu)
+		pmu_set_read(st->pmu, after ? st->pmu_after : st->pmu_before);
+}
+
+static void record_rep(struct run_state *st)
+{
+	struct hv_shared *s = st->vm->shared;
+	uint64_t n = s->rep_iters;
+
+	stats_hist_delta(s->hist, st->hist_prev, st->hist_delta);
+	memcpy(st->hist_prev, s->hist, HIST_BUCKETS * sizeof(uint32_t));
+	if (!n || json_array_size(st->reps) >= MAX_REPS_RECORDED)
+		return;
+	json_array_append_new(st->reps,
+		json_pack("{s:I, s:f}", "iterations", (json_int_t)n, "p50",
+			  stats_hist_quantile(st->hist_delta, n, 0.5)));
+}
+
+/* Runs on the vCPU thread that made the call. */
+static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
+{
+	struct run_state *st = opaque;
+
+	/* Our own bookkeeping is not part of the exit path being measured. */
+	vcpu->vmm.skip = true;
+	switch (nr) {
+	case HV_UCALL_READY:
+		if (st->p->n_pmu_events) {
+			const char *names[MB_MAX_PMU_EVENTS];
+			for (size_t i = 0; i < st->p->n_pmu_events; i++)
+				names[i] = st->p->pmu_events[i];
+			/* tid 0: this vCPU thread, KVM's work on its behalf included. */
+			if (pmu_set_open(names, st->p->n_pmu_events, 0, &st->pmu,
+					 st->pmu_err, sizeof(st->pmu_err)) < 0)
+				st->pmu = NULL;
+		}
+		return HV_CONTINUE;
+	case HV_UCALL_ENTER_USER:
+		return arch_vcpu_enter_user(vcpu, st->vm->shared->user_entry,
+					    st->vm->shared->user_stack);
+	case HV_UCALL_MEASURE_BEGIN:
+		snapshot(st, false);
+		st->began = true;
+		for (uint32_t i = 0; i < st->vm->nr_vcpus; i++) {
+			hv_vmm_probe_reset(&st->vm->vcpus[i]);
+			st->vm->vcpus[i].vmm.on = true;
+		}
+		return HV_CONTINUE;
+	case HV_UCALL_REP_END:
+		st->window_ucalls++;
+		record_rep(st);
+		return HV_CONTINUE;
+	case HV_UCALL_MEASURE_END:
+		st->window_ucalls++;
+		for (uint32_t i = 0; i < st->vm->nr_vcpus; i++)
+			st->vm->vcpus[i].vmm.on = false;
+		snapshot(st, true);
+		st->ended = true;
+		return HV_CONTINUE;
+	case HV_UCALL_DONE:
+	case HV_UCALL_FAULT:
+	case HV_UCALL_ABORT:
+		return HV_STOP;
+	default:
+		snprintf(vcpu->err, sizeof(vcpu->err),
+			 "vcpu %u: unknown call number %u on the call channel",
+			 vcpu->id, nr);
+		return -EPROTO;
+	}
+}
+
+int measure_resolve_cpl(const struct mb_bench *b, struct mb_params *p,
+			double cpl0_slowdown)
+{
+	if (p->cpl != MB_CPL_AUTO)
+		return 0;
+	p->cpl_auto = true;
+	if (b->cpls == MB_CPL0)
+		p->cpl = 0;
+	else if (b->cpls == MB_CPL3)
+		p->cpl = 3;
+	else
+		p->cpl = cpl0_slowdown > 10.0 ? 3 : 0;
+	return 0;
+}
+
+static json_t *base_record(const struct mb_bench *b, const struct mb_params *p)
+{
+	json_t *rec = json_object();
+
+	json_object_set_new(rec, "name", json_string(b->name));
+	json_object_set_new(rec, "family", json_string(b->family));
+	json_object_set_new(rec, "description", json_string(b->description));
+	json_t *params = p->cpl == MB_CPL_AUTO ? NULL : suite_params_to_json(b, p);
+	json_object_set_new(rec, "params", params ? params : json_object());
+	return rec;
+}
+
+static void set_status(json_t *rec, const char *status, const char *reason)
+{
+	json_object_set_new(rec, "status", json_string(status));
+	if (reason)
+		json_object_set_new(rec, "reason", json_string(reason));
+}
+
+/* Exits per op: every cumulative counter that moved, summed over vCPUs, with
+ * the call channel's own exits inside the window taken out. */
+static json_t *exits_json(struct run_state *st, uint64_t iters)
+{
+	json_t *o = json_object();
+	struct kvmstats *ks0 = st->vcpu_c[0].ks;
+	const char *ucall_stat = arch_ucall_stat();
+
+	for (size_t i = 0; i < kvmstats_count(ks0); i++) {
+		if (!kvmstats_is_cumulative(ks0, i))
+			continue;
+		const char *name = kvmstats_name(ks0, i);
+		int64_t d = 0;
+		for (uint32_t v = 0; v < st->vm->nr_vcpus; v++)
+			d += (int64_t)(st->vcpu_c[v].after[i] - st->vcpu_c[v].before[i]);
+		if (!strcmp(name, "exits") || !strcmp(name, ucall_stat))
+			d -= st->window_ucalls;
+		if (d <= 0 && strcmp(name, "exits"))
+			continue;
+		json_object_set_new(o, name, json_real((double)(d < 0 ? 0 : d) / (double)iters));
+	}
+	struct kvmstats *vs = st->vm_c.ks;
+	for (size_t i = 0; i < kvmstats_count(vs); i++) {
+		int64_t d = (int64_t)(st->vm_c.after[i] - st->vm_c.before[i]);
+		if (!kvmstats_is_cumulative(vs, i) || d <= 0)
+			continue;
+		char key[96];
+		snprintf(key, sizeof(key), "vm.%s", kvmstats_name(vs, i));
+		json_object_set_new(o, key, json_real((double)d / (double)iters));
+	}
+	return o;
+}
+
+static json_t *pmu_json(struct run_state *st, uint64_t iters)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < st->p->n_pmu_events; i++) {
+		const char *name = st->p->pmu_events[i];
+		const char *why = !st->pmu ? st->pmu_err :
+				  pmu_set_unavailable_reason(st->pmu, i);
+		if (why)
+			json_object_set_new(o, name, json_pack("{s:s}", "unavailable", why));
+		else
+			json_object_set_new(o, name, json_pack("{s:f}", "per_op",
+				(double)(st->pmu_after[i] - st->pmu_before[i]) / (double)iters));
+	}
+	return o;
+}
+
+static json_t *vmm_json(struct hv_vm *vm)
+{
+	uint32_t *sum = calloc(HIST_BUCKETS, sizeof(uint32_t));
+	struct hist_moments m;
+	struct stats_summary s;
+	json_t *out = NULL;
+
+	if (!sum)
+		return NULL;
+	hist_moments_init(&m);
+	for (uint32_t v = 0; v < vm->nr_vcpus; v++) {
+		const struct hv_vmm_probe *p = &vm->vcpus[v].vmm;
+		if (!p->hist || !p->m.n)
+			continue;
+		for (uint32_t b = 0; b < HIST_BUCKETS; b++)
+			sum[b] += p->hist[b];
+		m.n += p->m.n;
+		m.sum += p->m.sum;
+		unsigned __int128 a = (unsigned __int128)m.sumsq_hi << 64 | m.sumsq_lo;
+		a += (unsigned __int128)p->m.sumsq_hi << 64 | p->m.sumsq_lo;
+		m.sumsq_lo = (uint64_t)a;
+		m.sumsq_hi = (uint64_t)(a >> 64);
+		if (p->m.min < m.min)
+			m.min = p->m.min;
+		if (p->m.max > m.max)
+			m.max = p->m.max;
+	}
+	if (m.n && stats_from_histogram(sum, &m, &s) == 0)
+		out = results_stats_json(&s);
+	free(sum);
+	return out;
+}
+
+static void fill_measurements(json_t *rec, struct run_state *st,
+			      const struct measure_env *env)
+{
+	struct hv_shared *s = st->vm->shared;
+	uint64_t iters = s->iterations;
+	struct stats_summary sum;
+	double hz = (double)s->tsc_khz * 1000.0;
+
+	json_object_set_new(rec, "unit", json_string(arch_counter_unit(env->host)));
+	json_object_set_new(rec, "counter_hz", json_real(hz));
+	json_object_set_new(rec, "iterations", json_integer((json_int_t)iters));
+	json_object_set_new(rec, "warmup_iterations", json_integer((json_int_t)s->warmup_done));
+	json_object_set_new(rec, "repetitions", json_incref(st->reps));
+	json_object_set_new(rec, "probe_overhead", json_integer((json_int_t)s->overhead));
+	json_object_set_new(rec, "overhead_subtracted", json_boolean(!st->b->no_subtract));
+	if (!iters || stats_from_histogram(s->hist, &s->moments, &sum) < 0)
+		return;
+	json_object_set_new(rec, "cycles", results_stats_json(&sum));
+	if (hz > 0 && !strcmp(arch_counter_unit(env->host), "cycles"))
+		json_object_set_new(rec, "ns", json_pack("{s:f, s:f}",
+			"p50", sum.p50 * 1e9 / hz, "mean", sum.mean * 1e9 / hz));
+	if (st->began && st->ended) {
+		json_t *ex = exits_json(st, iters);
+		json_object_set_new(rec, "exits_per_op", ex);
+		double want = st->b->expected_exits;
+		json_object_set_new(rec, "expected_exits_per_op",
+				    want < 0 ? json_null() : json_real(want));
+		json_object_set_new(rec, "exit_stat", json_string(st->b->exit_stat));
+		bool suspect = false;
+		if (want >= 0) {
+			json_t *got_j = json_object_get(ex, st->b->exit_stat);
+			double got = got_j ? json_number_value(got_j) : 0.0;
+			double tol = want > 0 ? 0.05 * want : 0.05;
+			if (got < want - tol || got > want + tol) {
+				char why[256];
+				suspect = true;
+				snprintf(why, sizeof(why),
+					 "%s per op is %.3f, expected %.3f (tolerance %.3f): the operation did not cause the exit it is meant to measure",
+					 st->b->exit_stat, got, want, tol);
+				json_object_set_new(rec, "suspect_reason", json_string(why));
+			}
+		}
+		json_object_set_new(rec, "suspect", json_boolean(suspect));
+		json_t *vmm = vmm_json(st->vm);
+		if (vmm)
+			json_object_set_new(rec, "vmm_user_cycles", vmm);
+		if (st->p->n_pmu_events)
+			json_object_set_new(rec, "pmu", pmu_json(st, iters));
+	}
+	json_object_set_new(rec, "histogram", results_histogram_json(s->hist));
+	json_object_set_new(rec, "samples", results_samples_json(s->samples, s->nsamples));
+	json_object_set_new(rec, "samples_total", json_integer((json_int_t)sum.n));
+}
+
+static void fill_guest_outcome(json_t *rec, struct run_state *st)
+{
+	struct hv_shared *s = st->vm->shared;
+	char why[512];
+
+	switch (s->status) {
+	case HV_GS_OK:
+		set_status(rec, "ok", NULL);
+		return;
+	case HV_GS_FAULT: {
+		const struct hv_fault *f = &s->fault;
+		json_object_set_new(rec, "fault", arch_fault_json(f));
+		snprintf(why, sizeof(why), "guest exception %s (vector %llu, error code 0x%llx) at ip 0x%llx, address 0x%llx, privilege level %llu",
+			 arch_fault_name(f->vector), (unsigned long long)f->vector,
+			 (unsigned long long)f->error_code, (unsigned long long)f->ip,
+			 (unsigned long long)f->addr, (unsigned long long)f->level);
+		if (st->b->fault_means_unsupported) {
+			char full[1024];
+			snprintf(full, sizeof(full), "%s (%s)",
+				 st->b->fault_means_unsupported, why);
+			set_status(rec, "unsupported", full);
+		} else {
+			set_status(rec, "failed", why);
+		}
+		return;
+	}
+	case HV_GS_ABORT:
+		snprintf(why, sizeof(why), "the guest runtime gave up with code %u (%s)",
+			 s->abort_code, s->abort_code == 1 ? "shared-page ABI mismatch" :
+			 s->abort_code == 2 ? "no such body in the guest image" : "body init failed");
+		set_status(rec, "failed", why);
+		return;
+	default:
+		snprintf(why, sizeof(why), "the guest stopped before finishing (status %u)",
+			 s->status);
+		set_status(rec, "failed", why);
+	}
+}
+
+static double elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void run_state_free(struct run_state *st)
+{
+	counters_close(&st->vm_c);
+	for (int i = 0; i < HV_MAX_VCPUS; i++)
+		counters_close(&st->vcpu_c[i]);
+	if (st->pmu)
+		pmu_set_close(st->pmu);
+	free(st->hist_prev);
+	free(st->hist_delta);
+	json_decref(st->reps);
+}
+
+static json_t *run_once(const struct measure_env *env, const struct mb_bench *b,
+			const struct mb_params *params, bool *stalled)
+{
+	struct mb_params p = *params;
+	struct run_state st = { .b = b, .p = &p };
+	struct timespec t0;
+	char err[512] = "";
+	char why[600];
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	json_t *rec = base_record(b, &p);
+	if (!(b->archs & arch_id())) {
+		snprintf(why, sizeof(why), "%s has no %s implementation (it runs on: %s%s)",
+			 b->name, mb_arch_name(arch_id()),
+			 b->archs & MB_ARCH_X86 ? "x86 " : "",
+			 b->archs & MB_ARCH_ARM64 ? "arm64" : "");
+		set_status(rec, "unsupported", why);
+		return rec;
+	}
+	if (b->available && b->available(env->host, why, sizeof(why))) {
+		set_status(rec, "unsupported", why);
+		return rec;
+	}
+	struct hv_vm_opts o = {
+		.nr_vcpus = p.vcpus < b->min_vcpus ? b->min_vcpus : p.vcpus,
+		.mem_bytes = (uint64_t)p.mem_mb << 20,
+		.irqchip = b->irqchip,
+		.pin = p.pin,
+		.topo = env->topo,
+		.timeout_ms = p.timeout_ms,
+	};
+	st.reps = json_array();
+	st.hist_prev = calloc(HIST_BUCKETS, sizeof(uint32_t));
+	st.hist_delta = calloc(HIST_BUCKETS, sizeof(uint32_t));
+	if (!st.reps || !st.hist_prev || !st.hist_delta) {
+		set_status(rec, "failed", "out of memory");
+		goto out;
+	}
+	r = hv_vm_create(&o, &st.vm, err, sizeof(err));
+	if (r < 0) {
+		set_status(rec, r == -ENOTSUP ? "unsupported" : "failed", err);
+		goto out;
+	}
+	r = hv_vm_load_guest(st.vm, err, sizeof(err));
+	if (r < 0) {
+		set_status(rec, "failed", err);
+		goto out;
+	}
+	struct mb_setup_ctx ctx = { st.vm, &p, env->host, b, err, sizeof(err) };
+	if (b->setup && (r = b->setup(&ctx)) < 0) {
+		set_status(rec, r == -ENOTSUP ? "unsupported" : "failed", err);
+		goto out;
+	}
+	/* setup may have tightened the limits: record what actually ran. */
+	json_object_set_new(rec, "params", suite_params_to_json(b, &p));
+	struct hv_shared *s = st.vm->shared;
+	s->body = b->body;
+	s->cpl = (uint32_t)p.cpl;
+	s->min_cycles = (uint64_t)p.min_time_ms * s->tsc_khz;
+	s->max_iters = p.max_iters;
+	s->warmup_iters = p.warmup_iters;
+	s->repetitions = p.repetitions;
+	s->calib_iters = p.cpl == 0 && env->cpl0_slowdown > 10.0 ? 200 : 2000;
+	s->flags = b->no_subtract ? HV_F_NO_SUBTRACT : 0;
+
+	r = counters_open(&st.vm_c, st.vm->vm_fd, err, sizeof(err));
+	for (uint32_t i = 0; r == 0 && i < st.vm->nr_vcpus; i++)
+		r = counters_open(&st.vcpu_c[i], st.vm->vcpus[i].fd, err, sizeof(err));
+	if (r < 0) {
+		set_status(rec, "failed", err);
+		goto out;
+	}
+	hv_vm_set_ucall(st.vm, on_ucall, &st);
+	r = hv_vm_start(st.vm, err, sizeof(err));
+	if (r == 0)
+		r = hv_vm_wait(st.vm, err, sizeof(err));
+	if (hv_interrupt_requested)
+		json_object_set_new(rec, "interrupted", json_true());
+	if (r == -EDEADLK)
+		*stalled = true;
+	if (r < 0 && s->status != HV_GS_FAULT) {
+		snprintf(why, sizeof(why), "%s", err);
+		set_status(rec, "failed", why);
+	} else {
+		fill_guest_outcome(rec, &st);
+	}
+	fill_measurements(rec, &st, env);
+out:
+	json_object_set_new(rec, "duration_ms", json_real(elapsed_ms(&t0)));
+	if (st.vm)
+		hv_vm_destroy(st.vm);
+	run_state_free(&st);
+	return rec;
+}
+
+static int setup_spin(struct mb_setup_ctx *c)
+{
+	c->vm->shared->param[0] = 100;	/* loop iterations per op */
+	return 0;
+}
+
+/* A stalled vCPU (stuck inside KVM, see HV_STALL_MS) is the host's problem,
+ * not the benchmark's: try once more in a fresh VM and say so. */
+json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
+		    const struct mb_params *params)
+{
+	bool stalled = false;
+	json_t *rec = run_once(env, b, params, &stalled);
+
+	if (!stalled || hv_interrupt_requested)
+		return rec;
+	json_t *first_reason = json_incref(json_object_get(rec, "reason"));
+	json_decref(rec);
+	stalled = false;
+	rec = run_once(env, b, params, &stalled);
+	if (rec)
+		json_object_set_new(rec, "stall_retry", json_pack("{s:i, s:o}",
+			"retries", 1, "first_attempt", first_reason ? first_reason : json_null()));
+	else
+		json_decref(first_reason);
+	return rec;
+}
+
+/* Cost of the same spin loop at CPL0 and CPL3, via the regular machinery. */
+double measure_cpl0_slowdown(const struct measure_env *env, char *err,
+			     size_t errlen)
+{
+	static const struct mb_bench spin = {
+		.name = "cpl0_probe", .family = "internal",
+		.description = "spin loop used to detect emulated CPL0",
+		.archs = MB_ARCH_X86 | MB_ARCH_ARM64, .expected_exits = -1,
+		.exit_stat = "exits", .body = HV_BODY_SPIN, .cpls = MB_CPL_ANY,
+		.setup = setup_spin,
+	};
+	double p50[2] = { 0, 0 };
+
+	for (int i = 0; i < 2; i++) {
+		struct mb_params p;
+		mb_params_defaults(&p, &spin);
+		p.cpl = i == 0 ? 0 : 3;
+		p.min_time_ms = 5;
+		p.max_iters = 20;
+		p.warmup_iters = 1;
+		p.timeout_ms = 20000;
+		json_t *rec = measure_run(env, &spin, &p);
+		json_t *c = json_object_get(rec, "cycles");
+		const char *st = json_string_value(json_object_get(rec, "status"));
+		if (!c || !st || strcmp(st, "ok")) {
+			const char *why = json_string_value(json_object_get(rec, "reason"));
+			snprintf(err, errlen, "CPL%d probe VM: %s", p.cpl,
+				 why ? why : "no measurement");
+			json_decref(rec);
+			return -1;
+		}
+		p50[i] = json_number_value(json_object_get(c, "p50")) +
+			 json_number_value(json_object_get(rec, "probe_overhead"));
+		json_decref(rec);
+	}
+	return p50[1] > 0 ? p50[0] / p50[1] : -1;
+}

@@ -1,0 +1,36 @@
+/* Run one benchmark in a fresh VM and turn what the guest and KVM's
+ * counters saw into one result record. */
+#ifndef HVBENCH_MEASURE_H
+#define HVBENCH_MEASURE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "microbench/mb.h"
+
+struct hostinfo;
+struct topo;
+
+struct measure_env {
+	const struct hostinfo *host;
+	struct topo *topo;
+	double cpl0_slowdown;	/* <= 0: not measured yet */
+};
+
+/* Resolve "cpl": "auto" for this benchmark on this host: 3 where guest CPL0
+ * is emulated (PVM), else 0; a benchmark that allows one level gets that. */
+int measure_resolve_cpl(const struct mb_bench *b, struct mb_params *p,
+			double cpl0_slowdown);
+
+/* Run one benchmark (p already resolved). Always returns a record, with
+ * status ok / unsupported / failed; NULL only when out of memory. */
+json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
+		    const struct mb_params *p);
+
+/* Ratio of the cost of one guest loop at CPL0 to CPL3 (≈1 with hardware
+ * virtualization; thousands where CPL0 is emulated). < 0 on failure, err
+ * says why. */
+double measure_cpl0_slowdown(const struct measure_env *env, char *err,
+			     size_t errlen);
+
+#endif

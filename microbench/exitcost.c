@@ -1,0 +1,194 @@
+/* The exit-cost family: one row per benchmark — what it does, where it runs,
+ * the exit it provokes and how many per operation, and its host-side setup. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hv-core/arch.h"
+#include "hv-core/dev/dev.h"
+#include "hv-core/hv.h"
+#include "microbench/families.h"
+#include "probes/hostinfo.h"
+
+#define MSR_IA32_TSC_ADJUST 0x3b
+
+static void set_param(struct mb_setup_ctx *c, int i, uint64_t v)
+{
+	c->vm->shared->param[i] = v;
+}
+
+static int setup_hypercall(struct mb_setup_ctx *c)
+{
+	/* AMD's SVM decodes vmmcall, Intel's VT-x vmcall. */
+	set_param(c, 0, c->host && !strcmp(c->host->cpu_vendor, "AuthenticAMD"));
+	return 0;
+}
+
+static int setup_pio_dummy(struct mb_setup_ctx *c)
+{
+	set_param(c, 0, HV_PIO_DUMMY);
+	set_param(c, 1, 1);
+	return hv_vm_add_pio(c->vm, HV_PIO_DUMMY, 4, dev_dummy_io, NULL,
+			     c->err, c->errlen);
+}
+
+static int setup_pio_kernel(struct mb_setup_ctx *c)
+{
+	set_param(c, 0, HV_PIO_KERNEL);
+	set_param(c, 1, 4);
+	return hv_vm_add_ioeventfd(c->vm, HV_PIO_KERNEL, 4, true, c->err,
+				   c->errlen);
+}
+
+static int setup_mmio_user(struct mb_setup_ctx *c)
+{
+	set_param(c, 0, HV_MMIO_USER);
+	return hv_vm_add_mmio(c->vm, HV_MMIO_USER, 0x1000, dev_dummy_io, NULL,
+			      c->err, c->errlen);
+}
+
+static int setup_mmio_kernel(struct mb_setup_ctx *c)
+{
+	set_param(c, 0, HV_MMIO_KERNEL);
+	return hv_vm_add_ioeventfd(c->vm, HV_MMIO_KERNEL, 4, false, c->err,
+				   c->errlen);
+}
+
+static int setup_msr_kernel(struct mb_setup_ctx *c)
+{
+	set_param(c, 0, MSR_IA32_TSC_ADJUST);
+	return 0;
+}
+
+static int answer_msr(uint32_t index, int write, uint64_t *data, void *opaque)
+{
+	if (!write)
+		*data = 0;
+	return 0;
+}
+
+static int setup_msr_user(struct mb_setup_ctx *c)
+{
+	/* The same MSR as msr_kernel, so the two rows compare directly. */
+	set_param(c, 0, MSR_IA32_TSC_ADJUST);
+	return arch_user_msr(c->vm, MSR_IA32_TSC_ADJUST, answer_msr, NULL,
+			     c->err, c->errlen);
+}
+
+static int setup_pf(struct mb_setup_ctx *c)
+{
+	uint64_t base = HV_SCRATCH_GPA;
+	uint64_t pages = (c->vm->mem_bytes - base) / 4096;
+	struct mb_params *p = c->params;
+
+	/* Every operation needs a page nobody touched: no warm-up, and all
+	 * repetitions together fit in the scratch area. */
+	p->warmup_iters = 0;
+	if (p->max_iters * p->repetitions > pages)
+		p->max_iters = pages / p->repetitions;
+	set_param(c, 0, base);
+	set_param(c, 1, pages);
+	return 0;
+}
+
+#define X86 MB_ARCH_X86
+#define ALL (MB_ARCH_X86 | MB_ARCH_ARM64)
+
+static const struct mb_bench b_empty = {
+	.name = "empty", .family = "exit-cost",
+	.description = "the probe pair around nothing: the timing overhead every other figure has subtracted",
+	.archs = ALL, .exit_kind = "none", .expected_exits = 0, .exit_stat = "exits",
+	.body = HV_BODY_EMPTY, .cpls = MB_CPL_ANY, .no_subtract = true,
+};
+static const struct mb_bench b_rdtsc = {
+	.name = "rdtsc", .family = "exit-cost",
+	.description = "read the time-stamp counter (no exit where TSC reads are not intercepted)",
+	.archs = X86, .exit_kind = "none", .expected_exits = 0, .exit_stat = "exits",
+	.body = HV_BODY_RDTSC, .cpls = MB_CPL_ANY,
+};
+static const struct mb_bench b_cpuid = {
+	.name = "cpuid", .family = "exit-cost",
+	.description = "CPUID leaf 0: an unconditional exit handled in KVM",
+	.archs = X86, .exit_kind = "CPUID (kernel)", .expected_exits = 1, .exit_stat = "exits",
+	.body = HV_BODY_CPUID, .cpls = MB_CPL_ANY,
+};
+static const struct mb_bench b_hypercall = {
+	.name = "hypercall", .family = "exit-cost",
+	.description = "vmcall/vmmcall with an unknown hypercall number: KVM answers -ENOSYS",
+	.archs = X86, .exit_kind = "hypercall (kernel)", .expected_exits = 1, .exit_stat = "exits",
+	.body = HV_BODY_HYPERCALL, .cpls = MB_CPL_ANY, .setup = setup_hypercall,
+	.fault_means_unsupported = "this host's KVM does not deliver hypercalls from a plain guest: the hypercall instruction raised an exception in the guest",
+};
+static const struct mb_bench b_pio_user = {
+	.name = "pio_user", .family = "exit-cost",
+	.description = "1-byte IN from the dummy port 0x22e, answered 0xff by a user-space device model",
+	.archs = X86, .exit_kind = "port I/O (user space)", .expected_exits = 1, .exit_stat = "io_exits",
+	.body = HV_BODY_PIO_IN, .cpls = MB_CPL_ANY, .setup = setup_pio_dummy,
+};
+static const struct mb_bench b_pio_user_out = {
+	.name = "pio_user_out", .family = "exit-cost",
+	.description = "1-byte OUT to the dummy port 0x22e, dropped by a user-space device model",
+	.archs = X86, .exit_kind = "port I/O (user space)", .expected_exits = 1, .exit_stat = "io_exits",
+	.body = HV_BODY_PIO_OUT, .cpls = MB_CPL_ANY, .setup = setup_pio_dummy,
+};
+static const struct mb_bench b_pio_kernel = {
+	.name = "pio_kernel", .family = "exit-cost",
+	.description = "4-byte OUT to a port registered with ioeventfd: completed inside KVM",
+	.archs = X86, .exit_kind = "port I/O (kernel, ioeventfd)", .expected_exits = 1, .exit_stat = "exits",
+	.body = HV_BODY_PIO_OUT, .cpls = MB_CPL_ANY, .setup = setup_pio_kernel,
+};
+static const struct mb_bench b_mmio_user = {
+	.name = "mmio_user", .family = "exit-cost",
+	.description = "4-byte read of guest-physical memory with nothing behind it: MMIO exit to a user-space device model",
+	.archs = ALL, .exit_kind = "MMIO (user space)", .expected_exits = 1, .exit_stat = "mmio_exits",
+	.body = HV_BODY_MMIO_READ, .cpls = MB_CPL_ANY, .setup = setup_mmio_user,
+};
+static const struct mb_bench b_mmio_kernel = {
+	.name = "mmio_kernel", .family = "exit-cost",
+	.description = "4-byte write to an ioeventfd MMIO address: completed inside KVM",
+	.archs = ALL, .exit_kind = "MMIO (kernel, ioeventfd)", .expected_exits = 1, .exit_stat = "exits",
+	.body = HV_BODY_MMIO_WRITE, .cpls = MB_CPL_ANY, .setup = setup_mmio_kernel,
+};
+static const struct mb_bench b_msr_kernel = {
+	.name = "msr_kernel", .family = "exit-cost",
+	.description = "RDMSR of IA32_TSC_ADJUST, emulated inside KVM",
+	.archs = X86, .exit_kind = "MSR read (kernel)", .expected_exits = 1, .exit_stat = "exits",
+	.body = HV_BODY_MSR_READ, .cpls = MB_CPL0, .setup = setup_msr_kernel,
+};
+static const struct mb_bench b_msr_user = {
+	.name = "msr_user", .family = "exit-cost",
+	.description = "RDMSR of IA32_TSC_ADJUST routed to user space by an MSR filter (KVM_CAP_X86_USER_SPACE_MSR)",
+	.archs = X86, .exit_kind = "MSR read (user space)", .expected_exits = 1, .exit_stat = "exits",
+	.body = HV_BODY_MSR_READ, .cpls = MB_CPL0, .setup = setup_msr_user,
+};
+static const struct mb_bench b_cr8 = {
+	.name = "cr8", .family = "exit-cost",
+	.description = "write 0 to CR8 (the TPR) with the in-kernel irqchip; exits only where TPR writes are intercepted",
+	.archs = X86, .exit_kind = "CR8 write (kernel, host-dependent)", .expected_exits = -1, .exit_stat = "exits",
+	.body = HV_BODY_CR8_WRITE, .cpls = MB_CPL0, .irqchip = true,
+};
+static const struct mb_bench b_syscall = {
+	.name = "syscall", .family = "exit-cost",
+	.description = "syscall + sysret round trip inside the guest (no exit on VT-x/SVM)",
+	.archs = X86, .exit_kind = "none on hardware-assisted hosts", .expected_exits = -1, .exit_stat = "exits",
+	.body = HV_BODY_SYSCALL, .cpls = MB_CPL3,
+};
+static const struct mb_bench b_ipi = {
+	.name = "ipi", .family = "exit-cost",
+	.description = "x2APIC fixed IPI from vCPU 0 to a halted vCPU 1 whose handler acknowledges it; round trip",
+	.archs = X86, .exit_kind = "ICR write + wake-up (kernel)", .expected_exits = -1, .exit_stat = "exits",
+	.body = HV_BODY_IPI, .cpls = MB_CPL0, .min_vcpus = 2, .irqchip = true,
+};
+static const struct mb_bench b_pf = {
+	.name = "pf_first_touch", .family = "exit-cost",
+	.description = "first write to a fresh guest page: one EPT/NPT violation or shadow page fault per page",
+	.archs = ALL, .exit_kind = "page fault (kernel)", .expected_exits = 1, .exit_stat = "exits",
+	.body = HV_BODY_PF_TOUCH, .cpls = MB_CPL_ANY, .setup = setup_pf,
+};
+
+const struct mb_bench *const mb_family_exitcost[] = {
+	&b_empty, &b_rdtsc, &b_cpuid, &b_hypercall, &b_pio_user,
+	&b_pio_user_out, &b_pio_kernel, &b_mmio_user, &b_mmio_kernel,
+	&b_msr_kernel, &b_msr_user, &b_cr8, &b_syscall, &b_ipi, &b_pf,
+	NULL,
+};

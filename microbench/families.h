@@ -1,0 +1,10 @@
+/* The per-family benchmark tables that microbench/table.c joins. */
+#ifndef MICROBENCH_FAMILIES_H
+#define MICROBENCH_FAMILIES_H
+
+#include "microbench/mb.h"
+
+/* NULL-terminated arrays of rows. */
+extern const struct mb_bench *const mb_family_exitcost[];
+
+#endif

@@ -1,0 +1,121 @@
+/* The benchmark table: every benchmark is declared once, as one row, and the
+ * CLI `list`, the suite validator, the runner, the docs and the tests read it. */
+#ifndef MICROBENCH_MB_H
+#define MICROBENCH_MB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hv_vm;
+struct hostinfo;
+struct mb_params;
+
+enum mb_arch {
+	MB_ARCH_X86 = 1u << 0,
+	MB_ARCH_ARM64 = 1u << 1,
+};
+
+/* Which privilege levels a body may run at: bit n = CPL n (arm64: EL0 is
+ * "cpl 3", EL1 is "cpl 0", so suite files stay portable). */
+#define MB_CPL0 (1u << 0)
+#define MB_CPL3 (1u << 3)
+#define MB_CPL_ANY (MB_CPL0 | MB_CPL3)
+#define MB_CPL_AUTO (-1)
+
+/* Parameters every benchmark takes. */
+#define MB_MAX_PMU_EVENTS 8
+#define MB_MAX_EXT 8
+
+struct mb_params {
+	int cpl;		/* 0, 3 or MB_CPL_AUTO before resolution */
+	bool cpl_auto;		/* the suite said "auto" */
+	uint32_t min_time_ms;
+	uint64_t max_iters;
+	uint64_t warmup_iters;
+	uint32_t repetitions;
+	uint32_t vcpus;
+	uint32_t mem_mb;
+	bool pin;
+	uint32_t timeout_ms;	/* watchdog: a benchmark that runs longer fails */
+	size_t n_pmu_events;
+	char pmu_events[MB_MAX_PMU_EVENTS][96];
+	/* Family parameters, in the order of the benchmark's ext_params; a
+	 * choice parameter stores the index of the chosen string. */
+	int64_t ext[MB_MAX_EXT];
+};
+
+enum mb_param_type {
+	MB_PT_INT,	/* integer in [min, max] */
+	MB_PT_BOOL,
+	MB_PT_CHOICE,	/* one of choices[] (strings), or integer choices when int_choices */
+};
+
+/* A family-specific parameter (e.g. the 0x22e study's "device_model"). */
+struct mb_param_def {
+	const char *name;
+	enum mb_param_type type;
+	const char *help;
+	int64_t min, max;		/* MB_PT_INT */
+	const char *const *choices;	/* MB_PT_CHOICE: NULL-terminated */
+	int64_t def;			/* default: value, or choice index */
+};
+
+/* Host-side hook results. */
+struct mb_setup_ctx {
+	struct hv_vm *vm;
+	struct mb_params *params;	/* resolved; setup may tighten limits */
+	const struct hostinfo *host;
+	const struct mb_bench *bench;
+	char *err;
+	size_t errlen;
+};
+
+struct mb_bench {
+	const char *name;
+	const char *family;
+	const char *description;
+	unsigned archs;			/* MB_ARCH_* */
+	const char *exit_kind;		/* the exit it provokes, in words */
+	double expected_exits;		/* per op; < 0: depends on the host, not checked */
+	const char *exit_stat;		/* KVM stat the expectation is checked against */
+	uint32_t body;			/* guest body id (hv-core/abi.h) */
+	unsigned cpls;			/* MB_CPL* allowed */
+	uint32_t min_vcpus;
+	bool irqchip;			/* needs the in-kernel interrupt controller */
+	const struct mb_param_def *ext_params;	/* NULL-terminated by name */
+	/* When the body faults, the host cannot do this operation: report
+	 * "unsupported" with this reason (plus the fault) instead of "failed". */
+	const char *fault_means_unsupported;
+	bool no_subtract;		/* report the raw probe pair (empty) */
+	/* Can this host run it at all? 0 = yes; otherwise write why into why. */
+	int (*available)(const struct hostinfo *hi, char *why, size_t len);
+	/* Host-side setup after the VM exists, before vCPUs run (devices,
+	 * ioeventfds, MSR filters). Returns 0, -ENOTSUP for "unsupported" (err
+	 * says why) or another negative errno for "failed". */
+	int (*setup)(struct mb_setup_ctx *ctx);
+};
+
+/* The whole table, across families. */
+size_t mb_count(void);
+const struct mb_bench *mb_get(size_t i);
+const struct mb_bench *mb_find(const char *name);
+/* The arch this binary was built for (MB_ARCH_*), and its name. */
+unsigned mb_host_arch(void);
+const char *mb_arch_name(unsigned arch);
+/* Index of a family parameter in bench->ext_params, or -1. */
+int mb_ext_index(const struct mb_bench *b, const char *name);
+
+/* Generic parameters, with their defaults and limits, for the validator,
+ * `hvbench list --params` and the docs. */
+struct mb_generic_param {
+	const char *name;
+	const char *type;	/* "int", "bool", "cpl", "string list" */
+	const char *help;
+	int64_t min, max, def;
+};
+size_t mb_generic_count(void);
+const struct mb_generic_param *mb_generic_get(size_t i);
+void mb_params_defaults(struct mb_params *p, const struct mb_bench *b);
+
+#endif

@@ -1,0 +1,94 @@
+/* The benchmark registry: joins the per-family tables and holds the generic
+ * parameters every benchmark takes, so no other file keeps a second list. */
+#include <string.h>
+#include "microbench/mb.h"
+#include "microbench/families.h"
+#include "hv-core/arch.h"
+
+static const struct mb_generic_param generic[] = {
+	{ "cpl", "cpl", "privilege level of the body: 0, 3 or \"auto\" (3 where guest CPL0 is emulated, else 0); arm64: 0=EL1, 3=EL0", 0, 3, MB_CPL_AUTO },
+	{ "min_time_ms", "int", "measure at least this long per repetition (ms)", 1, 600000, 200 },
+	{ "max_iters", "int", "stop a repetition after this many operations", 1, 1000000000, 1000000 },
+	{ "warmup_iters", "int", "operations run and discarded before measuring", 0, 100000000, 1000 },
+	{ "repetitions", "int", "measured loops per benchmark (statistics pool them; per-repetition medians show drift)", 1, 1000, 1 },
+	{ "vcpus", "int", "vCPUs in the benchmark VM", 1, 8, 1 },
+	{ "mem_mb", "int", "guest RAM (MiB)", 16, 65536, 32 },
+	{ "pin", "bool", "pin vCPU threads to distinct host cores (hwloc)", 0, 1, 0 },
+	{ "timeout_ms", "int", "fail the benchmark if it has not finished after this long (ms)", 100, 3600000, 60000 },
+	{ "pmu_events", "string list", "host PMU events (libpfm4 names) counted on the vCPU threads, reported per op", 0, MB_MAX_PMU_EVENTS, 0 },
+};
+
+static const struct mb_bench *const *const families[] = {
+	mb_family_exitcost,
+};
+
+size_t mb_generic_count(void)
+{
+	return sizeof(generic) / sizeof(generic[0]);
+}
+
+const struct mb_generic_param *mb_generic_get(size_t i)
+{
+	return i < mb_generic_count() ? &generic[i] : NULL;
+}
+
+size_t mb_count(void)
+{
+	size_t n = 0;
+
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+		for (const struct mb_bench *const *b = families[f]; *b; b++)
+			n++;
+	return n;
+}
+
+const struct mb_bench *mb_get(size_t i)
+{
+	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
+		for (const struct mb_bench *const *b = families[f]; *b; b++)
+			if (i-- == 0)
+				return *b;
+	return NULL;
+}
+
+const struct mb_bench *mb_find(const char *name)
+{
+	for (size_t i = 0, n = mb_count(); i < n; i++)
+		if (!strcmp(mb_get(i)->name, name))
+			return mb_get(i);
+	return NULL;
+}
+
+int mb_ext_index(const struct mb_bench *b, const char *name)
+{
+	for (int i = 0; b->ext_params && b->ext_params[i].name; i++)
+		if (!strcmp(b->ext_params[i].name, name))
+			return i;
+	return -1;
+}
+
+unsigned mb_host_arch(void)
+{
+	return arch_id();
+}
+
+const char *mb_arch_name(unsigned arch)
+{
+	return arch == MB_ARCH_ARM64 ? "arm64" : "x86";
+}
+
+void mb_params_defaults(struct mb_params *p, const struct mb_bench *b)
+{
+	memset(p, 0, sizeof(*p));
+	p->cpl = MB_CPL_AUTO;
+	p->min_time_ms = 200;
+	p->max_iters = 1000000;
+	p->warmup_iters = 1000;
+	p->repetitions = 1;
+	p->vcpus = b && b->min_vcpus > 1 ? b->min_vcpus : 1;
+	p->mem_mb = 32;
+	p->pin = false;
+	p->timeout_ms = 60000;
+	for (int i = 0; b && b->ext_params && b->ext_params[i].name; i++)
+		p->ext[i] = b->ext_params[i].def;
+}
