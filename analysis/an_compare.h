@@ -66,7 +66,5 @@ int an_compare_pair(const struct an_result *base, const struct an_result *cur,
 void an_cmp_free(struct an_cmp *c);
 
 const char *an_verdict_name(enum an_verdict v);
-/* The unit most status-ok records of @r use (NULL if none is ok). */
-const char *an_result_unit(const struct an_result *r);
 
 #endif

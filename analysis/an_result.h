@@ -100,6 +100,9 @@ const struct an_bench *an_result_find_name(const struct an_result *r,
 char *an_bench_label(struct an_result *const *rs, size_t nr,
 		     const struct an_bench *b);
 
+/* The unit of @r: that of its first status-ok record (NULL if none). */
+const char *an_result_unit(const struct an_result *r);
+
 /* Params left out of the matching key; see docs/analysis.md. */
 bool an_param_ignored(const char *param);
 

@@ -31,16 +31,6 @@ const char *an_verdict_name(enum an_verdict v)
 	return "-";
 }
 
-const char *an_result_unit(const struct an_result *r)
-{
-	/* Files are written by one host in one unit; take the first record
-	 * that measured anything rather than voting. */
-	for (size_t i = 0; i < r->n_benches; i++)
-		if (r->benches[i].ok && r->benches[i].unit)
-			return r->benches[i].unit;
-	return NULL;
-}
-
 static double value_of(const struct an_bench *b, const struct an_cmp_opts *o)
 {
 	return o->use_mean ? b->cycles.mean : b->cycles.p50;

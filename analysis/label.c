@@ -60,3 +60,13 @@ char *an_bench_label(struct an_result *const *rs, size_t nr,
 	}
 	return out.s;
 }
+
+const char *an_result_unit(const struct an_result *r)
+{
+	/* Files are written by one host in one unit; take the first record
+	 * that measured anything rather than voting. */
+	for (size_t i = 0; i < r->n_benches; i++)
+		if (r->benches[i].ok && r->benches[i].unit)
+			return r->benches[i].unit;
+	return NULL;
+}

@@ -123,7 +123,7 @@ void an_fmt_num(char *out, size_t len, double v)
 		snprintf(out, len, "-");
 	else if (a >= 1e9)
 		snprintf(out, len, "%.3g", v);
-	else if (a >= 100 || a == 0)
+	else if (a >= 100 || v == floor(v))
 		snprintf(out, len, "%.0f", v);
 	else if (a >= 10)
 		snprintf(out, len, "%.1f", v);

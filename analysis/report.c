@@ -1,0 +1,412 @@
+/* `hvbench report RESULT.json`: one self-contained HTML page (inline CSS and
+ * SVG, no script, nothing fetched) describing one run. */
+#include "analysis/an.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/an_html.h"
+#include "analysis/an_result.h"
+#include "analysis/an_svg.h"
+#include "analysis/an_util.h"
+
+static const char report_usage[] =
+	"usage: hvbench report RESULT.json [-o report.html]\n"
+	"\n"
+	"Writes one self-contained HTML page (inline CSS and SVG charts, no\n"
+	"JavaScript, nothing loaded from the network): host, a table and a chart\n"
+	"per benchmark family, suspect benchmarks highlighted and explained,\n"
+	"benchmarks that were not measured with their reasons, distributions and\n"
+	"the I/O-exit breakdown when present.\n"
+	"\n"
+	"  -o, --output FILE  where to write (default report.html)\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"exit: 0 ok, 2 usage error, 3 cannot write FILE, 4 bad result file\n";
+
+static void td_num(struct an_buf *b, double v, const char *unit)
+{
+	char num[32];
+
+	an_fmt_num(num, sizeof(num), v);
+	an_buf_printf(b, "<td class='num'>%s", num);
+	if (unit && !isnan(v))
+		an_buf_printf(b, " <span class='muted small'>%s</span>", an_unit_short(unit));
+	an_buf_put(b, "</td>");
+}
+
+static void kv(struct an_buf *b, const char *k, const char *v)
+{
+	an_buf_printf(b, "<tr><th>%s</th><td>", k);
+	an_buf_html(b, v ? v : "-");
+	an_buf_put(b, "</td></tr>\n");
+}
+
+static void kv_num(struct an_buf *b, const char *k, double v, const char *suffix)
+{
+	char num[64];
+
+	if (isnan(v))
+		snprintf(num, sizeof(num), "-");
+	else
+		snprintf(num, sizeof(num), "%.6g%s", v, suffix);
+	kv(b, k, num);
+}
+
+static void host_block(struct an_buf *b, const struct an_result *r)
+{
+	const struct an_host *h = &r->host;
+	char tsc[96];
+
+	an_buf_put(b, "<section id='host'><h2>Host</h2><table class='kv' id='host-table'>\n");
+	kv(b, "hostname", h->hostname);
+	kv(b, "backend", h->backend);
+	kv(b, "paging", h->paging);
+	kv(b, "arch", h->arch);
+	kv(b, "CPU", h->cpu_model);
+	kv(b, "kernel", h->kernel);
+	kv(b, "emulated", !h->emulated_known ? NULL : h->emulated ?
+	   "yes: costs are emulated instructions, not time" : "no");
+	if (isnan(h->tsc_khz))
+		snprintf(tsc, sizeof(tsc), "-");
+	else
+		snprintf(tsc, sizeof(tsc), "%.6g MHz%s", h->tsc_khz / 1e3,
+			 !h->tsc_invariant_known ? "" : h->tsc_invariant ?
+			 ", invariant" : ", NOT invariant");
+	kv(b, "counter (TSC / CNTFRQ)", tsc);
+	kv_num(b, "CPL0 slowdown", h->cpl0_slowdown, "x");
+	kv_num(b, "CPUs", h->nr_cpus, "");
+	kv(b, "suite", r->suite_name);
+	kv(b, "started", r->started);
+	kv(b, "finished", r->finished);
+	if (r->interrupted)
+		kv(b, "interrupted", "yes: the run was stopped, later benchmarks are missing");
+	an_buf_put(b, "</table></section>\n");
+}
+
+static void summary(struct an_buf *b, const struct an_result *r)
+{
+	size_t ok = 0, sus = 0, uns = 0, bad = 0;
+
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const struct an_bench *x = &r->benches[i];
+
+		ok += x->ok;
+		sus += x->ok && x->suspect;
+		uns += !strcmp(x->status, "unsupported");
+		bad += !x->ok && strcmp(x->status, "unsupported");
+	}
+	an_buf_printf(b, "<section id='summary'><h2>Summary</h2><div class='cards'>"
+		      "<div class='card'><b>%zu</b>measured</div>"
+		      "<div class='card%s'><b>%zu</b>suspect</div>"
+		      "<div class='card'><b>%zu</b>unsupported here</div>"
+		      "<div class='card%s'><b>%zu</b>failed</div></div>\n",
+		      ok, sus ? " warn" : "", sus, uns, bad ? " bad" : "", bad);
+	if (sus) {
+		an_buf_put(b, "<div class='callout' id='suspects'><b>Suspect results.</b> "
+			      "For these benchmarks KVM's own statistics counted a different number of "
+			      "exits per operation than the benchmark is built to cause (more than 5% off). "
+			      "The cost shown may then include extra exits (e.g. a hypercall that traps twice, "
+			      "interrupts or page faults) or miss the one it meant to measure: read the "
+			      "figures with care.<ul>");
+		for (size_t i = 0; i < r->n_benches; i++) {
+			const struct an_bench *x = &r->benches[i];
+
+			if (!x->ok || !x->suspect)
+				continue;
+			an_buf_put(b, "<li><b>");
+			an_buf_html(b, x->name);
+			an_buf_put(b, "</b>: ");
+			an_buf_html(b, x->suspect_reason ? x->suspect_reason :
+				       "exits per operation off the expectation");
+			an_buf_put(b, "</li>");
+		}
+		an_buf_put(b, "</ul></div>\n");
+	}
+	an_buf_put(b, "</section>\n");
+}
+
+static void bench_row(struct an_buf *b, struct an_result *r,
+		      const struct an_bench *x)
+{
+	char *label = an_bench_label(&r, 1, x);
+	const char *cls = x->ok && x->suspect ? " class='suspect'" : "";
+
+	an_buf_printf(b, "<tr%s><td>", cls);
+	an_buf_html(b, label ? label : x->name);
+	free(label);
+	an_buf_put(b, "</td><td>");
+	an_buf_printf(b, "<span class='badge b-%s'>", x->ok ? "ok" :
+		      !strcmp(x->status, "unsupported") ? "unsupported" : "failed");
+	an_buf_html(b, x->status);
+	an_buf_put(b, "</span>");
+	if (x->ok && x->suspect)
+		an_buf_put(b, " <span class='badge b-suspect'>suspect</span>");
+	an_buf_put(b, "</td>");
+	if (!x->ok) {
+		an_buf_put(b, "<td colspan='6' class='muted'>");
+		an_buf_html(b, x->reason ? x->reason : "no reason given");
+		an_buf_put(b, "</td></tr>\n");
+		return;
+	}
+	td_num(b, x->cycles.p50, x->unit);
+	an_buf_put(b, "<td class='num'>");
+	{
+		char lo[32], hi[32];
+
+		an_fmt_num(lo, sizeof(lo), x->cycles.p10);
+		an_fmt_num(hi, sizeof(hi), x->cycles.p90);
+		an_buf_printf(b, "%s &ndash; %s</td><td class='num'>", lo, hi);
+		an_fmt_num(lo, sizeof(lo), x->cycles.ci95_low);
+		an_fmt_num(hi, sizeof(hi), x->cycles.ci95_high);
+		an_buf_printf(b, "%s &ndash; %s</td><td class='num'>", lo, hi);
+		an_fmt_num(lo, sizeof(lo), x->exits);
+		an_fmt_num(hi, sizeof(hi), x->expected_exits);
+		an_buf_printf(b, "%s <span class='muted'>/ %s</span></td>", lo, hi);
+	}
+	if (x->vmm_user.present)
+		td_num(b, x->vmm_user.p50, "cycles");
+	else
+		an_buf_put(b, "<td class='num muted'>-</td>");
+	td_num(b, x->cycles.n, NULL);
+	an_buf_put(b, "</tr>\n");
+	if (x->suspect) {
+		an_buf_put(b, "<tr class='suspect-note'><td></td><td colspan='7'>&#9888; ");
+		an_buf_html(b, x->suspect_reason ? x->suspect_reason :
+			       "exits per operation miss the expectation by more than 5%");
+		an_buf_put(b, "</td></tr>\n");
+	}
+}
+
+static void family_section(struct an_buf *b, struct an_result *r,
+			   const char *family)
+{
+	struct an_svg_bar *bars = calloc(r->n_benches + 1, sizeof(*bars));
+	char **labels = calloc(r->n_benches + 1, sizeof(*labels));
+	char slug[96], title[160];
+	size_t nb = 0;
+
+	an_html_slug(slug, sizeof(slug), family);
+	an_buf_printf(b, "<section class='family' id='family-%s'><h2>", slug);
+	an_buf_html(b, family);
+	an_buf_printf(b, "</h2><table class='results' id='table-%s'><thead><tr>"
+		      "<th>benchmark</th><th>status</th><th>median</th><th>p10 &ndash; p90</th>"
+		      "<th>95%% CI of median</th><th>exits/op <span class='muted'>/ expected</span></th>"
+		      "<th>VMM user p50</th><th>n</th></tr></thead><tbody>\n", slug);
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const struct an_bench *x = &r->benches[i];
+
+		if (strcmp(x->family ? x->family : "other", family))
+			continue;
+		bench_row(b, r, x);
+		if (x->ok && bars && labels) {
+			labels[nb] = an_bench_label(&r, 1, x);
+			bars[nb] = (struct an_svg_bar){
+				.label = labels[nb] ? labels[nb] : x->name,
+				.p10 = x->cycles.p10, .p50 = x->cycles.p50,
+				.p90 = x->cycles.p90, .highlight = x->suspect,
+			};
+			nb++;
+		}
+	}
+	an_buf_put(b, "</tbody></table>\n");
+	if (nb) {
+		snprintf(title, sizeof(title), "%s: median cost per operation", family);
+		an_svg_bars(b, title, an_result_unit(r), bars, nb);
+	}
+	an_buf_put(b, "</section>\n");
+	for (size_t i = 0; labels && i < nb; i++)
+		free(labels[i]);
+	free(labels);
+	free(bars);
+}
+
+static void not_measured(struct an_buf *b, const struct an_result *r)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const struct an_bench *x = &r->benches[i];
+
+		if (x->ok)
+			continue;
+		if (!any)
+			an_buf_put(b, "<section id='not-measured'><h2>Not measured</h2>"
+				      "<table class='results' id='table-not-measured'><thead><tr>"
+				      "<th>benchmark</th><th>status</th><th>reason</th></tr></thead><tbody>\n");
+		any = true;
+		an_buf_put(b, "<tr><td>");
+		an_buf_html(b, x->name);
+		an_buf_printf(b, "</td><td><span class='badge b-%s'>",
+			      !strcmp(x->status, "unsupported") ? "unsupported" : "failed");
+		an_buf_html(b, x->status);
+		an_buf_put(b, "</span></td><td>");
+		an_buf_html(b, x->reason ? x->reason : "no reason given");
+		an_buf_put(b, "</td></tr>\n");
+	}
+	if (any)
+		an_buf_put(b, "</tbody></table></section>\n");
+}
+
+/* The 0x22e study's question, answered for every record that has segments. */
+static void breakdown(struct an_buf *b, const struct an_result *r)
+{
+	const char *segs[16], *rows[64];
+	double vals[64 * 16];
+	size_t ns = 0, nr = 0;
+
+	for (size_t i = 0; i < r->n_benches; i++)
+		for (size_t s = 0; s < r->benches[i].n_segments; s++) {
+			size_t k;
+
+			for (k = 0; k < ns && strcmp(segs[k], r->benches[i].segments[s].name); k++)
+				;
+			if (k == ns && ns < 16)
+				segs[ns++] = r->benches[i].segments[s].name;
+		}
+	for (size_t i = 0; i < r->n_benches && nr < 64; i++) {
+		const struct an_bench *x = &r->benches[i];
+
+		if (!x->ok || !x->n_segments)
+			continue;
+		rows[nr] = x->variant ? x->variant : x->name;
+		for (size_t k = 0; k < ns; k++) {
+			vals[nr * ns + k] = 0;
+			for (size_t s = 0; s < x->n_segments; s++)
+				if (!strcmp(x->segments[s].name, segs[k]))
+					vals[nr * ns + k] = !isnan(x->segments[s].share) &&
+						x->cycles.present ?
+						x->segments[s].share * x->cycles.p50 :
+						x->segments[s].st.p50;
+		}
+		nr++;
+	}
+	if (!nr)
+		return;
+	an_buf_put(b, "<section id='io-breakdown'><h2>Where the cycles of one I/O exit go</h2>"
+		      "<p class='muted'>Round-trip median of each variant split by the measured share of "
+		      "each segment (exit, dispatch, device model, entry).</p>\n");
+	an_svg_stacked(b, "Where the cycles of one I/O exit go", an_result_unit(r), rows,
+		       nr, segs, ns, vals);
+	an_buf_put(b, "</section>\n");
+}
+
+static void distributions(struct an_buf *b, struct an_result *r)
+{
+	struct an_svg_series *s = calloc(r->n_benches + 1, sizeof(*s));
+	size_t n = 0;
+
+	for (size_t i = 0; s && i < r->n_benches; i++) {
+		const struct an_bench *x = &r->benches[i];
+
+		/* ten curves are the most one legend can tell apart */
+		if (x->ok && x->n_samples && n < 10)
+			s[n++] = (struct an_svg_series){ x->variant ? x->variant : x->name,
+							 x->samples, x->n_samples };
+	}
+	if (n) {
+		an_buf_put(b, "<section id='distributions'><h2>Distributions</h2>"
+			      "<p class='muted'>Empirical CDF of the stored per-operation samples "
+			      "(a vertical line is a tight benchmark; a long tail to the right is jitter).</p>\n");
+		an_svg_cdf(b, "CDF of per-operation samples", an_result_unit(r), s, n);
+		an_buf_put(b, "</section>\n");
+	}
+	free(s);
+}
+
+/* Builds the whole page for @r into @b. */
+void an_report_html(struct an_result *r, struct an_buf *b)
+{
+	const char *fams[64];
+	size_t nf = 0;
+	char title[256], note[512];
+
+	snprintf(title, sizeof(title), "hvbench report: %s (%s)", r->host.hostname,
+		 r->host.backend);
+	an_html_head(b, title);
+	an_buf_put(b, "<header class='top'><div><h1>");
+	an_buf_html(b, title);
+	an_buf_put(b, "</h1><p>");
+	an_buf_html(b, an_basename(r->path));
+	if (r->started) {
+		an_buf_put(b, " &middot; ");
+		an_buf_html(b, r->started);
+	}
+	an_buf_printf(b, " &middot; %zu benchmarks &middot; unit: ", r->n_benches);
+	an_buf_html(b, an_result_unit(r) ? an_result_unit(r) : "-");
+	an_buf_put(b, "</p></div></header>\n<main>\n");
+	host_block(b, r);
+	summary(b, r);
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const char *f = r->benches[i].family ? r->benches[i].family : "other";
+		size_t k;
+
+		for (k = 0; k < nf && strcmp(fams[k], f); k++)
+			;
+		if (k == nf && nf < 64)
+			fams[nf++] = f;
+	}
+	for (size_t k = 0; k < nf; k++)
+		family_section(b, r, fams[k]);
+	breakdown(b, r);
+	distributions(b, r);
+	not_measured(b, r);
+	snprintf(note, sizeof(note), "Generated by hvbench report from %s (written by %s %s%s%s). "
+		 "Medians and quantiles are per operation, probe overhead subtracted.",
+		 an_basename(r->path), "hvbench", r->tool_version ? r->tool_version : "?",
+		 r->tool_git ? ", git " : "", r->tool_git ? r->tool_git : "");
+	an_html_foot(b, note);
+}
+
+int an_cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *out = "report.html";
+	struct an_result *r;
+	struct an_buf page = { 0 };
+	char err[1024];
+	int ch, ret = AN_EXIT_OK;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			return AN_EXIT_OK;
+		default:
+			fputs(report_usage, stderr);
+			return AN_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "report: need exactly one RESULT.json\n%s", report_usage);
+		return AN_EXIT_USAGE;
+	}
+	if (an_result_load(argv[optind], AN_LOAD_SAMPLES, &r, err, sizeof(err))) {
+		fprintf(stderr, "report: %s\n", err);
+		return AN_EXIT_INPUT;
+	}
+	an_report_html(r, &page);
+	if (page.oom) {
+		fprintf(stderr, "report: %s: out of memory\n", out);
+		ret = AN_EXIT_OUTPUT;
+	} else if (an_write_file(out, page.s, page.len, false, err, sizeof(err))) {
+		fprintf(stderr, "report: %s\n", err);
+		ret = AN_EXIT_OUTPUT;
+	} else {
+		printf("wrote %s\n", out);
+	}
+	an_buf_free(&page);
+	an_result_free(r);
+	return ret;
+}
