@@ -39,6 +39,11 @@ static int vfail_off(struct ctx *c, size_t off, const char *fmt, va_list ap)
 		     pos.col);
 	if (k >= 0 && (size_t)k < c->errlen)
 		vsnprintf(c->err + k, c->errlen - (size_t)k, fmt, ap);
+	/* One line, whatever the file held (keys may carry escaped
+	 * newlines). */
+	for (char *p = c->err; c->errlen && *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
 	return -EINVAL;
 }
 
@@ -183,6 +188,16 @@ static const char *show(const json_t *v, char *buf, size_t len)
 	return buf;
 }
 
+/* A string from the file, quoted and escaped as JSON, for messages. */
+static const char *quote(const char *str, char *buf, size_t len)
+{
+	json_t *j = json_string(str);
+
+	show(j ? j : json_null(), buf, len);
+	json_decref(j);
+	return buf;
+}
+
 /* ---- parameters ---- */
 
 /* The struct field behind each generic parameter. Returns NULL for a name
@@ -215,6 +230,16 @@ static int64_t generic_int(const struct mb_params *p, const char *name)
 	if (size == sizeof(uint64_t))
 		return (int64_t)*(const uint64_t *)f;
 	return 0;
+}
+
+/* libpfm4 names ("INST_RETIRED:ANY_P", "perf::cycles:u", "r01c2") are
+ * printable ASCII without spaces; anything else is a typo or worse. */
+static bool event_name_ok(const char *s)
+{
+	for (; *s; s++)
+		if (*s <= ' ' || *s > '~')
+			return false;
+	return true;
 }
 
 /* Apply a generic parameter. On error msg says why and *elem is the index
@@ -279,9 +304,9 @@ static int apply_generic(const struct mb_generic_param *g, const json_t *v,
 
 			if (!json_is_string(s) || sl == 0 ||
 			    sl >= sizeof(p->pmu_events[0]) ||
-			    strlen(json_string_value(s)) != sl) {
+			    !event_name_ok(json_string_value(s))) {
 				snprintf(msg, len,
-					 "%s[%zu] must be an event name (a non-empty string of at most %zu characters), got %s",
+					 "%s[%zu] must be an event name (1..%zu printable characters, no spaces), got %s",
 					 g->name, i, sizeof(p->pmu_events[0]) - 1,
 					 show(s, got, sizeof(got)));
 				*elem = (int)i;
@@ -444,8 +469,8 @@ static int check_defaults(struct ctx *c, const struct suite *s)
 		}
 		if (no)
 			return fail_at(c, seg, 2, JSONPOS_KEY,
-				       "parameter \"%s\" in defaults is taken by no benchmark of this suite (it belongs to: %s)",
-				       key, owners);
+				       "parameter %s in defaults is taken by no benchmark of this suite (it belongs to: %s)",
+				       quote(key, hint, sizeof(hint)), owners);
 		n = param_names(NULL, names);
 		for (size_t i = 0; i < s->n; i++) {
 			const struct mb_bench *b = s->entries[i].bench;
@@ -463,9 +488,9 @@ static int check_defaults(struct ctx *c, const struct suite *s)
 		}
 		join(list, sizeof(list), names, n, false);
 		return fail_at(c, seg, 2, JSONPOS_KEY,
-			       "unknown parameter \"%s\" in defaults%s (valid here: %s)",
-			       key, suggest(key, names, n, hint, sizeof(hint)),
-			       list);
+			       "unknown parameter %s in defaults%s (valid here: %s)",
+			       quote(key, msg, sizeof(msg)),
+			       suggest(key, names, n, hint, sizeof(hint)), list);
 	}
 	return 0;
 }
@@ -534,8 +559,8 @@ static int apply_one(struct ctx *c, struct suite_entry *e, const char *key,
 		n = param_names(b, names);
 		join(list, sizeof(list), names, n, false);
 		return fail_at(c, seg, 3, JSONPOS_KEY,
-			       "unknown parameter \"%s\" for benchmark %s%s (valid: %s)",
-			       key, b->name,
+			       "unknown parameter %s for benchmark %s%s (valid: %s)",
+			       quote(key, msg, sizeof(msg)), b->name,
 			       suggest(key, names, n, hint, sizeof(hint)),
 			       list);
 	}
@@ -597,10 +622,19 @@ static int entry_head(struct ctx *c, const json_t *obj, size_t i,
 
 		join(list, sizeof(list), names, n, false);
 		return fail_at(c, seg, 3, 0,
-			       "unknown benchmark \"%s\"%s (valid: %s)", name,
+			       "unknown benchmark %s%s (valid: %s)",
+			       quote(name, got, sizeof(got)),
 			       suggest(name, names, n, hint, sizeof(hint)),
 			       list);
 	}
+	/* params.ext has MB_MAX_EXT slots; a longer row is a table bug that
+	 * must not become a buffer overrun. */
+	for (int k = 0; e->bench->ext_params && e->bench->ext_params[k].name;
+	     k++)
+		if (k >= MB_MAX_EXT)
+			return fail_at(c, seg, 3, 0,
+				       "internal: benchmark %s has more than %d family parameters",
+				       name, MB_MAX_EXT);
 	mb_params_defaults(&e->params, e->bench);
 	snprintf(e->label, sizeof(e->label), "%s", name);
 	return 0;
@@ -675,8 +709,8 @@ static int parse_top(struct ctx *c, json_t *root, struct suite *s)
 			seg[0].key = key;
 			join(list, sizeof(list), top_keys, ntop, false);
 			return fail_at(c, seg, 1, JSONPOS_KEY,
-				       "unknown key \"%s\" in suite%s (valid: %s)",
-				       key,
+				       "unknown key %s in suite%s (valid: %s)",
+				       quote(key, got, sizeof(got)),
 				       suggest(key, top_keys, ntop, hint, sizeof(hint)),
 				       list);
 		}
