@@ -754,6 +754,25 @@ static void test_doc_mentions_params(void **state)
 			}
 		}
 	}
+
+	/* and its examples are valid suites */
+	int examples = 0;
+	for (char *p = doc; (p = strstr(p, "```json\n")); examples++) {
+		char err[4096], *end;
+		struct suite s;
+
+		p += strlen("```json\n");
+		end = strstr(p, "```");
+		assert_non_null(end);
+		if (suite_parse(p, (size_t)(end - p), "docs/suite-format.md",
+				&s, err, sizeof(err))) {
+			print_error("example %d: %s\n", examples + 1, err);
+			fail();
+		}
+		suite_free(&s);
+		p = end + 3;
+	}
+	assert_true(examples >= 3);
 	free(doc);
 }
 
