@@ -111,7 +111,8 @@ void hv_vm_set_ucall(struct hv_vm *vm, hv_ucall_fn fn, void *opaque);
 /* Load the embedded guest image and fill the shared page's fixed fields. */
 int hv_vm_load_guest(struct hv_vm *vm, char *err, size_t errlen);
 
-/* hv_vm_wait's stall watchdog: no exit and no guest heartbeat this long. */
+/* hv_vm_wait's stall watchdog: a vCPU with no exit and no guest heartbeat
+ * for this long is stuck (e.g. an IPI that never arrives): fail fast. */
 #define HV_STALL_MS 2000
 
 /* Start one thread per vCPU; hv_vm_wait joins them (or kicks them out after

@@ -144,7 +144,8 @@ int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen)
 {
 	struct timespec start, now;
 	int timed_out = 0, stalled = 0;
-	uint64_t last_progress = ~0ull, last_change_ms = 0;
+	uint64_t last_progress = ~0ull;
+	int64_t last_change_ms = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (!all_done(vm)) {
@@ -152,10 +153,10 @@ int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen)
 		if (hv_interrupt_requested && !vm->shared->stop)
 			vm->shared->stop = 1;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		uint64_t ms = (uint64_t)(now.tv_sec - start.tv_sec) * 1000 +
-			      (uint64_t)(now.tv_nsec - start.tv_nsec) / 1000000;
+		int64_t ms = (int64_t)(now.tv_sec - start.tv_sec) * 1000 +
+			     (now.tv_nsec - start.tv_nsec) / 1000000;
 		/* A vCPU that neither exits nor advances the guest's heartbeat is
-		 * stuck inside KVM (seen on the PVM backend under load). */
+		 * stuck: say so now rather than at the timeout. */
 		uint64_t progress = vm->vcpus[0].exits + vm->shared->heartbeat;
 		if (progress != last_progress) {
 			last_progress = progress;
@@ -207,7 +208,7 @@ int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen)
 		arch_vcpu_where(&vm->vcpus[0], where, sizeof(where));
 		if (stalled)
 			snprintf(err, errlen,
-				 "vCPU 0 stalled inside KVM: no exit and no guest progress for %d ms (at %s, %llu exits so far)",
+				 "vCPU 0 stalled: no exit and no guest progress for %d ms (at %s, %llu exits so far)",
 				 HV_STALL_MS, where,
 				 (unsigned long long)vm->vcpus[0].exits);
 		else

@@ -97,44 +97,44 @@ static int setup_pf(struct mb_setup_ctx *c)
 static const struct mb_bench b_empty = {
 	.name = "empty", .family = "exit-cost",
 	.description = "the probe pair around nothing: the timing overhead every other figure has subtracted",
-	.archs = ALL, .exit_kind = "none", .expected_exits = 0, .exit_stat = "exits",
+	.archs = ALL, .exit_kind = "none", .expected_exits = 0, .exit_stat = "exits_caused",
 	.body = HV_BODY_EMPTY, .cpls = MB_CPL_ANY, .no_subtract = true,
 };
 static const struct mb_bench b_rdtsc = {
 	.name = "rdtsc", .family = "exit-cost",
 	.description = "read the time-stamp counter (no exit where TSC reads are not intercepted)",
-	.archs = X86, .exit_kind = "none", .expected_exits = 0, .exit_stat = "exits",
+	.archs = X86, .exit_kind = "none", .expected_exits = 0, .exit_stat = "exits_caused",
 	.body = HV_BODY_RDTSC, .cpls = MB_CPL_ANY,
 };
 static const struct mb_bench b_cpuid = {
 	.name = "cpuid", .family = "exit-cost",
 	.description = "CPUID leaf 0: an unconditional exit handled in KVM",
-	.archs = X86, .exit_kind = "CPUID (kernel)", .expected_exits = 1, .exit_stat = "exits",
+	.archs = X86, .exit_kind = "CPUID (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_CPUID, .cpls = MB_CPL_ANY,
 };
 static const struct mb_bench b_hypercall = {
 	.name = "hypercall", .family = "exit-cost",
-	.description = "vmcall/vmmcall with an unknown hypercall number: KVM answers -ENOSYS",
-	.archs = X86, .exit_kind = "hypercall (kernel)", .expected_exits = 1, .exit_stat = "exits",
-	.body = HV_BODY_HYPERCALL, .cpls = MB_CPL_ANY, .setup = setup_hypercall,
-	.fault_means_unsupported = "this host's KVM does not deliver hypercalls from a plain guest: the hypercall instruction raised an exception in the guest",
+	.description = "vmcall/vmmcall from the guest kernel with an unknown hypercall number: KVM answers -ENOSYS",
+	.archs = X86, .exit_kind = "hypercall (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
+	.body = HV_BODY_HYPERCALL, .cpls = MB_CPL0, .setup = setup_hypercall,
+	.fault_means_unsupported = "this host's KVM does not complete hypercalls from a plain guest (the hypercall instruction faulted or never returned)",
 };
 static const struct mb_bench b_pio_user = {
 	.name = "pio_user", .family = "exit-cost",
 	.description = "1-byte IN from the dummy port 0x22e, answered 0xff by a user-space device model",
-	.archs = X86, .exit_kind = "port I/O (user space)", .expected_exits = 1, .exit_stat = "io_exits",
+	.archs = X86, .exit_kind = "port I/O (user space)", .expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_PIO_IN, .cpls = MB_CPL_ANY, .setup = setup_pio_dummy,
 };
 static const struct mb_bench b_pio_user_out = {
 	.name = "pio_user_out", .family = "exit-cost",
 	.description = "1-byte OUT to the dummy port 0x22e, dropped by a user-space device model",
-	.archs = X86, .exit_kind = "port I/O (user space)", .expected_exits = 1, .exit_stat = "io_exits",
+	.archs = X86, .exit_kind = "port I/O (user space)", .expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_PIO_OUT, .cpls = MB_CPL_ANY, .setup = setup_pio_dummy,
 };
 static const struct mb_bench b_pio_kernel = {
 	.name = "pio_kernel", .family = "exit-cost",
 	.description = "4-byte OUT to a port registered with ioeventfd: completed inside KVM",
-	.archs = X86, .exit_kind = "port I/O (kernel, ioeventfd)", .expected_exits = 1, .exit_stat = "exits",
+	.archs = X86, .exit_kind = "port I/O (kernel, ioeventfd)", .expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_PIO_OUT, .cpls = MB_CPL_ANY, .setup = setup_pio_kernel,
 };
 static const struct mb_bench b_mmio_user = {
@@ -146,43 +146,44 @@ static const struct mb_bench b_mmio_user = {
 static const struct mb_bench b_mmio_kernel = {
 	.name = "mmio_kernel", .family = "exit-cost",
 	.description = "4-byte write to an ioeventfd MMIO address: completed inside KVM",
-	.archs = ALL, .exit_kind = "MMIO (kernel, ioeventfd)", .expected_exits = 1, .exit_stat = "exits",
+	.archs = ALL, .exit_kind = "MMIO (kernel, ioeventfd)", .expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_MMIO_WRITE, .cpls = MB_CPL_ANY, .setup = setup_mmio_kernel,
 };
 static const struct mb_bench b_msr_kernel = {
 	.name = "msr_kernel", .family = "exit-cost",
 	.description = "RDMSR of IA32_TSC_ADJUST, emulated inside KVM",
-	.archs = X86, .exit_kind = "MSR read (kernel)", .expected_exits = 1, .exit_stat = "exits",
+	.archs = X86, .exit_kind = "MSR read (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_MSR_READ, .cpls = MB_CPL0, .setup = setup_msr_kernel,
 };
 static const struct mb_bench b_msr_user = {
 	.name = "msr_user", .family = "exit-cost",
 	.description = "RDMSR of IA32_TSC_ADJUST routed to user space by an MSR filter (KVM_CAP_X86_USER_SPACE_MSR)",
-	.archs = X86, .exit_kind = "MSR read (user space)", .expected_exits = 1, .exit_stat = "exits",
+	.archs = X86, .exit_kind = "MSR read (user space)", .expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_MSR_READ, .cpls = MB_CPL0, .setup = setup_msr_user,
 };
 static const struct mb_bench b_cr8 = {
 	.name = "cr8", .family = "exit-cost",
 	.description = "write 0 to CR8 (the TPR) with the in-kernel irqchip; exits only where TPR writes are intercepted",
-	.archs = X86, .exit_kind = "CR8 write (kernel, host-dependent)", .expected_exits = -1, .exit_stat = "exits",
+	.archs = X86, .exit_kind = "CR8 write (kernel, host-dependent)", .expected_exits = -1, .exit_stat = "exits_caused",
 	.body = HV_BODY_CR8_WRITE, .cpls = MB_CPL0, .irqchip = true,
 };
 static const struct mb_bench b_syscall = {
 	.name = "syscall", .family = "exit-cost",
 	.description = "syscall + sysret round trip inside the guest (no exit on VT-x/SVM)",
-	.archs = X86, .exit_kind = "none on hardware-assisted hosts", .expected_exits = -1, .exit_stat = "exits",
+	.archs = X86, .exit_kind = "none on hardware-assisted hosts", .expected_exits = -1, .exit_stat = "exits_caused",
 	.body = HV_BODY_SYSCALL, .cpls = MB_CPL3,
+	.fault_means_unsupported = "this host cannot complete a guest syscall/sysret round trip: the CPL0 handler's sysretq raised an exception",
 };
 static const struct mb_bench b_ipi = {
 	.name = "ipi", .family = "exit-cost",
 	.description = "x2APIC fixed IPI from vCPU 0 to a halted vCPU 1 whose handler acknowledges it; round trip",
-	.archs = X86, .exit_kind = "ICR write + wake-up (kernel)", .expected_exits = -1, .exit_stat = "exits",
+	.archs = X86, .exit_kind = "ICR write + wake-up (kernel)", .expected_exits = -1, .exit_stat = "exits_caused",
 	.body = HV_BODY_IPI, .cpls = MB_CPL0, .min_vcpus = 2, .irqchip = true,
 };
 static const struct mb_bench b_pf = {
 	.name = "pf_first_touch", .family = "exit-cost",
 	.description = "first write to a fresh guest page: one EPT/NPT violation or shadow page fault per page",
-	.archs = ALL, .exit_kind = "page fault (kernel)", .expected_exits = 1, .exit_stat = "exits",
+	.archs = ALL, .exit_kind = "page fault (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_PF_TOUCH, .cpls = MB_CPL_ANY, .setup = setup_pf,
 };
 

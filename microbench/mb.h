@@ -84,8 +84,9 @@ struct mb_bench {
 	uint32_t min_vcpus;
 	bool irqchip;			/* needs the in-kernel interrupt controller */
 	const struct mb_param_def *ext_params;	/* NULL-terminated by name */
-	/* When the body faults, the host cannot do this operation: report
-	 * "unsupported" with this reason (plus the fault) instead of "failed". */
+	/* When the body faults or never completes (stall watchdog), the host
+	 * cannot do this operation: report "unsupported" with this reason (plus
+	 * what was seen) instead of "failed". */
 	const char *fault_means_unsupported;
 	bool no_subtract;		/* report the raw probe pair (empty) */
 	/* Can this host run it at all? 0 = yes; otherwise write why into why. */

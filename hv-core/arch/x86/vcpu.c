@@ -89,6 +89,14 @@ int arch_vcpu_init(struct hv_vcpu *vcpu, char *err, size_t errlen)
 	regs.rdi = vcpu->id;
 	regs.rflags = 0x2;
 	r = HV_IOCTL(vcpu->fd, KVM_SET_REGS, &regs, err, errlen);
+	if (r < 0)
+		return r;
+	if (vcpu->vm->opts.irqchip && vcpu->id > 0) {
+		/* With an in-kernel LAPIC, APs wait for INIT/SIPI; ours start
+		 * at the image entry like the BSP. */
+		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+		r = HV_IOCTL(vcpu->fd, KVM_SET_MP_STATE, &mp, err, errlen);
+	}
 	return r < 0 ? r : 0;
 }
 

@@ -103,8 +103,8 @@ static void user_main(void)
 }
 
 /* Drop to CPL3 (IOPL 3) on this vCPU's user stack. The VMM moves the vCPU
- * there: an iretq emulated by PVM's CPL0 emulator left vCPUs that later
- * livelocked inside KVM on their first exits. */
+ * there with one register write instead of an iretq, which hosts that
+ * emulate CPL0 (PVM) would emulate instruction by instruction. */
 static void __attribute__((noreturn)) enter_user(uint32_t vcpu)
 {
 	SHARED->user_entry = (uint64_t)user_main;

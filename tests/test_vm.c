@@ -1,0 +1,254 @@
+/* Integration tests on real VMs: every figure here comes from /dev/kvm. They
+ * check correctness and invariants (statuses, exits per op, faults reported),
+ * never speed. Without a usable /dev/kvm they skip, saying why. */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "hv-core/abi.h"
+#include "hv-core/hv.h"
+#include "hvbench/measure.h"
+#include "hvbench/suite.h"
+#include "microbench/mb.h"
+#include "probes/hostinfo.h"
+
+static struct hostinfo host;
+static struct measure_env env;
+
+static int setup(void **state)
+{
+	char err[256];
+
+	hostinfo_probe(&host);
+	env.host = &host;
+	if (!host.kvm_error[0])
+		env.cpl0_slowdown = measure_cpl0_slowdown(&env, err, sizeof(err));
+	return 0;
+}
+
+#define NEED_KVM()                                                          \
+	do {                                                                \
+		if (host.kvm_error[0]) {                                    \
+			print_message("SKIP: %s\n", host.kvm_error);        \
+			skip();                                             \
+		}                                                           \
+	} while (0)
+
+static json_t *run(const char *name, int cpl, uint32_t min_ms)
+{
+	const struct mb_bench *b = mb_find(name);
+	struct mb_params p;
+
+	assert_non_null(b);
+	mb_params_defaults(&p, b);
+	p.cpl = cpl;
+	p.min_time_ms = min_ms;
+	p.max_iters = 3000;
+	p.warmup_iters = 50;
+	p.timeout_ms = 30000;
+	measure_resolve_cpl(b, &p, env.cpl0_slowdown);
+	json_t *rec = measure_run(&env, b, &p);
+	assert_non_null(rec);
+	return rec;
+}
+
+static const char *status(json_t *rec)
+{
+	return json_string_value(json_object_get(rec, "status"));
+}
+
+static void assert_ok(json_t *rec)
+{
+	if (strcmp(status(rec), "ok"))
+		fail_msg("%s: status %s: %s",
+			 json_string_value(json_object_get(rec, "name")), status(rec),
+			 json_string_value(json_object_get(rec, "reason")));
+}
+
+static double exits_per_op(json_t *rec, const char *stat)
+{
+	json_t *v = json_object_get(json_object_get(rec, "exits_per_op"), stat);
+
+	return v ? json_number_value(v) : 0.0;
+}
+
+static void test_cpl0_slowdown_measured(void **state)
+{
+	NEED_KVM();
+	assert_true(env.cpl0_slowdown > 0.5);
+	if (!strcmp(host.backend, "pvm"))
+		assert_true(env.cpl0_slowdown > 10); /* CPL0 is emulated there */
+}
+
+/* The probe baseline runs at both privilege levels and causes no exits at
+ * CPL3; its overhead is reported and not subtracted. */
+static void test_empty_both_cpls(void **state)
+{
+	NEED_KVM();
+	for (int cpl = 0; cpl <= 3; cpl += 3) {
+		json_t *rec = run("empty", cpl, 20);
+		assert_ok(rec);
+		json_t *params = json_object_get(rec, "params");
+		assert_int_equal(json_integer_value(json_object_get(params, "cpl")), cpl);
+		assert_false(json_is_true(json_object_get(rec, "overhead_subtracted")));
+		assert_true(json_integer_value(json_object_get(rec, "iterations")) > 0);
+		json_t *c = json_object_get(rec, "cycles");
+		assert_true(json_number_value(json_object_get(c, "p50")) > 0);
+		assert_true(json_number_value(json_object_get(c, "min")) <=
+			    json_number_value(json_object_get(c, "p50")));
+		if (cpl == 3)
+			assert_true(exits_per_op(rec, "exits_caused") < 0.05);
+		json_decref(rec);
+	}
+}
+
+/* Single-exit operations cause one exit each (checked against KVM's own
+ * counters), and the result is not flagged suspect. */
+static void test_single_exit_ops(void **state)
+{
+	static const char *const names[] = { "cpuid", "pio_user", "mmio_user" };
+
+	NEED_KVM();
+	for (size_t i = 0; i < 3; i++) {
+		json_t *rec = run(names[i], 3, 30);
+		assert_ok(rec);
+		const char *stat = json_string_value(json_object_get(rec, "exit_stat"));
+		double e = exits_per_op(rec, stat);
+		if (fabs(e - 1.0) > 0.05)
+			fail_msg("%s: %s per op = %.3f, expected 1", names[i], stat, e);
+		assert_false(json_is_true(json_object_get(rec, "suspect")));
+		json_decref(rec);
+	}
+	json_t *rec = run("mmio_user", 3, 30);
+	assert_true(fabs(exits_per_op(rec, "mmio_exits") - 1.0) < 0.05);
+	/* The user-space exit path was timed on the host. */
+	json_t *vmm = json_object_get(rec, "vmm_user_cycles");
+	assert_non_null(vmm);
+	assert_true(json_integer_value(json_object_get(vmm, "n")) > 0);
+	json_decref(rec);
+}
+
+static void test_no_exit_ops(void **state)
+{
+	NEED_KVM();
+	json_t *rec = run("rdtsc", 3, 20);
+	assert_ok(rec);
+	assert_true(exits_per_op(rec, "exits_caused") < 0.05);
+	json_decref(rec);
+}
+
+/* A body that faults becomes "failed" with the vector, the address and the
+ * privilege level: the suite goes on. */
+static void test_fault_reported(void **state)
+{
+	static const struct mb_bench faulty = {
+		.name = "fault_test", .family = "test",
+		.description = "reads an unmapped address",
+		.archs = MB_ARCH_X86 | MB_ARCH_ARM64, .expected_exits = -1,
+		.exit_stat = "exits", .body = HV_BODY_FAULT_TEST, .cpls = MB_CPL_ANY,
+	};
+	struct mb_params p;
+
+	NEED_KVM();
+	mb_params_defaults(&p, &faulty);
+	p.cpl = 3;
+	p.timeout_ms = 30000;
+	json_t *rec = measure_run(&env, &faulty, &p);
+	assert_string_equal(status(rec), "failed");
+	json_t *f = json_object_get(rec, "fault");
+	assert_non_null(f);
+	assert_int_equal(json_integer_value(json_object_get(f, "vector")), 14);
+	assert_string_equal(json_string_value(json_object_get(f, "cr2")), "0x100000000000");
+	assert_int_equal(json_integer_value(json_object_get(f, "cpl")), 3);
+	assert_non_null(strstr(json_string_value(json_object_get(rec, "reason")), "#PF"));
+	json_decref(rec);
+}
+
+/* Every benchmark of the quick suite ends ok or unsupported (with a reason),
+ * and records the resolved cpl. */
+static void test_quick_suite(void **state)
+{
+	struct suite s;
+	char err[512];
+
+	NEED_KVM();
+	assert_int_equal(suite_load("configs/quick.json", &s, err, sizeof(err)), 0);
+	for (size_t i = 0; i < s.n; i++) {
+		struct mb_params p = s.entries[i].params;
+		p.min_time_ms = 20;
+		p.max_iters = 2000;
+		measure_resolve_cpl(s.entries[i].bench, &p, env.cpl0_slowdown);
+		json_t *rec = measure_run(&env, s.entries[i].bench, &p);
+		const char *st = status(rec);
+		if (strcmp(st, "ok") && strcmp(st, "unsupported"))
+			fail_msg("%s: %s: %s", s.entries[i].bench->name, st,
+				 json_string_value(json_object_get(rec, "reason")));
+		if (!strcmp(st, "unsupported"))
+			assert_non_null(json_object_get(rec, "reason"));
+		json_t *cpl = json_object_get(json_object_get(rec, "params"), "cpl");
+		assert_true(json_integer_value(cpl) == 0 || json_integer_value(cpl) == 3);
+		json_decref(rec);
+	}
+	suite_free(&s);
+}
+
+/* pf_first_touch: one fault per fresh page, counted by KVM. */
+static void test_pf_first_touch(void **state)
+{
+	NEED_KVM();
+	json_t *rec = run("pf_first_touch", 3, 20);
+	assert_ok(rec);
+	assert_true(exits_per_op(rec, "pf_taken") + exits_per_op(rec, "exits_caused") >= 0.95);
+	json_decref(rec);
+}
+
+static void *interrupt_later(void *arg)
+{
+	usleep(300 * 1000);
+	hv_interrupt_requested = 1;
+	return NULL;
+}
+
+/* Ctrl-C during a long benchmark keeps what was measured. */
+static void test_interrupt_keeps_measurement(void **state)
+{
+	pthread_t t;
+
+	NEED_KVM();
+	pthread_create(&t, NULL, interrupt_later, NULL);
+	const struct mb_bench *b = mb_find("empty");
+	struct mb_params p;
+	mb_params_defaults(&p, b);
+	p.cpl = 3;
+	p.min_time_ms = 20000;
+	p.max_iters = 1000000000;
+	json_t *rec = measure_run(&env, b, &p);
+	pthread_join(t, NULL);
+	hv_interrupt_requested = 0;
+	assert_ok(rec);
+	assert_true(json_is_true(json_object_get(rec, "interrupted")));
+	assert_true(json_integer_value(json_object_get(rec, "iterations")) > 0);
+	assert_true(json_number_value(json_object_get(rec, "duration_ms")) < 10000);
+	json_decref(rec);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cpl0_slowdown_measured),
+		cmocka_unit_test(test_empty_both_cpls),
+		cmocka_unit_test(test_single_exit_ops),
+		cmocka_unit_test(test_no_exit_ops),
+		cmocka_unit_test(test_fault_reported),
+		cmocka_unit_test(test_pf_first_touch),
+		cmocka_unit_test(test_interrupt_keeps_measurement),
+		cmocka_unit_test(test_quick_suite),
+	};
+	return cmocka_run_group_tests_name("vm (real KVM)", tests, setup, NULL);
+}
