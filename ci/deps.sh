@@ -6,9 +6,13 @@ set -euo pipefail
 
 pkgs=(build-essential pkg-config libjansson-dev libhwloc-dev libpfm4-dev
 	libcmocka-dev gnuplot-nox)
+# Qualify with the native arch: once arm64 multiarch copies exist, a bare
+# name is ambiguous to dpkg.
+arch=$(dpkg --print-architecture)
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+	dpkg -s "$p:$arch" >/dev/null 2>&1 || dpkg -s "$p" >/dev/null 2>&1 ||
+		missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then
