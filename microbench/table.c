@@ -77,18 +77,29 @@ const char *mb_arch_name(unsigned arch)
 	return arch == MB_ARCH_ARM64 ? "arm64" : "x86";
 }
 
+static int64_t generic_def(const char *name)
+{
+	for (size_t i = 0; i < mb_generic_count(); i++)
+		if (!strcmp(generic[i].name, name))
+			return generic[i].def;
+	return 0;
+}
+
+/* Defaults come from the generic table above: one list, not two. */
 void mb_params_defaults(struct mb_params *p, const struct mb_bench *b)
 {
 	memset(p, 0, sizeof(*p));
-	p->cpl = MB_CPL_AUTO;
-	p->min_time_ms = 200;
-	p->max_iters = 1000000;
-	p->warmup_iters = 1000;
-	p->repetitions = 1;
-	p->vcpus = b && b->min_vcpus > 1 ? b->min_vcpus : 1;
-	p->mem_mb = 32;
-	p->pin = false;
-	p->timeout_ms = 60000;
+	p->cpl = (int)generic_def("cpl");
+	p->min_time_ms = (uint32_t)generic_def("min_time_ms");
+	p->max_iters = (uint64_t)generic_def("max_iters");
+	p->warmup_iters = (uint64_t)generic_def("warmup_iters");
+	p->repetitions = (uint32_t)generic_def("repetitions");
+	p->vcpus = (uint32_t)generic_def("vcpus");
+	if (b && b->min_vcpus > p->vcpus)
+		p->vcpus = b->min_vcpus;
+	p->mem_mb = (uint32_t)generic_def("mem_mb");
+	p->pin = generic_def("pin") != 0;
+	p->timeout_ms = (uint32_t)generic_def("timeout_ms");
 	for (int i = 0; b && b->ext_params && b->ext_params[i].name; i++)
 		p->ext[i] = b->ext_params[i].def;
 }
