@@ -86,6 +86,10 @@ enum an_load_flags {
  */
 int an_result_load(const char *path, unsigned flags, struct an_result **out,
 		   char *err, size_t errlen);
+/* Same checks on an already parsed document; takes over the reference to
+ * @root (freed on failure too). */
+int an_result_from_json(json_t *root, const char *path, unsigned flags,
+			struct an_result **out, char *err, size_t errlen);
 void an_result_free(struct an_result *r);
 
 /* The record in @r whose key is @key, or NULL. */

@@ -43,6 +43,8 @@ static const char css[] =
 	"svg .band{fill:#4C72B0;fill-opacity:.18;stroke:none}svg .trend{fill:none;stroke:#4C72B0;stroke-width:2}"
 	"svg .pt{fill:#4C72B0}svg .pt.alert{fill:#C44E52}"
 	"a{color:#2b5cb8;text-decoration:none}a:hover{text-decoration:underline}"
+	".trend-grid{display:grid;grid-template-columns:1fr 1fr;gap:4px 16px}"
+	".trend-grid figure{margin:6px 0}"
 	"footer{color:#8a92a3;font-size:12px;margin-top:24px}";
 
 void an_html_head(struct an_buf *b, const char *title)

@@ -450,12 +450,36 @@ static void parse_root(struct ctx *c, struct an_result *r, unsigned flags)
 			    &r->benches[i]);
 }
 
+int an_result_from_json(json_t *root, const char *path, unsigned flags,
+			struct an_result **out, char *err, size_t errlen)
+{
+	struct ctx c = { .file = path, .err = err, .errlen = errlen };
+	struct an_result *r = calloc(1, sizeof(*r));
+
+	*out = NULL;
+	if (r)
+		r->path = strdup(path);
+	if (!r || !r->path) {
+		json_decref(root);
+		an_result_free(r);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	r->root = root;
+	parse_root(&c, r, flags);
+	if (c.failed) {
+		an_result_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
 int an_result_load(const char *path, unsigned flags, struct an_result **out,
 		   char *err, size_t errlen)
 {
-	struct ctx c = { .file = path, .err = err, .errlen = errlen };
-	struct an_result *r;
 	json_error_t jerr;
+	json_t *root;
 	char *text = NULL;
 	size_t len = 0;
 	int e;
@@ -466,30 +490,14 @@ int an_result_load(const char *path, unsigned flags, struct an_result **out,
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-e));
 		return -1;
 	}
-	r = calloc(1, sizeof(*r));
-	if (r)
-		r->path = strdup(path);
-	if (!r || !r->path) {
-		free(text);
-		an_result_free(r);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	r->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(text);
-	if (!r->root) {
+	if (!root) {
 		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line,
 			 jerr.column, jerr.text);
-		an_result_free(r);
 		return -1;
 	}
-	parse_root(&c, r, flags);
-	if (c.failed) {
-		an_result_free(r);
-		return -1;
-	}
-	*out = r;
-	return 0;
+	return an_result_from_json(root, path, flags, out, err, errlen);
 }
 
 void an_result_free(struct an_result *r)
