@@ -2,6 +2,7 @@
  * guest's call channel (snapshotting KVM statistics and PMU counters around
  * the measured loop), and build the result record. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,7 @@ static void record_rep(struct run_state *st)
 		return;
 	json_array_append_new(st->reps,
 		json_pack("{s:I, s:f}", "iterations", (json_int_t)n, "p50",
-			  stats_hist_quantile(st->hist_delta, n, 0.5)));
+			  round(stats_hist_quantile(st->hist_delta, n, 0.5) * 10) / 10));
 }
 
 /* Runs on the vCPU thread that made the call. */

@@ -18,57 +18,7 @@
 #include "microbench/mb.h"
 
 /* The repository root, where tests/data and configs live. */
-static char root[PATH_MAX];
-
-static int is_root(const char *dir)
-{
-	char p[PATH_MAX + 64];
-
-	snprintf(p, sizeof(p), "%s/tests/data/suites/good-minimal.json", dir);
-	return access(p, R_OK) == 0;
-}
-
-/* HVBENCH_SRCDIR, else the working directory or one above it, else the
- * folders above the test binary (build/<arch>/tests/). */
-static int find_root(void)
-{
-	char dir[PATH_MAX];
-	const char *env = getenv("HVBENCH_SRCDIR");
-	ssize_t n;
-
-	if (env && is_root(env)) {
-		snprintf(root, sizeof(root), "%s", env);
-		return 0;
-	}
-	if (getcwd(dir, sizeof(dir))) {
-		for (int up = 0; up < 5; up++) {
-			if (is_root(dir)) {
-				snprintf(root, sizeof(root), "%s", dir);
-				return 0;
-			}
-			char *slash = strrchr(dir, '/');
-			if (!slash || slash == dir)
-				break;
-			*slash = '\0';
-		}
-	}
-	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	if (n > 0) {
-		dir[n] = '\0';
-		for (int up = 0; up < 6; up++) {
-			char *slash = strrchr(dir, '/');
-			if (!slash || slash == dir)
-				break;
-			*slash = '\0';
-			if (is_root(dir)) {
-				snprintf(root, sizeof(root), "%s", dir);
-				return 0;
-			}
-		}
-	}
-	fprintf(stderr, "cannot find the repository (set HVBENCH_SRCDIR)\n");
-	return -1;
-}
+#include "tests/testroot.h"
 
 static int group_setup(void **state)
 {
