@@ -1,0 +1,459 @@
+/* Tests of the result loader and of `compare`: verdicts on known statistics,
+ * exit codes through an_cmd_compare, unit-aware ratio mode, loader errors. */
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "analysis/an.h"
+#include "analysis/an_compare.h"
+#include "analysis/an_synth.h"
+#include "analysis/an_util.h"
+
+static char tmpdir[256];
+
+static char *tpath(const char *name)
+{
+	static char buf[8][512];
+	static int i;
+	char *p = buf[i++ % 8];
+
+	snprintf(p, 512, "%s/%s", tmpdir, name);
+	return p;
+}
+
+static void synth(const char *name, double scale, uint64_t seed,
+		  const char *unit)
+{
+	struct an_synth s;
+	char err[512];
+
+	an_synth_default(&s);
+	s.scale = scale;
+	s.seed = seed;
+	s.spread = 0.01; /* tight: a 10% shift must be unmistakable */
+	if (unit && !strcmp(unit, "instructions")) {
+		s.unit = unit;
+		s.counter_hz = 0;
+		s.arch = "aarch64";
+		s.backend = "arm64-vhe";
+		s.hostname = "qemu";
+	}
+	assert_int_equal(an_synth_write(tpath(name), &s, err, sizeof(err)), 0);
+}
+
+static void write_text(const char *name, const char *text)
+{
+	char err[512];
+
+	assert_int_equal(an_write_file(tpath(name), text, strlen(text), false, err,
+				       sizeof(err)), 0);
+}
+
+/* Runs an entry point with stdout and stderr captured into *out / *err. */
+static int run_cmd(int (*fn)(int, char **), char **out, char **err, ...)
+{
+	char *argv[32];
+	int argc = 0, ret, so, se, fo, fe;
+	va_list ap;
+
+	va_start(ap, err);
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	fflush(stdout);
+	fflush(stderr);
+	so = dup(1);
+	se = dup(2);
+	fo = open(tpath("stdout.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fe = open(tpath("stderr.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	dup2(fo, 1);
+	dup2(fe, 2);
+	ret = fn(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	close(fo);
+	close(fe);
+	assert_int_equal(an_read_file(tpath("stdout.txt"), out, NULL), 0);
+	assert_int_equal(an_read_file(tpath("stderr.txt"), err, NULL), 0);
+	return ret;
+}
+
+static int setup(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/hvbench-test-analysis.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	synth("base.json", 1.0, 1, NULL);
+	synth("same.json", 1.0, 1, NULL); /* identical samples */
+	synth("rerun.json", 1.0, 2, NULL); /* same costs, new noise */
+	synth("slower.json", 1.10, 3, NULL);
+	synth("faster.json", 0.90, 4, NULL);
+	synth("arm.json", 0.35, 5, "instructions");
+	synth("arm-slower.json", 0.35 * 1.10, 6, "instructions");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct an_result *load(const char *name)
+{
+	struct an_result *r = NULL;
+	char err[1024];
+
+	if (an_result_load(tpath(name), AN_LOAD_SAMPLES, &r, err, sizeof(err)))
+		fail_msg("%s", err);
+	return r;
+}
+
+static const struct an_cmp_row *row_of(const struct an_cmp *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_rows; i++)
+		if (c->rows[i].base && !strcmp(c->rows[i].base->name, name))
+			return &c->rows[i];
+	fail_msg("no row %s", name);
+	return NULL;
+}
+
+static void compare_files(const char *a, const char *b, struct an_cmp *c,
+			  struct an_result **ra, struct an_result **rb)
+{
+	struct an_cmp_opts o;
+	char err[1024];
+
+	an_cmp_opts_default(&o);
+	*ra = load(a);
+	*rb = load(b);
+	if (an_compare_pair(*ra, *rb, &o, c, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
+static void test_identical_is_same(void **state)
+{
+	struct an_result *a, *b;
+	struct an_cmp c;
+
+	compare_files("base.json", "same.json", &c, &a, &b);
+	assert_int_equal(c.mode, AN_CMP_DIRECT);
+	assert_int_equal(c.n_slower, 0);
+	assert_int_equal(c.n_faster, 0);
+	for (size_t i = 0; i < c.n_rows; i++) {
+		if (c.rows[i].verdict == AN_V_NONE)
+			continue; /* the unsupported record */
+		assert_int_equal(c.rows[i].verdict, AN_V_SAME);
+		assert_true(fabs(c.rows[i].ratio - 1) < 1e-12);
+		assert_false(c.rows[i].significant);
+	}
+	/* the unsupported record is listed, not compared */
+	assert_int_equal(row_of(&c, "vmcall_nested")->verdict, AN_V_NONE);
+	assert_non_null(strstr(row_of(&c, "vmcall_nested")->note, "unsupported"));
+	an_cmp_free(&c);
+	an_result_free(a);
+	an_result_free(b);
+}
+
+static void test_noise_is_same(void **state)
+{
+	struct an_result *a, *b;
+	struct an_cmp c;
+
+	compare_files("base.json", "rerun.json", &c, &a, &b);
+	assert_int_equal(c.n_slower, 0);
+	assert_int_equal(c.n_faster, 0);
+	an_cmp_free(&c);
+	an_result_free(a);
+	an_result_free(b);
+}
+
+static void test_ten_percent_is_slower(void **state)
+{
+	struct an_result *a, *b;
+	struct an_cmp c;
+	const struct an_cmp_row *r;
+
+	compare_files("base.json", "slower.json", &c, &a, &b);
+	r = row_of(&c, "cpuid");
+	assert_int_equal(r->verdict, AN_V_SLOWER);
+	assert_true(r->significant);
+	assert_true(r->p < 0.01);
+	assert_true(r->ratio > 1.08 && r->ratio < 1.12);
+	assert_true(r->lo > 1.05 && r->lo <= r->ratio && r->hi >= r->ratio);
+	assert_true(c.n_slower >= 8);
+	an_cmp_free(&c);
+	an_result_free(a);
+	an_result_free(b);
+	compare_files("base.json", "faster.json", &c, &a, &b);
+	assert_int_equal(row_of(&c, "cpuid")->verdict, AN_V_FASTER);
+	assert_int_equal(c.n_slower, 0);
+	an_cmp_free(&c);
+	an_result_free(a);
+	an_result_free(b);
+}
+
+static void test_threshold_hides_small_change(void **state)
+{
+	struct an_result *a = load("base.json"), *b = load("slower.json");
+	struct an_cmp_opts o;
+	struct an_cmp c;
+	char err[512];
+
+	an_cmp_opts_default(&o);
+	o.threshold = 0.20; /* a 10% change is below a 20% threshold */
+	assert_int_equal(an_compare_pair(a, b, &o, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_slower, 0);
+	assert_int_equal(row_of(&c, "cpuid")->verdict, AN_V_SAME);
+	an_cmp_free(&c);
+	an_result_free(a);
+	an_result_free(b);
+}
+
+static void test_units_differ_ratio_mode(void **state)
+{
+	struct an_result *a, *b;
+	struct an_cmp c;
+
+	/* x86 cycles vs emulated instructions at a third of the scale: raw
+	 * numbers differ 3x, ratios to mmio_user are the same */
+	compare_files("base.json", "arm.json", &c, &a, &b);
+	assert_int_equal(c.mode, AN_CMP_RATIO);
+	assert_non_null(strstr(c.header, "mmio_user"));
+	assert_int_equal(row_of(&c, "mmio_user")->verdict, AN_V_REF);
+	assert_int_equal(row_of(&c, "cpuid")->verdict, AN_V_SAME);
+	assert_true(fabs(row_of(&c, "cpuid")->ratio - 1) < 0.03);
+	assert_int_equal(c.n_slower, 0);
+	an_cmp_free(&c);
+	an_result_free(a);
+	an_result_free(b);
+}
+
+static void test_cmd_exit_codes(void **state)
+{
+	char *out, *err;
+
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
+				 tpath("base.json"), tpath("rerun.json"), NULL),
+			 AN_EXIT_OK);
+	assert_non_null(strstr(out, "no significant regression"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
+				 tpath("base.json"), tpath("slower.json"), NULL),
+			 AN_EXIT_REGRESSION);
+	assert_non_null(strstr(out, "slower"));
+	assert_non_null(strstr(out, "REGRESSION"));
+	free(out);
+	free(err);
+	/* faster is not a regression */
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
+				 tpath("base.json"), tpath("faster.json"), NULL),
+			 AN_EXIT_OK);
+	free(out);
+	free(err);
+	/* options after files, and --threshold hides the 10% */
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
+				 tpath("base.json"), tpath("slower.json"),
+				 "--threshold", "15", NULL),
+			 AN_EXIT_OK);
+	free(out);
+	free(err);
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
+				 tpath("base.json"), NULL), AN_EXIT_USAGE);
+	free(out);
+	free(err);
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare", "--bogus",
+				 tpath("base.json"), tpath("same.json"), NULL),
+			 AN_EXIT_USAGE);
+	free(out);
+	free(err);
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare", "--help",
+				 NULL), AN_EXIT_OK);
+	assert_non_null(strstr(out, "usage: hvbench compare"));
+	free(out);
+	free(err);
+}
+
+static void test_cmd_ratio_and_json(void **state)
+{
+	json_t *doc, *cmp;
+	json_error_t jerr;
+	char *out, *err;
+
+	/* the emulated machine got 10% slower relative to itself */
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
+				 tpath("arm.json"), tpath("arm-slower.json"),
+				 "--json", NULL), AN_EXIT_REGRESSION);
+	doc = json_loads(out, 0, &jerr);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "schema")),
+			    "hvbench-compare/1");
+	assert_true(json_is_true(json_object_get(doc, "regression")));
+	cmp = json_array_get(json_object_get(doc, "comparisons"), 0);
+	assert_string_equal(json_string_value(json_object_get(cmp, "mode")), "direct");
+	json_decref(doc);
+	free(out);
+	free(err);
+	/* across units: ratio mode, said in the header */
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
+				 tpath("base.json"), tpath("arm.json"), NULL),
+			 AN_EXIT_OK);
+	assert_non_null(strstr(out, "units differ (cycles vs instructions)"));
+	free(out);
+	free(err);
+	/* a reference that does not exist is an input problem, named */
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
+				 tpath("base.json"), tpath("arm.json"), "--ref",
+				 "nosuch", NULL), AN_EXIT_INPUT);
+	assert_non_null(strstr(err, "nosuch"));
+	free(out);
+	free(err);
+}
+
+static void expect_load_error(const char *name, const char *want)
+{
+	struct an_result *r = NULL;
+	char err[1024];
+
+	assert_int_not_equal(an_result_load(tpath(name), 0, &r, err, sizeof(err)), 0);
+	assert_null(r);
+	if (!strstr(err, want))
+		fail_msg("error for %s was '%s', wanted '%s'", name, err, want);
+	/* one line, naming the file */
+	assert_null(strchr(err, '\n'));
+	assert_non_null(strstr(err, name));
+}
+
+static void test_loader_errors(void **state)
+{
+	char *text, want[600];
+	size_t len;
+	char *out, *err;
+
+	/* truncated in the middle: FILE:LINE:COL */
+	assert_int_equal(an_read_file(tpath("base.json"), &text, &len), 0);
+	text[len / 2] = '\0';
+	write_text("truncated.json", text);
+	free(text);
+	snprintf(want, sizeof(want), "%s:1:", tpath("truncated.json"));
+	expect_load_error("truncated.json", want);
+	write_text("lines.json", "{\n  \"schema\": \"hvbench-result/1\",\n  \"host\": {\n");
+	snprintf(want, sizeof(want), "%s:4:", tpath("lines.json"));
+	expect_load_error("lines.json", want);
+	write_text("v2.json", "{\"schema\": \"hvbench-result/2\", \"host\": {}, \"benchmarks\": []}");
+	expect_load_error("v2.json", "schema 'hvbench-result/2' is newer than this hvbench reads (hvbench-result/1)");
+	write_text("v0.json", "{\"schema\": \"hvbench-result/0\", \"host\": {}, \"benchmarks\": []}");
+	expect_load_error("v0.json", "older");
+	write_text("noschema.json", "{\"host\": {}, \"benchmarks\": []}");
+	expect_load_error("noschema.json", "not an hvbench result file");
+	write_text("other.json", "{\"schema\": \"something-else/1\"}");
+	expect_load_error("other.json", "not an hvbench result file");
+	write_text("array.json", "[1, 2]");
+	expect_load_error("array.json", "not an hvbench result file");
+	write_text("type.json",
+		   "{\"schema\": \"hvbench-result/1\", \"host\": {\"hostname\": \"h\"}, \"benchmarks\": ["
+		   "{\"name\": \"a\", \"status\": \"unsupported\", \"reason\": \"r\"},"
+		   "{\"name\": \"b\", \"status\": \"unsupported\", \"reason\": \"r\"},"
+		   "{\"name\": \"c\", \"status\": \"unsupported\", \"reason\": \"r\"},"
+		   "{\"name\": \"d\", \"status\": \"ok\", \"unit\": \"cycles\", \"cycles\": "
+		   "{\"n\": 3, \"p10\": 1, \"p50\": \"fast\", \"p90\": 3}}]}");
+	expect_load_error("type.json", "benchmarks[3].cycles.p50: expected a number");
+	write_text("missing.json",
+		   "{\"schema\": \"hvbench-result/1\", \"host\": {}, \"benchmarks\": ["
+		   "{\"name\": \"d\", \"status\": \"ok\", \"unit\": \"cycles\"}]}");
+	expect_load_error("missing.json", "benchmarks[0].cycles: expected an object");
+	write_text("samples.json",
+		   "{\"schema\": \"hvbench-result/1\", \"host\": {}, \"benchmarks\": ["
+		   "{\"name\": \"d\", \"status\": \"ok\", \"unit\": \"cycles\", \"cycles\": "
+		   "{\"p10\": 1, \"p50\": 2, \"p90\": 3}, \"samples\": [1, 2, null]}]}");
+	{
+		struct an_result *r = NULL;
+		char e[512];
+
+		assert_int_not_equal(an_result_load(tpath("samples.json"), AN_LOAD_SAMPLES,
+						    &r, e, sizeof(e)), 0);
+		assert_non_null(strstr(e, "benchmarks[0].samples[2]: expected a number"));
+	}
+	expect_load_error("does-not-exist.json", "cannot read");
+	/* extra keys from other families are fine */
+	write_text("extra.json",
+		   "{\"schema\": \"hvbench-result/1.2\", \"future\": 1, \"host\": {\"x\": []}, \"benchmarks\": ["
+		   "{\"name\": \"d\", \"status\": \"ok\", \"unit\": \"cycles\", \"round_trip\": "
+		   "{\"p10\": 1, \"p50\": 2, \"p90\": 3}, \"segments\": {\"exit\": {\"p10\": 1, \"p50\": 1, \"p90\": 1}},"
+		   "\"share\": {\"exit\": 0.5}, \"whatever\": {\"a\": [1]}}]}");
+	{
+		struct an_result *r = NULL;
+		char e[512];
+
+		assert_int_equal(an_result_load(tpath("extra.json"), AN_LOAD_SAMPLES, &r, e,
+						sizeof(e)), 0);
+		assert_int_equal(r->benches[0].n_segments, 1);
+		assert_true(r->benches[0].cycles.p50 == 2); /* round_trip is its cost */
+		an_result_free(r);
+	}
+	/* the command says it in one line and exits 4 */
+	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
+				 tpath("base.json"), tpath("v2.json"), NULL),
+			 AN_EXIT_INPUT);
+	assert_non_null(strstr(err, "v2.json: schema 'hvbench-result/2' is newer"));
+	free(out);
+	free(err);
+}
+
+static void test_matching_ignores_run_length_params(void **state)
+{
+	struct an_result *a = load("base.json");
+	char *label;
+	json_t *p;
+
+	/* keys leave out params that do not change what is measured */
+	assert_null(strstr(a->benches[1].key, "pmu_events"));
+	assert_null(strstr(a->benches[1].key, "min_time_ms"));
+	assert_non_null(strstr(a->benches[1].key, "\"cpl\":3"));
+	assert_true(an_param_ignored("pmu_events"));
+	assert_false(an_param_ignored("cpl"));
+	/* a label shows only params that tell same-named records apart */
+	label = an_bench_label(&a, 1, &a->benches[1]);
+	assert_string_equal(label, "cpuid");
+	free(label);
+	p = json_object_get(a->benches[2].params, "cpl");
+	json_integer_set(p, 0);
+	a->benches[2].name = "cpuid";
+	label = an_bench_label(&a, 1, &a->benches[2]);
+	assert_string_equal(label, "cpuid cpl=0");
+	free(label);
+	an_result_free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_identical_is_same),
+		cmocka_unit_test(test_noise_is_same),
+		cmocka_unit_test(test_ten_percent_is_slower),
+		cmocka_unit_test(test_threshold_hides_small_change),
+		cmocka_unit_test(test_units_differ_ratio_mode),
+		cmocka_unit_test(test_cmd_exit_codes),
+		cmocka_unit_test(test_cmd_ratio_and_json),
+		cmocka_unit_test(test_loader_errors),
+		cmocka_unit_test(test_matching_ignores_run_length_params),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
