@@ -27,8 +27,12 @@ static void print_text(const struct hostinfo *hi, json_t *h, double slow,
 		printf("kvm           unusable: %s\n", hi->kvm_error);
 	else
 		printf("kvm           API version %d\n", hi->kvm_api_version);
-	printf("backend       %s%s\n", hi->backend,
-	       !strcmp(hi->backend, "pvm") ? " (PVM: guest CPL0 is emulated, CPL3 runs natively)" : "");
+	printf("backend       %s%s%s%s%s\n", hi->backend,
+	       !strcmp(hi->backend, "pvm") ? " (PVM: guest CPL0 is emulated, CPL3 runs natively)" : "",
+	       hi->backend_source[0] ? " (mode from " : "", hi->backend_source,
+	       hi->backend_source[0] ? ")" : "");
+	if (hi->emulated)
+		printf("emulated      yes: the CPU is a software model; counter readings measure emulated work, not time\n");
 	printf("paging        %s%s\n", hi->paging,
 	       !strcmp(hi->paging, "shadow") ? " (no EPT/NPT: KVM shadows guest page tables)" : "");
 	printf("timer         %llu kHz (%s), %s\n", (unsigned long long)hi->tsc_khz,

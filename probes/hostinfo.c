@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -186,7 +187,13 @@ static void probe_cpu(struct hostinfo *hi, char *flags, size_t flen)
 		copy_str(hi->cpu_model, sizeof(hi->cpu_model), "unknown");
 	/* arm64 /proc/cpuinfo has no vendor or model strings, only ids. */
 	if (!cpuinfo_get("CPU implementer", impl, sizeof(impl))) {
-		const char *name = arm_implementer(strtol(impl, NULL, 0));
+		long id = strtol(impl, NULL, 0);
+		const char *name = arm_implementer(id);
+
+		/* 0 is "reserved for software use": QEMU's emulated CPUs. */
+		hi->emulated = id == 0;
+		if (id == 0)
+			name = "software model (QEMU TCG)";
 
 		copy_str(hi->cpu_vendor, sizeof(hi->cpu_vendor),
 			 name ? name : impl);
@@ -197,6 +204,53 @@ static void probe_cpu(struct hostinfo *hi, char *flags, size_t flen)
 	if (cpuinfo_get("flags", flags, flen) &&
 	    cpuinfo_get("Features", flags, flen))
 		flags[0] = '\0';
+}
+
+/* KVM/arm64's mode: what KVM said at boot ("VHE mode initialized
+ * successfully", "Hyp mode initialized successfully" for nVHE, "Protected
+ * nVHE mode ..."), else what the kernel command line asked for. */
+static void arm64_kvm_mode(struct hostinfo *hi)
+{
+	static const struct { const char *msg, *mode; } msgs[] = {
+		/* protected first: its message contains the VHE one */
+		{ "Protected nVHE mode initialized successfully", "arm64-protected" },
+		{ "VHE mode initialized successfully", "arm64-vhe" },
+		{ "Hyp mode initialized successfully", "arm64-nvhe" },
+	};
+	char cmdline[4096];
+	int n = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+
+	copy_str(hi->backend, sizeof(hi->backend), "arm64");
+	copy_str(hi->backend_source, sizeof(hi->backend_source), "unknown");
+	if (n > 0) {
+		char *buf = malloc((size_t)n + 1);
+		int got = buf ? klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, n) : -1;
+
+		if (got > 0) {
+			buf[got] = '\0';
+			for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+				if (strstr(buf, msgs[i].msg)) {
+					copy_str(hi->backend, sizeof(hi->backend), msgs[i].mode);
+					copy_str(hi->backend_source, sizeof(hi->backend_source),
+						 "kernel log");
+					free(buf);
+					return;
+				}
+		}
+		free(buf);
+	}
+	if (read_file_str("/proc/cmdline", cmdline, sizeof(cmdline)) == 0) {
+		const char *m = strstr(cmdline, "kvm-arm.mode=");
+		if (m) {
+			m += strlen("kvm-arm.mode=");
+			copy_str(hi->backend_source, sizeof(hi->backend_source),
+				 "/proc/cmdline kvm-arm.mode");
+			if (!strncmp(m, "nvhe", 4))
+				copy_str(hi->backend, sizeof(hi->backend), "arm64-nvhe");
+			else if (!strncmp(m, "protected", 9))
+				copy_str(hi->backend, sizeof(hi->backend), "arm64-protected");
+		}
+	}
 }
 
 static void probe_backend(struct hostinfo *hi, const char *flags)
@@ -226,7 +280,7 @@ static void probe_backend(struct hostinfo *hi, const char *flags)
 		return;
 	}
 	if (arm && path_exists("/dev/kvm")) {
-		copy_str(hi->backend, sizeof(hi->backend), "arm64");
+		arm64_kvm_mode(hi);
 		copy_str(hi->paging, sizeof(hi->paging), "stage2");
 		return;
 	}
@@ -450,7 +504,10 @@ json_t *hostinfo_json(const struct hostinfo *hi)
 	json_object_set_new(o, "cpu_model", json_string(hi->cpu_model));
 	json_object_set_new(o, "arch", json_string(hi->arch));
 	json_object_set_new(o, "backend", json_string(hi->backend));
+	if (hi->backend_source[0])
+		json_object_set_new(o, "backend_source", json_string(hi->backend_source));
 	json_object_set_new(o, "paging", json_string(hi->paging));
+	json_object_set_new(o, "emulated", json_boolean(hi->emulated));
 	json_object_set_new(o, "kvm_api_version",
 			    json_integer(hi->kvm_api_version));
 	json_object_set_new(o, "kvm_error", json_string(hi->kvm_error));

@@ -10,7 +10,14 @@
 struct hostinfo {
 	char hostname[256], kernel[256], cpu_vendor[64], cpu_model[128];
 	char arch[16];		/* uname machine: "x86_64" | "aarch64" */
-	char backend[16];	/* "vmx" | "svm" | "pvm" | "arm64" | "unknown" */
+	/* "vmx" | "svm" | "pvm" | "arm64-vhe" | "arm64-nvhe" | "arm64-protected"
+	 * | "arm64" (KVM/arm64, mode not found) | "unknown" */
+	char backend[16];
+	char backend_source[64];	/* arm64: where the KVM mode was read */
+	/* The CPU is a software model, not hardware: arm64 MIDR implementer 0
+	 * ("reserved for software use", QEMU TCG's -cpu max). Counter readings
+	 * then measure emulated work, not time. */
+	bool emulated;
 	char paging[32];	/* "ept" | "npt" | "shadow" | "stage2" | "unknown" */
 	/* KVM_GET_API_VERSION, -1 if /dev/kvm cannot be opened or asked. A
 	 * scratch KVM_CREATE_VM is tried too: kvm_error != "" is the test for

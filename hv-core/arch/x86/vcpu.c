@@ -148,6 +148,11 @@ const char *arch_ucall_stat(void)
 	return "io_exits";
 }
 
+const char *arch_kvm_stat_name(const char *name)
+{
+	return name;
+}
+
 int arch_user_msr(struct hv_vm *vm, uint32_t index, arch_msr_fn fn,
 		 void *opaque, char *err, size_t errlen)
 {
