@@ -19,7 +19,8 @@ static void set_param(struct mb_setup_ctx *c, int i, uint64_t v)
 
 static int setup_hypercall(struct mb_setup_ctx *c)
 {
-	/* AMD's SVM decodes vmmcall, Intel's VT-x vmcall. */
+	/* AMD's SVM decodes vmmcall, Intel's VT-x vmcall; arm64's body ignores
+	 * param 0 (HVC is the same everywhere). */
 	set_param(c, 0, c->host && !strcmp(c->host->cpu_vendor, "AuthenticAMD"));
 	return 0;
 }
@@ -114,8 +115,8 @@ static const struct mb_bench b_cpuid = {
 };
 static const struct mb_bench b_hypercall = {
 	.name = "hypercall", .family = "exit-cost",
-	.description = "vmcall/vmmcall from the guest kernel with an unknown hypercall number: KVM answers -ENOSYS",
-	.archs = X86, .exit_kind = "hypercall (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
+	.description = "a hypercall from the guest kernel that KVM answers itself: x86 vmcall/vmmcall with an unknown number (-ENOSYS), arm64 HVC #0 PSCI_VERSION",
+	.archs = ALL, .exit_kind = "hypercall (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_HYPERCALL, .cpls = MB_CPL0, .setup = setup_hypercall,
 	.fault_means_unsupported = "this host's KVM does not complete hypercalls from a plain guest (the hypercall instruction faulted or never returned)",
 };

@@ -20,6 +20,8 @@ static const struct mb_generic_param generic[] = {
 
 static const struct mb_bench *const *const families[] = {
 	mb_family_exitcost,
+	mb_family_exitcost_arm64,
+	mb_family_iopath,
 };
 
 size_t mb_generic_count(void)

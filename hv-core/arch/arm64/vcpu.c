@@ -1,0 +1,163 @@
+/* arm64 backend, vCPU side: KVM_ARM_VCPU_INIT (PSCI 0.2, PMUv3 where the host
+ * offers it), the EL1h register state at the image entry, the move to EL0,
+ * and the words for guest exceptions (from ESR's exception class). */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "hv-core/arch.h"
+#include "hv-core/arch/arm64/arm64.h"
+#include "hv-core/hv.h"
+
+#define CORE_REG(x) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
+		     KVM_REG_ARM_CORE_REG(x))
+
+static int set_reg(struct hv_vcpu *vcpu, uint64_t id, uint64_t v,
+		   const char *name, char *err, size_t errlen)
+{
+	struct kvm_one_reg r = { .id = id, .addr = (uint64_t)(uintptr_t)&v };
+
+	if (ioctl(vcpu->fd, KVM_SET_ONE_REG, &r) < 0) {
+		int e = errno;
+		snprintf(err, errlen, "KVM_SET_ONE_REG (%s, vcpu %u): %s", name,
+			 vcpu->id, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+static int get_reg(struct hv_vcpu *vcpu, uint64_t id, uint64_t *v)
+{
+	struct kvm_one_reg r = { .id = id, .addr = (uint64_t)(uintptr_t)v };
+
+	return ioctl(vcpu->fd, KVM_GET_ONE_REG, &r) < 0 ? -errno : 0;
+}
+
+static int vcpu_features(struct hv_vm *vm, char *err, size_t errlen)
+{
+	struct arm64_vm *av = vm->arch;
+	struct kvm_vcpu_init init;
+	int r;
+
+	if (av->target || av->features0)
+		return 0;
+	memset(&init, 0, sizeof(init));
+	r = HV_IOCTL(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init, err, errlen);
+	if (r < 0)
+		return r;
+	av->target = init.target;
+	av->features0 = 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PMU_V3) > 0) {
+		av->features0 |= 1u << KVM_ARM_VCPU_PMU_V3;
+		av->pmu = true;
+	}
+	return 0;
+}
+
+int arch_vcpu_init(struct hv_vcpu *vcpu, char *err, size_t errlen)
+{
+	struct arm64_vm *av = vcpu->vm->arch;
+	struct kvm_vcpu_init init;
+	int r = vcpu_features(vcpu->vm, err, errlen);
+
+	if (r < 0)
+		return r;
+	memset(&init, 0, sizeof(init));
+	init.target = av->target;
+	init.features[0] = av->features0;
+	r = HV_IOCTL(vcpu->fd, KVM_ARM_VCPU_INIT, &init, err, errlen);
+	if (r < 0)
+		return r;
+	/* Every vCPU starts at the image entry (no PSCI CPU_ON dance), EL1h
+	 * with interrupts masked, its kernel stack in SP_EL1, X0 = its index. */
+	r = set_reg(vcpu, CORE_REG(regs.pc), HV_IMAGE_GPA, "pc", err, errlen);
+	if (r == 0)
+		r = set_reg(vcpu, CORE_REG(regs.pstate), A64_PSTATE_EL1H,
+			    "pstate", err, errlen);
+	if (r == 0)
+		r = set_reg(vcpu, CORE_REG(sp_el1),
+			    HV_STACKS_GPA + (2 * (uint64_t)vcpu->id + 1) * HV_STACK_SIZE,
+			    "sp_el1", err, errlen);
+	if (r == 0)
+		r = set_reg(vcpu, CORE_REG(regs.regs[0]), vcpu->id, "x0", err,
+			    errlen);
+	return r;
+}
+
+void arch_vcpu_destroy(struct hv_vcpu *vcpu)
+{
+}
+
+/* The vCPU stopped in the call channel's MMIO write, which KVM retires
+ * (PC += 4) on the next KVM_RUN. Retire it now with an immediate_exit run
+ * (KVM commits the PC update before returning -EINTR), then set EL0 state:
+ * otherwise the pending increment would land on the new PC. */
+int arch_vcpu_enter_user(struct hv_vcpu *vcpu, uint64_t entry, uint64_t sp)
+{
+	char *err = vcpu->err;
+	size_t errlen = sizeof(vcpu->err);
+	int r;
+
+	vcpu->run->immediate_exit = 1;
+	r = ioctl(vcpu->fd, KVM_RUN, 0);
+	if (r == 0 || errno != EINTR) {
+		snprintf(err, errlen, "KVM_RUN with immediate_exit (vcpu %u): %s",
+			 vcpu->id, r == 0 ? "entered the guest" : strerror(errno));
+		return r == 0 ? -EPROTO : -errno;
+	}
+	vcpu->run->immediate_exit = vcpu->vm->stopping ? 1 : 0;
+	r = set_reg(vcpu, CORE_REG(regs.pc), entry, "pc", err, errlen);
+	if (r == 0)
+		r = set_reg(vcpu, CORE_REG(regs.sp), sp, "sp_el0", err, errlen);
+	if (r == 0)
+		r = set_reg(vcpu, CORE_REG(regs.pstate), A64_PSTATE_EL0T,
+			    "pstate", err, errlen);
+	return r < 0 ? r : HV_CONTINUE;
+}
+
+void arch_vcpu_where(struct hv_vcpu *vcpu, char *buf, size_t len)
+{
+	uint64_t pc, pstate;
+
+	if (get_reg(vcpu, CORE_REG(regs.pc), &pc) < 0 ||
+	    get_reg(vcpu, CORE_REG(regs.pstate), &pstate) < 0) {
+		snprintf(buf, len, "registers unavailable");
+		return;
+	}
+	snprintf(buf, len, "pc 0x%llx, EL%u", (unsigned long long)pc,
+		 (unsigned)(pstate >> 2) & 3);
+}
+
+int arch_handle_exit(struct hv_vcpu *vcpu)
+{
+	snprintf(vcpu->err, sizeof(vcpu->err),
+		 "vcpu %u: unexpected exit reason %u", vcpu->id,
+		 vcpu->run->exit_reason);
+	return -EPROTO;
+}
+
+const char *arch_fault_name(uint64_t vector)
+{
+	return arm64_ec_name(vector);
+}
+
+json_t *arch_fault_json(const struct hv_fault *f)
+{
+	char esr[32], elr[32], far[32];
+	const char *fsc = NULL;
+
+	/* Aborts carry a fault status code in ISS[5:0]. */
+	if (f->vector >= 0x20 && f->vector <= 0x25)
+		fsc = arm64_fsc_name(f->error_code & 0x3f);
+	snprintf(esr, sizeof(esr), "0x%llx", (unsigned long long)f->error_code);
+	snprintf(elr, sizeof(elr), "0x%llx", (unsigned long long)f->ip);
+	snprintf(far, sizeof(far), "0x%llx", (unsigned long long)f->addr);
+	return json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:I, s:I}",
+			 "ec", (json_int_t)f->vector,
+			 "name", arm64_ec_name(f->vector),
+			 "esr", esr, "fault_status", fsc, "elr", elr,
+			 "far", far, "el", (json_int_t)f->level,
+			 "vcpu", (json_int_t)f->vcpu);
+}

@@ -1,0 +1,24 @@
+/* The exit-cost rows that exist only on arm64 (same family, same columns as
+ * microbench/exitcost.c; rows common to both archs live there). */
+#include "hv-core/abi.h"
+#include "microbench/families.h"
+
+#define ARM64 MB_ARCH_ARM64
+
+static const struct mb_bench b_counter_read = {
+	.name = "counter_read", .family = "exit-cost",
+	.description = "read the virtual counter CNTVCT_EL0 (no exit: KVM does not trap it)",
+	.archs = ARM64, .exit_kind = "none", .expected_exits = 0, .exit_stat = "exits_caused",
+	.body = HV_BODY_COUNTER_READ, .cpls = MB_CPL_ANY,
+};
+static const struct mb_bench b_sysreg_trap = {
+	.name = "sysreg_trap", .family = "exit-cost",
+	.description = "MRS of OSLSR_EL1, a debug register KVM traps (MDCR_EL2.TDOSA) and emulates in the kernel",
+	.archs = ARM64, .exit_kind = "system register trap (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
+	.body = HV_BODY_SYSREG_TRAP, .cpls = MB_CPL0,
+	.fault_means_unsupported = "this host's KVM does not emulate OSLSR_EL1 for the guest (the MRS faulted)",
+};
+
+const struct mb_bench *const mb_family_exitcost_arm64[] = {
+	&b_counter_read, &b_sysreg_trap, NULL,
+};
