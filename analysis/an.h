@@ -11,7 +11,7 @@ enum an_exit {
 	AN_EXIT_OK = 0,
 	AN_EXIT_REGRESSION = 1, /* compare only: a significant slowdown */
 	AN_EXIT_USAGE = 2,
-	AN_EXIT_OUTPUT = 3, /* the output file or folder cannot be written */
+	AN_EXIT_OUTPUT = 4, /* the output file or folder cannot be written (as hvbench run: 3 means no /dev/kvm) */
 	AN_EXIT_INPUT = 4, /* a result file is unreadable, malformed or refused */
 	AN_EXIT_TOOL = 5, /* gnuplot missing or failed */
 };

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libjansson-dev libhwloc-dev libpfm4-dev
-	libcmocka-dev gnuplot-nox)
+	libcmocka-dev gnuplot-nox chromium)
 # Qualify with the native arch: once arm64 multiarch copies exist, a bare
 # name is ambiguous to dpkg.
 arch=$(dpkg --print-architecture)
