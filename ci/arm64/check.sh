@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The arm64 backend under emulation: builds bin/hvbench-arm64, runs
+# configs/arm64-smoke.json with real KVM/arm64 inside QEMU (TCG, EL2, GICv3)
+# once in VHE and once in nVHE mode (both machines boot in parallel), brings
+# the results back as results/arm64-emu/{vhe,nvhe}.json and checks them:
+# statuses, exits per op, the detected KVM mode, the unit.
+#
+# Usage: ci/arm64/check.sh [--no-build]
+# Exit: 0 all checks passed, 1 a check failed, 2 the harness cannot run here
+# (dependencies, kernel or QEMU unavailable: ci/test-arm64.sh reports SKIP).
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+build=1
+[ "${1:-}" = "--no-build" ] && build=0
+OUT=results/arm64-emu
+BIN=bin/hvbench-arm64
+SUITE=configs/arm64-smoke.json
+t0=$(date +%s)
+
+if ! bash ci/arm64/deps.sh >/tmp/hvb-arm64-deps.$$ 2>&1; then
+	echo "check-arm64: cannot set up the emulation harness: $(tail -1 /tmp/hvb-arm64-deps.$$)"
+	rm -f /tmp/hvb-arm64-deps.$$
+	exit 2
+fi
+rm -f /tmp/hvb-arm64-deps.$$
+if ! kdir=$(bash ci/arm64/kernel.sh 2>&1); then
+	echo "check-arm64: no arm64 kernel: $kdir"
+	exit 2
+fi
+if [ $build = 1 ]; then
+	make -s ARCH=arm64 -j"$(nproc)" >/dev/null || { echo "check-arm64: FAIL: make ARCH=arm64"; exit 1; }
+fi
+[ -x "$BIN" ] || { echo "check-arm64: FAIL: $BIN not built"; exit 1; }
+
+mkdir -p "$OUT"
+rm -f "$OUT"/vhe.json "$OUT"/nvhe.json
+declare -A pid rc
+for mode in vhe nvhe; do
+	bash ci/arm64/run.sh --mode $mode --bin "$BIN" --file "$SUITE:smoke.json" \
+		--out "$OUT/run-$mode" --timeout 240 -- \
+		sh -c "hvbench-arm64 info --json > /out/info.json; hvbench-arm64 run smoke.json -o /out/$mode.json" \
+		>"$OUT/run-$mode.log" 2>&1 &
+	pid[$mode]=$!
+done
+for mode in vhe nvhe; do
+	wait "${pid[$mode]}"; rc[$mode]=$?
+	grep -h '^ci/arm64: mode=' "$OUT/run-$mode.log" | sed "s/^/check-arm64: /"
+	if [ -f "$OUT/run-$mode/$mode.json" ]; then
+		cp "$OUT/run-$mode/$mode.json" "$OUT/$mode.json"
+	fi
+done
+t1=$(date +%s)
+echo "check-arm64: both emulated runs took $((t1 - t0)) s (vhe rc ${rc[vhe]}, nvhe rc ${rc[nvhe]})"
+for mode in vhe nvhe; do
+	if [ "${rc[$mode]}" = 125 ] && [ ! -f "$OUT/$mode.json" ]; then
+		echo "check-arm64: harness failure in $mode mode (see $OUT/run-$mode.log)"
+		tail -5 "$OUT/run-$mode.log" | sed 's/^/    /'
+		exit 2
+	fi
+done
+
+python3 - "$OUT" "${rc[vhe]}" "${rc[nvhe]}" <<'PY'
+import json, os, sys
+out, rcs = sys.argv[1], {"vhe": sys.argv[2], "nvhe": sys.argv[3]}
+fails = 0
+def check(ok, what):
+    global fails
+    print(("ok: " if ok else "FAIL: ") + what)
+    fails += not ok
+for mode in ("vhe", "nvhe"):
+    path = os.path.join(out, mode + ".json")
+    check(rcs[mode] == "0", f"{mode}: hvbench-arm64 exited {rcs[mode]} inside the emulated machine")
+    if not os.path.exists(path):
+        check(False, f"{mode}: {path} came back")
+        continue
+    try:
+        doc = json.load(open(path))
+    except ValueError as e:
+        check(False, f"{mode}: {path} is JSON ({e})")
+        continue
+    host = doc.get("host", {})
+    check(host.get("backend") == "arm64-" + mode,
+          f"{mode}: backend detected as {host.get('backend')!r} (want 'arm64-{mode}')")
+    check(host.get("emulated") is True, f"{mode}: host says emulated: {host.get('emulated')!r}")
+    bench = {}
+    for b in doc.get("benchmarks", []):
+        key = b["name"] + ("" if b["name"] not in bench else "@cpl%s" % b.get("params", {}).get("cpl"))
+        bench[key] = b
+        st = b.get("status")
+        check(st in ("ok", "unsupported"),
+              f"{mode}: {b['name']} cpl {b.get('params', {}).get('cpl')} status {st}"
+              + (f" ({b.get('reason')})" if st != "ok" else ""))
+        if st == "ok":
+            check(b.get("unit") not in (None, "cycles"),
+                  f"{mode}: {b['name']} unit {b.get('unit')!r} is not cycles")
+            check(not b.get("suspect"), f"{mode}: {b['name']} not suspect {b.get('suspect_reason', '')}")
+    def exits(name, stat):
+        b = bench.get(name)
+        if not b or b.get("status") != "ok":
+            return None
+        return b.get("exits_per_op", {}).get(stat)
+    for name, stat in (("mmio_user", "mmio_exit_user"), ("mmio_user", "mmio_exits"),
+                       ("hypercall", "exits"), ("hypercall", "hvc_exit_stat"),
+                       ("mmio_kernel", "mmio_exit_kernel"), ("pf_first_touch", "exits")):
+        v = exits(name, stat)
+        check(v is not None and abs(v - 1) < 0.05, f"{mode}: {name} {stat}/op = {v} (want 1)")
+    for name in ("mmio_user", "hypercall"):
+        b = bench.get(name)
+        if b and b.get("status") == "ok":
+            print(f"   {mode}: {name} p50 {b['cycles']['p50']:.0f} {b['unit']} "
+                  f"(p10 {b['cycles']['p10']:.0f}, p90 {b['cycles']['p90']:.0f}, n={b['cycles']['n']})")
+print(f"check-arm64: {fails} check(s) failed")
+sys.exit(1 if fails else 0)
+PY
