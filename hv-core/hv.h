@@ -67,6 +67,9 @@ struct hv_vcpu {
 	char err[256];
 	struct hv_vmm_probe vmm;
 	uint64_t t_ret;			/* host cycles when KVM_RUN last returned */
+	/* io-path probes: when set, the run loop stores the host cycles right
+	 * before the next KVM_RUN here, then clears it (NULL: probes off). */
+	uint64_t *probe_enter;
 	void *arch;			/* arch backend state */
 	volatile uint64_t exits;	/* KVM_RUN returns with an exit, all kinds */
 };

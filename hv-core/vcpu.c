@@ -60,6 +60,11 @@ static void *vcpu_thread(void *arg)
 			hist_record(vcpu->vmm.hist, &vcpu->vmm.m,
 				    arch_host_cycles() - vcpu->t_ret);
 		vcpu->vmm.skip = false;
+		/* The only probe-timeline work on this path: one branch when off. */
+		if (__builtin_expect(vcpu->probe_enter != NULL, 0)) {
+			*vcpu->probe_enter = arch_host_cycles();
+			vcpu->probe_enter = NULL;
+		}
 		r = ioctl(vcpu->fd, KVM_RUN, 0);
 		vcpu->t_ret = arch_host_cycles();
 		if (r < 0) {

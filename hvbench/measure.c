@@ -38,6 +38,7 @@ struct run_state {
 	uint32_t *hist_prev, *hist_delta;
 	json_t *reps;
 	uint32_t window_ucalls;	/* call-channel exits inside the measured window */
+	struct mb_setup_ctx ctx;	/* handed to the row's later hooks */
 	bool began, ended;
 };
 
@@ -134,6 +135,13 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		snapshot(st, true);
 		st->ended = true;
 		return HV_CONTINUE;
+	case HV_UCALL_PROBE:
+		if (st->b->probe_ucall)
+			return st->b->probe_ucall(&st->ctx, vcpu);
+		snprintf(vcpu->err, sizeof(vcpu->err),
+			 "vcpu %u: probe call from a body whose benchmark (%s) has no probe hook",
+			 vcpu->id, st->b->name);
+		return -EPROTO;
 	case HV_UCALL_DONE:
 	case HV_UCALL_FAULT:
 	case HV_UCALL_ABORT:
@@ -398,6 +406,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	struct timespec t0;
 	char err[512] = "";
 	char why[600];
+	bool setup_done = false;
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -439,11 +448,12 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		set_status(rec, "failed", err);
 		goto out;
 	}
-	struct mb_setup_ctx ctx = { st.vm, &p, env->host, b, err, sizeof(err) };
-	if (b->setup && (r = b->setup(&ctx)) < 0) {
+	st.ctx = (struct mb_setup_ctx){ st.vm, &p, env->host, b, err, sizeof(err), NULL };
+	if (b->setup && (r = b->setup(&st.ctx)) < 0) {
 		set_status(rec, r == -ENOTSUP ? "unsupported" : "failed", err);
 		goto out;
 	}
+	setup_done = true;
 	/* setup may have tightened the limits: record what actually ran. */
 	json_object_set_new(rec, "params", suite_params_to_json(b, &p));
 	struct hv_shared *s = st.vm->shared;
@@ -454,7 +464,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	s->warmup_iters = p.warmup_iters;
 	s->repetitions = p.repetitions;
 	s->calib_iters = p.cpl == 0 && env->cpl0_slowdown > 10.0 ? 200 : 2000;
-	s->flags = b->no_subtract ? HV_F_NO_SUBTRACT : 0;
+	s->flags |= b->no_subtract ? HV_F_NO_SUBTRACT : 0;	/* setup may have set some */
 
 	r = counters_open(&st.vm_c, st.vm->vm_fd, err, sizeof(err));
 	for (uint32_t i = 0; r == 0 && i < st.vm->nr_vcpus; i++)
@@ -480,6 +490,8 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	}
 	fill_measurements(rec, &st, env);
 out:
+	if (setup_done && b->finish)
+		b->finish(&st.ctx, rec);
 	json_object_set_new(rec, "duration_ms", json_real(elapsed_ms(&t0)));
 	if (st.vm)
 		hv_vm_destroy(st.vm);

@@ -8,8 +8,10 @@
 #include <stdint.h>
 
 struct hv_vm;
+struct hv_vcpu;
 struct hostinfo;
 struct mb_params;
+struct json_t;		/* jansson's json_t */
 
 enum mb_arch {
 	MB_ARCH_X86 = 1u << 0,
@@ -69,6 +71,7 @@ struct mb_setup_ctx {
 	const struct mb_bench *bench;
 	char *err;
 	size_t errlen;
+	void *priv;			/* setup's per-run state, for the later hooks */
 };
 
 struct mb_bench {
@@ -95,6 +98,13 @@ struct mb_bench {
 	 * ioeventfds, MSR filters). Returns 0, -ENOTSUP for "unsupported" (err
 	 * says why) or another negative errno for "failed". */
 	int (*setup)(struct mb_setup_ctx *ctx);
+	/* The guest's HV_UCALL_PROBE, on the calling vCPU thread. Returns enum
+	 * hv_action or a negative errno with vcpu->err filled. */
+	int (*probe_ucall)(struct mb_setup_ctx *ctx, struct hv_vcpu *vcpu);
+	/* After the run, the vCPU threads joined and the record built: add the
+	 * family's keys to rec (it may turn "ok" into "unsupported") and free
+	 * ctx->priv. Called whenever setup returned 0. */
+	void (*finish)(struct mb_setup_ctx *ctx, struct json_t *rec);
 };
 
 /* The whole table, across families. */

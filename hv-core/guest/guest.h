@@ -11,11 +11,16 @@
 #define SHARED ((struct hv_shared *)HV_SHARED_GPA)
 
 /* One benchmark body. op() performs operation number i; the loop around it
- * times it. init() runs once before calibration (at the body's privilege
- * level) and may refuse by returning non-zero (the code goes to abort_code). */
+ * times it (or timed() times itself). init() runs once before calibration
+ * (at the body's privilege level) and may refuse by returning non-zero (the
+ * code goes to abort_code). */
 struct gbody {
 	int (*init)(void);
 	void (*op)(uint64_t i);
+	/* Instead of op: an operation that takes its own timestamps and returns
+	 * its cost (io-path: the round trip between its probes, which the host
+	 * splits into segments, so no outer probe pair may wrap it). */
+	uint64_t (*timed)(uint64_t i);
 	void (*secondary)(uint32_t vcpu);	/* other vCPUs, if the body needs them */
 };
 

@@ -60,7 +60,7 @@ void bench_main(void)
 		if (rc)
 			guest_abort((uint32_t)rc);
 	}
-	op = b->op;
+	op = b->op ? b->op : empty_op;
 	s->status = HV_GS_RUNNING;
 	s->overhead = calibrate(s, s->calib_iters);
 	sub = (s->flags & HV_F_NO_SUBTRACT) ? 0 : s->overhead;
@@ -68,7 +68,10 @@ void bench_main(void)
 
 	uint64_t w = 0;
 	for (; w < s->warmup_iters && !s->stop; w++) {
-		op(idx++);
+		if (b->timed)
+			b->timed(idx++);
+		else
+			op(idx++);
 		s->heartbeat++;
 	}
 	s->warmup_done = w;
@@ -78,11 +81,17 @@ void bench_main(void)
 		uint64_t start = garch_counter(), n = 0;
 
 		while (n < s->max_iters && !s->stop) {
-			uint64_t t0 = garch_probe_begin();
-			op(idx);
-			uint64_t t1 = garch_probe_end();
-			uint64_t d = t1 - t0;
+			uint64_t t1, d;
 
+			if (b->timed) {
+				d = b->timed(idx);
+				t1 = garch_counter();
+			} else {
+				uint64_t t0 = garch_probe_begin();
+				op(idx);
+				t1 = garch_probe_end();
+				d = t1 - t0;
+			}
 			d = d > sub ? d - sub : 0;
 			hist_record(s->hist, &s->moments, d);
 			if (s->nsamples < HV_MAX_SAMPLES)
