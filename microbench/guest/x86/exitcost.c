@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include "guest.h"
 #include "x86.h"
+#include "iopath.h"
 
 #define P(n) (SHARED->param[n])
 
@@ -180,11 +181,12 @@ static const struct gbody bodies[HV_BODY_COUNT] = {
 	[HV_BODY_PF_TOUCH] = { .op = op_pf_touch },
 	[HV_BODY_FAULT_TEST] = { .op = op_fault },
 	[HV_BODY_SPIN] = { .op = op_spin },
+	[HV_BODY_IO_PATH] = { .init = io_path_init, .timed = io_path_op },
 };
 
 const struct gbody *gbody_get(uint32_t id)
 {
-	if (id >= HV_BODY_COUNT || !bodies[id].op)
+	if (id >= HV_BODY_COUNT || (!bodies[id].op && !bodies[id].timed))
 		return 0;
 	return &bodies[id];
 }

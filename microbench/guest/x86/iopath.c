@@ -1,0 +1,80 @@
+/* x86 guest body of the io-path (0x22e) study: one port access per op, its
+ * TSC stamped into the shared probe slot right before and right after, so the
+ * host can split the round trip into exit, dispatch, device model and entry. */
+#include <stdint.h>
+#include "guest.h"
+#include "x86.h"
+#include "iopath.h"
+#include "microbench/iopath_abi.h"
+
+static uint16_t io_port;
+static uint64_t (*io_op)(uint16_t port);
+
+/* The timed region is rdtsc, one store, the access, rdtsc: the host's stamps
+ * fall inside it, and the store tells the host when the guest left. */
+#define IO_OP(fn, access)                                                   \
+	static uint64_t fn(uint16_t port)                                   \
+	{                                                                   \
+		struct hv_probe_slot *p = &SHARED->probe;                   \
+		uint64_t t0 = garch_probe_begin();                          \
+		p->guest_before = t0;                                       \
+		access;                                                     \
+		uint64_t t1 = garch_probe_end();                            \
+		p->guest_after = t1;                                        \
+		return t1 - t0;                                             \
+	}
+
+IO_OP(in1, ({ uint8_t v; asm volatile("inb %w1, %0" : "=a"(v) : "Nd"(port) : "memory"); }))
+IO_OP(in2, ({ uint16_t v; asm volatile("inw %w1, %0" : "=a"(v) : "Nd"(port) : "memory"); }))
+IO_OP(in4, ({ uint32_t v; asm volatile("inl %w1, %0" : "=a"(v) : "Nd"(port) : "memory"); }))
+IO_OP(out1, asm volatile("outb %b0, %w1" ::"a"(0), "Nd"(port) : "memory"))
+IO_OP(out2, asm volatile("outw %w0, %w1" ::"a"(0), "Nd"(port) : "memory"))
+IO_OP(out4, asm volatile("outl %0, %w1" ::"a"(0), "Nd"(port) : "memory"))
+
+/* Answer the host's clock rounds until it says done. The loop is kept short:
+ * the time between seeing a round and stamping it widens the bracket. */
+static void clock_respond(struct hv_shared *s)
+{
+	volatile uint64_t *ping = &s->scratch[IOP_S_PING];
+	volatile uint64_t *pong = &s->scratch[IOP_S_PONG];
+	volatile uint64_t *stamp = &s->scratch[IOP_S_STAMP];
+	uint64_t last = 0;
+
+	for (;;) {
+		uint64_t k = *ping;
+
+		if (k == last)
+			continue;
+		if (k == IOP_CLOCK_DONE)
+			break;
+		*stamp = garch_probe_begin();
+		*pong = k;	/* x86 keeps the two stores in order */
+		last = k;
+		s->heartbeat++;
+	}
+}
+
+int io_path_init(void)
+{
+	struct hv_shared *s = SHARED;
+	static uint64_t (*const ops[2][5])(uint16_t) = {
+		{ [1] = in1, [2] = in2, [4] = in4 },
+		{ [1] = out1, [2] = out2, [4] = out4 },
+	};
+	uint64_t size = s->param[IOP_P_SIZE];
+
+	if (size > 4 || !ops[!!s->param[IOP_P_OUT]][size])
+		return 3;
+	io_op = ops[!!s->param[IOP_P_OUT]][size];
+	io_port = (uint16_t)s->param[IOP_P_PORT];
+	/* The host pins its threads and starts the clock helper now. */
+	ucall(HV_UCALL_PROBE);
+	if (s->flags & HV_F_PROBE_TIMELINE)
+		clock_respond(s);
+	return 0;
+}
+
+uint64_t io_path_op(uint64_t i)
+{
+	return io_op(io_port);
+}

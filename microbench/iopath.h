@@ -1,0 +1,142 @@
+/* The io-path (0x22e) study's host side, shared by its files: the run state,
+ * the device model placements, the probe ring and the clock check. */
+#ifndef MICROBENCH_IOPATH_H
+#define MICROBENCH_IOPATH_H
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hv-core/abi.h"
+#include "microbench/mb.h"
+
+struct hv_vm;
+struct hv_vcpu;
+
+/* Family parameters, in the order of the row's ext_params. */
+enum iop_ext {
+	IOP_X_MODEL,
+	IOP_X_CPU,
+	IOP_X_WORK,
+	IOP_X_DIR,
+	IOP_X_SIZE,
+	IOP_X_PORT,
+	IOP_X_PROBES,
+};
+
+enum iop_model { IOP_INLINE, IOP_THREAD, IOP_KERNEL };
+
+enum iop_seg { IOP_SEG_EXIT, IOP_SEG_DISPATCH, IOP_SEG_DM, IOP_SEG_ENTRY, IOP_NSEG };
+
+/* Probe slots filled on the vCPU thread and turned into segments when the
+ * ring is full or the run is over: the exit path only stores stamps. */
+#define IOP_RING 65536
+
+/* One measured access in IOP_UNPROBED goes without host stamps; measured
+ * access k is the guest's sample k. */
+#define IOP_UNPROBED 8
+static inline bool iop_unprobed(uint64_t k)
+{
+	return k % IOP_UNPROBED == IOP_UNPROBED - 1;
+}
+
+/* Clock exchange rounds with the guest, and how long the helper may try. */
+#define IOP_CLOCK_ROUNDS 2000
+#define IOP_CLOCK_MS 300
+
+/* What the run showed about guest vs host TSC (host stamps shifted by the
+ * test offset). The guest's clock is host + delta; each bound narrows delta. */
+struct iop_clock {
+	const char *offset_control;	/* how the KVM offset was set, in words */
+	int64_t kvm_offset;		/* KVM_VCPU_TSC_OFFSET read back after writing */
+	bool kvm_offset_set;
+	int cpu;			/* helper CPU, -1: no exchange */
+	uint64_t rounds;		/* exchange rounds completed */
+	int64_t x_lo, x_hi;		/* exchange: x_lo < delta < x_hi (raw host stamps) */
+	pthread_t helper;
+	bool helper_started;
+	/* per-access bracket: guest_before < host_ret and host_enter < guest_after */
+	uint64_t accesses;
+	int64_t min_exit, min_entry;	/* guest-minus-host gaps, signed */
+	uint64_t violations;
+};
+
+struct iop_state {
+	struct hv_vm *vm;
+	enum iop_model model;
+	bool other_cpu;
+	uint64_t work;			/* busy-wait host cycles per access */
+	bool out;
+	uint32_t size;
+	uint16_t port;
+	bool probes;
+	int cpl;
+	int64_t test_offset;		/* added to every host stamp (tests) */
+
+	cpu_set_t allowed;		/* CPUs the process may use */
+	int vcpu_cpu, dev_cpu;		/* -1 until the probe call pins them */
+
+	/* probe ring, written only by the vCPU thread */
+	struct hv_probe_slot *ring;
+	uint32_t n_ring;
+	bool prev_open;			/* ring[n_ring-1] waits for its guest_after */
+	struct hv_probe_slot dummy;	/* stamps of accesses outside the window */
+	uint32_t *hist[IOP_NSEG];
+	struct hist_moments m[IOP_NSEG];
+
+	uint64_t calls;			/* device model calls, all */
+	uint64_t window_calls;		/* ... inside the measured window */
+
+	/* thread placement: one request in flight, futex handshake */
+	pthread_t dev_thread;
+	bool dev_started;
+	_Atomic uint32_t req_seq, resp_seq;
+	uint32_t seq;
+	atomic_int quit;
+	struct {
+		bool stamp;
+		bool write;
+		uint32_t len;
+		uint8_t data[8];
+		uint64_t dm_start, dm_end;
+	} req;
+	uint64_t handoffs;		/* requests the device thread answered */
+
+	/* kernel placement: the ioeventfd a worker drains (device work) */
+	int evfd;
+	uint64_t kicks;			/* eventfd counts the worker consumed */
+
+	struct iop_clock clk;
+};
+
+/* Test hooks: added to every host stamp before the timeline check (a wrong
+ * clock), and the value written to KVM_VCPU_TSC_OFFSET instead of 0. */
+extern int64_t iopath_test_host_offset;
+extern int64_t iopath_test_kvm_offset;
+
+/* iopath_dev.c: the device model behind the port (inline and thread), the
+ * device thread, the kernel placement's worker, and the probe ring. */
+int iop_dev_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
+	       uint32_t len, void *opaque);
+int iop_dev_start(struct iop_state *s, char *err, size_t errlen);
+void iop_dev_stop(struct iop_state *s);
+/* Close the last access and turn every slot of the ring into segments. */
+void iop_ring_flush(struct iop_state *s);
+/* Pin the calling thread (or thr) to one CPU. */
+int iop_pin(pthread_t thr, int cpu, char *err, size_t errlen);
+/* A CPU of `allowed` other than cpu, preferring another core; -1 if none. */
+int iop_other_cpu(const cpu_set_t *allowed, int cpu);
+
+/* iopath_clock.c: one timeline for guest and host stamps. */
+int iop_clock_setup(struct iop_state *s, char *err, size_t errlen);
+int iop_clock_start(struct iop_state *s, char *err, size_t errlen);
+void iop_clock_stop(struct iop_state *s);
+/* The interval delta must lie in, from every bound the run has; false and
+ * why when the clocks disagree. skew is the bound on |delta|. */
+bool iop_clock_verdict(const struct iop_state *s, double round_trip_p50,
+		       double *skew, char *why, size_t len);
+struct json_t *iop_clock_json(const struct iop_state *s);
+
+#endif

@@ -1,0 +1,23 @@
+/* The io-path study's guest<->host protocol: body parameters and the clock
+ * exchange in the shared page. Included by the freestanding guest too. */
+#ifndef MICROBENCH_IOPATH_ABI_H
+#define MICROBENCH_IOPATH_ABI_H
+
+/* shared->param[] of HV_BODY_IO_PATH */
+#define IOP_P_PORT 0
+#define IOP_P_SIZE 1		/* 1, 2 or 4 bytes */
+#define IOP_P_OUT 2		/* 0: IN, 1: OUT */
+
+/*
+ * Clock exchange (shared->scratch[]), run by the guest's init at the body's
+ * privilege level when HV_F_PROBE_TIMELINE is set: a host thread on another
+ * CPU writes round k into PING; the guest, on seeing it, reads its TSC into
+ * STAMP and answers k in PONG. The host's TSC before PING and after PONG
+ * bracket the guest's stamp. IOP_CLOCK_DONE in PING ends the exchange.
+ */
+#define IOP_S_PING 0
+#define IOP_S_PONG 1
+#define IOP_S_STAMP 2
+#define IOP_CLOCK_DONE (~0ull)
+
+#endif

@@ -1,0 +1,237 @@
+/* One timeline for the io-path study: set the vCPU's TSC offset to 0 where
+ * KVM lets us, then show at run time that guest and host stamps agree — a
+ * clock exchange with a host thread on another CPU bounds the offset tightly,
+ * and every access's exit must bracket the guest's own stamps. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <jansson.h>
+
+#include "hv-core/arch.h"
+#include "hv-core/hv.h"
+#include "microbench/iopath.h"
+#include "microbench/iopath_abi.h"
+
+int64_t iopath_test_host_offset;
+int64_t iopath_test_kvm_offset;
+
+/* A host stamp that cannot be taken before earlier loads complete (the
+ * guest's answer), so the bracket it closes is never too narrow. */
+static inline uint64_t fenced_cycles(void)
+{
+	uint64_t t;
+
+#if defined(__x86_64__)
+	asm volatile("lfence" ::: "memory");
+	t = arch_host_cycles();
+	asm volatile("lfence" ::: "memory");
+#else
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	t = arch_host_cycles();
+#endif
+	return t;
+}
+
+int iop_clock_setup(struct iop_state *s, char *err, size_t errlen)
+{
+	struct iop_clock *c = &s->clk;
+
+	c->cpu = -1;
+	c->min_exit = c->min_entry = INT64_MAX;
+	c->offset_control = "none on this host (offset assumed 0, checked at run time)";
+#ifdef KVM_VCPU_TSC_CTRL
+	struct hv_vcpu *v = &s->vm->vcpus[0];
+	int64_t off = iopath_test_kvm_offset, back = 0;
+	struct kvm_device_attr a = {
+		.group = KVM_VCPU_TSC_CTRL,
+		.attr = KVM_VCPU_TSC_OFFSET,
+		.addr = (uint64_t)(uintptr_t)&off,
+	};
+	int r;
+
+	if (ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) < 0)
+		return 0;
+	r = HV_IOCTL(v->fd, KVM_SET_DEVICE_ATTR, &a, err, errlen);
+	if (r < 0)
+		return r;
+	a.addr = (uint64_t)(uintptr_t)&back;
+	r = HV_IOCTL(v->fd, KVM_GET_DEVICE_ATTR, &a, err, errlen);
+	if (r < 0)
+		return r;
+	/* A host may keep its own offset (PVM reads back 0 whatever was
+	 * written): the run-time check decides whether the clocks agree. */
+	c->offset_control = back == off ? "KVM_VCPU_TSC_OFFSET" :
+			    "KVM_VCPU_TSC_OFFSET (the host kept its own value)";
+	c->kvm_offset = back;
+	c->kvm_offset_set = true;
+#endif
+	return 0;
+}
+
+/* Host side of the exchange: stamp, post round k, wait for the guest's
+ * answer, stamp. The guest's stamp lies between the two host stamps. */
+static void *clock_helper(void *arg)
+{
+	struct iop_state *s = arg;
+	struct hv_shared *sh = s->vm->shared;
+	struct iop_clock *c = &s->clk;
+	volatile uint64_t *ping = &sh->scratch[IOP_S_PING];
+	volatile uint64_t *pong = &sh->scratch[IOP_S_PONG];
+	volatile uint64_t *stamp = &sh->scratch[IOP_S_STAMP];
+	uint64_t khz = sh->tsc_khz ? sh->tsc_khz : 1000000;
+	uint64_t deadline = arch_host_cycles() + IOP_CLOCK_MS * khz;
+
+	c->x_lo = INT64_MIN;
+	c->x_hi = INT64_MAX;
+	for (uint64_t k = 1; k <= IOP_CLOCK_ROUNDS; k++) {
+		uint64_t h1 = fenced_cycles();
+
+		*ping = k;
+		while (*pong != k)
+			if (arch_host_cycles() > deadline)
+				goto out;
+		uint64_t h2 = fenced_cycles();
+		int64_t g = (int64_t)*stamp;
+
+		if (g - (int64_t)h2 > c->x_lo)
+			c->x_lo = g - (int64_t)h2;
+		if (g - (int64_t)h1 < c->x_hi)
+			c->x_hi = g - (int64_t)h1;
+		c->rounds++;
+	}
+out:
+	*ping = IOP_CLOCK_DONE;
+	return NULL;
+}
+
+/* On the vCPU thread (pinned), from the guest's probe call. */
+int iop_clock_start(struct iop_state *s, char *err, size_t errlen)
+{
+	struct hv_shared *sh = s->vm->shared;
+	struct iop_clock *c = &s->clk;
+	pthread_attr_t a;
+	cpu_set_t set;
+	int r;
+
+	if (!(sh->flags & HV_F_PROBE_TIMELINE))
+		return 0;
+	c->cpu = iop_other_cpu(&s->allowed, s->vcpu_cpu);
+	if (c->cpu < 0) {
+		/* One CPU: only the per-access bracket will bound the offset. */
+		sh->scratch[IOP_S_PING] = IOP_CLOCK_DONE;
+		return 0;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(c->cpu, &set);
+	pthread_attr_init(&a);
+	pthread_attr_setaffinity_np(&a, sizeof(set), &set);
+	r = pthread_create(&c->helper, &a, clock_helper, s);
+	pthread_attr_destroy(&a);
+	if (r) {
+		sh->scratch[IOP_S_PING] = IOP_CLOCK_DONE;
+		snprintf(err, errlen, "pthread_create (clock helper on cpu %d): %s",
+			 c->cpu, strerror(r));
+		return -r;
+	}
+	c->helper_started = true;
+	return 0;
+}
+
+void iop_clock_stop(struct iop_state *s)
+{
+	if (s->clk.helper_started) {
+		pthread_join(s->clk.helper, NULL);
+		s->clk.helper_started = false;
+	}
+}
+
+/* [lo, hi]: where delta (guest TSC minus host TSC) may lie, given every
+ * bound the run produced; lo > hi when they contradict each other. */
+static void bounds(const struct iop_state *s, int64_t *lo, int64_t *hi)
+{
+	const struct iop_clock *c = &s->clk;
+
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	if (c->accesses) {
+		/* guest_before - delta < host_ret, host_enter < guest_after - delta */
+		*lo = -c->min_exit;
+		*hi = c->min_entry;
+	}
+	if (c->rounds) {
+		int64_t xl = c->x_lo - s->test_offset, xh = c->x_hi - s->test_offset;
+
+		if (xl > *lo)
+			*lo = xl;
+		if (xh < *hi)
+			*hi = xh;
+	}
+}
+
+bool iop_clock_verdict(const struct iop_state *s, double round_trip_p50,
+		       double *skew, char *why, size_t len)
+{
+	const struct iop_clock *c = &s->clk;
+	double limit = 0.01 * round_trip_p50;
+	int64_t lo, hi;
+
+	bounds(s, &lo, &hi);
+	*skew = lo == INT64_MIN || hi == INT64_MAX ? -1 :
+		(double)(-lo > hi ? -lo : hi);
+	if (!c->accesses) {
+		snprintf(why, len, "no probed access to check the guest and host clocks against");
+		return false;
+	}
+	if (c->violations) {
+		snprintf(why, len,
+			 "guest and host TSC are not one timeline: %llu of %llu accesses put a guest stamp outside the host's exit (smallest exit %lld, entry %lld cycles; both must be > 0)",
+			 (unsigned long long)c->violations,
+			 (unsigned long long)c->accesses, (long long)c->min_exit,
+			 (long long)c->min_entry);
+		return false;
+	}
+	if (lo >= 0 || hi <= 0) {
+		snprintf(why, len,
+			 "guest and host TSC disagree: the guest clock reads %lld..%lld cycles %s the host's (clock exchange over %llu rounds with cpu %d and the exit bracket)",
+			 (long long)(lo >= 0 ? lo : -hi), (long long)(lo >= 0 ? hi : -lo),
+			 lo >= 0 ? "ahead of" : "behind", (unsigned long long)c->rounds,
+			 c->cpu);
+		return false;
+	}
+	if (*skew > limit) {
+		snprintf(why, len,
+			 "guest and host TSC could only be aligned to within %.0f cycles, %.1f%% of the %.0f-cycle round trip (limit 1%%)%s",
+			 *skew, 100.0 * *skew / round_trip_p50, round_trip_p50,
+			 c->rounds ? "" : c->cpu < 0 ?
+			 ": no second CPU for a clock exchange, and the exit itself is too long to bracket the offset" :
+			 ": the clock exchange got no answer from the guest");
+		return false;
+	}
+	return true;
+}
+
+json_t *iop_clock_json(const struct iop_state *s)
+{
+	const struct iop_clock *c = &s->clk;
+	int64_t lo, hi;
+	json_t *x = json_null();
+
+	bounds(s, &lo, &hi);
+	if (c->rounds)
+		x = json_pack("{s:i, s:I, s:I, s:I}", "cpu", c->cpu,
+			      "rounds", (json_int_t)c->rounds,
+			      "low", (json_int_t)(c->x_lo - s->test_offset),
+			      "high", (json_int_t)(c->x_hi - s->test_offset));
+	return json_pack("{s:s, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:[o, o]}",
+			 "offset_control", c->offset_control,
+			 "kvm_offset", c->kvm_offset_set ?
+				json_integer((json_int_t)c->kvm_offset) : json_null(),
+			 "exchange", x,
+			 "bracket", "accesses", (json_int_t)c->accesses,
+			 "min_exit", (json_int_t)(c->accesses ? c->min_exit : 0),
+			 "min_entry", (json_int_t)(c->accesses ? c->min_entry : 0),
+			 "violations", (json_int_t)c->violations,
+			 "bounds", lo == INT64_MIN ? json_null() : json_integer((json_int_t)lo),
+			 hi == INT64_MAX ? json_null() : json_integer((json_int_t)hi));
+}

@@ -1,0 +1,305 @@
+/* The io-path study's device model: the dummy port answered in the vCPU
+ * thread (inline) or by a device thread behind a futex handshake (thread),
+ * the kernel placement's ioeventfd worker, and the probe ring the exit path
+ * fills with stamps for iopath.c to turn into segments. */
+#include <errno.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hv-core/arch.h"
+#include "hv-core/hv.h"
+#include "microbench/iopath.h"
+
+static void futex_wait(_Atomic uint32_t *addr, uint32_t val)
+{
+	syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake(_Atomic uint32_t *addr)
+{
+	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Simulated device-model work: spin on the host TSC. */
+static void busy(uint64_t cycles)
+{
+	uint64_t t0 = arch_host_cycles();
+
+	while (cycles && arch_host_cycles() - t0 < cycles)
+		asm volatile("" ::: "memory");
+}
+
+/* The device itself: an absent device (reads all ones, writes dropped) that
+ * takes `work` cycles to say so. */
+static void answer(const struct iop_state *s, bool write, void *data,
+		   uint32_t len)
+{
+	busy(s->work);
+	if (!write)
+		memset(data, 0xff, len);
+}
+
+/* Close the previous access and open a slot for this one (NULL: leave this
+ * one unprobed). Outside the measured window the stamps go to a dummy slot,
+ * so warm-up runs the same code. */
+static struct hv_probe_slot *probe_exit(struct iop_state *s,
+					struct hv_vcpu *vcpu, bool skip)
+{
+	struct hv_shared *sh = s->vm->shared;
+	struct hv_probe_slot *slot;
+
+	if (s->prev_open) {
+		s->ring[s->n_ring - 1].guest_after = sh->probe.guest_after;
+		s->prev_open = false;
+	}
+	if (skip)
+		return NULL;
+	if (!vcpu->vmm.on)
+		return &s->dummy;
+	if (s->n_ring == IOP_RING)
+		iop_ring_flush(s);	/* one slow access in IOP_RING */
+	slot = &s->ring[s->n_ring++];
+	slot->guest_before = sh->probe.guest_before;
+	slot->host_ret = vcpu->t_ret;
+	s->prev_open = true;
+	return slot;
+}
+
+static void handoff(struct iop_state *s, bool write, void *data, uint32_t len,
+		    bool stamp)
+{
+	uint32_t seq = ++s->seq;
+
+	s->req.stamp = stamp;
+	s->req.write = write;
+	s->req.len = len;
+	memcpy(s->req.data, data, len);
+	atomic_store_explicit(&s->req_seq, seq, memory_order_release);
+	futex_wake(&s->req_seq);
+	while (atomic_load_explicit(&s->resp_seq, memory_order_acquire) != seq)
+		futex_wait(&s->resp_seq, seq - 1);
+	if (!write)
+		memcpy(data, s->req.data, len);
+}
+
+int iop_dev_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
+	       uint32_t len, void *opaque)
+{
+	struct iop_state *s = opaque;
+	struct hv_probe_slot *slot = NULL;
+	uint64_t t0 = 0, t1 = 0, k = s->window_calls;
+
+	s->calls++;
+	s->window_calls += vcpu->vmm.on;
+	if (s->model == IOP_KERNEL) {
+		/* The ioeventfd should have completed it in KVM. */
+		if (!write)
+			memset(data, 0xff, len);
+		return HV_CONTINUE;
+	}
+	/* Every IOP_UNPROBED-th measured access goes unstamped: comparing its
+	 * round trip with the others' measures what the probes cost. */
+	if (s->probes)
+		slot = probe_exit(s, vcpu, vcpu->vmm.on && iop_unprobed(k));
+	if (s->model == IOP_THREAD) {
+		handoff(s, write, data, len, slot != NULL);
+		t0 = s->req.dm_start;
+		t1 = s->req.dm_end;
+	} else {
+		if (slot)
+			t0 = arch_host_cycles();
+		answer(s, write, data, len);
+		if (slot)
+			t1 = arch_host_cycles();
+	}
+	if (slot) {
+		slot->dm_start = t0;
+		slot->dm_end = t1;
+		vcpu->probe_enter = &slot->host_enter;
+	}
+	return HV_CONTINUE;
+}
+
+static void *device_thread(void *arg)
+{
+	struct iop_state *s = arg;
+	uint32_t last = 0, seq;
+
+	for (;;) {
+		while ((seq = atomic_load_explicit(&s->req_seq,
+						   memory_order_acquire)) == last &&
+		       !atomic_load(&s->quit))
+			futex_wait(&s->req_seq, last);
+		if (atomic_load(&s->quit))
+			break;
+		if (s->req.stamp)
+			s->req.dm_start = arch_host_cycles();
+		answer(s, s->req.write, s->req.data, s->req.len);
+		if (s->req.stamp)
+			s->req.dm_end = arch_host_cycles();
+		s->handoffs++;
+		last = seq;
+		atomic_store_explicit(&s->resp_seq, seq, memory_order_release);
+		futex_wake(&s->resp_seq);
+	}
+	return NULL;
+}
+
+/* Kernel placement: KVM completed the OUT and signalled the eventfd; the
+ * device's work happens here, while the guest has already moved on. */
+static void *kernel_worker(void *arg)
+{
+	struct iop_state *s = arg;
+	struct pollfd pfd = { .fd = s->evfd, .events = POLLIN };
+	uint64_t n;
+
+	while (!atomic_load(&s->quit)) {
+		if (poll(&pfd, 1, 20) <= 0)
+			continue;
+		if (read(s->evfd, &n, sizeof(n)) != sizeof(n))
+			continue;
+		s->kicks += n;
+		busy(n * s->work);
+	}
+	return NULL;
+}
+
+int iop_pin(pthread_t thr, int cpu, char *err, size_t errlen)
+{
+	cpu_set_t set;
+	int r;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	r = pthread_setaffinity_np(thr, sizeof(set), &set);
+	if (r) {
+		snprintf(err, errlen, "pthread_setaffinity_np (cpu %d): %s", cpu,
+			 strerror(r));
+		return -r;
+	}
+	return 0;
+}
+
+static int read_topo(int cpu, const char *what)
+{
+	char path[128];
+	int v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/cpu/cpu%d/topology/%s", cpu, what);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+int iop_other_cpu(const cpu_set_t *allowed, int cpu)
+{
+	int any = -1;
+	int core = read_topo(cpu, "core_id");
+	int pkg = read_topo(cpu, "physical_package_id");
+
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (c == cpu || !CPU_ISSET(c, allowed))
+			continue;
+		/* An SMT sibling shares the core: take it only if nothing else. */
+		if (core < 0 || read_topo(c, "core_id") != core ||
+		    read_topo(c, "physical_package_id") != pkg)
+			return c;
+		if (any < 0)
+			any = c;
+	}
+	return any;
+}
+
+static int start_pinned(struct iop_state *s, void *(*fn)(void *), int cpu,
+			char *err, size_t errlen)
+{
+	pthread_attr_t a;
+	cpu_set_t set;
+	int r;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_attr_init(&a);
+	pthread_attr_setaffinity_np(&a, sizeof(set), &set);
+	r = pthread_create(&s->dev_thread, &a, fn, s);
+	pthread_attr_destroy(&a);
+	if (r) {
+		snprintf(err, errlen, "pthread_create (device thread on cpu %d): %s",
+			 cpu, strerror(r));
+		return -r;
+	}
+	s->dev_started = true;
+	return 0;
+}
+
+/* On the vCPU thread, from the guest's probe call: before anything is timed. */
+int iop_dev_start(struct iop_state *s, char *err, size_t errlen)
+{
+	if (s->model == IOP_THREAD)
+		return start_pinned(s, device_thread, s->dev_cpu, err, errlen);
+	if (s->model == IOP_KERNEL && s->work)
+		return start_pinned(s, kernel_worker, s->dev_cpu, err, errlen);
+	return 0;
+}
+
+void iop_dev_stop(struct iop_state *s)
+{
+	if (!s->dev_started)
+		return;
+	atomic_store(&s->quit, 1);
+	atomic_fetch_add(&s->req_seq, 1);
+	futex_wake(&s->req_seq);
+	pthread_join(s->dev_thread, NULL);
+	s->dev_started = false;
+}
+
+static uint64_t clamp0(int64_t v)
+{
+	return v < 0 ? 0 : (uint64_t)v;
+}
+
+void iop_ring_flush(struct iop_state *s)
+{
+	int64_t off = s->test_offset;
+	uint32_t n = s->n_ring;
+	struct iop_clock *c = &s->clk;
+
+	/* The last slot is complete only once the guest has run past it. */
+	if (s->prev_open) {
+		s->ring[n - 1].guest_after = s->vm->shared->probe.guest_after;
+		s->prev_open = false;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct hv_probe_slot *p = &s->ring[i];
+		int64_t ret = (int64_t)p->host_ret + off;
+		int64_t enter = (int64_t)p->host_enter + off;
+		int64_t exit_ = ret - (int64_t)p->guest_before;
+		int64_t entry = (int64_t)p->guest_after - enter;
+		int64_t dm = (int64_t)(p->dm_end - p->dm_start);
+		int64_t disp = ((int64_t)p->dm_start + off - ret) +
+			       (enter - ((int64_t)p->dm_end + off));
+
+		if (exit_ < c->min_exit)
+			c->min_exit = exit_;
+		if (entry < c->min_entry)
+			c->min_entry = entry;
+		c->violations += exit_ <= 0 || entry <= 0;
+		c->accesses++;
+		hist_record(s->hist[IOP_SEG_EXIT], &s->m[IOP_SEG_EXIT], clamp0(exit_));
+		hist_record(s->hist[IOP_SEG_DISPATCH], &s->m[IOP_SEG_DISPATCH], clamp0(disp));
+		hist_record(s->hist[IOP_SEG_DM], &s->m[IOP_SEG_DM], clamp0(dm));
+		hist_record(s->hist[IOP_SEG_ENTRY], &s->m[IOP_SEG_ENTRY], clamp0(entry));
+	}
+	s->n_ring = 0;
+}
