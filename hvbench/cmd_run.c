@@ -52,6 +52,45 @@ static const char *fmt_si(double v, char *buf, size_t len)
 	return buf;
 }
 
+static const char *fmt_pct(double share, char *buf, size_t len)
+{
+	double v = 100 * share;
+
+	snprintf(buf, len, v >= 9.95 ? "%.0f%%" : "%.1f%%", v);
+	return buf;
+}
+
+/* The io-path study at a glance: "io_path inline cpl3: 79.6K cycles = exit
+ * 45% + dispatch 0.3% + device 0.1% + entry 54%", then spread and skew. */
+static void print_share_line(FILE *f, json_t *rec)
+{
+	static const char *const segs[][2] = {
+		{ "exit", "exit" }, { "dispatch", "dispatch" },
+		{ "device_model", "device" }, { "entry", "entry" },
+	};
+	json_t *share = json_object_get(rec, "share");
+	json_t *c = json_object_get(rec, "cycles");
+	json_t *skew = json_object_get(rec, "skew_cycles");
+	const char *variant = json_string_value(json_object_get(rec, "variant"));
+	char a[32], b[32], d[32];
+
+	fprintf(f, "  %s %s: %s %s =",
+		json_string_value(json_object_get(rec, "name")),
+		variant ? variant : "", fmt_si(json_number_value(json_object_get(c, "p50")), a, sizeof(a)),
+		json_string_value(json_object_get(rec, "unit")));
+	for (size_t i = 0, n = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
+		json_t *v = json_object_get(share, segs[i][0]);
+		if (v)
+			fprintf(f, "%s %s %s", n++ ? " +" : "", segs[i][1],
+				fmt_pct(json_number_value(v), a, sizeof(a)));
+	}
+	fprintf(f, "  (p10-p90 %s-%s, skew %s)%s\n",
+		fmt_si(json_number_value(json_object_get(c, "p10")), b, sizeof(b)),
+		fmt_si(json_number_value(json_object_get(c, "p90")), d, sizeof(d)),
+		json_is_number(skew) ? fmt_si(json_number_value(skew), a, sizeof(a)) : "?",
+		json_is_true(json_object_get(rec, "suspect")) ? "  SUSPECT" : "");
+}
+
 /* One line per benchmark: name, cpl, median with unit and spread, exits. */
 static void print_line(FILE *f, const char *label, json_t *rec)
 {
@@ -64,6 +103,10 @@ static void print_line(FILE *f, const char *label, json_t *rec)
 	if (strcmp(status, "ok") || !c) {
 		const char *why = json_string_value(json_object_get(rec, "reason"));
 		fprintf(f, "  %-22s %-11s %s\n", label, status, why ? why : "");
+		return;
+	}
+	if (json_object_get(rec, "share")) {
+		print_share_line(f, rec);
 		return;
 	}
 	const char *unit = json_string_value(json_object_get(rec, "unit"));
