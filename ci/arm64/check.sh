@@ -54,9 +54,9 @@ t1=$(date +%s)
 echo "check-arm64: both emulated runs took $((t1 - t0)) s (vhe rc ${rc[vhe]}, nvhe rc ${rc[nvhe]})"
 for mode in vhe nvhe; do
 	if [ "${rc[$mode]}" = 125 ] && [ ! -f "$OUT/$mode.json" ]; then
-		echo "check-arm64: harness failure in $mode mode (see $OUT/run-$mode.log)"
+		echo "check-arm64: FAIL: harness failure in $mode mode (see $OUT/run-$mode.log)"
 		tail -5 "$OUT/run-$mode.log" | sed 's/^/    /'
-		exit 2
+		exit 1
 	fi
 done
 
