@@ -165,7 +165,8 @@ bool an_param_ignored(const char *param)
 	 * operation costs, so runs that differ only there still match. */
 	static const char *const ignored[] = {
 		"pmu_events", "min_time_ms", "max_iters", "repetitions",
-		"cpl_auto", "warmup_iterations", "max_samples",
+		"cpl_auto", "warmup_iterations", "max_samples", "warmup_iters",
+		"timeout_ms", "pin",
 	};
 
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
