@@ -1,6 +1,5 @@
-/* The io-path family: the classic dummy-port 0x22e study as one benchmark
- * row — where the cycles of one I/O exit go (exit, dispatch, device model,
- * entry), with the device model inline, in a device thread or in the kernel. */
+/* The io-path family: the dummy-port 0x22e study as one benchmark row, where
+ * the cycles of one I/O exit go with the device model inline/thread/kernel. */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -128,15 +127,16 @@ static int setup_io_path(struct mb_setup_ctx *c)
 		goto fail;
 	}
 	if (s->probes) {
+		bool oom;
+
 		s->ring = calloc(IOP_RING, sizeof(*s->ring));
+		oom = !s->ring;
 		for (int i = 0; i < IOP_NSEG; i++) {
 			s->hist[i] = calloc(HIST_BUCKETS, sizeof(uint32_t));
+			oom |= !s->hist[i];
 			hist_moments_init(&s->m[i]);
 		}
-		for (int i = 0; i < IOP_NSEG && s->ring; i++)
-			if (!s->hist[i])
-				s->ring = (free(s->ring), NULL);
-		if (!s->ring) {
+		if (oom) {
 			snprintf(c->err, c->errlen, "out of memory");
 			r = -ENOMEM;
 			goto fail;

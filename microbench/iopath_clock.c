@@ -1,7 +1,5 @@
-/* One timeline for the io-path study: set the vCPU's TSC offset to 0 where
- * KVM lets us, then show at run time that guest and host stamps agree — a
- * clock exchange with a host thread on another CPU bounds the offset tightly,
- * and every access's exit must bracket the guest's own stamps. */
+/* io-path's one timeline: TSC offset 0 where KVM allows, then a clock
+ * exchange and every access's exit bound what offset remains. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,5 @@
-/* The io-path study's device model: the dummy port answered in the vCPU
- * thread (inline) or by a device thread behind a futex handshake (thread),
- * the kernel placement's ioeventfd worker, and the probe ring the exit path
- * fills with stamps for iopath.c to turn into segments. */
+/* io-path device model (inline, device thread via futex, ioeventfd worker)
+ * and the probe ring the exit path fills with stamps. */
 #include <errno.h>
 #include <linux/futex.h>
 #include <poll.h>

@@ -1,7 +1,5 @@
-/* Integration tests of the io-path (0x22e) study on real VMs: the segments
- * add up to the round trip, the timeline check rejects a wrong clock, the
- * device thread works on one CPU and across two, and the kernel placement
- * never reaches user space. Without a usable /dev/kvm they skip. */
+/* Integration tests of the io-path (0x22e) study on real VMs: segments, the
+ * timeline check, thread placement, kernel placement. Skip without KVM. */
 #include <math.h>
 #include <sched.h>
 #include <setjmp.h>

@@ -1,6 +1,5 @@
 /* x86 guest body of the io-path (0x22e) study: one port access per op, its
- * TSC stamped into the shared probe slot right before and right after, so the
- * host can split the round trip into exit, dispatch, device model and entry. */
+ * TSC stamped into the shared probe slot right before and right after. */
 #include <stdint.h>
 #include "guest.h"
 #include "x86.h"
