@@ -115,9 +115,10 @@ static bool two_cpus(void)
 	return sched_getaffinity(0, sizeof(s), &s) == 0 && CPU_COUNT(&s) >= 2;
 }
 
-/* The checks every probed record must pass; false when a timing check
- * missed (the caller retries: the machine is shared and noisy). */
-static bool segments_ok(json_t *rec, char *why, size_t len)
+/* The checks every probed record must pass; with sums, also that segment
+ * medians add up and the probes cost under 2%: false when such a timing
+ * check missed (the caller retries: the machine is shared and noisy). */
+static bool segments_ok(json_t *rec, bool sums, char *why, size_t len)
 {
 	static const char *const segs[] = { "exit", "dispatch", "device_model", "entry" };
 	json_t *seg = json_object_get(rec, "segments");
@@ -143,6 +144,13 @@ static bool segments_ok(json_t *rec, char *why, size_t len)
 	assert_true(num(rec, "skew_cycles") >= 0);
 	assert_true(num(rec, "skew_cycles") <= 0.01 * num(rt, "p50"));
 	assert_true(fabs(num(chk, "round_trip_p50") - num(rt, "p50")) < 1e-6);
+	/* A miss is always flagged in the record itself. */
+	if (fabs(num(chk, "error")) > 0.02) {
+		assert_true(json_is_true(json_object_get(rec, "suspect")));
+		assert_non_null(strstr(str(rec, "suspect_reason"), "segment medians"));
+	}
+	if (!sums)
+		return true;
 	if (fabs(num(chk, "error")) > 0.02 || fabs(shares - 1) > 0.02) {
 		snprintf(why, len, "%s: segment medians off the round trip by %+.2f%% (shares sum %.3f)",
 			 str(rec, "variant"), 100 * num(chk, "error"), shares);
@@ -159,19 +167,19 @@ static bool segments_ok(json_t *rec, char *why, size_t len)
 	return true;
 }
 
-/* Run until the timing checks pass, at most three times. */
-static json_t *run_checked(json_t *(*fn)(void))
+/* Run until the timing checks pass, at most four times. */
+static json_t *run_checked(json_t *(*fn)(void), bool sums)
 {
 	char why[256] = "";
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		json_t *rec = fn();
-		if (segments_ok(rec, why, sizeof(why)))
+		if (segments_ok(rec, sums, why, sizeof(why)))
 			return rec;
 		print_message("retry: %s\n", why);
 		json_decref(rec);
 	}
-	fail_msg("%s (three runs)", why);
+	fail_msg("%s (four runs)", why);
 	return NULL;
 }
 
@@ -226,13 +234,13 @@ static void assert_keys_documented(json_t *rec)
 static void test_segments_add_up(void **state)
 {
 	NEED_KVM();
-	json_t *rec = run_checked(inline_in);
+	json_t *rec = run_checked(inline_in, true);
 	assert_string_equal(str(rec, "variant"), "inline cpl3");
 	assert_string_equal(str(rec, "family"), "io-path");
 	assert_true(fabs(num(rec, "vmm_exits_per_op") - 1) < 0.01);
 	assert_keys_documented(rec);
 	json_decref(rec);
-	rec = run_checked(inline_out4);
+	rec = run_checked(inline_out4, true);
 	assert_string_equal(str(rec, "variant"), "inline cpl3 out 4B");
 	json_decref(rec);
 }
@@ -292,11 +300,13 @@ static void check_thread(json_t *rec, bool same)
 	assert_true(num(pl, "handoffs") >= num(rec, "iterations"));
 }
 
-/* The handoff to a device thread on the vCPU's CPU and on another one. */
+/* The handoff to a device thread on the vCPU's CPU and on another one. Their
+ * segment medians need not add up (a wake-up on another CPU has several
+ * modes); the inline test checks the sums. */
 static void test_thread_handoff(void **state)
 {
 	NEED_KVM();
-	json_t *rec = run_checked(thread_same);
+	json_t *rec = run_checked(thread_same, false);
 	assert_string_equal(str(rec, "variant"), "thread-same cpl3");
 	check_thread(rec, true);
 	json_decref(rec);
@@ -307,7 +317,7 @@ static void test_thread_handoff(void **state)
 		json_decref(rec);
 		return;
 	}
-	rec = run_checked(thread_other);
+	rec = run_checked(thread_other, false);
 	assert_string_equal(str(rec, "variant"), "thread-other cpl3");
 	check_thread(rec, false);
 	json_decref(rec);
