@@ -28,6 +28,12 @@ const struct gbody *gbody_get(uint32_t id);
 
 /* The measured benchmark loop, arch-neutral (hv-core/guest/common/bench.c). */
 void bench_main(void);
+/* After the arch setup: ABI check, READY, the body at the asked level. */
+void __attribute__((noreturn)) guest_run(uint32_t vcpu);
+
+#define GUEST_ABORT_ABI 1
+#define GUEST_ABORT_NO_BODY 2
+
 /* Secondary vCPUs: serve the body (e.g. answer IPIs) until told to stop. */
 void secondary_main(uint32_t vcpu);
 

@@ -5,8 +5,6 @@
 #include <stdint.h>
 #include "hv-core/arch/arm64/layout.h"
 
-#define GUEST_ABORT_ABI 1
-#define GUEST_ABORT_NO_BODY 2
 
 /* Exception kinds from the vector table (start.S). */
 #define EXC_SYNC 0

@@ -25,42 +25,8 @@ void guest_exception(uint64_t kind, uint64_t esr, uint64_t far, uint64_t elr,
 	garch_halt_forever();
 }
 
-static void user_main(void)
-{
-	bench_main();
-	for (;;)
-		ucall(HV_UCALL_DONE);
-}
-
-/* Drop to EL0 on this vCPU's user stack: the VMM sets PC, SP_EL0 and PSTATE
- * (the same protocol as x86's move to CPL3). */
-static void __attribute__((noreturn)) enter_user(uint32_t vcpu)
-{
-	SHARED->user_entry = (uint64_t)user_main;
-	SHARED->user_stack = HV_STACKS_GPA + (2 * (uint64_t)vcpu + 2) * HV_STACK_SIZE;
-	ucall(HV_UCALL_ENTER_USER);
-	garch_halt_forever();
-}
-
 void guest_main(uint64_t vcpu);
 void guest_main(uint64_t vcpu)
 {
-	struct hv_shared *s = SHARED;
-
-	if (vcpu != 0) {
-		secondary_main((uint32_t)vcpu);
-		garch_halt_forever();
-	}
-	if (s->magic != HV_ABI_MAGIC || s->abi_version != HV_ABI_VERSION) {
-		s->abort_code = GUEST_ABORT_ABI;
-		s->status = HV_GS_ABORT;
-		ucall(HV_UCALL_ABORT);
-		garch_halt_forever();
-	}
-	ucall(HV_UCALL_READY);
-	if (s->cpl == 3)
-		enter_user(0);
-	bench_main();
-	ucall(HV_UCALL_DONE);
-	garch_halt_forever();
+	guest_run((uint32_t)vcpu);
 }

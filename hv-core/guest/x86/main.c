@@ -95,45 +95,10 @@ static void syscall_setup(void)
 	wrmsr(MSR_SFMASK, 0x700); /* TF, IF, DF */
 }
 
-static void user_main(void)
-{
-	bench_main();
-	for (;;)
-		ucall(HV_UCALL_DONE);
-}
-
-/* Drop to CPL3 (IOPL 3) on this vCPU's user stack. The VMM moves the vCPU
- * there with one register write instead of an iretq, which hosts that
- * emulate CPL0 (PVM) would emulate instruction by instruction. */
-static void __attribute__((noreturn)) enter_user(uint32_t vcpu)
-{
-	SHARED->user_entry = (uint64_t)user_main;
-	SHARED->user_stack = HV_STACKS_GPA + (2 * (uint64_t)vcpu + 2) * HV_STACK_SIZE;
-	ucall(HV_UCALL_ENTER_USER);
-	garch_halt_forever();
-}
-
 void guest_main(uint64_t vcpu);
 void guest_main(uint64_t vcpu)
 {
-	struct hv_shared *s = SHARED;
-
 	idt_setup((uint32_t)vcpu);
 	syscall_setup();
-	if (vcpu != 0) {
-		secondary_main((uint32_t)vcpu);
-		garch_halt_forever();
-	}
-	if (s->magic != HV_ABI_MAGIC || s->abi_version != HV_ABI_VERSION) {
-		s->abort_code = GUEST_ABORT_ABI;
-		s->status = HV_GS_ABORT;
-		ucall(HV_UCALL_ABORT);
-		garch_halt_forever();
-	}
-	ucall(HV_UCALL_READY);
-	if (s->cpl == 3)
-		enter_user(0);
-	bench_main();
-	ucall(HV_UCALL_DONE);
-	garch_halt_forever();
+	guest_run((uint32_t)vcpu);
 }

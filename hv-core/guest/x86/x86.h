@@ -19,8 +19,6 @@
 #define X2APIC_SVR 0x80f
 #define X2APIC_ICR 0x830
 
-#define GUEST_ABORT_ABI 1
-#define GUEST_ABORT_NO_BODY 2
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {

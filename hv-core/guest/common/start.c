@@ -1,0 +1,44 @@
+/* The portable part of every vCPU's start: after the arch code has set up
+ * its tables, check the ABI, report ready, and run the body at the requested
+ * privilege level (the VMM moves the vCPU to CPL3/EL0 on request). */
+#include <stdint.h>
+#include "guest.h"
+
+static void user_main(void)
+{
+	bench_main();
+	for (;;)
+		ucall(HV_UCALL_DONE);
+}
+
+/* One register write by the VMM instead of an iretq/eret, which hosts that
+ * emulate CPL0 (PVM) would emulate instruction by instruction. */
+static void __attribute__((noreturn)) enter_user(uint32_t vcpu)
+{
+	SHARED->user_entry = (uint64_t)user_main;
+	SHARED->user_stack = HV_STACKS_GPA + (2 * (uint64_t)vcpu + 2) * HV_STACK_SIZE;
+	ucall(HV_UCALL_ENTER_USER);
+	garch_halt_forever();
+}
+
+void guest_run(uint32_t vcpu)
+{
+	struct hv_shared *s = SHARED;
+
+	if (vcpu != 0) {
+		secondary_main(vcpu);
+		garch_halt_forever();
+	}
+	if (s->magic != HV_ABI_MAGIC || s->abi_version != HV_ABI_VERSION) {
+		s->abort_code = GUEST_ABORT_ABI;
+		s->status = HV_GS_ABORT;
+		ucall(HV_UCALL_ABORT);
+		garch_halt_forever();
+	}
+	ucall(HV_UCALL_READY);
+	if (s->cpl == 3)
+		enter_user(0);
+	bench_main();
+	ucall(HV_UCALL_DONE);
+	garch_halt_forever();
+}
