@@ -7,7 +7,7 @@
 #include "probes/histogram.h"
 
 #define HV_ABI_MAGIC 0x314b4d4843425648ull /* "HVBCHMK1" */
-#define HV_ABI_VERSION 1
+#define HV_ABI_VERSION 2
 
 /*
  * Guest-physical layout (identity mapped by the guest's page tables):
@@ -121,6 +121,8 @@ struct hv_shared {
 	uint64_t warmup_iters;
 	uint32_t repetitions;
 	uint32_t flags;
+	uint32_t batch;		/* operations between one probe pair (>= 1) */
+	uint32_t pad_batch;
 #define HV_F_NO_SUBTRACT (1u << 0)	/* report raw probe-pair cost (empty) */
 #define HV_F_PROBE_TIMELINE (1u << 1)	/* io-path: record per-access probes */
 	uint64_t param[HV_NPARAMS];

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,8 @@ static const char *fmt_si(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.2fM", v / 1e6);
 	else if (v >= 1e4)
 		snprintf(buf, len, "%.1fK", v / 1e3);
+	else if (v < 10 && v != floor(v))	/* per-op figures of a batch */
+		snprintf(buf, len, "%.2f", v);
 	else
 		snprintf(buf, len, "%.0f", v);
 	return buf;
@@ -113,14 +116,24 @@ static void print_line(FILE *f, const char *label, json_t *rec)
 	json_t *ex = json_object_get(rec, "exits_per_op");
 	const char *stat = json_string_value(json_object_get(rec, "exit_stat"));
 	double exits = stat ? json_number_value(json_object_get(ex, stat)) : 0;
-	fprintf(f, "  %-22s cpl%d  p50 %8s %-6s p10-p90 %s-%s  n=%lld  %s/op %.3f%s\n",
+	json_t *res = json_object_get(rec, "resolution");
+	json_int_t batch = json_integer_value(json_object_get(res, "ops_per_sample"));
+	char nbuf[48];
+
+	if (batch > 1)
+		snprintf(nbuf, sizeof(nbuf), "n=%lldx%lld",
+			 (long long)json_integer_value(json_object_get(c, "n")), (long long)batch);
+	else
+		snprintf(nbuf, sizeof(nbuf), "n=%lld",
+			 (long long)json_integer_value(json_object_get(c, "n")));
+	fprintf(f, "  %-22s cpl%d  p50 %8s %-6s p10-p90 %s-%s  %s  %s/op %.3f%s%s\n",
 		label, cpl,
 		fmt_si(json_number_value(json_object_get(c, "p50")), a, sizeof(a)),
 		unit, fmt_si(json_number_value(json_object_get(c, "p10")), b, sizeof(b)),
 		fmt_si(json_number_value(json_object_get(c, "p90")), d, sizeof(d)),
-		(long long)json_integer_value(json_object_get(c, "n")),
-		stat ? stat : "exits", exits,
-		json_is_true(json_object_get(rec, "suspect")) ? "  SUSPECT" : "");
+		nbuf, stat ? stat : "exits", exits,
+		json_is_true(json_object_get(rec, "suspect")) ? "  SUSPECT" : "",
+		json_is_true(json_object_get(res, "coarse")) ? "  COARSE (below the counter's resolution: raise batch)" : "");
 }
 
 static void progress(bool tty, size_t i, size_t n, const char *label)

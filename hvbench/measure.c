@@ -83,15 +83,16 @@ static void snapshot(struct run_state *st, bool after)
 static void record_rep(struct run_state *st)
 {
 	struct hv_shared *s = st->vm->shared;
-	uint64_t n = s->rep_iters;
+	uint64_t n = s->rep_iters;	/* samples of s->batch operations */
 
 	stats_hist_delta(s->hist, st->hist_prev, st->hist_delta);
 	memcpy(st->hist_prev, s->hist, HIST_BUCKETS * sizeof(uint32_t));
 	if (!n || json_array_size(st->reps) >= MAX_REPS_RECORDED)
 		return;
 	json_array_append_new(st->reps,
-		json_pack("{s:I, s:f}", "iterations", (json_int_t)n, "p50",
-			  round(stats_hist_quantile(st->hist_delta, n, 0.5) * 10) / 10));
+		json_pack("{s:I, s:f}", "iterations", (json_int_t)(n * s->batch), "p50",
+			  results_round_per_op(stats_hist_quantile(st->hist_delta, n, 0.5),
+					       s->batch)));
 }
 
 /* Runs on the vCPU thread that made the call. */
@@ -284,27 +285,51 @@ static json_t *vmm_json(struct hv_vm *vm)
 	return out;
 }
 
+/* What one counter unit is worth per operation, and whether the median
+ * sample is so few units that quantization dominates it: the figure is then
+ * marked coarse with the remedy (batch), not left to look like a cost. */
+#define COARSE_UNITS 10.0
+
+static json_t *resolution_json(const struct stats_summary *sum, uint32_t batch,
+			       const struct measure_env *env)
+{
+	json_t *o = json_pack("{s:f, s:i, s:b}", "per_op", 1.0 / batch,
+			      "ops_per_sample", (int)batch,
+			      "coarse", sum->p50 < COARSE_UNITS);
+	char note[256];
+
+	if (o && sum->p50 < COARSE_UNITS) {
+		snprintf(note, sizeof(note),
+			 "the median sample is %.1f %s, under %.0f counter units: quantization dominates; raise \"batch\" (now %u) to time more operations per sample",
+			 sum->p50, arch_counter_unit(env->host), COARSE_UNITS, batch);
+		json_object_set_new(o, "note", json_string(note));
+	}
+	return o;
+}
+
 static void fill_measurements(json_t *rec, struct run_state *st,
 			      const struct measure_env *env)
 {
 	struct hv_shared *s = st->vm->shared;
-	uint64_t iters = s->iterations;
+	uint32_t batch = s->batch ? s->batch : 1;
+	uint64_t iters = s->iterations * batch;	/* operations, not samples */
 	struct stats_summary sum;
 	double hz = (double)s->tsc_khz * 1000.0;
 
 	json_object_set_new(rec, "unit", json_string(arch_counter_unit(env->host)));
 	json_object_set_new(rec, "counter_hz", json_real(hz));
 	json_object_set_new(rec, "iterations", json_integer((json_int_t)iters));
-	json_object_set_new(rec, "warmup_iterations", json_integer((json_int_t)s->warmup_done));
+	json_object_set_new(rec, "warmup_iterations", json_integer((json_int_t)(s->warmup_done * batch)));
 	json_object_set_new(rec, "repetitions", json_incref(st->reps));
 	json_object_set_new(rec, "probe_overhead", json_integer((json_int_t)s->overhead));
 	json_object_set_new(rec, "overhead_subtracted", json_boolean(!st->b->no_subtract));
 	if (!iters || stats_from_histogram(s->hist, &s->moments, &sum) < 0)
 		return;
-	json_object_set_new(rec, "cycles", results_stats_json(&sum));
+	json_object_set_new(rec, "cycles", results_stats_json_per_op(&sum, batch));
+	json_object_set_new(rec, "resolution", resolution_json(&sum, batch, env));
 	if (hz > 0 && !strcmp(arch_counter_unit(env->host), "cycles"))
 		json_object_set_new(rec, "ns", json_pack("{s:f, s:f}",
-			"p50", sum.p50 * 1e9 / hz, "mean", sum.mean * 1e9 / hz));
+			"p50", sum.p50 / batch * 1e9 / hz, "mean", sum.mean / batch * 1e9 / hz));
 	if (st->began && st->ended) {
 		json_t *ex = exits_json(st, iters);
 		json_object_set_new(rec, "exits_per_op", ex);
@@ -333,8 +358,11 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 		if (st->p->n_pmu_events)
 			json_object_set_new(rec, "pmu", pmu_json(st, iters));
 	}
-	json_object_set_new(rec, "histogram", results_histogram_json(s->hist));
-	json_object_set_new(rec, "samples", results_samples_json(s->samples, s->nsamples));
+	json_t *h = results_histogram_json(s->hist);
+	if (h)	/* the guest's own buckets: per sample, not per operation */
+		json_object_set_new(h, "ops_per_sample", json_integer(batch));
+	json_object_set_new(rec, "histogram", h);
+	json_object_set_new(rec, "samples", results_samples_json_per_op(s->samples, s->nsamples, batch));
 	json_object_set_new(rec, "samples_total", json_integer((json_int_t)sum.n));
 }
 
@@ -367,7 +395,9 @@ static void fill_guest_outcome(json_t *rec, struct run_state *st)
 	case HV_GS_ABORT:
 		snprintf(why, sizeof(why), "the guest runtime gave up with code %u (%s)",
 			 s->abort_code, s->abort_code == 1 ? "shared-page ABI mismatch" :
-			 s->abort_code == 2 ? "no such body in the guest image" : "body init failed");
+			 s->abort_code == 2 ? "no such body in the guest image" :
+			 s->abort_code == 3 ? "an interrupt the body raised never became pending" :
+			 "body init failed");
 		set_status(rec, "failed", why);
 		return;
 	default:
@@ -460,8 +490,11 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	s->body = b->body;
 	s->cpl = (uint32_t)p.cpl;
 	s->min_cycles = (uint64_t)p.min_time_ms * s->tsc_khz;
-	s->max_iters = p.max_iters;
-	s->warmup_iters = p.warmup_iters;
+	/* The guest counts samples of `batch` operations; the suite counts
+	 * operations. */
+	s->batch = p.batch ? p.batch : 1;
+	s->max_iters = (p.max_iters + s->batch - 1) / s->batch;
+	s->warmup_iters = (p.warmup_iters + s->batch - 1) / s->batch;
 	s->repetitions = p.repetitions;
 	s->calib_iters = p.cpl == 0 && env->cpl0_slowdown > 10.0 ? 200 : 2000;
 	s->flags |= b->no_subtract ? HV_F_NO_SUBTRACT : 0;	/* setup may have set some */

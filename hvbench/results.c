@@ -249,43 +249,68 @@ int results_default_path(const char *dir, const char *hostname, time_t t,
 	return 0;
 }
 
-/* One decimal is below any counter's resolution; whole numbers stay
- * integers so a reader sees 11050, not 11050.0. */
-static json_t *num(double v)
+/* Decimal places that stay below the resolution of a figure that is a
+ * sample of `batch` operations divided by batch: 1 for a single operation
+ * (a counter unit is the resolution), one more per factor of ten. */
+static double scale_for(uint32_t batch)
+{
+	double sc = 10.0;
+
+	for (uint32_t b = batch; b >= 10; b /= 10)
+		sc *= 10.0;
+	return batch > 1 && batch % 10 ? sc * 10.0 : sc;
+}
+
+/* Whole numbers stay integers so a reader sees 11050, not 11050.0. */
+static json_t *num_sc(double v, double sc)
 {
 	double r;
 
 	if (!isfinite(v))
 		return json_null();
-	r = round(v * 10.0) / 10.0;
+	r = round(v * sc) / sc;
 	if (r == floor(r) && fabs(r) < 9e15)
 		return json_integer((json_int_t)r);
 	return json_real(r);
 }
 
-json_t *results_stats_json(const struct stats_summary *s)
+double results_round_per_op(double v, uint32_t batch)
+{
+	double sc = scale_for(batch ? batch : 1);
+
+	return round(v / (batch ? batch : 1) * sc) / sc;
+}
+
+json_t *results_stats_json_per_op(const struct stats_summary *s,
+				  uint32_t batch)
 {
 	json_t *o = json_object();
+	double k = batch ? (double)batch : 1.0, sc = scale_for(batch ? batch : 1);
 	int bad;
 
 	if (!o)
 		return NULL;
 	bad = json_object_set_new(o, "n", json_integer((json_int_t)s->n));
-	bad |= json_object_set_new(o, "min", num(s->min));
-	bad |= json_object_set_new(o, "p10", num(s->p10));
-	bad |= json_object_set_new(o, "p50", num(s->p50));
-	bad |= json_object_set_new(o, "p90", num(s->p90));
-	bad |= json_object_set_new(o, "p99", num(s->p99));
-	bad |= json_object_set_new(o, "max", num(s->max));
-	bad |= json_object_set_new(o, "mean", num(s->mean));
-	bad |= json_object_set_new(o, "stddev", num(s->stddev));
-	bad |= json_object_set_new(o, "ci95_low", num(s->ci95_low));
-	bad |= json_object_set_new(o, "ci95_high", num(s->ci95_high));
+	bad |= json_object_set_new(o, "min", num_sc(s->min / k, sc));
+	bad |= json_object_set_new(o, "p10", num_sc(s->p10 / k, sc));
+	bad |= json_object_set_new(o, "p50", num_sc(s->p50 / k, sc));
+	bad |= json_object_set_new(o, "p90", num_sc(s->p90 / k, sc));
+	bad |= json_object_set_new(o, "p99", num_sc(s->p99 / k, sc));
+	bad |= json_object_set_new(o, "max", num_sc(s->max / k, sc));
+	bad |= json_object_set_new(o, "mean", num_sc(s->mean / k, sc));
+	bad |= json_object_set_new(o, "stddev", num_sc(s->stddev / k, sc));
+	bad |= json_object_set_new(o, "ci95_low", num_sc(s->ci95_low / k, sc));
+	bad |= json_object_set_new(o, "ci95_high", num_sc(s->ci95_high / k, sc));
 	if (bad) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
+}
+
+json_t *results_stats_json(const struct stats_summary *s)
+{
+	return results_stats_json_per_op(s, 1);
 }
 
 json_t *results_histogram_json(const uint32_t *counts)
@@ -323,12 +348,20 @@ json_t *results_histogram_json(const uint32_t *counts)
 
 json_t *results_samples_json(const uint64_t *samples, size_t n)
 {
+	return results_samples_json_per_op(samples, n, 1);
+}
+
+json_t *results_samples_json_per_op(const uint64_t *samples, size_t n,
+				    uint32_t batch)
+{
 	json_t *a = json_array();
 
 	for (size_t i = 0; a && i < n; i++) {
 		uint64_t v = samples[i] > INT64_MAX ? INT64_MAX : samples[i];
+		json_t *e = batch > 1 ? num_sc((double)v / batch, scale_for(batch)) :
+					json_integer((json_int_t)v);
 
-		if (json_array_append_new(a, json_integer((json_int_t)v))) {
+		if (json_array_append_new(a, e)) {
 			json_decref(a);
 			return NULL;
 		}

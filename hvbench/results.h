@@ -49,6 +49,13 @@ int results_default_path(const char *dir, const char *hostname, time_t t,
  * "ci95_high"}, rounded to 0.1; integral values as JSON integers, NaN as
  * null. */
 json_t *results_stats_json(const struct stats_summary *s);
+/* The same for a summary of samples that each timed `batch` operations:
+ * every figure divided by batch (n stays the sample count), rounded finer
+ * as batch grows. */
+json_t *results_stats_json_per_op(const struct stats_summary *s,
+				  uint32_t batch);
+/* v / batch rounded as results_stats_json_per_op rounds. */
+double results_round_per_op(double v, uint32_t batch);
 
 /* {"scheme":"log-linear","linear_bits","sub_bits","buckets":[[low,high,
  * count],...]} over HIST_BUCKETS counts, non-empty buckets only. The last
@@ -59,5 +66,9 @@ json_t *results_histogram_json(const uint32_t *counts);
 /* The samples as a JSON array of integers (values past INT64_MAX, which no
  * counter reaches, are clamped). */
 json_t *results_samples_json(const uint64_t *samples, size_t n);
+/* Per operation: each sample divided by batch (numbers, not integers, when
+ * batch > 1). */
+json_t *results_samples_json_per_op(const uint64_t *samples, size_t n,
+				    uint32_t batch);
 
 #endif

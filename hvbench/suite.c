@@ -212,6 +212,7 @@ static void *generic_field(struct mb_params *p, const char *name, size_t *size)
 	F(min_time_ms)
 	F(max_iters)
 	F(warmup_iters)
+	F(batch)
 	F(repetitions)
 	F(vcpus)
 	F(mem_mb)
@@ -681,6 +682,10 @@ static int check_entry(struct ctx *c, struct suite_entry *e)
 		return fail_param(c, e, SUITE_GENERIC_BIT(generic_index("vcpus")),
 				  "vcpus", "benchmark %s needs at least %u vcpus, got %u",
 				  b->name, b->min_vcpus, p->vcpus);
+	if (b->max_batch && p->batch > b->max_batch)
+		return fail_param(c, e, SUITE_GENERIC_BIT(generic_index("batch")),
+				  "batch", "benchmark %s takes at most %u operations per sample, got %u",
+				  b->name, b->max_batch, p->batch);
 	/* "auto" is resolved by the runner, whether the file said it or left
 	 * it to the default. */
 	p->cpl_auto = p->cpl == MB_CPL_AUTO;

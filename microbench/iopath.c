@@ -357,6 +357,7 @@ static const struct mb_bench b_io_path = {
 	.archs = MB_ARCH_X86, .exit_kind = "port I/O (user space, or kernel with ioeventfd)",
 	.expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_IO_PATH, .cpls = MB_CPL_ANY, .no_subtract = true,
+	.max_batch = 1,	/* one access per sample: the host splits each into segments */
 	.ext_params = io_params,
 	.setup = setup_io_path, .probe_ucall = probe_io_path,
 	.finish = finish_io_path,

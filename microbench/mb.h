@@ -35,6 +35,7 @@ struct mb_params {
 	uint32_t min_time_ms;
 	uint64_t max_iters;
 	uint64_t warmup_iters;
+	uint32_t batch;		/* operations per timed sample */
 	uint32_t repetitions;
 	uint32_t vcpus;
 	uint32_t mem_mb;
@@ -92,6 +93,8 @@ struct mb_bench {
 	 * what was seen) instead of "failed". */
 	const char *fault_means_unsupported;
 	bool no_subtract;		/* report the raw probe pair (empty) */
+	uint32_t batch;			/* default operations per sample (0: 1) */
+	uint32_t max_batch;		/* 0: any; bodies that time themselves set it */
 	/* Can this host run it at all? 0 = yes; otherwise write why into why. */
 	int (*available)(const struct hostinfo *hi, char *why, size_t len);
 	/* Host-side setup after the VM exists, before vCPUs run (devices,

@@ -10,6 +10,7 @@ static const struct mb_generic_param generic[] = {
 	{ "min_time_ms", "int", "measure at least this long per repetition (ms)", 1, 600000, 200 },
 	{ "max_iters", "int", "stop a repetition after this many operations", 1, 1000000000, 1000000 },
 	{ "warmup_iters", "int", "operations run and discarded before measuring", 0, 100000000, 1000 },
+	{ "batch", "int", "operations between one pair of probes; figures stay per operation (sample / batch). Raise it for operations shorter than the counter's resolution", 1, 4096, 1 },
 	{ "repetitions", "int", "measured loops per benchmark (statistics pool them; per-repetition medians show drift)", 1, 1000, 1 },
 	{ "vcpus", "int", "vCPUs in the benchmark VM", 1, 8, 1 },
 	{ "mem_mb", "int", "guest RAM (MiB)", 16, 65536, 32 },
@@ -95,6 +96,7 @@ void mb_params_defaults(struct mb_params *p, const struct mb_bench *b)
 	p->min_time_ms = (uint32_t)generic_def("min_time_ms");
 	p->max_iters = (uint64_t)generic_def("max_iters");
 	p->warmup_iters = (uint64_t)generic_def("warmup_iters");
+	p->batch = b && b->batch ? b->batch : (uint32_t)generic_def("batch");
 	p->repetitions = (uint32_t)generic_def("repetitions");
 	p->vcpus = (uint32_t)generic_def("vcpus");
 	if (b && b->min_vcpus > p->vcpus)

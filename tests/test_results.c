@@ -243,6 +243,36 @@ static void test_histogram_json(void **state)
 	free(counts);
 }
 
+/* A sample of `batch` operations becomes a per-op figure, rounded finer as
+ * batch grows (one counter unit per sample is worth 1/batch per op). */
+static void test_per_op_json(void **state)
+{
+	struct stats_summary s = {
+		.n = 100, .min = 3, .p10 = 5, .p50 = 16, .p90 = 17, .p99 = 64,
+		.max = 640, .mean = 17.5, .stddev = 2, .ci95_low = 15,
+		.ci95_high = 16,
+	};
+	const uint64_t smp[] = { 16, 17, 64 };
+	json_t *j = results_stats_json_per_op(&s, 64), *a;
+
+	assert_int_equal(json_integer_value(json_object_get(j, "n")), 100);
+	assert_true(fabs(json_number_value(json_object_get(j, "p50")) - 0.25) < 1e-9);
+	assert_true(fabs(json_number_value(json_object_get(j, "min")) - 0.047) < 1e-9);
+	assert_int_equal(json_integer_value(json_object_get(j, "max")), 10);
+	json_decref(j);
+	/* batch 1 is the plain block */
+	j = results_stats_json_per_op(&s, 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "p50")), 16);
+	json_decref(j);
+	a = results_samples_json_per_op(smp, 3, 4);
+	assert_true(fabs(json_number_value(json_array_get(a, 0)) - 4.0) < 1e-9);
+	assert_true(fabs(json_number_value(json_array_get(a, 1)) - 4.25) < 1e-9);
+	assert_true(fabs(json_number_value(json_array_get(a, 2)) - 16.0) < 1e-9);
+	json_decref(a);
+	assert_true(fabs(results_round_per_op(17, 4) - 4.25) < 1e-9);
+	assert_true(fabs(results_round_per_op(1, 3) - 0.33) < 1e-9);
+}
+
 static void test_samples_json(void **state)
 {
 	const uint64_t s[] = { 11050, 0, 11102, UINT64_MAX };
@@ -402,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_stats_json),
 		cmocka_unit_test(test_histogram_json),
 		cmocka_unit_test(test_samples_json),
+		cmocka_unit_test(test_per_op_json),
 		cmocka_unit_test(test_write_atomic),
 		cmocka_unit_test(test_default_path),
 	};

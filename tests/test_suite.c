@@ -600,6 +600,23 @@ static void test_syntax_positions(void **state)
 		assert_int_equal(parse_str(t[i].text, &s, err, sizeof(err)), -EINVAL);
 		check_err(err, "t.json", t[i].line, t[i].col, t[i].msg);
 	}
+	/* batch: the generic range, then the benchmark's own limit */
+	assert_int_equal(parse_str("{\"name\": \"t\",\n \"benchmarks\": [{\"name\": \"rdtsc\", \"batch\": 0}]}",
+				   &s, err, sizeof(err)), -EINVAL);
+	check_err(err, "t.json", 2, 44, "batch must be an integer 1..4096, got 0");
+	assert_int_equal(parse_str("{\"name\": \"t\",\n \"benchmarks\": [{\"name\": \"io_path\", \"batch\": 2}]}",
+				   &s, err, sizeof(err)), -EINVAL);
+	check_err(err, "t.json", 2, 46,
+		  "benchmark io_path takes at most 1 operations per sample, got 2");
+	assert_int_equal(parse_str("{\"name\": \"t\",\n \"benchmarks\": [{\"name\": \"virq_eoi\", \"batch\": 5}]}",
+				   &s, err, sizeof(err)), -EINVAL);
+	check_err(err, "t.json", 2, 47, "at most 4");
+	/* the table's per-benchmark default, and a value in range */
+	assert_int_equal(parse_str("{\"name\": \"t\", \"benchmarks\": [{\"name\": \"counter_read\"}, {\"name\": \"rdtsc\", \"batch\": 64}]}",
+				   &s, err, sizeof(err)), 0);
+	assert_int_equal(s.entries[0].params.batch, 64);
+	assert_int_equal(s.entries[1].params.batch, 64);
+	suite_free(&s);
 	/* no path given: still a position */
 	assert_int_equal(suite_parse("[]", 2, NULL, &s, err, sizeof(err)), -EINVAL);
 	check_err(err, "<suite>", 1, 1, "must be a JSON object");

@@ -208,6 +208,44 @@ static void test_pf_first_touch(void **state)
 	json_decref(rec);
 }
 
+/* batch: several operations per sample, figures still per operation. The
+ * exit count proves the division: one CPUID exit per op, not per sample. */
+static void test_batch_per_op(void **state)
+{
+	const struct mb_bench *b = mb_find("cpuid");
+	struct mb_params p;
+
+	NEED_KVM();
+	mb_params_defaults(&p, b);
+	p.cpl = 3;
+	p.min_time_ms = 20;
+	p.max_iters = 2000;
+	p.warmup_iters = 20;
+	p.batch = 4;
+	p.timeout_ms = 30000;
+	json_t *rec = measure_run(&env, b, &p);
+	assert_non_null(rec);
+	assert_ok(rec);
+	json_t *c = json_object_get(rec, "cycles"), *res = json_object_get(rec, "resolution");
+	json_int_t n = json_integer_value(json_object_get(c, "n"));
+	assert_true(n > 0);
+	assert_int_equal(json_integer_value(json_object_get(rec, "iterations")), 4 * n);
+	assert_int_equal(json_integer_value(json_object_get(res, "ops_per_sample")), 4);
+	assert_true(fabs(json_number_value(json_object_get(res, "per_op")) - 0.25) < 1e-9);
+	assert_false(json_is_true(json_object_get(res, "coarse")));
+	assert_true(fabs(exits_per_op(rec, "exits_caused") - 1.0) < 0.05);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(rec, "histogram"),
+							    "ops_per_sample")), 4);
+	/* each stored sample is per op: in the range the summary reports */
+	json_t *smp = json_object_get(rec, "samples");
+	assert_true(json_array_size(smp) > 0);
+	assert_true(json_number_value(json_array_get(smp, 0)) >=
+		    json_number_value(json_object_get(c, "min")) - 0.01);
+	assert_true(json_number_value(json_array_get(smp, 0)) <=
+		    json_number_value(json_object_get(c, "max")) + 0.01);
+	json_decref(rec);
+}
+
 static void *interrupt_later(void *arg)
 {
 	usleep(300 * 1000);
@@ -247,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_no_exit_ops),
 		cmocka_unit_test(test_fault_reported),
 		cmocka_unit_test(test_pf_first_touch),
+		cmocka_unit_test(test_batch_per_op),
 		cmocka_unit_test(test_interrupt_keeps_measurement),
 		cmocka_unit_test(test_quick_suite),
 	};

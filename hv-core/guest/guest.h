@@ -33,6 +33,9 @@ void __attribute__((noreturn)) guest_run(uint32_t vcpu);
 
 #define GUEST_ABORT_ABI 1
 #define GUEST_ABORT_NO_BODY 2
+#define GUEST_ABORT_NO_IRQ 3	/* an interrupt the body raised never arrived */
+/* Give up: status ABORT with this code, reported by the host. */
+void __attribute__((noreturn)) guest_abort(uint32_t code);
 
 /* Secondary vCPUs: serve the body (e.g. answer IPIs) until told to stop. */
 void secondary_main(uint32_t vcpu);
