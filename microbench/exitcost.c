@@ -81,12 +81,16 @@ static int setup_pf(struct mb_setup_ctx *c)
 	uint64_t base = HV_SCRATCH_GPA;
 	uint64_t pages = (c->vm->mem_bytes - base) / 4096;
 	struct mb_params *p = c->params;
+	uint64_t batch = p->batch ? p->batch : 1;
+	uint64_t per_rep = pages / p->repetitions;
 
 	/* Every operation needs a page nobody touched: no warm-up, and all
-	 * repetitions together fit in the scratch area. */
+	 * repetitions together fit in the scratch area (the guest rounds a
+	 * repetition up to whole samples of `batch` pages). */
 	p->warmup_iters = 0;
-	if (p->max_iters * p->repetitions > pages)
-		p->max_iters = pages / p->repetitions;
+	per_rep -= per_rep % batch;
+	if (p->max_iters > per_rep)
+		p->max_iters = per_rep;
 	set_param(c, 0, base);
 	set_param(c, 1, pages);
 	return 0;
@@ -177,8 +181,8 @@ static const struct mb_bench b_syscall = {
 };
 static const struct mb_bench b_ipi = {
 	.name = "ipi", .family = "exit-cost",
-	.description = "x2APIC fixed IPI from vCPU 0 to a halted vCPU 1 whose handler acknowledges it; round trip",
-	.archs = X86, .exit_kind = "ICR write + wake-up (kernel)", .expected_exits = -1, .exit_stat = "exits_caused",
+	.description = "IPI from vCPU 0 to a halted vCPU 1 whose handler acknowledges it; round trip (x86: x2APIC fixed IPI, vCPU 1 in HLT; arm64: SGI through ICC_SGI1R_EL1, vCPU 1 in WFI)",
+	.archs = ALL, .exit_kind = "IPI send + wake-up (kernel)", .expected_exits = -1, .exit_stat = "exits_caused",
 	.body = HV_BODY_IPI, .cpls = MB_CPL0, .min_vcpus = 2, .irqchip = true,
 };
 static const struct mb_bench b_pf = {

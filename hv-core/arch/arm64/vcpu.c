@@ -151,7 +151,9 @@ json_t *arch_fault_json(const struct hv_fault *f)
 	/* Aborts carry a fault status code in ISS[5:0]. */
 	if (f->vector >= 0x20 && f->vector <= 0x25)
 		fsc = arm64_fsc_name(f->error_code & 0x3f);
-	snprintf(esr, sizeof(esr), "0x%llx", (unsigned long long)f->error_code);
+	/* An unexpected IRQ (vector 0x100) carries its INTID, not an ESR. */
+	snprintf(esr, sizeof(esr), f->vector == 0x100 ? "intid %llu" : "0x%llx",
+		 (unsigned long long)f->error_code);
 	snprintf(elr, sizeof(elr), "0x%llx", (unsigned long long)f->ip);
 	snprintf(far, sizeof(far), "0x%llx", (unsigned long long)f->addr);
 	return json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:I, s:I}",

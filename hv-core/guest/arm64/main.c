@@ -3,18 +3,17 @@
 #include <stdint.h>
 #include "guest.h"
 #include "arm64.h"
+#include "gic.h"
 
 /* The runtime keeps no writable globals (the image is mapped read-only, see
- * layout.h); the IRQ hook lives in the shared page's scratch instead. */
-void guest_exception(uint64_t kind, uint64_t esr, uint64_t far, uint64_t elr,
-		     uint64_t spsr);
-void guest_exception(uint64_t kind, uint64_t esr, uint64_t far, uint64_t elr,
-		     uint64_t spsr)
+ * layout.h): what interrupts change lives in the shared page. */
+static void __attribute__((noreturn)) report(uint64_t vector, uint64_t esr,
+					     uint64_t far, uint64_t elr,
+					     uint64_t spsr)
 {
 	struct hv_shared *s = SHARED;
 
-	s->fault.vector = kind == EXC_SYNC ? esr >> 26 :
-			  kind == EXC_SERROR ? 0x2f : 0x100 + (kind - 1);
+	s->fault.vector = vector;
 	s->fault.error_code = esr;
 	s->fault.ip = elr;
 	s->fault.addr = far;
@@ -23,6 +22,36 @@ void guest_exception(uint64_t kind, uint64_t esr, uint64_t far, uint64_t elr,
 	s->status = HV_GS_FAULT;
 	ucall(HV_UCALL_FAULT);
 	garch_halt_forever();
+}
+
+/* Only bodies that unmask interrupts get here (start.S irq_common). The ipi
+ * responder counts its SGI; anything else is a fault report (vector "IRQ",
+ * the INTID in the error code), never a silent drop. */
+void guest_irq(void);
+void guest_irq(void)
+{
+	uint64_t iar = gic_read(ICC_IAR1_EL1);
+	uint32_t intid = (uint32_t)(iar & 0xffffff);
+	uint64_t vcpu = read_sysreg(tpidr_el1);
+
+	if (intid >= GIC_INTID_SPURIOUS)
+		return;
+	gic_write(ICC_EOIR1_EL1, iar);
+	if (intid == GIC_SGI_IPI && vcpu < HV_MAX_VCPUS) {
+		SHARED->ipi_ack[vcpu]++;
+		return;
+	}
+	report(0x100, intid, 0, read_sysreg(elr_el1), read_sysreg(spsr_el1));
+}
+
+void guest_exception(uint64_t kind, uint64_t esr, uint64_t far, uint64_t elr,
+		     uint64_t spsr);
+void guest_exception(uint64_t kind, uint64_t esr, uint64_t far, uint64_t elr,
+		     uint64_t spsr)
+{
+	report(kind == EXC_SYNC ? esr >> 26 :
+	       kind == EXC_SERROR ? 0x2f : 0x100 + (kind - 1),
+	       esr, far, elr, spsr);
 }
 
 void guest_main(uint64_t vcpu);

@@ -40,16 +40,23 @@ _start:
 	b	exc_common
 .endm
 
+/* IRQs may arrive in the middle of any EL1 code: save every register the
+ * C handler may clobber, then return to where the interrupt hit. */
+.macro VEC_IRQ
+	.balign 0x80
+	b	irq_common
+.endm
+
 	.text
 	.balign 0x800
 	.global vectors
 vectors:
 	VEC 0	/* current EL, SP_EL0: sync */
-	VEC 1	/* irq */
+	VEC_IRQ	/* irq */
 	VEC 2	/* fiq */
 	VEC 3	/* serror */
 	VEC 0	/* current EL, SP_ELx */
-	VEC 1
+	VEC_IRQ
 	VEC 2
 	VEC 3
 	VEC 0	/* lower EL, AArch64 */
@@ -71,6 +78,34 @@ exc_common:
 	ldp	x29, x30, [sp, #16]
 	ldp	x0, x1, [sp]
 	add	sp, sp, #32
+	eret
+
+irq_common:
+	sub	sp, sp, #176
+	stp	x0, x1, [sp, #0]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x29, [sp, #144]
+	str	x30, [sp, #160]
+	bl	guest_irq
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x29, [sp, #144]
+	ldr	x30, [sp, #160]
+	add	sp, sp, #176
 	eret
 
 	.section .note.GNU-stack,"",%progbits

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "guest.h"
 #include "arm64.h"
+#include "gic.h"
 
 #define P(n) (SHARED->param[n])
 
@@ -75,6 +76,89 @@ static void op_spin(uint64_t i)
 		asm volatile("" ::: "memory");
 }
 
+/* ipi: vCPU 0 raises SGI 1 on vCPU 1 (a trapped ICC_SGI1R_EL1 write) and
+ * spins until vCPU 1's handler has acknowledged it: one round trip, the
+ * same shape as x86's. */
+static int ipi_init(void)
+{
+	gic_dist_enable();
+	gic_cpu_init(0, 0);
+	while (!SHARED->secondary_ready[1] && !SHARED->stop)
+		garch_relax();
+	return 0;
+}
+
+static void op_ipi(uint64_t i)
+{
+	struct hv_shared *s = SHARED;
+	uint64_t before = s->ipi_ack[1];
+
+	gic_send_sgi(GIC_SGI_IPI, 1);
+	while (s->ipi_ack[1] == before && !s->stop)
+		garch_relax();
+}
+
+/* vCPU 1 waits in WFI with interrupts masked (WFI still wakes on a pending
+ * one), then opens the window so the handler in main.c takes it. */
+static void ipi_responder(uint32_t vcpu)
+{
+	gic_cpu_init(vcpu, 1u << GIC_SGI_IPI);
+	SHARED->secondary_ready[vcpu] = 1;
+	while (!SHARED->stop)
+		asm volatile("wfi; msr daifclr, #2; isb; msr daifset, #2"
+			     ::: "memory");
+}
+
+/* virq_eoi: completing virtual interrupts, `batch` of them per sample
+ * (distinct SGIs, at most GIC_SELF_MAX so that all sit in the list
+ * registers at once). Untimed: the SGIs to ourselves (one trapped write
+ * each) and a wait, interrupts masked, until the virtual CPU interface
+ * shows one pending. Timed: acknowledge (ICC_IAR1_EL1) and complete
+ * (ICC_EOIR1_EL1) each, which a GICv3 with virtualization does without an
+ * exit. So exits per operation = 1 (its SGI); more means the completion
+ * trapped or the list registers had to be refilled. */
+static int virq_init(void)
+{
+	gic_dist_enable();
+	gic_cpu_init(0, ((1u << GIC_SELF_MAX) - 1) << GIC_SGI_SELF);
+	return 0;
+}
+
+static int is_self_sgi(uint64_t iar)
+{
+	uint64_t id = iar & 0xffffff;
+
+	return id >= GIC_SGI_SELF && id < GIC_SGI_SELF + GIC_SELF_MAX;
+}
+
+static uint64_t virq_eoi_timed(uint64_t i)
+{
+	uint32_t n = SHARED->batch, ok = 0;
+	uint64_t t0, t1, iar[GIC_SELF_MAX], spins = 0;
+
+	if (n < 1 || n > GIC_SELF_MAX)
+		guest_abort(GUEST_ABORT_NO_IRQ);
+	for (uint32_t k = 0; k < n; k++)
+		gic_send_sgi(GIC_SGI_SELF + k, 0);
+	while (!is_self_sgi(gic_read(ICC_HPPIR1_EL1))) {
+		if (SHARED->stop)
+			return 0;
+		if (++spins > 10000000)
+			guest_abort(GUEST_ABORT_NO_IRQ);
+	}
+	t0 = garch_probe_begin();
+	for (uint32_t k = 0; k < n; k++) {
+		iar[k] = gic_read(ICC_IAR1_EL1);
+		gic_write(ICC_EOIR1_EL1, iar[k]);
+	}
+	t1 = garch_probe_end();
+	for (uint32_t k = 0; k < n; k++)
+		ok += is_self_sgi(iar[k]);
+	if (ok != n)
+		guest_abort(GUEST_ABORT_NO_IRQ);
+	return t1 - t0;
+}
+
 static const struct gbody bodies[HV_BODY_COUNT] = {
 	[HV_BODY_EMPTY] = { .op = op_empty },
 	[HV_BODY_COUNTER_READ] = { .op = op_counter_read },
@@ -82,6 +166,8 @@ static const struct gbody bodies[HV_BODY_COUNT] = {
 	[HV_BODY_MMIO_READ] = { .op = op_mmio_read },
 	[HV_BODY_MMIO_WRITE] = { .op = op_mmio_write },
 	[HV_BODY_SYSREG_TRAP] = { .op = op_sysreg_trap },
+	[HV_BODY_IPI] = { .init = ipi_init, .op = op_ipi, .secondary = ipi_responder },
+	[HV_BODY_VIRQ_EOI] = { .init = virq_init, .timed = virq_eoi_timed },
 	[HV_BODY_PF_TOUCH] = { .op = op_pf_touch },
 	[HV_BODY_FAULT_TEST] = { .op = op_fault },
 	[HV_BODY_SPIN] = { .op = op_spin },
@@ -89,7 +175,7 @@ static const struct gbody bodies[HV_BODY_COUNT] = {
 
 const struct gbody *gbody_get(uint32_t id)
 {
-	if (id >= HV_BODY_COUNT || !bodies[id].op)
+	if (id >= HV_BODY_COUNT || (!bodies[id].op && !bodies[id].timed))
 		return 0;
 	return &bodies[id];
 }
