@@ -41,6 +41,10 @@ struct an_bench {
 	/* Canonical JSON of the params that change what is measured, with the
 	 * name and variant: two records match across files iff keys are equal. */
 	char *key;
+	/* The same without "cpl", and whether the suite let the host pick the
+	 * level ("cpl": "auto"): see an_result_find_match. */
+	char *key_nocpl;
+	bool cpl_auto;
 	json_t *params; /* borrowed */
 	bool ok, suspect, interrupted;
 	double counter_hz, iterations, probe_overhead, duration_ms;
@@ -106,6 +110,11 @@ char *an_bench_label(struct an_result *const *rs, size_t nr,
 
 /* The unit of @r: that of its first status-ok record (NULL if none). */
 const char *an_result_unit(const struct an_result *r);
+
+/* The record in @r that matches @b: the same key, or else (one side ran
+ * with "cpl": "auto") the same key apart from the level. */
+const struct an_bench *an_result_find_match(const struct an_result *r,
+					    const struct an_bench *b);
 
 /* Params left out of the matching key; see docs/analysis.md. */
 bool an_param_ignored(const char *param);

@@ -162,7 +162,7 @@ int an_chart_compare(struct an_plot_ctx *c, struct an_result **rs, size_t nr)
 		put_head(&med, label ? label : b->name);
 		free(label);
 		for (size_t f = 0; f < nr; f++) {
-			const struct an_bench *o2 = an_result_find(rs[f], b->key);
+			const struct an_bench *o2 = an_result_find_match(rs[f], b);
 			double v = o2 && o2->ok ? o2->cycles.p50 : NAN;
 
 			if (!same_unit)

@@ -129,6 +129,24 @@ static void compare_without_samples(struct an_cmp_row *row, double kb,
 		 "no samples: significance from the medians' CIs");
 }
 
+/* Records matched across levels ("cpl": "auto" on both sides) say which
+ * level each ran at, next to whatever the comparison noted. */
+static void note_levels(struct an_cmp_row *row)
+{
+	json_t *pb = json_object_get(row->base->params, "cpl");
+	json_t *pc = json_object_get(row->cur->params, "cpl");
+	char lv[64];
+	size_t len = strlen(row->note);
+
+	if (!json_is_integer(pb) || !json_is_integer(pc) ||
+	    json_integer_value(pb) == json_integer_value(pc))
+		return;
+	snprintf(lv, sizeof(lv), "cpl %lld vs %lld, the level each host picked",
+		 (long long)json_integer_value(pb), (long long)json_integer_value(pc));
+	snprintf(row->note + len, sizeof(row->note) - len, "%s%s",
+		 len ? "; " : "", lv);
+}
+
 static void compare_row(struct an_cmp *c, struct an_cmp_row *row,
 			const struct an_bench *ref_b,
 			const struct an_bench *ref_c,
@@ -287,6 +305,7 @@ int an_compare_pair(const struct an_result *base, const struct an_result *cur,
 {
 	const struct an_bench *ref_b = NULL, *ref_c = NULL;
 	size_t n = 0;
+	bool *used;
 
 	memset(c, 0, sizeof(*c));
 	c->base = base;
@@ -294,7 +313,10 @@ int an_compare_pair(const struct an_result *base, const struct an_result *cur,
 	if (pick_mode(c, o, &ref_b, &ref_c, err, errlen))
 		return -1;
 	c->rows = calloc(base->n_benches + cur->n_benches + 1, sizeof(*c->rows));
-	if (!c->rows) {
+	/* NEW records some BASE row took: the rest get rows of their own. */
+	used = calloc(cur->n_benches + 1, sizeof(*used));
+	if (!c->rows || !used) {
+		free(used);
 		snprintf(err, errlen, "%s: out of memory", cur->path);
 		return -1;
 	}
@@ -303,7 +325,9 @@ int an_compare_pair(const struct an_result *base, const struct an_result *cur,
 		struct an_cmp_row *row = &c->rows[n++];
 
 		row->base = b;
-		row->cur = an_result_find(cur, b->key);
+		row->cur = an_result_find_match(cur, b);
+		if (row->cur)
+			used[row->cur - cur->benches] = true;
 		if (!b->ok)
 			not_compared(row, "BASE", b);
 		else if (!row->cur || !row->cur->ok)
@@ -313,8 +337,10 @@ int an_compare_pair(const struct an_result *base, const struct an_result *cur,
 			not_compared(row, "BASE", b);
 			snprintf(row->note, sizeof(row->note),
 				 "no counter_hz to convert to ns");
-		} else
+		} else {
 			compare_row(c, row, ref_b, ref_c, o);
+			note_levels(row);
+		}
 		if (row->verdict == AN_V_SLOWER)
 			c->n_slower++;
 		else if (row->verdict == AN_V_FASTER)
@@ -324,13 +350,14 @@ int an_compare_pair(const struct an_result *base, const struct an_result *cur,
 		const struct an_bench *b = &cur->benches[i];
 		struct an_cmp_row *row;
 
-		if (an_result_find(base, b->key))
+		if (used[i])
 			continue;
 		row = &c->rows[n++];
 		row->cur = b;
 		not_compared(row, "BASE", NULL);
 	}
 	c->n_rows = n;
+	free(used);
 	return 0;
 }
 

@@ -166,7 +166,7 @@ bool an_param_ignored(const char *param)
 	static const char *const ignored[] = {
 		"pmu_events", "min_time_ms", "max_iters", "repetitions",
 		"cpl_auto", "warmup_iterations", "max_samples", "warmup_iters",
-		"timeout_ms", "pin",
+		"timeout_ms", "pin", "batch",
 	};
 
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
@@ -175,7 +175,8 @@ bool an_param_ignored(const char *param)
 	return false;
 }
 
-static char *make_key(const struct an_bench *b)
+/* without_cpl: the key of a record whose level was chosen per host. */
+static char *make_key(const struct an_bench *b, bool without_cpl)
 {
 	json_t *p = b->params ? json_deep_copy(b->params) : json_object();
 	const char *k;
@@ -186,7 +187,7 @@ static char *make_key(const struct an_bench *b)
 	if (!p)
 		return NULL;
 	json_object_foreach_safe(p, tmp, k, v) {
-		if (an_param_ignored(k))
+		if (an_param_ignored(k) || (without_cpl && !strcmp(k, "cpl")))
 			json_object_del(p, k);
 	}
 	dump = json_dumps(p, JSON_SORT_KEYS | JSON_COMPACT);
@@ -347,8 +348,10 @@ static void parse_bench(struct ctx *c, json_t *o, size_t idx, unsigned flags,
 		parse_samples(c, o, where, b);
 	if (c->failed)
 		return;
-	b->key = make_key(b);
-	if (!b->key)
+	b->key = make_key(b, false);
+	b->key_nocpl = make_key(b, true);
+	b->cpl_auto = json_is_true(json_object_get(b->params, "cpl_auto"));
+	if (!b->key || !b->key_nocpl)
 		fail(c, "out of memory");
 }
 
@@ -509,6 +512,7 @@ void an_result_free(struct an_result *r)
 		struct an_bench *b = &r->benches[i];
 
 		free(b->key);
+		free(b->key_nocpl);
 		free(b->exit_counts);
 		free(b->samples);
 		free(b->segments);
@@ -526,6 +530,20 @@ const struct an_bench *an_result_find(const struct an_result *r,
 		if (!strcmp(r->benches[i].key, key))
 			return &r->benches[i];
 	return NULL;
+}
+
+const struct an_bench *an_result_find_match(const struct an_result *r,
+					    const struct an_bench *b)
+{
+	const struct an_bench *m = an_result_find(r, b->key);
+
+	/* "cpl": "auto" let a host pick its level (x86 under PVM: 3, arm64:
+	 * EL1 = 0): such a record also matches one at another level. */
+	for (size_t i = 0; !m && i < r->n_benches; i++)
+		if ((b->cpl_auto || r->benches[i].cpl_auto) &&
+		    !strcmp(r->benches[i].key_nocpl, b->key_nocpl))
+			m = &r->benches[i];
+	return m;
 }
 
 const struct an_bench *an_result_find_name(const struct an_result *r,

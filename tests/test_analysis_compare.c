@@ -202,6 +202,63 @@ static void test_units_differ_ratio_mode(void **state)
 	an_result_free(b);
 }
 
+/* Copy of @src with every record's level set to @cpl, and "cpl_auto" as
+ * given (what "cpl": "auto" leaves in a result). */
+static void relevel(const char *src, const char *dst, int cpl, bool cpl_auto)
+{
+	json_t *doc = json_load_file(tpath(src), 0, NULL), *b;
+	size_t i;
+
+	assert_non_null(doc);
+	json_array_foreach(json_object_get(doc, "benchmarks"), i, b) {
+		json_t *p = json_object_get(b, "params");
+
+		json_object_set_new(p, "cpl", json_integer(cpl));
+		if (cpl_auto)
+			json_object_set_new(p, "cpl_auto", json_true());
+		else
+			json_object_del(p, "cpl_auto");
+	}
+	assert_int_equal(json_dump_file(doc, tpath(dst), 0), 0);
+	json_decref(doc);
+}
+
+/* x86 under PVM picks cpl 3 for "auto", arm64 picks EL1 (0): such records
+ * still meet by name; records whose level the suite fixed do not. */
+static void test_auto_level_matches_across_archs(void **state)
+{
+	struct an_result *a, *b;
+	struct an_cmp c;
+
+	relevel("base.json", "x86-auto.json", 3, true);
+	relevel("arm.json", "arm-auto.json", 0, true);
+	relevel("arm.json", "arm-fixed.json", 0, false);
+	compare_files("x86-auto.json", "arm-auto.json", &c, &a, &b);
+	assert_int_equal(c.mode, AN_CMP_RATIO);
+	assert_int_equal(row_of(&c, "mmio_user")->verdict, AN_V_REF);
+	assert_int_equal(row_of(&c, "cpuid")->verdict, AN_V_SAME);
+	assert_non_null(strstr(row_of(&c, "cpuid")->note, "cpl 3 vs 0"));
+	assert_int_equal(c.n_rows, a->n_benches);	/* no leftovers */
+	an_cmp_free(&c);
+	an_result_free(a);
+	an_result_free(b);
+
+	/* one side "auto" is enough: that host had no preference */
+	compare_files("x86-auto.json", "arm-fixed.json", &c, &a, &b);
+	assert_int_equal(row_of(&c, "cpuid")->verdict, AN_V_SAME);
+	an_cmp_free(&c);
+	an_result_free(a);
+	an_result_free(b);
+
+	/* both fixed at different levels: different measurements */
+	relevel("base.json", "x86-fixed.json", 3, false);
+	a = load("x86-fixed.json");
+	b = load("arm-fixed.json");
+	assert_null(an_result_find_match(b, &a->benches[1]));
+	an_result_free(a);
+	an_result_free(b);
+}
+
 static void test_cmd_exit_codes(void **state)
 {
 	char *out, *err;
@@ -385,6 +442,7 @@ static void test_matching_ignores_run_length_params(void **state)
 	assert_null(strstr(a->benches[1].key, "min_time_ms"));
 	assert_non_null(strstr(a->benches[1].key, "\"cpl\":3"));
 	assert_true(an_param_ignored("pmu_events"));
+	assert_true(an_param_ignored("batch"));	/* figures are per op */
 	assert_false(an_param_ignored("cpl"));
 	/* a label shows only params that tell same-named records apart */
 	label = an_bench_label(&a, 1, &a->benches[1]);
@@ -407,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_ten_percent_is_slower),
 		cmocka_unit_test(test_threshold_hides_small_change),
 		cmocka_unit_test(test_units_differ_ratio_mode),
+		cmocka_unit_test(test_auto_level_matches_across_archs),
 		cmocka_unit_test(test_cmd_exit_codes),
 		cmocka_unit_test(test_cmd_ratio_and_json),
 		cmocka_unit_test(test_loader_errors),
