@@ -72,6 +72,7 @@ enum hv_body {
 	HV_BODY_COUNTER_READ,	/* arm64: CNTVCT read */
 	HV_BODY_SYSREG_TRAP,	/* arm64: trapped system register */
 	HV_BODY_VIRQ_EOI,	/* arm64 */
+	HV_BODY_PMU_READ,	/* arm64: PMCCNTR_EL0 read */
 	HV_BODY_FAULT_TEST,	/* deliberately faults (tests) */
 	HV_BODY_SPIN,		/* CPL0/CPL3 slowdown probe: param[0] loop count */
 	HV_BODY_IO_PATH,	/* io-path study: microbench/iopath_abi.h */

@@ -106,10 +106,10 @@ for mode in ("vhe", "nvhe"):
                        ("virq_eoi", "exits_caused")):
         v = exits(name, stat)
         check(v is not None and abs(v - 1) < 0.05, f"{mode}: {name} {stat}/op = {v} (want 1)")
-    # The emulated machine has a GICv3 with virtualization: the vGIC rows
-    # must run, not be reported unsupported. An IPI round trip is the
+    # The emulated machine has a GICv3 with virtualization and a PMUv3: the
+    # vGIC and PMU rows must run, not be reported unsupported. An IPI round trip is the
     # sender's trapped ICC_SGI1R_EL1 write plus the receiver's WFI exit.
-    for name in ("ipi", "virq_eoi"):
+    for name in ("ipi", "virq_eoi", "pmu_read"):
         b = bench.get(name)
         check(b is not None and b.get("status") == "ok",
               f"{mode}: {name} ran on the in-kernel vGICv3 (status {b and b.get('status')})")
@@ -120,7 +120,7 @@ for mode in ("vhe", "nvhe"):
           and not b.get("resolution", {}).get("coarse", True),
           f"{mode}: counter_read with batch 1024 is above the counter's resolution "
           f"({b and b.get('resolution')})")
-    for name in ("mmio_user", "hypercall", "ipi", "virq_eoi"):
+    for name in ("mmio_user", "hypercall", "ipi", "virq_eoi", "pmu_read"):
         b = bench.get(name)
         if b and b.get("status") == "ok":
             c, k = b['cycles'], b.get('resolution', {}).get('ops_per_sample', 1)

@@ -159,6 +159,24 @@ static uint64_t virq_eoi_timed(uint64_t i)
 	return t1 - t0;
 }
 
+/* pmu_read: the PMUv3 cycle counter as a guest sees it. The counter is
+ * enabled once (PMCR_EL0.E, PMCNTENSET_EL0.C); without a vCPU PMU these
+ * accesses are undefined and the fault says so. */
+static int pmu_init(void)
+{
+	write_sysreg(pmcr_el0, read_sysreg(pmcr_el0) | 1);
+	write_sysreg(pmcntenset_el0, 1ull << 31);
+	asm volatile("isb" ::: "memory");
+	return 0;
+}
+
+static void op_pmu_read(uint64_t i)
+{
+	uint64_t v;
+
+	asm volatile("mrs %0, pmccntr_el0" : "=r"(v)::"memory");
+}
+
 static const struct gbody bodies[HV_BODY_COUNT] = {
 	[HV_BODY_EMPTY] = { .op = op_empty },
 	[HV_BODY_COUNTER_READ] = { .op = op_counter_read },
@@ -168,6 +186,7 @@ static const struct gbody bodies[HV_BODY_COUNT] = {
 	[HV_BODY_SYSREG_TRAP] = { .op = op_sysreg_trap },
 	[HV_BODY_IPI] = { .init = ipi_init, .op = op_ipi, .secondary = ipi_responder },
 	[HV_BODY_VIRQ_EOI] = { .init = virq_init, .timed = virq_eoi_timed },
+	[HV_BODY_PMU_READ] = { .init = pmu_init, .op = op_pmu_read },
 	[HV_BODY_PF_TOUCH] = { .op = op_pf_touch },
 	[HV_BODY_FAULT_TEST] = { .op = op_fault },
 	[HV_BODY_SPIN] = { .op = op_spin },
