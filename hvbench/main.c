@@ -13,6 +13,7 @@ static const struct {
 	{ "run", cmd_run, "run SUITE.json [-o FILE] [--quiet]   run a suite in real VMs, write a result file" },
 	{ "list", cmd_list, "list [--json] [--params]             the benchmarks, the archs they run on, their parameters" },
 	{ "info", cmd_info, "info [--json]                        what kind of virtualization this host has" },
+	{ "selftest", cmd_selftest, "selftest [--json]                    does the guest runtime report faults (real VMs)" },
 	{ "compare", an_cmd_compare, "compare BASE.json NEW.json...         medians, ratios with 95% CI, significance" },
 	{ "plot", an_cmd_plot, "plot RESULT.json... -o DIR           charts with gnuplot (PNG and SVG)" },
 	{ "report", an_cmd_report, "report RESULT.json [-o FILE.html]    a self-contained HTML report" },

@@ -13,6 +13,7 @@
 
 #include "hv-core/abi.h"
 #include "hv-core/hv.h"
+#include "hvbench/cli.h"
 #include "hvbench/measure.h"
 #include "hvbench/suite.h"
 #include "microbench/mb.h"
@@ -170,6 +171,17 @@ static void test_fault_reported(void **state)
 	json_decref(rec);
 }
 
+/* `hvbench selftest`: the same fault, at both levels, through the CLI. */
+static void test_selftest_cli(void **state)
+{
+	char *argv[] = { "selftest", NULL };
+	char *bad[] = { "selftest", "extra", NULL };
+
+	NEED_KVM();
+	assert_int_equal(cmd_selftest(1, argv), EXIT_OK);
+	assert_int_equal(cmd_selftest(2, bad), EXIT_USAGE);
+}
+
 /* Every benchmark of the quick suite ends ok or unsupported (with a reason),
  * and records the resolved cpl. */
 static void test_quick_suite(void **state)
@@ -284,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_single_exit_ops),
 		cmocka_unit_test(test_no_exit_ops),
 		cmocka_unit_test(test_fault_reported),
+		cmocka_unit_test(test_selftest_cli),
 		cmocka_unit_test(test_pf_first_touch),
 		cmocka_unit_test(test_batch_per_op),
 		cmocka_unit_test(test_interrupt_keeps_measurement),

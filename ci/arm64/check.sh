@@ -39,7 +39,7 @@ declare -A pid rc
 for mode in vhe nvhe; do
 	bash ci/arm64/run.sh --mode $mode --bin "$BIN" --file "$SUITE:smoke.json" \
 		--out "$OUT/run-$mode" --timeout 240 -- \
-		sh -c "hvbench-arm64 info --json > /out/info.json; hvbench-arm64 run smoke.json -o /out/$mode.json" \
+		sh -c "hvbench-arm64 info --json > /out/info.json; hvbench-arm64 selftest --json > /out/selftest.json; hvbench-arm64 run smoke.json -o /out/$mode.json" \
 		>"$OUT/run-$mode.log" 2>&1 &
 	pid[$mode]=$!
 done
@@ -128,6 +128,24 @@ for mode in ("vhe", "nvhe"):
                   f"(p10 {c['p10']:.4g}, p90 {c['p90']:.4g}, n={c['n']}"
                   + (f" samples of {k} ops" if k > 1 else "") + ")"
                   + (" coarse: below the counter's resolution" if b.get('resolution', {}).get('coarse') else ""))
+# The runtime's fault report, at EL1 and EL0 (hvbench selftest).
+want_class = {0: "data abort, same EL", 3: "data abort, lower EL"}
+for mode in ("vhe", "nvhe"):
+    path = os.path.join(out, "run-" + mode, "selftest.json")
+    try:
+        st = json.load(open(path))
+    except (OSError, ValueError) as e:
+        check(False, f"{mode}: selftest result {path} ({e})")
+        continue
+    check(st.get("failed") == 0 and len(st.get("checks", [])) == 2,
+          f"{mode}: hvbench selftest: {st.get('failed')} of {len(st.get('checks', []))} failed")
+    for c in st.get("checks", []):
+        f = c.get("record", {}).get("fault", {})
+        cpl = c.get("record", {}).get("params", {}).get("cpl")
+        check(f.get("far") == "0x100000000000" and f.get("name") == want_class.get(cpl)
+              and f.get("fault_status") == "translation fault",
+              f"{mode}: fault at cpl {cpl} decoded as {f.get('name')!r}, FAR {f.get('far')}, "
+              f"{f.get('fault_status')!r}, EL{f.get('el')}")
 print(f"check-arm64: {fails} check(s) failed")
 sys.exit(1 if fails else 0)
 PY
