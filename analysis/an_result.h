@@ -47,6 +47,7 @@ struct an_bench {
 	bool cpl_auto;
 	json_t *params; /* borrowed */
 	bool ok, suspect, interrupted;
+	bool coarse; /* resolution.coarse: quantization dominates the figure */
 	double counter_hz, iterations, probe_overhead, duration_ms;
 	double expected_exits, exits; /* exits: exits_per_op[exit_stat] */
 	struct an_stats cycles, vmm_user, round_trip;

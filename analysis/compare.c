@@ -337,6 +337,15 @@ int an_compare_pair(const struct an_result *base, const struct an_result *cur,
 			not_compared(row, "BASE", b);
 			snprintf(row->note, sizeof(row->note),
 				 "no counter_hz to convert to ns");
+		} else if (b->coarse || row->cur->coarse) {
+			/* A few counter units per sample: a "change" there is
+			 * quantization, not cost. */
+			compare_row(c, row, ref_b, ref_c, o);
+			row->verdict = AN_V_NONE;
+			row->significant = false;
+			snprintf(row->note, sizeof(row->note),
+				 "below the counter's resolution (coarse) in %s: no verdict; raise batch",
+				 b->coarse && row->cur->coarse ? "both" : b->coarse ? "BASE" : "NEW");
 		} else {
 			compare_row(c, row, ref_b, ref_c, o);
 			note_levels(row);

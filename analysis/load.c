@@ -320,6 +320,13 @@ static void parse_bench(struct ctx *c, json_t *o, size_t idx, unsigned flags,
 	b->params = get_obj(c, o, where, "params", false);
 	b->suspect = get_bool(c, o, where, "suspect", NULL);
 	b->interrupted = get_bool(c, o, where, "interrupted", NULL);
+	{
+		json_t *res = get_obj(c, o, where, "resolution", false);
+		char sub[160];
+
+		snprintf(sub, sizeof(sub), "%s.resolution", where);
+		b->coarse = res && get_bool(c, res, sub, "coarse", NULL);
+	}
 	b->counter_hz = get_num(c, o, where, "counter_hz", false);
 	b->iterations = get_num(c, o, where, "iterations", false);
 	b->probe_overhead = get_num(c, o, where, "probe_overhead", false);

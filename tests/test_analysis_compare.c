@@ -259,6 +259,35 @@ static void test_auto_level_matches_across_archs(void **state)
 	an_result_free(b);
 }
 
+/* A figure of a few counter units per sample ("coarse") gets no verdict:
+ * a 10% "change" there is quantization. */
+static void test_coarse_gets_no_verdict(void **state)
+{
+	json_t *doc = json_load_file(tpath("slower.json"), 0, NULL), *b;
+	struct an_result *a, *s;
+	struct an_cmp c;
+	size_t i;
+
+	assert_non_null(doc);
+	json_array_foreach(json_object_get(doc, "benchmarks"), i, b)
+		if (!strcmp(json_string_value(json_object_get(b, "name")), "cpuid"))
+			json_object_set_new(b, "resolution",
+					    json_pack("{s:f, s:i, s:b}", "per_op", 1.0,
+						      "ops_per_sample", 1, "coarse", 1));
+	assert_int_equal(json_dump_file(doc, tpath("slower-coarse.json"), 0), 0);
+	json_decref(doc);
+	compare_files("base.json", "slower-coarse.json", &c, &a, &s);
+	assert_int_equal(row_of(&c, "cpuid")->verdict, AN_V_NONE);
+	assert_false(row_of(&c, "cpuid")->significant);
+	assert_non_null(strstr(row_of(&c, "cpuid")->note, "coarse"));
+	/* the rest of the file is still judged */
+	assert_true(c.n_slower > 0);
+	assert_true(s->benches[1].coarse || s->benches[0].coarse || s->benches[2].coarse);
+	an_cmp_free(&c);
+	an_result_free(a);
+	an_result_free(s);
+}
+
 static void test_cmd_exit_codes(void **state)
 {
 	char *out, *err;
@@ -466,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_threshold_hides_small_change),
 		cmocka_unit_test(test_units_differ_ratio_mode),
 		cmocka_unit_test(test_auto_level_matches_across_archs),
+		cmocka_unit_test(test_coarse_gets_no_verdict),
 		cmocka_unit_test(test_cmd_exit_codes),
 		cmocka_unit_test(test_cmd_ratio_and_json),
 		cmocka_unit_test(test_loader_errors),
