@@ -115,7 +115,9 @@ const char an_tpl_breakdown[] =
 	"set style histogram rowstacked\n"
 	"set style fill solid 0.8 border -1\n"
 	"set boxwidth 0.6\n"
-	"set xtics noenhanced\n"
+	"# the full io-path matrix has ~26 long variant names: slant them\n"
+	"set xtics noenhanced rotate by -35 left font \",9\"\n"
+	"set bmargin 9\n"
 	"set yrange [0:*]\n"
 	"set key outside right top noenhanced\n"
 	"plot for [i=2:@NCOLS@] \"@DATA@\" using i:xtic(1) title columnheader(i)\n";
