@@ -45,6 +45,25 @@ static inline void ucall(uint32_t nr)
 	garch_ucall(nr);
 }
 
+/* The ipi body's portable half, the same on every arch: wait until vCPU
+ * `vcpu` listens, and one round trip (send, then spin until its handler has
+ * counted the interrupt). `send` is the arch's one instruction; inlined. */
+static inline void guest_wait_secondary(uint32_t vcpu)
+{
+	while (!SHARED->secondary_ready[vcpu] && !SHARED->stop)
+		garch_relax();
+}
+
+static inline void guest_ipi_round_trip(uint32_t vcpu, void (*send)(void))
+{
+	struct hv_shared *s = SHARED;
+	uint64_t before = s->ipi_ack[vcpu];
+
+	send();
+	while (s->ipi_ack[vcpu] == before && !s->stop)
+		garch_relax();
+}
+
 static inline void *gmemset(void *d, int c, uint64_t n)
 {
 	uint8_t *p = d;

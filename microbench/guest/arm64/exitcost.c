@@ -83,19 +83,18 @@ static int ipi_init(void)
 {
 	gic_dist_enable();
 	gic_cpu_init(0, 0);
-	while (!SHARED->secondary_ready[1] && !SHARED->stop)
-		garch_relax();
+	guest_wait_secondary(1);
 	return 0;
+}
+
+static void ipi_send(void)
+{
+	gic_send_sgi(GIC_SGI_IPI, 1);
 }
 
 static void op_ipi(uint64_t i)
 {
-	struct hv_shared *s = SHARED;
-	uint64_t before = s->ipi_ack[1];
-
-	gic_send_sgi(GIC_SGI_IPI, 1);
-	while (s->ipi_ack[1] == before && !s->stop)
-		garch_relax();
+	guest_ipi_round_trip(1, ipi_send);
 }
 
 /* vCPU 1 waits in WFI with interrupts masked (WFI still wakes on a pending

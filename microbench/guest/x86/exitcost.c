@@ -138,22 +138,20 @@ static void x2apic_enable(void)
 static int ipi_init(void)
 {
 	x2apic_enable();
-	/* Wait for the responder to be listening. */
-	while (!SHARED->secondary_ready[1] && !SHARED->stop)
-		garch_relax();
+	guest_wait_secondary(1);
 	return 0;
+}
+
+static void ipi_send(void)
+{
+	wrmsr(X2APIC_ICR, (1ull << 32) | IPI_VECTOR);
 }
 
 /* vCPU 0 sends a fixed IPI to vCPU 1 (x2APIC ICR write) and spins until the
  * responder's handler has acknowledged it: one round trip. */
 static void op_ipi(uint64_t i)
 {
-	struct hv_shared *s = SHARED;
-	uint64_t before = s->ipi_ack[1];
-
-	wrmsr(X2APIC_ICR, (1ull << 32) | IPI_VECTOR);
-	while (s->ipi_ack[1] == before && !s->stop)
-		garch_relax();
+	guest_ipi_round_trip(1, ipi_send);
 }
 
 static void ipi_responder(uint32_t vcpu)
