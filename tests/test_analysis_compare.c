@@ -202,25 +202,53 @@ static void test_units_differ_ratio_mode(void **state)
 	an_result_free(b);
 }
 
-/* Copy of @src with every record's level set to @cpl, and "cpl_auto" as
- * given (what "cpl": "auto" leaves in a result). */
-static void relevel(const char *src, const char *dst, int cpl, bool cpl_auto)
+/* Copy of @src with @edit applied to every benchmark record. */
+static void rewrite(const char *src, const char *dst,
+		    void (*edit)(json_t *rec, const void *arg), const void *arg)
 {
 	json_t *doc = json_load_file(tpath(src), 0, NULL), *b;
 	size_t i;
 
 	assert_non_null(doc);
-	json_array_foreach(json_object_get(doc, "benchmarks"), i, b) {
-		json_t *p = json_object_get(b, "params");
-
-		json_object_set_new(p, "cpl", json_integer(cpl));
-		if (cpl_auto)
-			json_object_set_new(p, "cpl_auto", json_true());
-		else
-			json_object_del(p, "cpl_auto");
-	}
+	json_array_foreach(json_object_get(doc, "benchmarks"), i, b)
+		edit(b, arg);
 	assert_int_equal(json_dump_file(doc, tpath(dst), 0), 0);
 	json_decref(doc);
+}
+
+/* The level a record ran at, and whether "cpl": "auto" chose it (which
+ * leaves "cpl_auto": true in a result). */
+struct level {
+	int cpl;
+	bool cpl_auto;
+};
+
+static void set_level(json_t *rec, const void *arg)
+{
+	const struct level *l = arg;
+	json_t *p = json_object_get(rec, "params");
+
+	json_object_set_new(p, "cpl", json_integer(l->cpl));
+	if (l->cpl_auto)
+		json_object_set_new(p, "cpl_auto", json_true());
+	else
+		json_object_del(p, "cpl_auto");
+}
+
+static void relevel(const char *src, const char *dst, int cpl, bool cpl_auto)
+{
+	struct level l = { cpl, cpl_auto };
+
+	rewrite(src, dst, set_level, &l);
+}
+
+/* cpuid's figure marked below the counter's resolution. */
+static void coarse_cpuid(json_t *rec, const void *arg)
+{
+	if (!strcmp(json_string_value(json_object_get(rec, "name")), "cpuid"))
+		json_object_set_new(rec, "resolution",
+				    json_pack("{s:f, s:i, s:b}", "per_op", 1.0,
+					      "ops_per_sample", 1, "coarse", 1));
 }
 
 /* x86 under PVM picks cpl 3 for "auto", arm64 picks EL1 (0): such records
@@ -263,19 +291,10 @@ static void test_auto_level_matches_across_archs(void **state)
  * a 10% "change" there is quantization. */
 static void test_coarse_gets_no_verdict(void **state)
 {
-	json_t *doc = json_load_file(tpath("slower.json"), 0, NULL), *b;
 	struct an_result *a, *s;
 	struct an_cmp c;
-	size_t i;
 
-	assert_non_null(doc);
-	json_array_foreach(json_object_get(doc, "benchmarks"), i, b)
-		if (!strcmp(json_string_value(json_object_get(b, "name")), "cpuid"))
-			json_object_set_new(b, "resolution",
-					    json_pack("{s:f, s:i, s:b}", "per_op", 1.0,
-						      "ops_per_sample", 1, "coarse", 1));
-	assert_int_equal(json_dump_file(doc, tpath("slower-coarse.json"), 0), 0);
-	json_decref(doc);
+	rewrite("slower.json", "slower-coarse.json", coarse_cpuid, NULL);
 	compare_files("base.json", "slower-coarse.json", &c, &a, &s);
 	assert_int_equal(row_of(&c, "cpuid")->verdict, AN_V_NONE);
 	assert_false(row_of(&c, "cpuid")->significant);
