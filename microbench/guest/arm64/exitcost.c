@@ -6,13 +6,9 @@
 #include "guest.h"
 #include "arm64.h"
 #include "gic.h"
+#include "microbench/guest/common.h"
 
 #define P(n) (SHARED->param[n])
-
-static void op_empty(uint64_t i)
-{
-	asm volatile("" ::: "memory");
-}
 
 /* The virtual counter: no exit, KVM does not trap CNTVCT_EL0. */
 static void op_counter_read(uint64_t i)
@@ -56,24 +52,6 @@ static void op_sysreg_trap(uint64_t i)
 	uint64_t v;
 
 	asm volatile("mrs %0, oslsr_el1" : "=r"(v)::"memory");
-}
-
-/* Touch a fresh page: one stage-2 fault per page. */
-static void op_pf_touch(uint64_t i)
-{
-	*(volatile uint64_t *)(P(0) + i * 4096) = i;
-}
-
-static void op_fault(uint64_t i)
-{
-	/* Beyond the 4 GiB that TTBR0 covers: a level-0 translation fault. */
-	(void)*(volatile uint64_t *)0x100000000000ull;
-}
-
-static void op_spin(uint64_t i)
-{
-	for (uint64_t k = P(0); k; k--)
-		asm volatile("" ::: "memory");
 }
 
 /* ipi: vCPU 0 raises SGI 1 on vCPU 1 (a trapped ICC_SGI1R_EL1 write) and
@@ -177,7 +155,7 @@ static void op_pmu_read(uint64_t i)
 }
 
 static const struct gbody bodies[HV_BODY_COUNT] = {
-	[HV_BODY_EMPTY] = { .op = op_empty },
+	[HV_BODY_EMPTY] = { .op = gbody_op_empty },
 	[HV_BODY_COUNTER_READ] = { .op = op_counter_read },
 	[HV_BODY_HYPERCALL] = { .op = op_hypercall },
 	[HV_BODY_MMIO_READ] = { .op = op_mmio_read },
@@ -186,9 +164,9 @@ static const struct gbody bodies[HV_BODY_COUNT] = {
 	[HV_BODY_IPI] = { .init = ipi_init, .op = op_ipi, .secondary = ipi_responder },
 	[HV_BODY_VIRQ_EOI] = { .init = virq_init, .timed = virq_eoi_timed },
 	[HV_BODY_PMU_READ] = { .init = pmu_init, .op = op_pmu_read },
-	[HV_BODY_PF_TOUCH] = { .op = op_pf_touch },
-	[HV_BODY_FAULT_TEST] = { .op = op_fault },
-	[HV_BODY_SPIN] = { .op = op_spin },
+	[HV_BODY_PF_TOUCH] = { .op = gbody_op_pf_touch },
+	[HV_BODY_FAULT_TEST] = { .op = gbody_op_fault },
+	[HV_BODY_SPIN] = { .op = gbody_op_spin },
 };
 
 const struct gbody *gbody_get(uint32_t id)

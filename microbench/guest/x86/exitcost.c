@@ -4,13 +4,9 @@
 #include "guest.h"
 #include "x86.h"
 #include "iopath.h"
+#include "microbench/guest/common.h"
 
 #define P(n) (SHARED->param[n])
-
-static void op_empty(uint64_t i)
-{
-	asm volatile("" ::: "memory");
-}
 
 static void op_rdtsc(uint64_t i)
 {
@@ -109,25 +105,6 @@ static void op_syscall(uint64_t i)
 	asm volatile("syscall" ::: "rcx", "r11", "memory");
 }
 
-/* Touch a fresh page: one shadow/EPT/NPT fault per page. */
-static void op_pf_touch(uint64_t i)
-{
-	*(volatile uint64_t *)(P(0) + i * 4096) = i;
-}
-
-static void op_fault(uint64_t i)
-{
-	/* Far beyond the 4 GiB the page tables map: #PF with CR2 set. */
-	(void)*(volatile uint64_t *)0x100000000000ull;
-}
-
-/* A loop that costs the same everywhere but is emulated at CPL0 on PVM. */
-static void op_spin(uint64_t i)
-{
-	for (uint64_t k = P(0); k; k--)
-		asm volatile("" ::: "memory");
-}
-
 static void x2apic_enable(void)
 {
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10) | (1u << 11));
@@ -163,7 +140,7 @@ static void ipi_responder(uint32_t vcpu)
 }
 
 static const struct gbody bodies[HV_BODY_COUNT] = {
-	[HV_BODY_EMPTY] = { .op = op_empty },
+	[HV_BODY_EMPTY] = { .op = gbody_op_empty },
 	[HV_BODY_RDTSC] = { .op = op_rdtsc },
 	[HV_BODY_CPUID] = { .op = op_cpuid },
 	[HV_BODY_HYPERCALL] = { .op = op_hypercall },
@@ -176,9 +153,9 @@ static const struct gbody bodies[HV_BODY_COUNT] = {
 	[HV_BODY_CR8_WRITE] = { .op = op_cr8 },
 	[HV_BODY_SYSCALL] = { .op = op_syscall },
 	[HV_BODY_IPI] = { .init = ipi_init, .op = op_ipi, .secondary = ipi_responder },
-	[HV_BODY_PF_TOUCH] = { .op = op_pf_touch },
-	[HV_BODY_FAULT_TEST] = { .op = op_fault },
-	[HV_BODY_SPIN] = { .op = op_spin },
+	[HV_BODY_PF_TOUCH] = { .op = gbody_op_pf_touch },
+	[HV_BODY_FAULT_TEST] = { .op = gbody_op_fault },
+	[HV_BODY_SPIN] = { .op = gbody_op_spin },
 	[HV_BODY_IO_PATH] = { .init = io_path_init, .timed = io_path_op },
 };
 
