@@ -19,6 +19,12 @@ else
   GUEST_CFLAGS_ARCH := -mno-red-zone -mno-sse -mno-mmx -mno-avx -mgeneral-regs-only
 endif
 
+# Anything that asks an installed tool (gcc, pkg-config) is evaluated on
+# first use, once, never when the Makefile is read: on a fresh machine `deps`
+# installs those tools after this file was parsed. (lazy NAME,COMMAND defines
+# NAME as COMMAND's output, computed the first time NAME is expanded.)
+lazy = $(eval $(1) = $$(eval $(1) := $$$$(shell $(2)))$$($(1)))
+
 CC := $(CROSS)gcc
 LD := $(CROSS)ld
 OBJCOPY := $(CROSS)objcopy
@@ -31,10 +37,12 @@ GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-HOST_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
+$(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags jansson hwloc 2>/dev/null)
+$(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs jansson hwloc 2>/dev/null)
+HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
 	-DHVBENCH_VERSION='"$(VERSION)"' -DHVBENCH_GIT='"$(GIT_REV)"' \
-	$(shell $(PKG_CONFIG) --cflags jansson hwloc 2>/dev/null) -MMD -MP
-HOST_LIBS := $(shell $(PKG_CONFIG) --libs jansson hwloc 2>/dev/null) -lpfm -lpthread -lm
+	$(PKG_CFLAGS) -MMD -MP
+HOST_LIBS = $(PKG_LIBS) -lpfm -lpthread -lm
 
 # Every .c in these folders is part of the host library; the CLI's main() is
 # kept apart so tests can link the same library.
@@ -49,8 +57,9 @@ GUEST_SRCS := $(wildcard hv-core/guest/common/*.c hv-core/guest/$(ARCH)/*.c \
 	hv-core/guest/$(ARCH)/*.S microbench/guest/*.c microbench/guest/$(ARCH)/*.c \
 	microbench/guest/$(ARCH)/*.S)
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_SRCS))
-GUEST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -I. -Ihv-core/guest -Ihv-core/guest/$(ARCH) -ffreestanding -fno-builtin \
-	-nostdlib -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+$(call lazy,CC_INCLUDE,$(CC) -print-file-name=include 2>/dev/null)
+GUEST_CFLAGS = -std=gnu11 $(WARN) -O2 -g -I. -Ihv-core/guest -Ihv-core/guest/$(ARCH) -ffreestanding -fno-builtin \
+	-nostdlib -nostdinc -isystem $(CC_INCLUDE) \
 	-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -DHV_GUEST $(GUEST_CFLAGS_ARCH) -MMD -MP
 GUEST_LDS := hv-core/guest/$(ARCH)/guest.lds
@@ -59,7 +68,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
 .PHONY: all deps run check check-unit check-integration check-arm64 clean \
-	format bench
+	format bench run-nodeps check-nodeps check-fresh deps-fresh
 all: $(BIN)
 
 deps:
@@ -100,14 +109,28 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libhvbench.a
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libhvbench.a $(HOST_LIBS) -lcmocka
 
-run: deps $(BIN)
+# run and check install what is missing, then build in a second make: a
+# prerequisite would not do, as -j builds prerequisites side by side with
+# deps. run-nodeps and check-nodeps skip the install.
+run check: deps
+	@$(MAKE) --no-print-directory $@-nodeps
+
+run-nodeps: $(BIN)
 	@mkdir -p results
 	./$(BIN) run configs/default.json
 
 # Unit tests, then integration tests on real VMs (they skip, loudly, without
 # /dev/kvm), then the arm64 run under emulation.
-check: deps $(BIN) $(TEST_BINS)
+check-nodeps: $(BIN) $(TEST_BINS)
 	@bash ci/run-tests.sh $(BUILD)/tests
+
+# make run and make check, the first time, from a fresh clone in a minimal
+# Debian 12 root that has only make (ci/fresh/check.sh).
+check-fresh: deps-fresh
+	@bash ci/fresh/check.sh
+
+deps-fresh:
+	@bash ci/deps.sh --fresh
 
 check-arm64:
 	@bash ci/arm64/check.sh

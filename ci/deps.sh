@@ -1,11 +1,32 @@
 #!/usr/bin/env bash
 # Installs what hvbench needs from Debian's packages, only what is missing.
 # As root it runs apt-get; otherwise it prints the exact command and fails.
-# --arm64 adds the cross toolchain and the emulation harness's packages.
+# --arm64 adds the cross toolchain and the emulation harness's packages;
+# --fresh installs only debootstrap, for `make check-fresh` (ci/fresh/).
+# apt's output is kept out of the way and printed only when apt fails.
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libjansson-dev libhwloc-dev libpfm4-dev
 	libcmocka-dev gnuplot-nox chromium)
+[ "${1:-}" = "--fresh" ] && pkgs=(debootstrap)
+
+# apt_quiet CMD...: runs CMD with its output in a log; on success prints
+# only apt's size lines (how many packages, how much to download), on failure
+# the log's tail (the apt error), and fails.
+apt_quiet() {
+	local log rc=0
+	log=$(mktemp)
+	DEBIAN_FRONTEND=noninteractive "$@" >"$log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "ci/deps.sh: '$*' failed (exit $rc):" >&2
+		tail -n 25 "$log" >&2
+	else
+		grep -E '^(Need to get|[0-9]+ upgraded, )' "$log" | sed 's/^/  apt: /' || true
+	fi
+	rm -f "$log"
+	return "$rc"
+}
+
 # Qualify with the native arch: once arm64 multiarch copies exist, a bare
 # name is ambiguous to dpkg.
 arch=$(dpkg --print-architecture)
@@ -20,8 +41,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
 		exit 1
 	fi
 	echo "installing: ${missing[*]}"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+	# A third-party source that cannot be reached makes `update` fail while
+	# Debian's lists are fine: the install below is what decides.
+	apt_quiet apt-get update || echo "ci/deps.sh: apt-get update failed; trying the install anyway" >&2
+	apt_quiet apt-get install -y "${missing[@]}"
 fi
 if [ "${1:-}" = "--arm64" ] && [ -x ci/arm64/deps.sh ]; then
 	bash ci/arm64/deps.sh

@@ -60,6 +60,8 @@ if [ ${#missing[@]} -gt 0 ] || [ $need_arch = 1 ]; then
             rm -f "$log"
             arm64_die "apt-get install failed: ${reason:-see output above}"
         fi
+        # How much this first install pulled in (README, "Two commands").
+        grep -E '^(Need to get|[0-9]+ upgraded, )' "$log" | sed 's/^/ci\/arm64: apt: /' >&2 || true
         rm -f "$log"
     fi
     for p in "${HOST_PKGS[@]}" "${ARM64_PKGS[@]}"; do
