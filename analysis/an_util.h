@@ -32,8 +32,10 @@ void an_fmt_num(char *out, size_t len, double v);
 const char *an_unit_short(const char *unit);
 
 /*
- * Writes @len bytes to @path through a temporary file and a rename, so that a
- * reader (a browser, a web server) never sees half a page. When @only_if_changed
+ * Writes @len bytes to @path with sf_write (hvbench/safefile.h): a temporary
+ * file in the destination's folder, fsync, rename, so that a reader (a
+ * browser, a web server) or a kill -9 never leaves half a page; a symlink is
+ * written through, a non-regular destination refused. When @only_if_changed
  * is set and the file already holds exactly these bytes it is left untouched
  * (keeps mtimes stable for incremental site uploads). Returns 0 or -errno with
  * a message in @err.

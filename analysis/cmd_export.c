@@ -9,6 +9,7 @@
 
 #include "analysis/an_result.h"
 #include "analysis/an_util.h"
+#include "hvbench/safefile.h"
 
 static const char export_usage[] =
 	"usage: hvbench export RESULT.json --csv [-o FILE]\n"
@@ -20,10 +21,10 @@ static const char export_usage[] =
 	"cells mean 'not measured'.\n"
 	"\n"
 	"  --csv         CSV output (the only format for now)\n"
-	"  -o FILE       write to FILE instead of stdout\n"
+	"  -o FILE       write to FILE instead of stdout ('-': stdout), atomically\n"
 	"  -h, --help    this text\n"
 	"\n"
-	"exit: 0 ok, 2 usage error, 3 cannot write FILE, 4 bad result file\n";
+	"exit: 0 ok, 2 usage error, 4 cannot write FILE or read the result file\n";
 
 static void put_num(struct an_buf *b, double v)
 {
@@ -121,6 +122,11 @@ int an_cmd_export(int argc, char **argv)
 			export_usage);
 		return AN_EXIT_USAGE;
 	}
+	/* An unwritable destination is found before the result is read. */
+	if (out_path && sf_check(out_path, SF_STDOUT_OK, err, sizeof(err))) {
+		fprintf(stderr, "export: %s\n", err);
+		return AN_EXIT_OUTPUT;
+	}
 	if (an_result_load(argv[optind], 0, &r, err, sizeof(err))) {
 		fprintf(stderr, "export: %s\n", err);
 		return AN_EXIT_INPUT;
@@ -130,8 +136,8 @@ int an_cmd_export(int argc, char **argv)
 		fprintf(stderr, "export: %s: out of memory\n", r->path);
 		ret = AN_EXIT_OUTPUT;
 	} else if (out_path) {
-		if (an_write_file(out_path, csv.s, csv.len, false, err,
-				  sizeof(err))) {
+		if (sf_write(out_path, csv.s, csv.len, SF_STDOUT_OK, err,
+			     sizeof(err))) {
 			fprintf(stderr, "export: %s\n", err);
 			ret = AN_EXIT_OUTPUT;
 		}

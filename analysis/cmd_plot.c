@@ -11,6 +11,7 @@
 #include "analysis/an_compare.h"
 #include "analysis/an_plot.h"
 #include "analysis/an_util.h"
+#include "hvbench/safefile.h"
 
 static const char plot_usage[] =
 	"usage: hvbench plot RESULT.json... -o DIR [--log] [--format png,svg]\n"
@@ -21,14 +22,15 @@ static const char plot_usage[] =
 	"side by side and the ratio to the first file with its 95% CI.\n"
 	"Files are named DIR/<file>-<chart>.png|svg and DIR/compare-*.png|svg.\n"
 	"\n"
-	"  -o, --output DIR  output folder (created)\n"
+	"  -o, --output DIR  output folder (created); each chart is replaced\n"
+	"                    atomically (never half a file)\n"
 	"  --log             logarithmic cost axis on the medians charts\n"
 	"  --format LIST     png, svg or png,svg (default png,svg)\n"
 	"  --ref NAME        reference benchmark when units differ (mmio_user)\n"
 	"  -h, --help        this text\n"
 	"\n"
 	"gnuplot is found in PATH, or set HVBENCH_GNUPLOT.\n"
-	"exit: 0 ok, 2 usage error, 3 cannot write DIR, 4 bad result file,\n"
+	"exit: 0 ok, 2 usage error, 4 cannot write DIR or read a result file,\n"
 	"      5 gnuplot missing or failed (the chart is named)\n";
 
 /* Quotes a file label for the header line of a data file. */
@@ -312,6 +314,16 @@ int an_cmd_plot(int argc, char **argv)
 			"need at least one RESULT.json", plot_usage);
 		return AN_EXIT_USAGE;
 	}
+	if (sf_is_stdout(c.outdir)) {
+		fprintf(stderr, "plot: -o -: charts are several files in a folder, they cannot go to standard output\n");
+		return AN_EXIT_USAGE;
+	}
+	/* An unwritable folder is found before any result is read. */
+	if (an_mkdirs(c.outdir, c.err, sizeof(c.err)) ||
+	    sf_check_dir(c.outdir, c.err, sizeof(c.err))) {
+		fprintf(stderr, "plot: %s\n", c.err);
+		return AN_EXIT_OUTPUT;
+	}
 	rs = calloc((size_t)(argc - optind), sizeof(*rs));
 	if (!rs)
 		return AN_EXIT_OUTPUT;
@@ -323,8 +335,7 @@ int an_cmd_plot(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (an_mkdirs(c.outdir, c.err, sizeof(c.err)) ||
-	    an_plot_run_init(&c.run, c.err, sizeof(c.err))) {
+	if (an_plot_run_init(&c.run, c.err, sizeof(c.err))) {
 		fprintf(stderr, "plot: %s\n", c.err);
 		ret = AN_EXIT_OUTPUT;
 		goto out;

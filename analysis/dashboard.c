@@ -14,6 +14,7 @@
 #include "analysis/an_dash.h"
 #include "analysis/an_html.h"
 #include "analysis/an_util.h"
+#include "hvbench/safefile.h"
 
 #define CACHE_NAME ".hvbench-dashboard-cache.json"
 #define CACHE_VERSION 1
@@ -28,11 +29,13 @@ static const char dashboard_usage[] =
 	"benchmark. Files already read are remembered in SITE_DIR/" CACHE_NAME "\n"
 	"and not parsed again; pages whose content did not change are not rewritten.\n"
 	"\n"
-	"  -o, --output DIR   site folder (created)\n"
+	"  -o, --output DIR   site folder (created); each file in it is replaced\n"
+	"                     atomically, so an interrupted build leaves only\n"
+	"                     complete files\n"
 	"  --threshold PCT    smallest change flagged as a regression (default 5)\n"
 	"  -h, --help         this text\n"
 	"\n"
-	"exit: 0 ok, 2 usage error, 3 cannot write the site, 4 RESULTS_DIR unreadable\n";
+	"exit: 0 ok, 2 usage error, 4 cannot write the site or RESULTS_DIR unreadable\n";
 
 static int add_file(struct dash *d, const char *rel, const char *abs,
 		    const struct stat *st)
@@ -444,7 +447,13 @@ int an_cmd_dashboard(int argc, char **argv)
 		fprintf(stderr, "dashboard: %s: not a readable folder\n", d.in_dir);
 		return AN_EXIT_INPUT;
 	}
-	if (an_mkdirs(d.out_dir, err, sizeof(err))) {
+	if (sf_is_stdout(d.out_dir)) {
+		fprintf(stderr, "dashboard: -o -: a site is a folder of files, it cannot go to standard output\n");
+		return AN_EXIT_USAGE;
+	}
+	/* An unwritable site folder is found before any result is read. */
+	if (an_mkdirs(d.out_dir, err, sizeof(err)) ||
+	    sf_check_dir(d.out_dir, err, sizeof(err))) {
 		fprintf(stderr, "dashboard: %s\n", err);
 		return AN_EXIT_OUTPUT;
 	}

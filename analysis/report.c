@@ -12,6 +12,7 @@
 #include "analysis/an_result.h"
 #include "analysis/an_svg.h"
 #include "analysis/an_util.h"
+#include "hvbench/safefile.h"
 
 static const char report_usage[] =
 	"usage: hvbench report RESULT.json [-o report.html]\n"
@@ -22,10 +23,11 @@ static const char report_usage[] =
 	"benchmarks that were not measured with their reasons, distributions and\n"
 	"the I/O-exit breakdown when present.\n"
 	"\n"
-	"  -o, --output FILE  where to write (default report.html)\n"
+	"  -o, --output FILE  where to write (default report.html; '-': stdout),\n"
+	"                     atomically: the old page or the whole new one\n"
 	"  -h, --help         this text\n"
 	"\n"
-	"exit: 0 ok, 2 usage error, 3 cannot write FILE, 4 bad result file\n";
+	"exit: 0 ok, 2 usage error, 4 cannot write FILE or read the result file\n";
 
 static void td_num(struct an_buf *b, double v, const char *unit)
 {
@@ -392,6 +394,11 @@ int an_cmd_report(int argc, char **argv)
 		fprintf(stderr, "report: need exactly one RESULT.json\n%s", report_usage);
 		return AN_EXIT_USAGE;
 	}
+	/* An unwritable destination is found before any work is done. */
+	if (sf_check(out, SF_STDOUT_OK, err, sizeof(err))) {
+		fprintf(stderr, "report: %s\n", err);
+		return AN_EXIT_OUTPUT;
+	}
 	if (an_result_load(argv[optind], AN_LOAD_SAMPLES, &r, err, sizeof(err))) {
 		fprintf(stderr, "report: %s\n", err);
 		return AN_EXIT_INPUT;
@@ -400,10 +407,11 @@ int an_cmd_report(int argc, char **argv)
 	if (page.oom) {
 		fprintf(stderr, "report: %s: out of memory\n", out);
 		ret = AN_EXIT_OUTPUT;
-	} else if (an_write_file(out, page.s, page.len, false, err, sizeof(err))) {
+	} else if (sf_write(out, page.s, page.len, SF_STDOUT_OK, err,
+			    sizeof(err))) {
 		fprintf(stderr, "report: %s\n", err);
 		ret = AN_EXIT_OUTPUT;
-	} else {
+	} else if (!sf_is_stdout(out)) {
 		printf("wrote %s\n", out);
 	}
 	an_buf_free(&page);

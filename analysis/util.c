@@ -1,6 +1,7 @@
 /* Small helpers shared by the analysis commands: string buffer, escaping,
  * number formatting, atomic file output. */
 #include "analysis/an_util.h"
+#include "hvbench/safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -176,10 +177,6 @@ int an_read_file(const char *path, char **out, size_t *len)
 int an_write_file(const char *path, const void *data, size_t len,
 		  bool only_if_changed, char *err, size_t errlen)
 {
-	char *tmp;
-	int fd, e;
-	size_t done = 0;
-
 	if (only_if_changed) {
 		char *old = NULL;
 		size_t olen = 0;
@@ -191,50 +188,9 @@ int an_write_file(const char *path, const void *data, size_t len,
 		}
 		free(old);
 	}
-	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		e = errno;
-		snprintf(err, errlen, "%s: cannot create: %s", path, strerror(e));
-		free(tmp);
-		return -e;
-	}
-	while (done < len) {
-		ssize_t w = write(fd, (const char *)data + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			e = w < 0 ? errno : EIO;
-			goto fail;
-		}
-		done += (size_t)w;
-	}
-	if (close(fd)) {
-		fd = -1;
-		e = errno;
-		goto fail;
-	}
-	if (rename(tmp, path)) {
-		e = errno;
-		unlink(tmp);
-		snprintf(err, errlen, "%s: cannot rename into place: %s", path,
-			 strerror(e));
-		free(tmp);
-		return -e;
-	}
-	free(tmp);
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	snprintf(err, errlen, "%s: write failed: %s", path, strerror(e));
-	free(tmp);
-	return -e;
+	/* One implementation for every output of hvbench: mkstemp, fsync,
+	 * rename within the destination's folder (hvbench/safefile.c). */
+	return sf_write(path, data, len, 0, err, errlen);
 }
 
 int an_mkdirs(const char *path, char *err, size_t errlen)

@@ -18,8 +18,11 @@
 #include "hvbench/hostjson.h"
 #include "hvbench/measure.h"
 #include "hvbench/results.h"
+#include "hvbench/safefile.h"
+#include "hvbench/sha256.h"
 #include "hvbench/suite.h"
 #include "probes/hostinfo.h"
+#include "probes/hostload.h"
 #include "probes/topo.h"
 
 static void on_sigint(int sig)
@@ -35,7 +38,8 @@ static void run_usage(FILE *f)
 		"Runs every benchmark of the suite in a fresh VM of hvbench's own\n"
 		"hypervisor on /dev/kvm and writes one JSON result file\n"
 		"(docs/results-schema.md). Default output: results/<host>-<UTC time>.json.\n\n"
-		"  -o, --output FILE   write the result file here\n"
+		"  -o, --output FILE   write the result file here ('-': standard output,\n"
+		"                      the per-benchmark lines then go to stderr)\n"
 		"  -q, --quiet         no per-benchmark lines, no summary table\n"
 		"  -h, --help          this text\n\n"
 		"Ctrl-C ends the running benchmark, keeps what it measured and saves\n"
@@ -213,6 +217,16 @@ int cmd_run(int argc, char **argv)
 		return EXIT_IO;
 	}
 
+	/* A folder that cannot take the file is found now, not after the
+	 * whole suite has been measured. */
+	if (results_check_output(path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hvbench: %s\n", err);
+		suite_free(&suite);
+		return EXIT_IO;
+	}
+	/* With -o - stdout carries the JSON and nothing else. */
+	FILE *human = sf_is_stdout(path) ? stderr : stdout;
+
 	struct topo *topo = NULL;
 	if (topo_open(&topo, err, sizeof(err)) < 0)
 		topo = NULL; /* pinning then reports its own error per benchmark */
@@ -225,6 +239,9 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	/* Before any VM: what else was running when we started. */
+	json_t *load_start = hostload_sample();
+
 	if (tty) {
 		fprintf(stderr, "measuring guest CPL0 cost ...");
 		fflush(stderr);
@@ -236,9 +253,16 @@ int cmd_run(int argc, char **argv)
 
 	json_t *doc = results_new(suite.name, suite.path,
 				  host_json(&host, topo, env.cpl0_slowdown));
+	/* The bytes the suite was parsed from: a result still names its suite
+	 * after the file is edited. */
+	char suite_sha[65];
+	sha256_hex(suite.text, suite.text_len, suite_sha);
+	json_object_set_new(json_object_get(doc, "suite"), "sha256",
+			    json_string(suite_sha));
+	hostload_attach(doc, load_start);
 	if (!quiet)
-		printf("hvbench %s: suite %s, %zu benchmarks, backend %s, paging %s\n",
-		       HVBENCH_VERSION, suite.name, suite.n, host.backend, host.paging);
+		fprintf(human, "hvbench %s: suite %s, %zu benchmarks, backend %s, paging %s\n",
+			HVBENCH_VERSION, suite.name, suite.n, host.backend, host.paging);
 
 	int failed = 0, ran = 0;
 	for (size_t i = 0; i < suite.n && !hv_interrupt_requested; i++) {
@@ -256,10 +280,11 @@ int cmd_run(int argc, char **argv)
 		if (!strcmp(json_string_value(json_object_get(rec, "status")), "failed"))
 			failed++;
 		if (!quiet)
-			print_line(stdout, e->label, rec);
+			print_line(human, e->label, rec);
 		results_add_benchmark(doc, rec);
 		ran++;
 	}
+	hostload_finish(doc);
 	results_finish(doc, hv_interrupt_requested != 0);
 	int rc = results_write_atomic(doc, path, err, sizeof(err));
 	json_decref(doc);
@@ -271,8 +296,9 @@ int cmd_run(int argc, char **argv)
 		return EXIT_IO;
 	}
 	if (!quiet)
-		printf("%d benchmarks, %d failed%s; results: %s\n", ran, failed,
-		       hv_interrupt_requested ? ", interrupted" : "", path);
+		fprintf(human, "%d benchmarks, %d failed%s; results: %s\n", ran,
+			failed, hv_interrupt_requested ? ", interrupted" : "",
+			sf_is_stdout(path) ? "standard output" : path);
 	if (hv_interrupt_requested)
 		return EXIT_INTERRUPTED;
 	return failed ? EXIT_BENCH_FAILED : EXIT_OK;

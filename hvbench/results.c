@@ -3,7 +3,6 @@
  * file behind. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "hvbench/results.h"
+#include "hvbench/safefile.h"
 #include "probes/histogram.h"
 
 #ifndef HVBENCH_VERSION
@@ -92,128 +92,33 @@ void results_finish(json_t *doc, bool interrupted)
 	json_object_set_new(doc, "interrupted", json_boolean(interrupted));
 }
 
-/* Make the folder of path if it is missing (one level: "results/"). */
-static int ensure_dir(const char *dir, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (stat(dir, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-		snprintf(err, errlen, "cannot write into %s: not a directory",
-			 dir);
-		return -ENOTDIR;
-	}
-	if (mkdir(dir, 0777) && errno != EEXIST) {
-		int rc = -errno;
-
-		snprintf(err, errlen, "cannot create folder %s: %s", dir,
-			 strerror(-rc));
-		return rc;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int results_write_atomic(const json_t *doc, const char *path, char *err,
 			 size_t errlen)
 {
-	char *copy = strdup(path), *copy2 = strdup(path), *tmp = NULL, *text = NULL;
-	const char *dir, *base;
-	mode_t mask;
-	int fd = -1, rc = 0, dfd;
+	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+	char *full = NULL;
+	int rc;
 
-	if (!copy || !copy2) {
-		rc = -ENOMEM;
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	dir = dirname(copy);
-	base = basename(copy2);
-	rc = ensure_dir(dir, err, errlen);
-	if (rc)
-		goto out;
-	/* Same folder as the target, so rename() cannot cross a filesystem;
-	 * a dot name, so a glob for *.json never picks up a half file. */
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
-		tmp = NULL;
-		rc = -ENOMEM;
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
 	if (!text) {
-		rc = -EINVAL;
 		snprintf(err, errlen, "%s: cannot encode the results as JSON",
 			 path);
-		goto out;
+		return -EINVAL;
 	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot create a temporary file in %s: %s",
-			 dir, strerror(-rc));
-		free(tmp);
-		tmp = NULL;	/* nothing to remove */
-		goto out;
-	}
-	/* mkstemp makes it 0600; a result file is for everyone to read. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) ||
-	    (rc = write_all(fd, text, strlen(text))) ||
-	    (rc = write_all(fd, "\n", 1)) || fsync(fd)) {
-		if (!rc)
-			rc = -errno;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(-rc));
-		goto out;
-	}
-	if (close(fd)) {
-		fd = -1;
-		rc = -errno;
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(-rc));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path,
-			 strerror(-rc));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-	/* The rename itself must survive a crash too. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
+	if (asprintf(&full, "%s\n", text) < 0) {
+		free(text);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
 	}
 	free(text);
-	free(copy);
-	free(copy2);
+	rc = sf_write(path, full, strlen(full), SF_STDOUT_OK | SF_MKDIR, err,
+		      errlen);
+	free(full);
 	return rc;
+}
+
+int results_check_output(const char *path, char *err, size_t errlen)
+{
+	return sf_check(path, SF_STDOUT_OK | SF_MKDIR, err, errlen);
 }
 
 int results_default_path(const char *dir, const char *hostname, time_t t,

@@ -32,13 +32,20 @@ void results_finish(json_t *doc, bool interrupted);
 void results_iso8601(time_t t, char *out, size_t outlen);
 
 /*
- * Write doc to path through a temporary file in the same folder, fsync,
- * rename: a reader sees the old file or the whole new one, never half. The
- * folder is created if missing (one level). On failure nothing is left
- * behind; -errno with a message naming the step and path in err.
+ * Write doc to path with sf_write (hvbench/safefile.h): "-" is standard
+ * output; otherwise a temporary file in the destination's folder, fsync,
+ * rename, so a reader sees the old file or the whole new one, never half. A
+ * symlink is written through; a destination that is not a regular file is
+ * refused. The folder is created if missing (one level). On failure nothing
+ * is left behind; -errno with a message naming the step and path in err.
  */
 int results_write_atomic(const json_t *doc, const char *path, char *err,
 			 size_t errlen);
+
+/* Before the first benchmark: can results_write_atomic(path) succeed? The
+ * folder is created if missing and a temporary file is made and removed
+ * there. 0 or -errno with a one-line message (path and errno text). */
+int results_check_output(const char *path, char *err, size_t errlen);
 
 /* DIR/<host>-<YYYYmmddTHHMMSSZ>.json, host reduced to [A-Za-z0-9._-] (others
  * become '_', "" becomes "unknown"). 0, or -ENAMETOOLONG if out is short. */
