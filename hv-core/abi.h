@@ -147,7 +147,9 @@ struct hv_shared {
 	struct hv_fault fault;
 	struct hist_moments moments;
 	uint32_t nsamples;
-	uint32_t pad1;
+	/* samples[i] is sample i * samples_stride of the measurement (all
+	 * repetitions in order): systematic decimation, see bench.c. */
+	uint32_t samples_stride;
 	volatile uint64_t ipi_ack[HV_MAX_VCPUS];	/* ipi responder state */
 	volatile uint64_t secondary_ready[HV_MAX_VCPUS];
 	uint64_t samples[HV_MAX_SAMPLES];

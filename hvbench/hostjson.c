@@ -4,6 +4,32 @@
 #include "probes/hostinfo.h"
 #include "probes/topo.h"
 
+/* The probe reports the pause-loop-exiting knobs as three flat fields; the
+ * file groups them as `ple` {gap, window, source} (docs/results-schema.md),
+ * so a reader finds one object and -1 says "not applicable" in one place. */
+static int nest_ple(json_t *h)
+{
+	static const char *const keys[][2] = {
+		{ "ple_gap", "gap" },
+		{ "ple_window", "window" },
+		{ "ple_source", "source" },
+	};
+	json_t *ple = json_object();
+	size_t i;
+
+	if (!ple)
+		return -1;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(h, keys[i][0]);
+
+		if (!v)
+			continue;
+		json_object_set(ple, keys[i][1], v);
+		json_object_del(h, keys[i][0]);
+	}
+	return json_object_set_new(h, "ple", ple);
+}
+
 json_t *host_json(const struct hostinfo *hi, struct topo *topo,
 		  double cpl0_slowdown)
 {
@@ -11,6 +37,10 @@ json_t *host_json(const struct hostinfo *hi, struct topo *topo,
 
 	if (!h)
 		return NULL;
+	if (nest_ple(h) < 0) {
+		json_decref(h);
+		return NULL;
+	}
 	/* Machines we run on directly are real; the arm64 emulation harness
 	 * sets this through the guest kernel's view (see ci/arm64). */
 	if (!json_object_get(h, "emulated"))

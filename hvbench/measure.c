@@ -37,6 +37,7 @@ struct run_state {
 	char pmu_err[256];
 	uint32_t *hist_prev, *hist_delta;
 	json_t *reps;
+	uint64_t rep_sum_prev;	/* guest moments.sum at the previous REP_END */
 	uint32_t window_ucalls;	/* call-channel exits inside the measured window */
 	struct mb_setup_ctx ctx;	/* handed to the row's later hooks */
 	bool began, ended;
@@ -84,15 +85,19 @@ static void record_rep(struct run_state *st)
 {
 	struct hv_shared *s = st->vm->shared;
 	uint64_t n = s->rep_iters;	/* samples of s->batch operations */
+	/* This repetition's sum: the guest's moments are cumulative. */
+	uint64_t sum = s->moments.sum - st->rep_sum_prev;
 
+	st->rep_sum_prev = s->moments.sum;
 	stats_hist_delta(s->hist, st->hist_prev, st->hist_delta);
 	memcpy(st->hist_prev, s->hist, HIST_BUCKETS * sizeof(uint32_t));
 	if (!n || json_array_size(st->reps) >= MAX_REPS_RECORDED)
 		return;
 	json_array_append_new(st->reps,
-		json_pack("{s:I, s:f}", "iterations", (json_int_t)(n * s->batch), "p50",
+		json_pack("{s:I, s:f, s:f}", "iterations", (json_int_t)(n * s->batch), "p50",
 			  results_round_per_op(stats_hist_quantile(st->hist_delta, n, 0.5),
-					       s->batch)));
+					       s->batch),
+			  "mean", results_round_per_op((double)sum / (double)n, s->batch)));
 }
 
 /* Runs on the vCPU thread that made the call. */
@@ -363,6 +368,10 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 		json_object_set_new(h, "ops_per_sample", json_integer(batch));
 	json_object_set_new(rec, "histogram", h);
 	json_object_set_new(rec, "samples", results_samples_json_per_op(s->samples, s->nsamples, batch));
+	json_object_set_new(rec, "samples_sampling", json_pack("{s:s, s:I, s:I, s:I}",
+		"method", (s->flags & HV_F_PROBE_TIMELINE) ? "prefix" : "systematic",
+		"stride", (json_int_t)(s->samples_stride ? s->samples_stride : 1),
+		"stored", (json_int_t)s->nsamples, "of", (json_int_t)sum.n));
 	json_object_set_new(rec, "samples_total", json_integer((json_int_t)sum.n));
 }
 

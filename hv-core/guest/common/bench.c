@@ -53,12 +53,36 @@ static uint64_t calibrate(struct hv_shared *s, uint64_t n, uint32_t batch)
 	return median;
 }
 
+/*
+ * Keeps one sample in the shared buffer and says how many samples to let
+ * pass before the next: every samples_stride-th sample of the whole
+ * measurement is kept, so all repetitions are represented. A full buffer
+ * keeps every other stored sample and doubles the stride (no RNG, and the
+ * loop pays one decrement per sample). Probe-timeline bodies (io_path) pair
+ * stored sample i with access i, so they keep the first HV_MAX_SAMPLES.
+ */
+static __attribute__((noinline)) uint32_t sample_keep(struct hv_shared *s,
+							  uint64_t d)
+{
+	if (s->nsamples == HV_MAX_SAMPLES) {
+		if (s->flags & HV_F_PROBE_TIMELINE)
+			return UINT32_MAX;
+		for (uint32_t i = 0; i < HV_MAX_SAMPLES / 2; i++)
+			s->samples[i] = s->samples[2 * i];
+		s->nsamples = HV_MAX_SAMPLES / 2;
+		s->samples_stride *= 2;
+	}
+	s->samples[s->nsamples++] = d;
+	return s->samples_stride;
+}
+
 void bench_main(void)
 {
 	struct hv_shared *s = SHARED;
 	const struct gbody *b = gbody_get(s->body);
 	void (*op)(uint64_t);
 	uint64_t sub, idx = 0, total = 0;
+	uint32_t keep_in = 1;	/* samples until the next one stored */
 	/* A body that times itself does its batch inside (virq_eoi). */
 	uint32_t batch = s->batch ? s->batch : 1;
 
@@ -86,6 +110,8 @@ void bench_main(void)
 	}
 	s->warmup_done = w;
 
+	s->nsamples = 0;
+	s->samples_stride = 1;
 	ucall(HV_UCALL_MEASURE_BEGIN);
 	for (uint32_t rep = 0; rep < s->repetitions && !s->stop; rep++) {
 		uint64_t start = garch_counter(), n = 0;
@@ -104,8 +130,8 @@ void bench_main(void)
 			}
 			d = d > sub ? d - sub : 0;
 			hist_record(s->hist, &s->moments, d);
-			if (s->nsamples < HV_MAX_SAMPLES)
-				s->samples[s->nsamples++] = d;
+			if (--keep_in == 0)
+				keep_in = sample_keep(s, d);
 			n++;
 			idx += batch;
 			s->heartbeat++;
