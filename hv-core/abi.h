@@ -7,7 +7,7 @@
 #include "probes/histogram.h"
 
 #define HV_ABI_MAGIC 0x314b4d4843425648ull /* "HVBCHMK1" */
-#define HV_ABI_VERSION 2
+#define HV_ABI_VERSION 3
 
 /*
  * Guest-physical layout (identity mapped by the guest's page tables):
@@ -50,6 +50,8 @@ enum hv_ucall {
 	HV_UCALL_ABORT,		/* guest-detected error: status/abort_code says which */
 	HV_UCALL_PROBE,		/* per-access probe rendezvous (io-path study) */
 	HV_UCALL_ENTER_USER,	/* VMM: move this vCPU to CPL3/EL0 at user_entry */
+	HV_UCALL_CALIB_BEGIN,	/* calibration loop (the null operation) starts: host snapshots counters */
+	HV_UCALL_CALIB_END,	/* ... and ends: its exits are the loop's own, not the operation's */
 };
 
 /* Guest benchmark bodies; the host table (microbench/) maps names to these. */
@@ -143,6 +145,7 @@ struct hv_shared {
 	uint64_t warmup_done;
 	uint64_t overhead;	/* probe pair cost that was subtracted */
 	uint64_t rep_iters;
+	uint64_t calib_done;	/* calibration samples taken (CALIB_END) */
 	uint64_t scratch[8];	/* body-private */
 	struct hv_fault fault;
 	struct hist_moments moments;

@@ -37,6 +37,7 @@ struct hv_vm_opts {
 	bool pin;		/* pin vCPU threads to distinct cores */
 	struct topo *topo;	/* for pinning; may be NULL */
 	uint32_t timeout_ms;	/* hv_vm_run gives up after this long */
+	uint32_t stall_ms;	/* stall watchdog; 0: HV_STALL_MS */
 };
 
 #define HV_MAX_DEVS 16

@@ -151,6 +151,7 @@ int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen)
 	int timed_out = 0, stalled = 0;
 	uint64_t last_progress = ~0ull;
 	int64_t last_change_ms = 0;
+	int stall_ms = vm->opts.stall_ms ? (int)vm->opts.stall_ms : HV_STALL_MS;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (!all_done(vm)) {
@@ -166,7 +167,7 @@ int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen)
 		if (progress != last_progress) {
 			last_progress = progress;
 			last_change_ms = ms;
-		} else if (ms - last_change_ms > HV_STALL_MS) {
+		} else if (ms - last_change_ms > stall_ms) {
 			stalled = 1;
 			hv_vm_kick(vm);
 			break;
@@ -214,7 +215,7 @@ int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen)
 		if (stalled)
 			snprintf(err, errlen,
 				 "vCPU 0 stalled: no exit and no guest progress for %d ms (at %s, %llu exits so far)",
-				 HV_STALL_MS, where,
+				 stall_ms, where,
 				 (unsigned long long)vm->vcpus[0].exits);
 		else
 			snprintf(err, errlen,

@@ -27,6 +27,14 @@ int measure_resolve_cpl(const struct mb_bench *b, struct mb_params *p,
 json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		    const struct mb_params *p);
 
+/* The short run before measuring a row that must exit (measure_run calls
+ * it): GO (p->cpl may have moved, for "auto"; why then says so), NO_EXIT
+ * (why says where and what was seen: report unsupported) or RECORD (*out is
+ * the preflight's own non-ok record: stalled, faulted, unsupported). */
+enum { MEASURE_PF_GO, MEASURE_PF_NO_EXIT, MEASURE_PF_RECORD };
+int measure_preflight(const struct measure_env *env, const struct mb_bench *b,
+		      struct mb_params *p, json_t **out, char *why, size_t len);
+
 /* Ratio of the cost of one guest loop at CPL0 to CPL3 (≈1 with hardware
  * virtualization; thousands where CPL0 is emulated). < 0 on failure, err
  * says why. */

@@ -96,6 +96,26 @@ static int setup_pf(struct mb_setup_ctx *c)
 	return 0;
 }
 
+/* CPUID always exits under VT-x and SVM. A PVM host runs guest user code
+ * natively and sees a CPL3 CPUID only through CPUID faulting. */
+static const char *cpuid_no_exit(const struct hostinfo *hi, int cpl)
+{
+	if (cpl == 3 && !strcmp(hi->backend, "pvm") && !hi->cpuid_fault)
+		return "CPUID does not trap at CPL3 on this host: the CPU has no CPUID faulting";
+	if (cpl == 0 && !strcmp(hi->backend, "pvm"))
+		return "guest CPL0 code is emulated on this host (PVM) and KVM's emulator completes CPUID without an exit";
+	return NULL;
+}
+
+/* Any row at CPL0 on PVM: the instruction emulator may complete it inside
+ * KVM, which is no exit. */
+static const char *pvm_cpl0_no_exit(const struct hostinfo *hi, int cpl)
+{
+	if (cpl == 0 && !strcmp(hi->backend, "pvm"))
+		return "guest CPL0 code is emulated on this host (PVM) and KVM's emulator completes this instruction without an exit";
+	return NULL;
+}
+
 #define X86 MB_ARCH_X86
 #define ALL (MB_ARCH_X86 | MB_ARCH_ARM64)
 
@@ -115,7 +135,7 @@ static const struct mb_bench b_cpuid = {
 	.name = "cpuid", .family = "exit-cost",
 	.description = "CPUID leaf 0: an unconditional exit handled in KVM",
 	.archs = X86, .exit_kind = "CPUID (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_CPUID, .cpls = MB_CPL_ANY,
+	.body = HV_BODY_CPUID, .cpls = MB_CPL_ANY, .no_exit_reason = cpuid_no_exit,
 };
 static const struct mb_bench b_hypercall = {
 	.name = "hypercall", .family = "exit-cost",
@@ -159,6 +179,7 @@ static const struct mb_bench b_msr_kernel = {
 	.description = "RDMSR of IA32_TSC_ADJUST, emulated inside KVM",
 	.archs = X86, .exit_kind = "MSR read (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
 	.body = HV_BODY_MSR_READ, .cpls = MB_CPL0, .setup = setup_msr_kernel,
+	.no_exit_reason = pvm_cpl0_no_exit,
 };
 static const struct mb_bench b_msr_user = {
 	.name = "msr_user", .family = "exit-cost",

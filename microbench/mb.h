@@ -46,6 +46,10 @@ struct mb_params {
 	/* Family parameters, in the order of the benchmark's ext_params; a
 	 * choice parameter stores the index of the chosen string. */
 	int64_t ext[MB_MAX_EXT];
+	/* Set by the runner, never by a suite: this run is the short check
+	 * before measuring (hvbench/preflight.c), with a shorter stall watchdog. */
+	bool preflight;
+	uint32_t stall_ms;
 };
 
 enum mb_param_type {
@@ -95,6 +99,10 @@ struct mb_bench {
 	bool no_subtract;		/* report the raw probe pair (empty) */
 	uint32_t batch;			/* default operations per sample (0: 1) */
 	uint32_t max_batch;		/* 0: any; bodies that time themselves set it */
+	/* Why the operation does not exit at this level on this host, where a
+	 * capability explains it (e.g. no CPUID faulting): NULL if none does.
+	 * The preflight (hvbench/preflight.c) finds out; this says why. */
+	const char *(*no_exit_reason)(const struct hostinfo *hi, int cpl);
 	/* Can this host run it at all? 0 = yes; otherwise write why into why. */
 	int (*available)(const struct hostinfo *hi, char *why, size_t len);
 	/* Host-side setup after the VM exists, before vCPUs run (devices,

@@ -480,6 +480,7 @@ int hostinfo_probe(struct hostinfo *hi)
 		copy_str(hi->arch, sizeof(hi->arch), "unknown");
 	}
 	probe_cpu(hi, flags, sizeof(flags));
+	hi->cpuid_fault = has_word(flags, "cpuid_fault");
 	probe_backend(hi, flags);
 	probe_kvm(hi);
 	probe_tsc(hi, flags);
@@ -514,6 +515,7 @@ json_t *hostinfo_json(const struct hostinfo *hi)
 	json_object_set_new(o, "tsc_khz", json_integer((json_int_t)hi->tsc_khz));
 	json_object_set_new(o, "tsc_source", json_string(hi->tsc_source));
 	json_object_set_new(o, "tsc_invariant", json_boolean(hi->tsc_invariant));
+	json_object_set_new(o, "cpuid_fault", json_boolean(hi->cpuid_fault));
 	json_object_set_new(o, "pmu_available", json_boolean(hi->pmu_available));
 	json_object_set_new(o, "pmu_reason", json_string(hi->pmu_reason));
 	json_object_set_new(o, "ple_gap", json_integer(hi->ple_gap));

@@ -27,6 +27,9 @@ struct hostinfo {
 	uint64_t tsc_khz;	/* x86 TSC or arm64 CNTVCT frequency, 0 if unknown */
 	char tsc_source[32];	/* "sysfs" | "calibrated" | "cntfrq" | "unknown" */
 	bool tsc_invariant;	/* x86: constant_tsc && nonstop_tsc; arm64: always */
+	/* x86 "cpuid_fault": the CPU can make CPUID at CPL3 fault, which is
+	 * how a PVM host traps a guest's user-mode CPUID. */
+	bool cpuid_fault;
 	bool pmu_available;	/* perf_event_open(PERF_TYPE_HARDWARE cycles) works */
 	char pmu_reason[128];	/* why not, "" if available */
 	/* kvm_intel ple_gap/ple_window, or kvm_amd pause_filter_thresh (gap,

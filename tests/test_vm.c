@@ -109,21 +109,52 @@ static void test_empty_both_cpls(void **state)
 	}
 }
 
+/* What this host's capabilities imply for CPL3 CPUID: it exits under VT-x
+ * and SVM always, under PVM only where the CPU offers CPUID faulting. */
+static bool cpuid_exits_at_cpl3(void)
+{
+	return strcmp(host.backend, "pvm") || host.cpuid_fault;
+}
+
+static const char *reason(json_t *rec)
+{
+	const char *r = json_string_value(json_object_get(rec, "reason"));
+
+	return r ? r : "";
+}
+
 /* Single-exit operations cause one exit each (checked against KVM's own
- * counters), and the result is not flagged suspect. */
+ * counters), and the result is not flagged suspect; where the host cannot
+ * make the operation exit, the row says so before measuring. */
 static void test_single_exit_ops(void **state)
 {
 	static const char *const names[] = { "cpuid", "pio_user", "mmio_user" };
 
 	NEED_KVM();
 	for (size_t i = 0; i < 3; i++) {
+		if (!mb_find(names[i]) || !(mb_find(names[i])->archs & mb_host_arch()))
+			continue;
 		json_t *rec = run(names[i], 3, 30);
+		if (!strcmp(names[i], "cpuid") && !cpuid_exits_at_cpl3()) {
+			assert_string_equal(status(rec), "unsupported");
+			if (!strstr(reason(rec), "no CPUID faulting"))
+				fail_msg("cpuid unsupported for another reason: %s", reason(rec));
+			assert_null(json_object_get(rec, "cycles"));	/* nothing measured */
+			json_decref(rec);
+			continue;
+		}
 		assert_ok(rec);
 		const char *stat = json_string_value(json_object_get(rec, "exit_stat"));
 		double e = exits_per_op(rec, stat);
 		if (fabs(e - 1.0) > 0.05)
 			fail_msg("%s: %s per op = %.3f, expected 1", names[i], stat, e);
 		assert_false(json_is_true(json_object_get(rec, "suspect")));
+		json_t *chk = json_object_get(rec, "exit_check");
+		assert_non_null(chk);
+		assert_true(fabs(json_number_value(json_object_get(chk, "net")) - 1.0) <=
+			    json_number_value(json_object_get(chk, "tolerance")));
+		assert_string_equal(json_string_value(json_object_get(
+			json_object_get(rec, "preflight"), "result")), "exits");
 		json_decref(rec);
 	}
 	json_t *rec = run("mmio_user", 3, 30);
@@ -132,6 +163,47 @@ static void test_single_exit_ops(void **state)
 	json_t *vmm = json_object_get(rec, "vmm_user_cycles");
 	assert_non_null(vmm);
 	assert_true(json_integer_value(json_object_get(vmm, "n")) > 0);
+	json_decref(rec);
+}
+
+/* "cpl": "auto" ends at a level where the operation exits, or says why no
+ * level does; a row that can run at both levels is never measured at one
+ * where it does not exit. */
+static void test_auto_level_exits(void **state)
+{
+	NEED_KVM();
+	const char *names[] = { "cpuid", "mmio_user" };
+	for (size_t i = 0; i < 2; i++) {
+		const struct mb_bench *b = mb_find(names[i]);
+		if (!b || !(b->archs & mb_host_arch()))
+			continue;
+		json_t *rec = run(names[i], MB_CPL_AUTO, 20);
+		if (!strcmp(status(rec), "unsupported")) {
+			/* only cpuid may lack a level, and only on PVM */
+			assert_string_equal(names[i], "cpuid");
+			assert_false(cpuid_exits_at_cpl3());
+			assert_non_null(strstr(reason(rec), "no level where the operation exits"));
+		} else {
+			assert_ok(rec);
+			assert_false(json_is_true(json_object_get(rec, "suspect")));
+		}
+		json_decref(rec);
+	}
+}
+
+/* A hypercall the host never completes is found out by the short run
+ * before measuring (its shorter stall watchdog), not after the full one. */
+static void test_stall_found_by_preflight(void **state)
+{
+	NEED_KVM();
+	json_t *rec = run("hypercall", 0, 20);
+	if (!strcmp(status(rec), "ok")) {	/* this host completes hypercalls */
+		assert_false(json_is_true(json_object_get(rec, "suspect")));
+	} else {
+		assert_string_equal(status(rec), "unsupported");
+		assert_string_equal(json_string_value(json_object_get(
+			json_object_get(rec, "preflight"), "result")), "ended");
+	}
 	json_decref(rec);
 }
 
@@ -221,10 +293,10 @@ static void test_pf_first_touch(void **state)
 }
 
 /* batch: several operations per sample, figures still per operation. The
- * exit count proves the division: one CPUID exit per op, not per sample. */
+ * exit count proves the division: one MMIO exit per op, not per sample. */
 static void test_batch_per_op(void **state)
 {
-	const struct mb_bench *b = mb_find("cpuid");
+	const struct mb_bench *b = mb_find("mmio_user");	/* exits at CPL3 on every host */
 	struct mb_params p;
 
 	NEED_KVM();
@@ -294,6 +366,8 @@ int main(void)
 		cmocka_unit_test(test_cpl0_slowdown_measured),
 		cmocka_unit_test(test_empty_both_cpls),
 		cmocka_unit_test(test_single_exit_ops),
+		cmocka_unit_test(test_auto_level_exits),
+		cmocka_unit_test(test_stall_found_by_preflight),
 		cmocka_unit_test(test_no_exit_ops),
 		cmocka_unit_test(test_fault_reported),
 		cmocka_unit_test(test_selftest_cli),

@@ -17,6 +17,10 @@
 struct gbody {
 	int (*init)(void);
 	void (*op)(uint64_t i);
+	/* op without its instruction (same setup and return): what calibration
+	 * times and subtracts, so a figure is the instruction alone. NULL: the
+	 * runtime's empty function. */
+	void (*null_op)(uint64_t i);
 	/* Instead of op: an operation that takes its own timestamps and returns
 	 * its cost (io-path: the round trip between its probes, which the host
 	 * splits into segments, so no outer probe pair may wrap it). */
