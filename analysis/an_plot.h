@@ -47,15 +47,22 @@ void an_plot_run_cleanup(struct an_plot_run *run);
 char *an_plot_tmpfile(struct an_plot_run *run, const char *stem,
 		      const char *data, size_t len, char *err, size_t errlen);
 
+/* Where gnuplot draws the chart that ends up at @final: a new name in the
+ * private folder (malloc'ed; NULL on out of memory). */
+char *an_plot_staged(struct an_plot_run *run, const char *final);
+
 /*
  * Runs gnuplot on @script for the chart called @chart and checks that it
- * exited 0, said nothing but warnings, and wrote @output. Returns 0; -1 with
- * a one-line message in @err when gnuplot failed (first error line quoted);
- * -2 when gnuplot cannot be run at all.
+ * exited 0, said nothing but warnings, and wrote @output; then, when @final
+ * is set, copies @output there atomically (an_write_file), so a killed or
+ * failed plot never leaves half a chart in the output folder. Returns 0; -1
+ * with a one-line message in @err when gnuplot failed (first error line
+ * quoted); -2 when gnuplot cannot be run at all; -3 when @final cannot be
+ * written.
  */
 int an_plot_exec(struct an_plot_run *run, const char *chart,
-		 const char *script, const char *output, char *err,
-		 size_t errlen);
+		 const char *script, const char *output, const char *final,
+		 char *err, size_t errlen);
 
 #endif
 

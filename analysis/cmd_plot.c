@@ -77,13 +77,14 @@ static int run_chart(struct an_plot_ctx *c, const char *tpl, const char *name,
 	snprintf(h, sizeof(h), "%d", 640);
 	for (int f = 0; f < 2 && !ret; f++) {
 		const char *fmt = f ? "svg" : "png";
-		char file[340], *out, *qo, *pro, *body, *script = NULL;
+		char file[340], *out, *staged, *qo, *pro, *body, *script = NULL;
 
 		if ((f == 0 && !c->png) || (f == 1 && !c->svg))
 			continue;
 		snprintf(file, sizeof(file), "%s.%s", stem, fmt);
 		out = an_path_join(c->outdir, file);
-		qo = out ? an_gp_quote(out) : NULL;
+		staged = out ? an_plot_staged(&c->run, out) : NULL;
+		qo = staged ? an_gp_quote(staged) : NULL;
 		struct an_plot_var vars[] = {
 			{ "CHART", stem }, { "FORMAT", fmt }, { "WIDTH", w },
 			{ "HEIGHT", h }, { "TITLE", qt ? qt : "" },
@@ -103,7 +104,7 @@ static int run_chart(struct an_plot_ctx *c, const char *tpl, const char *name,
 			script = NULL;
 		if (!script)
 			ret = -3;
-		else if (!(ret = an_plot_exec(&c->run, stem, script, out, c->err,
+		else if (!(ret = an_plot_exec(&c->run, stem, script, staged, out, c->err,
 					      sizeof(c->err)))) {
 			printf("wrote %s\n", out);
 			c->n_written++;
@@ -112,6 +113,7 @@ static int run_chart(struct an_plot_ctx *c, const char *tpl, const char *name,
 		free(body);
 		free(pro);
 		free(qo);
+		free(staged);
 		free(out);
 	}
 	free(qt);

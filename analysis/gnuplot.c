@@ -147,9 +147,37 @@ static const char *first_error(char *text, char *line, size_t len)
 	return have_any ? line : NULL;
 }
 
+char *an_plot_staged(struct an_plot_run *run, const char *final)
+{
+	char name[300];
+
+	snprintf(name, sizeof(name), "%02u-out-%s", run->n_files++,
+		 an_basename(final));
+	return an_path_join(run->dir, name);
+}
+
+/* Moves a chart gnuplot drew in the private folder to its place with the
+ * one safe writer: the old chart or the whole new one, never half. */
+static int publish(const char *staged, const char *final, char *err,
+		   size_t errlen)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc = an_read_file(staged, &data, &len);
+
+	if (rc) {
+		snprintf(err, errlen, "%s: cannot read gnuplot's output: %s",
+			 staged, strerror(-rc));
+		return -3;
+	}
+	rc = an_write_file(final, data, len, false, err, errlen);
+	free(data);
+	return rc ? -3 : 0;
+}
+
 int an_plot_exec(struct an_plot_run *run, const char *chart,
-		 const char *script, const char *output, char *err,
-		 size_t errlen)
+		 const char *script, const char *output, const char *final,
+		 char *err, size_t errlen)
 {
 	char stem[128], *spath, *errpath = NULL, *text = NULL, line[512] = "";
 	struct stat st;
@@ -220,6 +248,12 @@ int an_plot_exec(struct an_plot_run *run, const char *chart,
 		snprintf(err, errlen, "chart %s: gnuplot wrote no %s", chart,
 			 output);
 		goto fail;
+	}
+	if (final && publish(output, final, err, errlen)) {
+		free(text);
+		free(spath);
+		free(errpath);
+		return -3;
 	}
 	free(text);
 	free(spath);

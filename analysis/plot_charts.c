@@ -91,13 +91,14 @@ static int chart_run(struct an_plot_ctx *c, struct chart *ch)
 			{ "SUBTITLE", qsub ? qsub : "" }, { "DATA", data_path },
 		};
 		size_t nv = 7;
-		char file[300], *out, *qout, *pro, *body, *script = NULL;
+		char file[300], *out, *staged, *qout, *pro, *body, *script = NULL;
 
 		if ((f == 0 && !c->png) || (f == 1 && !c->svg))
 			continue;
 		snprintf(file, sizeof(file), "%s.%s", stem, fmt);
 		out = an_path_join(c->outdir, file);
-		qout = out ? an_gp_quote(out) : NULL;
+		staged = out ? an_plot_staged(&c->run, out) : NULL;
+		qout = staged ? an_gp_quote(staged) : NULL;
 		vars[nv].name = "OUTPUT";
 		vars[nv++].value = qout ? qout : "";
 		for (size_t i = 0; i < ch->n_extra; i++)
@@ -111,7 +112,7 @@ static int chart_run(struct an_plot_ctx *c, struct chart *ch)
 				snprintf(c->err, sizeof(c->err), "out of memory");
 			ret = -3;
 		} else {
-			ret = an_plot_exec(&c->run, stem, script, out, c->err,
+			ret = an_plot_exec(&c->run, stem, script, staged, out, c->err,
 					   sizeof(c->err));
 			if (!ret) {
 				printf("wrote %s\n", out);
@@ -122,6 +123,7 @@ static int chart_run(struct an_plot_ctx *c, struct chart *ch)
 		free(body);
 		free(pro);
 		free(qout);
+		free(staged);
 		free(out);
 	}
 	free(qtitle);
