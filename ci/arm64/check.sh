@@ -23,6 +23,7 @@ if ! bash ci/arm64/deps.sh >/tmp/hvb-arm64-deps.$$ 2>&1; then
 	rm -f /tmp/hvb-arm64-deps.$$
 	exit 2
 fi
+grep 'apt: ' /tmp/hvb-arm64-deps.$$ || true   # what a first install downloaded
 rm -f /tmp/hvb-arm64-deps.$$
 if ! kdir=$(bash ci/arm64/kernel.sh 2>&1); then
 	echo "check-arm64: no arm64 kernel: $kdir"
