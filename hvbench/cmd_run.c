@@ -130,14 +130,15 @@ static void print_line(FILE *f, const char *label, json_t *rec)
 	else
 		snprintf(nbuf, sizeof(nbuf), "n=%lld",
 			 (long long)json_integer_value(json_object_get(c, "n")));
-	fprintf(f, "  %-22s cpl%d  p50 %8s %-6s p10-p90 %s-%s  %s  %s/op %.3f%s%s\n",
+	fprintf(f, "  %-22s cpl%d  p50 %8s %-6s p10-p90 %s-%s  %s  %s/op %.3f%s%s%s\n",
 		label, cpl,
 		fmt_si(json_number_value(json_object_get(c, "p50")), a, sizeof(a)),
 		unit, fmt_si(json_number_value(json_object_get(c, "p10")), b, sizeof(b)),
 		fmt_si(json_number_value(json_object_get(c, "p90")), d, sizeof(d)),
 		nbuf, stat ? stat : "exits", exits,
 		json_is_true(json_object_get(rec, "suspect")) ? "  SUSPECT" : "",
-		json_is_true(json_object_get(res, "coarse")) ? "  COARSE (below the counter's resolution: raise batch)" : "");
+		json_is_true(json_object_get(res, "coarse")) ? "  COARSE (below the counter's resolution: raise batch)" : "",
+		json_object_get(rec, "capped") ? "  CAPPED (max_iters ended a repetition before min_time_ms)" : "");
 }
 
 static void progress(bool tty, size_t i, size_t n, const char *label)
@@ -264,7 +265,9 @@ int cmd_run(int argc, char **argv)
 		fprintf(human, "hvbench %s: suite %s, %zu benchmarks, backend %s, paging %s\n",
 			HVBENCH_VERSION, suite.name, suite.n, host.backend, host.paging);
 
-	int failed = 0, ran = 0;
+	/* Every record lands in exactly one of these, so the summary adds up. */
+	int failed = 0, ran = 0, n_ok = 0, n_suspect = 0, n_coarse = 0, n_capped = 0,
+	    n_unsupported = 0;
 	for (size_t i = 0; i < suite.n && !hv_interrupt_requested; i++) {
 		struct suite_entry *e = &suite.entries[i];
 		struct mb_params p = e->params;
@@ -277,8 +280,19 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "hvbench: out of memory\n");
 			break;
 		}
-		if (!strcmp(json_string_value(json_object_get(rec, "status")), "failed"))
+		const char *status = json_string_value(json_object_get(rec, "status"));
+		if (!strcmp(status, "failed"))
 			failed++;
+		else if (!strcmp(status, "unsupported"))
+			n_unsupported++;
+		else if (json_is_true(json_object_get(rec, "suspect")))
+			n_suspect++;
+		else if (json_is_true(json_object_get(json_object_get(rec, "resolution"), "coarse")))
+			n_coarse++;
+		else if (json_object_get(rec, "capped"))
+			n_capped++;
+		else
+			n_ok++;
 		if (!quiet)
 			print_line(human, e->label, rec);
 		results_add_benchmark(doc, rec);
@@ -296,7 +310,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_IO;
 	}
 	if (!quiet)
-		fprintf(human, "%d benchmarks, %d failed%s; results: %s\n", ran,
+		fprintf(human, "%d benchmarks: %d ok, %d suspect, %d coarse, %d capped, %d unsupported, %d failed%s; results: %s\n",
+			ran, n_ok, n_suspect, n_coarse, n_capped, n_unsupported,
 			failed, hv_interrupt_requested ? ", interrupted" : "",
 			sf_is_stdout(path) ? "standard output" : path);
 	if (hv_interrupt_requested)

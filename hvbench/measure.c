@@ -42,6 +42,7 @@ struct run_state {
 	uint32_t window_ucalls;	/* call-channel exits inside the measured window */
 	struct mb_setup_ctx ctx;	/* handed to the row's later hooks */
 	bool began, ended, calib_ended;
+	uint32_t reps_capped;	/* repetitions that max_iters ended before min_time */
 };
 
 static int counters_open(struct counters *c, int fd, char *err, size_t errlen)
@@ -107,11 +108,17 @@ static void record_rep(struct run_state *st)
 	memcpy(st->hist_prev, s->hist, HIST_BUCKETS * sizeof(uint32_t));
 	if (!n || json_array_size(st->reps) >= MAX_REPS_RECORDED)
 		return;
+	/* The guest ends a repetition at min_cycles or at max_iters samples,
+	 * whichever comes first: say which, so a cap is never silent. */
+	bool capped = n >= s->max_iters;
+	if (capped)
+		st->reps_capped++;
 	json_array_append_new(st->reps,
-		json_pack("{s:I, s:f, s:f}", "iterations", (json_int_t)(n * s->batch), "p50",
+		json_pack("{s:I, s:f, s:f, s:s}", "iterations", (json_int_t)(n * s->batch), "p50",
 			  results_round_per_op(stats_hist_quantile(st->hist_delta, n, 0.5),
 					       s->batch),
-			  "mean", results_round_per_op((double)sum / (double)n, s->batch)));
+			  "mean", results_round_per_op((double)sum / (double)n, s->batch),
+			  "stopped_by", capped ? "max_iters" : "min_time"));
 }
 
 /* Runs on the vCPU thread that made the call. */
@@ -372,6 +379,15 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 	json_object_set_new(rec, "unit", json_string(arch_counter_unit(env->host)));
 	json_object_set_new(rec, "counter_hz", json_real(hz));
 	json_object_set_new(rec, "iterations", json_integer((json_int_t)iters));
+	json_object_set_new(rec, "min_time_met", json_boolean(!st->reps_capped));
+	if (st->reps_capped) {
+		char note[256];
+		snprintf(note, sizeof(note),
+			 "%u of %u repetitions stopped at max_iters=%llu operations before min_time_ms=%u",
+			 st->reps_capped, (unsigned)json_array_size(st->reps),
+			 (unsigned long long)(s->max_iters * batch), st->p->min_time_ms);
+		json_object_set_new(rec, "capped", json_string(note));
+	}
 	json_object_set_new(rec, "warmup_iterations", json_integer((json_int_t)(s->warmup_done * batch)));
 	json_object_set_new(rec, "repetitions", json_incref(st->reps));
 	json_object_set_new(rec, "probe_overhead", json_integer((json_int_t)s->overhead));

@@ -3,17 +3,18 @@
 #include <string.h>
 #include "microbench/mb.h"
 #include "microbench/families.h"
+#include "hv-core/abi.h"
 #include "hv-core/arch.h"
 
 static const struct mb_generic_param generic[] = {
 	{ "cpl", "cpl", "privilege level of the body: 0, 3 or \"auto\" (3 where guest CPL0 is emulated, else 0); arm64: 0=EL1, 3=EL0", 0, 3, MB_CPL_AUTO },
 	{ "min_time_ms", "int", "measure at least this long per repetition (ms)", 1, 600000, 200 },
-	{ "max_iters", "int", "stop a repetition after this many operations", 1, 1000000000, 1000000 },
+	{ "max_iters", "int", "stop a repetition after this many operations even if min_time_ms has not passed (the record then says \"capped\")", 1, 1000000000, 1000000000 },
 	{ "warmup_iters", "int", "operations run and discarded before measuring", 0, 100000000, 1000 },
 	{ "batch", "int", "operations between one pair of probes; figures stay per operation (sample / batch). Raise it for operations shorter than the counter's resolution", 1, 4096, 1 },
 	{ "repetitions", "int", "measured loops per benchmark (statistics pool them; per-repetition medians show drift)", 1, 1000, 1 },
 	{ "vcpus", "int", "vCPUs in the benchmark VM", 1, 8, 1 },
-	{ "mem_mb", "int", "guest RAM (MiB)", 16, 65536, 32 },
+	{ "mem_mb", "int", "guest RAM (MiB); the top is where the guest's MMIO window starts", HV_MIN_MEM_MB, HV_MMIO_BASE >> 20, 32 },
 	{ "pin", "bool", "pin vCPU threads to distinct host cores (hwloc)", 0, 1, 0 },
 	{ "timeout_ms", "int", "fail the benchmark if it has not finished after this long (ms)", 100, 3600000, 60000 },
 	{ "pmu_events", "string list", "host PMU events (libpfm4 names) counted on the vCPU threads, reported per op", 0, MB_MAX_PMU_EVENTS, 0 },

@@ -207,6 +207,39 @@ static void test_stall_found_by_preflight(void **state)
 	json_decref(rec);
 }
 
+/* min_time_ms is a minimum unless max_iters ends a repetition first: the
+ * record then says so, per repetition and as a whole. */
+static void test_cap_visible(void **state)
+{
+	NEED_KVM();
+	json_t *rec = run("empty", 3, 500);	/* run() caps at 3000 operations */
+	assert_ok(rec);
+	assert_false(json_is_true(json_object_get(rec, "min_time_met")));
+	assert_non_null(strstr(json_string_value(json_object_get(rec, "capped")), "max_iters=3000"));
+	json_t *reps = json_object_get(rec, "repetitions");
+	assert_true(json_array_size(reps) > 0);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(reps, 0),
+							      "stopped_by")), "max_iters");
+	json_decref(rec);
+
+	const struct mb_bench *b = mb_find("empty");
+	struct mb_params p;
+	mb_params_defaults(&p, b);
+	p.cpl = 3;
+	p.min_time_ms = 5;
+	p.repetitions = 2;
+	rec = measure_run(&env, b, &p);	/* the default cap lets min_time hold */
+	assert_ok(rec);
+	assert_true(json_is_true(json_object_get(rec, "min_time_met")));
+	assert_null(json_object_get(rec, "capped"));
+	reps = json_object_get(rec, "repetitions");
+	assert_int_equal(json_array_size(reps), 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_string_equal(json_string_value(json_object_get(json_array_get(reps, i),
+								      "stopped_by")), "min_time");
+	json_decref(rec);
+}
+
 static void test_no_exit_ops(void **state)
 {
 	NEED_KVM();
@@ -368,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_single_exit_ops),
 		cmocka_unit_test(test_auto_level_exits),
 		cmocka_unit_test(test_stall_found_by_preflight),
+		cmocka_unit_test(test_cap_visible),
 		cmocka_unit_test(test_no_exit_ops),
 		cmocka_unit_test(test_fault_reported),
 		cmocka_unit_test(test_selftest_cli),
