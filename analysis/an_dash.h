@@ -30,6 +30,11 @@ struct dash_host {
 	struct dash_file **runs; /* sorted by start time, oldest first */
 	size_t n_runs;
 	struct an_result *prev, *latest; /* with samples, for the comparison */
+	/* The comparison's sides: the previous run (prev) and up to
+	 * DASH_HISTORY - 1 before it, against the latest. */
+#define DASH_HISTORY 5
+	const struct an_result *hist[DASH_HISTORY], *cur_run[1];
+	size_t n_hist;
 	struct an_cmp cmp;
 	bool have_cmp;
 	char cmp_err[512];

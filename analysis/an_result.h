@@ -55,6 +55,11 @@ struct an_bench {
 	size_t n_exit_counts;
 	double *samples;
 	size_t n_samples;
+	/* repetitions[]: per-repetition median and mean per op (NAN where a
+	 * file has no mean), always loaded: verdicts are based on them. */
+	double *rep_p50, *rep_mean;
+	size_t n_reps;
+	double sample_stride; /* samples_sampling.stride, NAN if absent */
 	struct an_segment *segments;
 	size_t n_segments;
 	double skew_cycles;
@@ -67,6 +72,11 @@ struct an_host {
 	double tsc_khz, cpl0_slowdown, nr_cpus;
 };
 
+/* host_load.start/end: NAN where absent (files before the key existed). */
+struct an_load_point {
+	double load1, cpus, other_cpus;
+};
+
 struct an_result {
 	char *path;
 	json_t *root;
@@ -74,6 +84,7 @@ struct an_result {
 		*tool_git;
 	bool interrupted;
 	struct an_host host;
+	struct an_load_point load_start, load_end;
 	struct an_bench *benches;
 	size_t n_benches;
 };

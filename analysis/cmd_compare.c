@@ -13,10 +13,17 @@
 
 static const char compare_usage[] =
 	"usage: hvbench compare BASE.json NEW.json [MORE.json...] [options]\n"
+	"       hvbench compare A1.json A2.json ... vs B1.json B2.json ... [options]\n"
 	"\n"
-	"Compares every NEW file against BASE, benchmark by benchmark (matched by\n"
-	"name, variant and parameters). A row is 'slower'/'faster' when the\n"
-	"Mann-Whitney p < 0.01 AND the ratio moves by more than the threshold.\n"
+	"Compares every NEW file against BASE (or the runs B... against the runs\n"
+	"A...), benchmark by benchmark (matched by name, variant and parameters).\n"
+	"Verdicts come from per-repetition values (repetitions[]), or per-run\n"
+	"medians when each side has >= 4 runs. A row is 'slower'/'faster' only\n"
+	"when each side has >= 4 values, the exact Mann-Whitney p < 0.05, and the\n"
+	"ratio of medians moves by more than the threshold AND by more than the\n"
+	"larger spread ((max-min)/median) of the two sides' values. SUSPECT and\n"
+	"COARSE rows get no verdict. A side measured while other processes kept\n"
+	">= 0.5 CPU busy (host_load) is named in a warning.\n"
 	"Files in different units (cycles vs instructions) are compared through\n"
 	"ratios to a reference benchmark of each file (--ref).\n"
 	"\n"
@@ -24,6 +31,8 @@ static const char compare_usage[] =
 	"  --metric p50|mean compare medians (default) or means\n"
 	"  --ref NAME        reference benchmark for unit-less ratios (mmio_user)\n"
 	"  --bootstrap N     bootstrap resamples for the ratio CI (default 1000)\n"
+	"  --spread-factor F the change must exceed F x the spread (default 1)\n"
+	"  --min-reps N      values needed on each side for a verdict (default 4)\n"
 	"  --json            print a JSON document instead of a table\n"
 	"  -h, --help        this text\n"
 	"\n"
@@ -154,15 +163,15 @@ static char *fmt_verdict(const struct an_cmp_row *row)
 
 static void add_row(struct table *t, struct an_result **rs, size_t nr,
 		    const struct an_cmp *c, const struct an_cmp_row *row,
-		    size_t f)
+		    size_t ncmp)
 {
 	const struct an_bench *b = row->base ? row->base : row->cur;
 	char *cells[8];
 	size_t k = 0;
 
 	cells[k++] = an_bench_label(rs, nr, b);
-	if (nr > 2)
-		cells[k++] = strdup(an_basename(rs[f]->path));
+	if (ncmp > 1)
+		cells[k++] = strdup(an_basename(c->cur->path));
 	if (c->mode == AN_CMP_RATIO && row->verdict != AN_V_NONE) {
 		cells[k++] = fmt_num(row->base_norm);
 		cells[k++] = fmt_num(row->cur_norm);
@@ -186,28 +195,50 @@ static void add_row(struct table *t, struct an_result **rs, size_t nr,
 	table_add(t, cells);
 }
 
-static void print_table(struct an_result **rs, size_t nr, struct an_cmp *cmps,
-			const struct an_cmp_opts *o)
+static void warn_busy(const struct an_cmp *c, FILE *f)
 {
-	struct table t = { .ncols = nr > 2 ? 7 : 6 };
+	if (c->busy_base)
+		fprintf(f, "warning: BASE was measured on a busy host (other processes kept %.2f CPUs busy at a run's start or end): its figures carry that load\n",
+			c->busy_base_cpus);
+	if (c->busy_cur)
+		fprintf(f, "warning: NEW (%s) was measured on a busy host (other processes kept %.2f CPUs busy at a run's start or end): its figures carry that load\n",
+			c->cur->path, c->busy_cur_cpus);
+}
+
+static void print_table(struct an_result **rs, size_t nr, struct an_cmp *cmps,
+			size_t ncmp, const struct an_cmp_opts *o)
+{
+	struct table t = { .ncols = ncmp > 1 ? 7 : 6 };
 	bool ratio_mode = false;
 	char *head[8];
 	size_t h = 0;
 
-	printf("base: %s (%s, %s, %s)\n", rs[0]->path, rs[0]->host.hostname,
-	       rs[0]->host.backend, an_unit_short(an_result_unit(rs[0])));
-	for (size_t i = 1; i < nr; i++) {
-		struct an_cmp *c = &cmps[i - 1];
+	for (size_t i = 0; i < cmps[0].n_bases; i++) {
+		const struct an_result *r = cmps[0].bases[i];
 
-		printf("new:  %s (%s, %s, %s)\n      %s\n", rs[i]->path,
-		       rs[i]->host.hostname, rs[i]->host.backend,
-		       an_unit_short(an_result_unit(rs[i])), c->header);
+		printf("base: %s (%s, %s, %s)\n", r->path, r->host.hostname,
+		       r->host.backend, an_unit_short(an_result_unit(r)));
+	}
+	for (size_t k = 0; k < ncmp; k++) {
+		struct an_cmp *c = &cmps[k];
+
+		for (size_t i = 0; i < c->n_curs; i++) {
+			const struct an_result *r = c->curs[i];
+
+			printf("new:  %s (%s, %s, %s)\n", r->path, r->host.hostname,
+			       r->host.backend, an_unit_short(an_result_unit(r)));
+		}
+		printf("      %s\n", c->header);
 		ratio_mode |= c->mode == AN_CMP_RATIO;
 	}
-	printf("metric: %s; verdict slower/faster when Mann-Whitney p < %g and |ratio - 1| > %g%%\n\n",
-	       o->use_mean ? "mean" : "median", o->alpha, o->threshold * 100);
+	printf("metric: %s per repetition (per run with >= %u runs a side); slower/faster when >= %u values a side, exact Mann-Whitney p < %g, and |ratio - 1| > %g%% and > %g x the larger spread\n",
+	       o->use_mean ? "mean" : "median", o->min_units, o->min_units,
+	       o->alpha, o->threshold * 100, o->spread_factor);
+	for (size_t k = 0; k < ncmp; k++)
+		warn_busy(&cmps[k], stdout);
+	putchar('\n');
 	head[h++] = strdup("benchmark");
-	if (nr > 2)
+	if (ncmp > 1)
 		head[h++] = strdup("new file");
 	head[h++] = strdup(ratio_mode ? "base / ref" : "base");
 	head[h++] = strdup(ratio_mode ? "new / ref" : "new");
@@ -216,18 +247,18 @@ static void print_table(struct an_result **rs, size_t nr, struct an_cmp *cmps,
 	head[h++] = strdup("verdict");
 	table_add(&t, head);
 	for (size_t i = 0; i < rs[0]->n_benches; i++) {
-		for (size_t f = 1; f < nr; f++) {
-			const struct an_cmp_row *row = &cmps[f - 1].rows[i];
+		for (size_t k = 0; k < ncmp; k++) {
+			const struct an_cmp_row *row = &cmps[k].rows[i];
 
 			/* A BASE record that was not measured says so once. */
-			if (f > 1 && !row->base->ok)
+			if (k > 0 && !row->base->ok)
 				break;
-			add_row(&t, rs, nr, &cmps[f - 1], row, f);
+			add_row(&t, rs, nr, &cmps[k], row, ncmp);
 		}
 	}
-	for (size_t f = 1; f < nr; f++)
-		for (size_t i = rs[0]->n_benches; i < cmps[f - 1].n_rows; i++)
-			add_row(&t, rs, nr, &cmps[f - 1], &cmps[f - 1].rows[i], f);
+	for (size_t k = 0; k < ncmp; k++)
+		for (size_t i = rs[0]->n_benches; i < cmps[k].n_rows; i++)
+			add_row(&t, rs, nr, &cmps[k], &cmps[k].rows[i], ncmp);
 	table_print(&t, stdout);
 	table_free(&t);
 }
@@ -254,8 +285,8 @@ static json_t *json_file(const struct an_result *r)
 
 static const char *const mode_names[] = { "direct", "ns", "ratio" };
 
-static int print_json(struct an_result **rs, size_t nr, struct an_cmp *cmps,
-		      const struct an_cmp_opts *o, bool regression)
+static int print_json(struct an_result **rs, struct an_cmp *cmps, size_t ncmp,
+		      size_t nr, const struct an_cmp_opts *o, bool regression)
 {
 	json_t *doc, *list;
 	char *out;
@@ -268,10 +299,24 @@ static int print_json(struct an_result **rs, size_t nr, struct an_cmp *cmps,
 			regression);
 	if (!doc)
 		return -1;
-	for (size_t f = 1; f < nr; f++) {
-		struct an_cmp *c = &cmps[f - 1];
+	json_object_set_new(doc, "min_values", json_integer(o->min_units));
+	json_object_set_new(doc, "spread_factor", json_real(o->spread_factor));
+	for (size_t k = 0; k < ncmp; k++) {
+		struct an_cmp *c = &cmps[k];
 		json_t *rows = json_array();
-		json_t *cj = json_file(rs[f]);
+		json_t *cj = json_file(c->cur);
+		json_t *bf = json_array(), *nf = json_array();
+
+		for (size_t i = 0; i < c->n_bases; i++)
+			json_array_append_new(bf, json_string(c->bases[i]->path));
+		for (size_t i = 0; i < c->n_curs; i++)
+			json_array_append_new(nf, json_string(c->curs[i]->path));
+		json_object_set_new(cj, "base_files", bf);
+		json_object_set_new(cj, "new_files", nf);
+		json_object_set_new(cj, "base_busy", json_boolean(c->busy_base));
+		json_object_set_new(cj, "new_busy", json_boolean(c->busy_cur));
+		json_object_set_new(cj, "base_other_cpus", jnum(c->busy_base_cpus));
+		json_object_set_new(cj, "new_other_cpus", jnum(c->busy_cur_cpus));
 
 		json_object_set_new(cj, "mode", json_string(mode_names[c->mode]));
 		json_object_set_new(cj, "ref", c->ref ? json_string(c->ref) :
@@ -300,6 +345,13 @@ static int print_json(struct an_result **rs, size_t nr, struct an_cmp *cmps,
 				       row->verdict == AN_V_NONE ? "not-compared" :
 				       an_verdict_name(row->verdict), "note", row->note);
 			free(label);
+			if (rj && row->level) {
+				json_object_set_new(rj, "level", json_string(row->level));
+				json_object_set_new(rj, "n_base", json_integer((json_int_t)row->n_base_units));
+				json_object_set_new(rj, "n_new", json_integer((json_int_t)row->n_cur_units));
+				json_object_set_new(rj, "spread_base", jnum(row->spread_base));
+				json_object_set_new(rj, "spread_new", jnum(row->spread_cur));
+			}
 			if (rj)
 				json_array_append_new(rows, rj);
 		}
@@ -320,6 +372,8 @@ int an_cmd_compare(int argc, char **argv)
 		{ "metric", required_argument, NULL, 'm' },
 		{ "ref", required_argument, NULL, 'r' },
 		{ "bootstrap", required_argument, NULL, 'b' },
+		{ "spread-factor", required_argument, NULL, 's' },
+		{ "min-reps", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -328,7 +382,7 @@ int an_cmd_compare(int argc, char **argv)
 	struct an_result **rs = NULL;
 	struct an_cmp *cmps = NULL;
 	bool json = false, regression = false;
-	size_t nr = 0;
+	size_t nr = 0, split = 0, ncmp = 0;
 	char err[1024], *end;
 	int ch, ret = AN_EXIT_OK;
 
@@ -361,6 +415,20 @@ int an_cmd_compare(int argc, char **argv)
 				return AN_EXIT_USAGE;
 			}
 			break;
+		case 's':
+			o.spread_factor = strtod(optarg, &end);
+			if (*end || end == optarg || !(o.spread_factor >= 0)) {
+				fprintf(stderr, "compare: --spread-factor: '%s' is not a factor >= 0\n", optarg);
+				return AN_EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			o.min_units = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || o.min_units < 2 || o.min_units > 1000) {
+				fprintf(stderr, "compare: --min-reps: want 2..1000, got '%s'\n", optarg);
+				return AN_EXIT_USAGE;
+			}
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -372,11 +440,21 @@ int an_cmd_compare(int argc, char **argv)
 			return AN_EXIT_USAGE;
 		}
 	}
-	/* GNU getopt moved the file names behind the options. */
+	/* GNU getopt moved the file names behind the options. A lone "vs"
+	 * splits the files into two sets of runs. */
 	rs = calloc((size_t)argc + 1, sizeof(*rs));
 	if (!rs)
 		return AN_EXIT_INPUT;
 	for (int i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "vs")) {
+			if (split) {
+				fprintf(stderr, "compare: 'vs' given twice\n");
+				ret = AN_EXIT_USAGE;
+				goto out;
+			}
+			split = nr;
+			continue;
+		}
 		if (an_result_load(argv[i], AN_LOAD_SAMPLES, &rs[nr], err,
 				   sizeof(err))) {
 			fprintf(stderr, "compare: %s\n", err);
@@ -385,34 +463,40 @@ int an_cmd_compare(int argc, char **argv)
 		}
 		nr++;
 	}
-	if (nr < 2) {
-		fprintf(stderr, "compare: need BASE.json and at least one NEW.json\n%s",
+	if (nr < 2 || (split && (split >= nr))) {
+		fprintf(stderr, "compare: need BASE.json and at least one NEW.json (or A... vs B...)\n%s",
 			compare_usage);
 		ret = AN_EXIT_USAGE;
 		goto out;
 	}
-	cmps = calloc(nr, sizeof(*cmps));
+	ncmp = split ? 1 : nr - 1;
+	cmps = calloc(ncmp, sizeof(*cmps));
 	if (!cmps) {
 		ret = AN_EXIT_INPUT;
 		goto out;
 	}
-	for (size_t f = 1; f < nr; f++) {
-		if (an_compare_pair(rs[0], rs[f], &o, &cmps[f - 1], err,
-				    sizeof(err))) {
+	for (size_t k = 0; k < ncmp; k++) {
+		int r = split ?
+			an_compare_sets((const struct an_result *const *)rs, split,
+					(const struct an_result *const *)rs + split,
+					nr - split, &o, &cmps[0], err, sizeof(err)) :
+			an_compare_pair(rs[0], rs[k + 1], &o, &cmps[k], err,
+					sizeof(err));
+		if (r) {
 			fprintf(stderr, "compare: %s\n", err);
 			ret = AN_EXIT_INPUT;
 			goto out;
 		}
-		regression |= cmps[f - 1].n_slower > 0;
+		regression |= cmps[k].n_slower > 0;
 	}
 	if (json) {
-		if (print_json(rs, nr, cmps, &o, regression)) {
+		if (print_json(rs, cmps, ncmp, nr, &o, regression)) {
 			fprintf(stderr, "compare: out of memory building JSON\n");
 			ret = AN_EXIT_INPUT;
 			goto out;
 		}
 	} else {
-		print_table(rs, nr, cmps, &o);
+		print_table(rs, nr, cmps, ncmp, &o);
 		printf("\n%s\n", regression ?
 		       "REGRESSION: at least one benchmark is significantly slower" :
 		       "no significant regression");
@@ -420,7 +504,7 @@ int an_cmd_compare(int argc, char **argv)
 	fflush(stdout);
 	ret = regression ? AN_EXIT_REGRESSION : AN_EXIT_OK;
 out:
-	for (size_t i = 0; cmps && i + 1 < nr; i++)
+	for (size_t i = 0; cmps && i < ncmp; i++)
 		an_cmp_free(&cmps[i]);
 	free(cmps);
 	for (size_t i = 0; i < nr; i++)

@@ -1,5 +1,6 @@
-/* Benchmark-by-benchmark comparison of two result files: matching, unit
- * handling (direct, ns, within-file ratios) and the statistical verdict. */
+/* Benchmark-by-benchmark comparison of two result files or two sets of runs:
+ * matching, unit handling (direct, ns, within-file ratios) and the verdict
+ * from repetition- or run-level values (docs/analysis.md, "Verdicts"). */
 #include "analysis/an_compare.h"
 
 #include <math.h>
@@ -13,7 +14,10 @@ void an_cmp_opts_default(struct an_cmp_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->threshold = 0.05;
-	o->alpha = 0.01;
+	o->alpha = 0.05;
+	o->min_units = 4;
+	o->spread_factor = 1.0;
+	o->busy_cpus = 0.5;
 	o->ref = "mmio_user";
 	o->boot_iters = 1000;
 	o->seed = 0x68766265; /* "hvbe" */
@@ -36,97 +40,93 @@ static double value_of(const struct an_bench *b, const struct an_cmp_opts *o)
 	return o->use_mean ? b->cycles.mean : b->cycles.p50;
 }
 
-static uint64_t xorshift(uint64_t *s)
+/* The values one side contributes to a row: every repetition of every run
+ * (scaled to the compared unit), and one median per run. */
+struct side {
+	double *u, *run_med;
+	size_t n, n_runs;
+	bool suspect, coarse;
+	const char *suspect_file;
+};
+
+static void side_free(struct side *s)
 {
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
+	free(s->u);
+	free(s->run_med);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* What one value of @b is multiplied by to be compared: 1 (direct), ns per
+ * tick, or 1 / the reference benchmark of the same file. NAN: unusable. */
+static double scale_of(const struct an_cmp *c, const struct an_result *r,
+		       const struct an_bench *b, const struct an_cmp_opts *o)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	if (c->mode == AN_CMP_NS)
+		return b->counter_hz > 0 ? 1e9 / b->counter_hz : NAN;
+	if (c->mode == AN_CMP_RATIO) {
+		const struct an_bench *ref = an_result_find_name(r, o->ref);
+		double v = ref ? value_of(ref, o) : NAN;
 
-	return x < y ? -1 : x > y;
-}
-
-/* probes/stats.h only bootstraps medians; --metric mean needs the same for
- * means, done the same way (percentile interval). */
-static int bootstrap_mean_ratio(const double *a, size_t na, const double *b,
-				size_t nb, unsigned iters, uint64_t seed,
-				double *ratio, double *lo, double *hi)
-{
-	double *r, sa = 0, sb = 0;
-	uint64_t s = seed | 1;
-
-	if (!na || !nb || !iters)
-		return -1;
-	r = malloc(iters * sizeof(*r));
-	if (!r)
-		return -1;
-	for (size_t i = 0; i < na; i++)
-		sa += a[i];
-	for (size_t i = 0; i < nb; i++)
-		sb += b[i];
-	*ratio = (sb / nb) / (sa / na);
-	for (unsigned it = 0; it < iters; it++) {
-		double ta = 0, tb = 0;
-
-		for (size_t i = 0; i < na; i++)
-			ta += a[xorshift(&s) % na];
-		for (size_t i = 0; i < nb; i++)
-			tb += b[xorshift(&s) % nb];
-		r[it] = (tb / nb) / (ta / na);
+		return v > 0 ? 1 / v : NAN;
 	}
-	qsort(r, iters, sizeof(*r), cmp_double);
-	*lo = r[(size_t)(iters * 0.025)];
-	*hi = r[(size_t)(iters * 0.975) < iters ? (size_t)(iters * 0.975) : iters - 1];
-	free(r);
+	return 1;
+}
+
+static int gather(const struct an_cmp *c, const struct an_result *const *runs,
+		  size_t nr, const struct an_bench *tmpl,
+		  const struct an_cmp_opts *o, struct side *s)
+{
+	size_t cap = 0;
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < nr; i++) {
+		const struct an_bench *b = an_result_find_match(runs[i], tmpl);
+
+		cap += b && b->n_reps ? b->n_reps : 1;
+	}
+	s->u = malloc((cap ? cap : 1) * sizeof(double));
+	s->run_med = malloc((nr ? nr : 1) * sizeof(double));
+	if (!s->u || !s->run_med)
+		return -1;
+	for (size_t i = 0; i < nr; i++) {
+		const struct an_bench *b = an_result_find_match(runs[i], tmpl);
+		const double *v;
+		size_t n, first = s->n;
+		double k;
+
+		if (!b || !b->ok)
+			continue;
+		k = scale_of(c, runs[i], b, o);
+		if (isnan(k))
+			continue;
+		if (b->suspect && !s->suspect_file)
+			s->suspect_file = runs[i]->path;
+		s->suspect |= b->suspect;
+		s->coarse |= b->coarse;
+		v = o->use_mean ? b->rep_mean : b->rep_p50;
+		n = b->n_reps;
+		for (size_t j = 0; j < n; j++)
+			if (isnan(v[j]))
+				n = 0; /* older file: no per-repetition mean */
+		if (!n) {
+			s->u[s->n++] = value_of(b, o) * k;
+		} else {
+			for (size_t j = 0; j < n; j++)
+				s->u[s->n++] = v[j] * k;
+		}
+		s->run_med[s->n_runs++] = stats_median(s->u + first, s->n - first);
+	}
 	return 0;
 }
 
-static int boot_ratio(const double *a, size_t na, const double *b, size_t nb,
-		      const struct an_cmp_opts *o, double *ratio, double *lo,
-		      double *hi)
+static double rel_spread(const double *x, size_t n)
 {
-	if (o->use_mean)
-		return bootstrap_mean_ratio(a, na, b, nb, o->boot_iters,
-					    o->seed, ratio, lo, hi);
-	return stats_bootstrap_median_ratio(a, na, b, nb, o->boot_iters,
-					    o->seed, ratio, lo, hi);
-}
+	double mn = INFINITY, mx = -INFINITY, med = stats_median(x, n);
 
-/* Samples scaled by @k (ns conversion or division by the reference). */
-static double *scaled(const struct an_bench *b, double k)
-{
-	double *x = malloc((b->n_samples ? b->n_samples : 1) * sizeof(*x));
-
-	if (!x)
-		return NULL;
-	for (size_t i = 0; i < b->n_samples; i++)
-		x[i] = b->samples[i] * k;
-	return x;
-}
-
-/* Without samples the only evidence is each side's CI of the median: call
- * the change real only when the two intervals do not overlap. */
-static void compare_without_samples(struct an_cmp_row *row, double kb,
-				    double kc, const struct an_cmp_opts *o)
-{
-	const struct an_stats *sb = &row->base->cycles, *sc = &row->cur->cycles;
-
-	row->p = NAN;
-	if (!o->use_mean && !isnan(sb->ci95_low) && !isnan(sc->ci95_low) &&
-	    sb->ci95_low > 0 && sc->ci95_low > 0) {
-		row->lo = (sc->ci95_low * kc) / (sb->ci95_high * kb);
-		row->hi = (sc->ci95_high * kc) / (sb->ci95_low * kb);
-	} else {
-		row->lo = row->hi = NAN;
+	for (size_t i = 0; i < n; i++) {
+		mn = x[i] < mn ? x[i] : mn;
+		mx = x[i] > mx ? x[i] : mx;
 	}
-	row->significant = !isnan(row->lo) && (row->lo > 1 || row->hi < 1);
-	snprintf(row->note, sizeof(row->note),
-		 "no samples: significance from the medians' CIs");
+	return n && med > 0 ? (mx - mn) / med : NAN;
 }
 
 /* Records matched across levels ("cpl": "auto" on both sides) say which
@@ -147,91 +147,115 @@ static void note_levels(struct an_cmp_row *row)
 		 len ? "; " : "", lv);
 }
 
+/*
+ * The verdict: slower/faster only when (1) each side has >= min_units
+ * values, (2) the exact Mann-Whitney p over those values is < alpha, (3) the
+ * ratio of their medians moves by more than the threshold and (4) by more
+ * than spread_factor times the larger relative spread of the two sides.
+ * SUSPECT and COARSE rows get the figures but no verdict.
+ */
 static void compare_row(struct an_cmp *c, struct an_cmp_row *row,
-			const struct an_bench *ref_b,
-			const struct an_bench *ref_c,
 			const struct an_cmp_opts *o)
 {
-	const struct an_bench *b = row->base, *n = row->cur;
-	double kb = 1, kc = 1, u;
-	bool have = b->n_samples && n->n_samples;
+	const struct an_bench *b = row->base;
+	struct side sb, sc;
+	const double *ub, *uc;
+	size_t nb, nc;
+	double need, u;
 
-	if (c->mode == AN_CMP_NS) {
-		kb = 1e9 / b->counter_hz;
-		kc = 1e9 / n->counter_hz;
-	} else if (c->mode == AN_CMP_RATIO) {
-		if (b == ref_b) {
-			row->base_norm = row->cur_norm = 1;
-			row->ratio = row->lo = row->hi = 1;
-			row->p = 1;
-			row->verdict = AN_V_REF;
-			snprintf(row->note, sizeof(row->note),
-				 "reference: every other row is divided by it");
-			return;
-		}
-		kb = 1 / value_of(ref_b, o);
-		kc = 1 / value_of(ref_c, o);
+	row->p = row->lo = row->hi = NAN;
+	row->spread_base = row->spread_cur = NAN;
+	row->verdict = AN_V_SAME;
+	if (c->mode == AN_CMP_RATIO && !strcmp(b->name, c->ref) &&
+	    b == an_result_find_name(c->base, c->ref)) {
+		row->base_norm = row->cur_norm = 1;
+		row->ratio = row->lo = row->hi = 1;
+		row->p = 1;
+		row->verdict = AN_V_REF;
+		snprintf(row->note, sizeof(row->note),
+			 "reference: every other row is divided by it");
+		return;
 	}
-	row->base_val = value_of(b, o) * (c->mode == AN_CMP_NS ? kb : 1);
-	row->cur_val = value_of(n, o) * (c->mode == AN_CMP_NS ? kc : 1);
-	row->base_norm = value_of(b, o) * kb;
-	row->cur_norm = value_of(n, o) * kc;
-	row->p = NAN;
+	if (gather(c, c->bases, c->n_bases, b, o, &sb) ||
+	    gather(c, c->curs, c->n_curs, b, o, &sc) || !sb.n || !sc.n) {
+		row->ratio = NAN;
+		row->verdict = AN_V_NONE;
+		snprintf(row->note, sizeof(row->note), "%s",
+			 sb.u && sc.u ? "no usable value (ns conversion or reference missing)" :
+			 "out of memory");
+		side_free(&sb);
+		side_free(&sc);
+		return;
+	}
+	if (sb.n_runs >= o->min_units && sc.n_runs >= o->min_units) {
+		row->level = "runs";
+		ub = sb.run_med, nb = sb.n_runs;
+		uc = sc.run_med, nc = sc.n_runs;
+	} else {
+		row->level = "repetitions";
+		ub = sb.u, nb = sb.n;
+		uc = sc.u, nc = sc.n;
+	}
+	row->n_base_units = nb;
+	row->n_cur_units = nc;
+	row->base_norm = stats_median(ub, nb);
+	row->cur_norm = stats_median(uc, nc);
+	row->base_val = c->mode == AN_CMP_RATIO ? value_of(b, o) : row->base_norm;
+	row->cur_val = c->mode == AN_CMP_RATIO ? value_of(row->cur, o) : row->cur_norm;
+	row->spread_base = rel_spread(ub, nb);
+	row->spread_cur = rel_spread(uc, nc);
 	if (!(row->base_norm > 0)) {
 		/* A cost of 0 after probe-overhead subtraction: the ratio is
 		 * meaningless, only "both zero" can be called the same. */
 		row->ratio = row->lo = row->hi = row->cur_norm == 0 ? 1 : NAN;
 		row->verdict = row->cur_norm == 0 ? AN_V_SAME : AN_V_NONE;
 		snprintf(row->note, sizeof(row->note), "base median is 0");
-		return;
+		goto out;
 	}
 	row->ratio = row->cur_norm / row->base_norm;
-	if (!have || (c->mode == AN_CMP_RATIO &&
-		      !(ref_b->n_samples && ref_c->n_samples))) {
-		compare_without_samples(row, kb, kc, o);
-	} else {
-		double *xb = scaled(b, kb), *xc = scaled(n, kc);
-		double r1 = NAN, lo1 = NAN, hi1 = NAN;
-
-		/* A failed bootstrap (e.g. resampled medians of 0) only loses
-		 * the interval; the test still decides. */
-		if (xb && xc) {
-			if (boot_ratio(xb, b->n_samples, xc, n->n_samples, o,
-				       &r1, &lo1, &hi1))
-				lo1 = hi1 = NAN;
-			if (stats_mann_whitney(xb, b->n_samples, xc,
-					       n->n_samples, &u, &row->p))
-				row->p = NAN;
-		}
-		free(xb);
-		free(xc);
-		row->lo = lo1;
-		row->hi = hi1;
-		if (c->mode == AN_CMP_RATIO) {
-			double r2, lo2, hi2, w1, w2, w;
-
-			/* The bootstrap above resampled the benchmark with the
-			 * reference held at its median; widen the interval by the
-			 * reference's own uncertainty (independent, so the
-			 * log half-widths add in quadrature). */
-			if (!boot_ratio(ref_b->samples, ref_b->n_samples,
-					ref_c->samples, ref_c->n_samples, o, &r2,
-					&lo2, &hi2) && lo1 > 0 && lo2 > 0) {
-				w1 = log(hi1 / lo1) / 2;
-				w2 = log(hi2 / lo2) / 2;
-				w = sqrt(w1 * w1 + w2 * w2);
-				row->lo = row->ratio * exp(-w);
-				row->hi = row->ratio * exp(w);
-			}
-		}
-		row->significant = !isnan(row->p) && row->p < o->alpha;
+	if (nb > 1 && nc > 1 &&
+	    stats_bootstrap_median_ratio(ub, nb, uc, nc, o->boot_iters, o->seed,
+					 &u, &row->lo, &row->hi))
+		row->lo = row->hi = NAN;
+	if (stats_mann_whitney_exact(ub, nb, uc, nc, &u, &row->p))
+		row->p = NAN;
+	if (sb.suspect || sc.suspect) {
+		row->verdict = AN_V_NONE;
+		snprintf(row->note, sizeof(row->note),
+			 "SUSPECT in %s (the operation did not cause the exit it measures): no verdict",
+			 sb.suspect && sc.suspect ? "both" : sb.suspect ? "BASE" : "NEW");
+		goto out;
 	}
-	if (!(fabs(row->ratio - 1) > o->threshold))
-		row->significant = false;
-	if (!row->significant)
-		row->verdict = AN_V_SAME;
-	else
+	if (sb.coarse || sc.coarse) {
+		/* A few counter units per sample: a "change" there is
+		 * quantization, not cost. */
+		row->verdict = AN_V_NONE;
+		snprintf(row->note, sizeof(row->note),
+			 "below the counter's resolution (coarse) in %s: no verdict; raise batch",
+			 sb.coarse && sc.coarse ? "both" : sb.coarse ? "BASE" : "NEW");
+		goto out;
+	}
+	if (nb < o->min_units || nc < o->min_units) {
+		row->verdict = AN_V_NONE;
+		snprintf(row->note, sizeof(row->note),
+			 "too few %s for a verdict: n=%zu vs %zu, need %u each",
+			 row->level, nb, nc, o->min_units);
+		goto out;
+	}
+	need = o->spread_factor * fmax(row->spread_base, row->spread_cur);
+	need = fmax(need, o->threshold);
+	row->significant = !isnan(row->p) && row->p < o->alpha &&
+			   fabs(row->ratio - 1) > need;
+	if (row->significant)
 		row->verdict = row->ratio > 1 ? AN_V_SLOWER : AN_V_FASTER;
+	else if (!isnan(row->p) && row->p < o->alpha &&
+		 fabs(row->ratio - 1) > o->threshold)
+		snprintf(row->note, sizeof(row->note),
+			 "within the %s' spread (%.1f%%): not called a change",
+			 row->level, 100 * need / o->spread_factor);
+out:
+	side_free(&sb);
+	side_free(&sc);
 }
 
 static void not_compared(struct an_cmp_row *row, const char *side,
@@ -299,17 +323,59 @@ static int pick_mode(struct an_cmp *c, const struct an_cmp_opts *o,
 	return 0;
 }
 
+/* Largest other_cpus at the start or end of the runs of a side. */
+static double side_busy(const struct an_result *const *runs, size_t nr)
+{
+	double m = NAN;
+
+	for (size_t i = 0; i < nr; i++) {
+		double a = runs[i]->load_start.other_cpus;
+		double b = runs[i]->load_end.other_cpus;
+
+		if (!isnan(a) && !(a <= m))
+			m = a;
+		if (!isnan(b) && !(b <= m))
+			m = b;
+	}
+	return m;
+}
+
 int an_compare_pair(const struct an_result *base, const struct an_result *cur,
 		    const struct an_cmp_opts *o, struct an_cmp *c, char *err,
 		    size_t errlen)
 {
+	/* The arrays must outlive the comparison: keep them in it. */
+	c->pair[0] = base;
+	c->pair[1] = cur;
+	return an_compare_sets(&c->pair[0], 1, &c->pair[1], 1, o, c, err, errlen);
+}
+
+int an_compare_sets(const struct an_result *const *bases, size_t nb,
+		    const struct an_result *const *curs, size_t nc,
+		    const struct an_cmp_opts *o, struct an_cmp *c, char *err,
+		    size_t errlen)
+{
+	const struct an_result *base = bases[0], *cur = curs[0];
 	const struct an_bench *ref_b = NULL, *ref_c = NULL;
+	/* Called by an_compare_pair, the arrays are c->pair itself. */
+	const struct an_result *p0 = bases == &c->pair[0] ? base : NULL;
+	const struct an_result *p1 = curs == &c->pair[1] ? cur : NULL;
 	size_t n = 0;
 	bool *used;
 
 	memset(c, 0, sizeof(*c));
+	c->pair[0] = p0;
+	c->pair[1] = p1;
 	c->base = base;
 	c->cur = cur;
+	c->bases = bases;
+	c->n_bases = nb;
+	c->curs = curs;
+	c->n_curs = nc;
+	c->busy_base_cpus = side_busy(bases, nb);
+	c->busy_cur_cpus = side_busy(curs, nc);
+	c->busy_base = c->busy_base_cpus >= o->busy_cpus;
+	c->busy_cur = c->busy_cur_cpus >= o->busy_cpus;
 	if (pick_mode(c, o, &ref_b, &ref_c, err, errlen))
 		return -1;
 	c->rows = calloc(base->n_benches + cur->n_benches + 1, sizeof(*c->rows));
@@ -337,17 +403,8 @@ int an_compare_pair(const struct an_result *base, const struct an_result *cur,
 			not_compared(row, "BASE", b);
 			snprintf(row->note, sizeof(row->note),
 				 "no counter_hz to convert to ns");
-		} else if (b->coarse || row->cur->coarse) {
-			/* A few counter units per sample: a "change" there is
-			 * quantization, not cost. */
-			compare_row(c, row, ref_b, ref_c, o);
-			row->verdict = AN_V_NONE;
-			row->significant = false;
-			snprintf(row->note, sizeof(row->note),
-				 "below the counter's resolution (coarse) in %s: no verdict; raise batch",
-				 b->coarse && row->cur->coarse ? "both" : b->coarse ? "BASE" : "NEW");
 		} else {
-			compare_row(c, row, ref_b, ref_c, o);
+			compare_row(c, row, o);
 			note_levels(row);
 		}
 		if (row->verdict == AN_V_SLOWER)

@@ -17,7 +17,7 @@
 #include "hvbench/safefile.h"
 
 #define CACHE_NAME ".hvbench-dashboard-cache.json"
-#define CACHE_VERSION 1
+#define CACHE_VERSION 2 /* 2: repetitions[] kept, verdicts need them */
 
 static const char dashboard_usage[] =
 	"usage: hvbench dashboard RESULTS_DIR -o SITE_DIR [--threshold PCT]\n"
@@ -122,7 +122,6 @@ static json_t *reduce(json_t *root)
 	benches = doc ? json_object_get(doc, "benchmarks") : NULL;
 	json_array_foreach(benches, i, b) {
 		json_object_del(b, "histogram");
-		json_object_del(b, "repetitions");
 		json_object_del(b, "description");
 	}
 	return doc;
@@ -320,8 +319,15 @@ static void compare_hosts(struct dash *d)
 			snprintf(h->cmp_err, sizeof(h->cmp_err), "cannot re-read a run for the comparison");
 			continue;
 		}
-		if (!an_compare_pair(h->prev, h->latest, &d->opts, &h->cmp,
-				     h->cmp_err, sizeof(h->cmp_err)))
+		/* The same verdict as compare, with the host's recent history
+		 * as the base: its spread holds the run-to-run variation. */
+		h->hist[0] = h->prev;
+		h->n_hist = 1;
+		for (size_t j = h->n_runs - 2; j-- > 0 && h->n_hist < DASH_HISTORY;)
+			h->hist[h->n_hist++] = h->runs[j]->res;
+		h->cur_run[0] = h->latest;
+		if (!an_compare_sets(h->hist, h->n_hist, h->cur_run, 1, &d->opts,
+				     &h->cmp, h->cmp_err, sizeof(h->cmp_err)))
 			h->have_cmp = true;
 	}
 }

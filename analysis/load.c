@@ -263,6 +263,45 @@ static void parse_samples(struct ctx *c, json_t *o, const char *where,
 	b->n_samples = n;
 }
 
+/* repetitions[]: {"iterations", "p50", "mean"?} each; a repetition without
+ * a number for p50 is an error, a missing mean (older files) is NAN. */
+static void parse_reps(struct ctx *c, json_t *o, const char *where,
+		       struct an_bench *b)
+{
+	json_t *reps = json_object_get(o, "repetitions"), *sm;
+	size_t n;
+
+	if ((sm = json_object_get(o, "samples_sampling")) && json_is_object(sm))
+		b->sample_stride = get_num(c, sm, where, "stride", false);
+	if (!reps || json_is_null(reps))
+		return;
+	if (!json_is_array(reps)) {
+		fail(c, "%s.repetitions: expected an array, found %s", where,
+		     json_kind(reps));
+		return;
+	}
+	n = json_array_size(reps);
+	b->rep_p50 = malloc((n ? n : 1) * sizeof(double));
+	b->rep_mean = malloc((n ? n : 1) * sizeof(double));
+	if (!b->rep_p50 || !b->rep_mean) {
+		fail(c, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_array_get(reps, i);
+		json_t *p = json_is_object(r) ? json_object_get(r, "p50") : NULL;
+		json_t *m = json_is_object(r) ? json_object_get(r, "mean") : NULL;
+
+		if (!json_is_number(p)) {
+			fail(c, "%s.repetitions[%zu].p50: expected a number", where, i);
+			return;
+		}
+		b->rep_p50[i] = json_number_value(p);
+		b->rep_mean[i] = json_is_number(m) ? json_number_value(m) : NAN;
+	}
+	b->n_reps = n;
+}
+
 /* The 0x22e study's per-segment breakdown, when the record has one. */
 static void parse_segments(struct ctx *c, json_t *o, const char *where,
 			   struct an_bench *b)
@@ -351,6 +390,8 @@ static void parse_bench(struct ctx *c, json_t *o, size_t idx, unsigned flags,
 		b->cycles = b->round_trip;
 	parse_exits(c, o, where, b);
 	parse_segments(c, o, where, b);
+	b->sample_stride = NAN;
+	parse_reps(c, o, where, b);
 	if (flags & AN_LOAD_SAMPLES)
 		parse_samples(c, o, where, b);
 	if (c->failed)
@@ -409,6 +450,27 @@ static void parse_host(struct ctx *c, json_t *h, struct an_host *host)
 		host->backend = "unknown";
 }
 
+static void parse_load_point(struct ctx *c, json_t *hl, const char *which,
+			     struct an_load_point *p)
+{
+	json_t *o = json_object_get(hl, which);
+
+	p->load1 = p->cpus = p->other_cpus = NAN;
+	if (!json_is_object(o))
+		return; /* absent, or {"error": ...}: nothing known */
+	p->load1 = get_num(c, o, "host_load", "load1", false);
+	p->cpus = get_num(c, o, "host_load", "cpus", false);
+	p->other_cpus = get_num(c, o, "host_load", "other_cpus", false);
+}
+
+static void parse_load(struct ctx *c, json_t *root, struct an_result *r)
+{
+	json_t *hl = get_obj(c, root, "", "host_load", false);
+
+	parse_load_point(c, hl, "start", &r->load_start);
+	parse_load_point(c, hl, "end", &r->load_end);
+}
+
 static void parse_root(struct ctx *c, struct an_result *r, unsigned flags)
 {
 	json_t *root = r->root, *host, *benches, *o;
@@ -444,6 +506,7 @@ static void parse_root(struct ctx *c, struct an_result *r, unsigned flags)
 	if (c->failed)
 		return;
 	parse_host(c, host, &r->host);
+	parse_load(c, root, r);
 	benches = json_object_get(root, "benchmarks");
 	if (!benches || !json_is_array(benches)) {
 		fail(c, "benchmarks: expected an array, %s",
@@ -522,6 +585,8 @@ void an_result_free(struct an_result *r)
 		free(b->key_nocpl);
 		free(b->exit_counts);
 		free(b->samples);
+		free(b->rep_p50);
+		free(b->rep_mean);
 		free(b->segments);
 	}
 	free(r->benches);

@@ -499,3 +499,74 @@ out:
 	free(r);
 	return ret;
 }
+
+/* Number of arrangements of m a's and n b's with U_a = u, for every u:
+ * c(m, n, u) = c(m - 1, n, u - n) + c(m, n - 1, u) (last item an a or a b). */
+static double *u_counts(size_t m, size_t n)
+{
+	size_t w = m * n + 1;
+	double *prev = calloc((n + 1) * w, sizeof(double));
+	double *cur = calloc((n + 1) * w, sizeof(double));
+
+	if (!prev || !cur) {
+		free(prev);
+		free(cur);
+		return NULL;
+	}
+	/* prev[j][u] = c(i - 1, j, u); start at i = 0: only U = 0. */
+	for (size_t j = 0; j <= n; j++)
+		prev[j * w] = 1;
+	for (size_t i = 1; i <= m; i++) {
+		memset(cur, 0, (n + 1) * w * sizeof(double));
+		for (size_t j = 0; j <= n; j++)
+			for (size_t u = 0; u <= i * j; u++) {
+				double v = u >= j ? prev[j * w + u - j] : 0;
+
+				if (j)
+					v += cur[(j - 1) * w + u];
+				cur[j * w + u] = v;
+			}
+		double *t = prev;
+		prev = cur;
+		cur = t;
+	}
+	free(cur);
+	/* row n of the last step, moved to the front */
+	memmove(prev, prev + n * w, w * sizeof(double));
+	return prev;
+}
+
+int stats_mann_whitney_exact(const double *a, size_t na, const double *b,
+			     size_t nb, double *u_out, double *p_out)
+{
+	double u, *cnt, lo = 0, hi = 0, tot = 0;
+	bool ties = false;
+	int r;
+
+	r = stats_mann_whitney(a, na, b, nb, &u, p_out);
+	if (r)
+		return r;
+	if (u_out)
+		*u_out = u;
+	for (size_t i = 0; i < na && !ties; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (a[i] == b[j]) {
+				ties = true;
+				break;
+			}
+	if (ties || na * nb > 2500)
+		return 0;
+	cnt = u_counts(na, nb);
+	if (!cnt)
+		return 0; /* the approximation stands */
+	for (size_t k = 0; k <= na * nb; k++) {
+		tot += cnt[k];
+		if ((double)k <= u)
+			lo += cnt[k];
+		if ((double)k >= u)
+			hi += cnt[k];
+	}
+	free(cnt);
+	*p_out = clampd(2 * (lo < hi ? lo : hi) / tot, 0, 1);
+	return 0;
+}
