@@ -12,7 +12,7 @@ static const struct mb_generic_param generic[] = {
 	{ "max_iters", "int", "stop a repetition after this many operations even if min_time_ms has not passed (the record then says \"capped\")", 1, 1000000000, 1000000000 },
 	{ "warmup_iters", "int", "operations run and discarded before measuring", 0, 100000000, 1000 },
 	{ "batch", "int", "operations between one pair of probes; figures stay per operation (sample / batch). Raise it for operations shorter than the counter's resolution", 1, 4096, 1 },
-	{ "repetitions", "int", "measured loops per benchmark (statistics pool them; per-repetition medians show drift)", 1, 1000, 1 },
+	{ "repetitions", "int", "measured loops per benchmark (statistics pool them; compare bases its verdicts on the per-repetition values and needs >= 4)", 1, 1000, 5 },
 	{ "vcpus", "int", "vCPUs in the benchmark VM", 1, 8, 1 },
 	{ "mem_mb", "int", "guest RAM (MiB); the top is where the guest's MMIO window starts", HV_MIN_MEM_MB, HV_MMIO_BASE >> 20, 32 },
 	{ "pin", "bool", "pin vCPU threads to distinct host cores (hwloc)", 0, 1, 0 },
