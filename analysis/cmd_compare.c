@@ -36,8 +36,8 @@ static const char compare_usage[] =
 	"  --json            print a JSON document instead of a table\n"
 	"  -h, --help        this text\n"
 	"\n"
-	"exit: 0 no significant regression, 1 regression found, 2 usage error,\n"
-	"      4 unreadable or invalid result file\n";
+	"exit: 0 done, no significant regression, 1 a significant regression,\n"
+	"      2 bad command line, 4 a result file could not be read or is invalid\n";
 
 struct table {
 	char **cells;

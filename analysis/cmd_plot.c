@@ -30,8 +30,8 @@ static const char plot_usage[] =
 	"  -h, --help        this text\n"
 	"\n"
 	"gnuplot is found in PATH, or set HVBENCH_GNUPLOT.\n"
-	"exit: 0 ok, 2 usage error, 4 cannot write DIR or read a result file,\n"
-	"      5 gnuplot missing or failed (the chart is named)\n";
+	"exit: 0 done, 2 bad command line, 4 DIR could not be written or a result\n"
+	"      file read, 5 gnuplot missing or failed (the chart is named)\n";
 
 /* Quotes a file label for the header line of a data file. */
 static void put_head(struct an_buf *b, const char *s)

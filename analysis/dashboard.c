@@ -35,7 +35,8 @@ static const char dashboard_usage[] =
 	"  --threshold PCT    smallest change flagged as a regression (default 5)\n"
 	"  -h, --help         this text\n"
 	"\n"
-	"exit: 0 ok, 2 usage error, 4 cannot write the site or RESULTS_DIR unreadable\n";
+	"exit: 0 done, 2 bad command line, 4 the site could not be written or\n"
+	"      RESULTS_DIR read\n";
 
 static int add_file(struct dash *d, const char *rel, const char *abs,
 		    const struct stat *st)

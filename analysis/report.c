@@ -27,7 +27,8 @@ static const char report_usage[] =
 	"                     atomically: the old page or the whole new one\n"
 	"  -h, --help         this text\n"
 	"\n"
-	"exit: 0 ok, 2 usage error, 4 cannot write FILE or read the result file\n";
+	"exit: 0 done, 2 bad command line, 4 FILE could not be written or the\n"
+	"      result file read\n";
 
 static void td_num(struct an_buf *b, double v, const char *unit)
 {

@@ -68,7 +68,8 @@ int cmd_list(int argc, char **argv)
 				   "The benchmarks hvbench knows: family, archs, allowed cpl, the exit\n"
 				   "each provokes and how many per operation it expects.\n"
 				   "  --params   also the parameters every benchmark takes\n"
-				   "  --json     machine-readable\n");
+				   "  --json     machine-readable\n\n"
+				   "exit: 0 done, 2 bad command line\n");
 			return c == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}

@@ -43,7 +43,12 @@ static void run_usage(FILE *f)
 		"  -q, --quiet         no per-benchmark lines, no summary table\n"
 		"  -h, --help          this text\n\n"
 		"Ctrl-C ends the running benchmark, keeps what it measured and saves\n"
-		"the file with \"interrupted\": true (exit code 130).\n");
+		"the file with \"interrupted\": true (exit code 130).\n\n"
+		"exit: 0 done, every benchmark ok or unsupported, 1 done and saved, but a\n"
+		"      benchmark failed, 2 bad command line or suite file (nothing ran),\n"
+		"      3 /dev/kvm missing or not accessible, 4 the result file could not be\n"
+		"      written (checked before the first benchmark), 130 interrupted, what\n"
+		"      was measured is saved\n");
 }
 
 static const char *fmt_si(double v, char *buf, size_t len)

@@ -93,7 +93,9 @@ int cmd_selftest(int argc, char **argv)
 				     "unmapped address (%s) must end \"failed\" with the exception\n"
 				     "decoded (x86: vector, CR2, CPL; arm64: exception class, FAR, ELR,\n"
 				     "EL), once at cpl 0 (EL1) and once at cpl 3 (EL0). Each check is a\n"
-				     "real VM. Exit code 0 all passed, 1 a check failed, 3 no /dev/kvm.\n",
+				     "real VM.\n\n"
+				     "exit: 0 done, every check passed, 1 a check failed, 2 bad command line,\n"
+				     "      3 /dev/kvm missing or not accessible\n",
 				FAULT_ADDR);
 			return c == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
