@@ -96,11 +96,16 @@ static void print_share_line(FILE *f, json_t *rec)
 			fprintf(f, "%s %s %s", n++ ? " +" : "", segs[i][1],
 				fmt_pct(json_number_value(v), a, sizeof(a)));
 	}
-	fprintf(f, "  (p10-p90 %s-%s, skew %s)%s\n",
+	json_t *bound = json_object_get(json_object_get(rec, "clock_bound"), "share");
+	char pct[32] = "";
+	if (json_is_number(bound))
+		snprintf(pct, sizeof(pct), " = %.1f%%", 100.0 * json_number_value(bound));
+	fprintf(f, "  (p10-p90 %s-%s, skew %s%s)%s%s\n",
 		fmt_si(json_number_value(json_object_get(c, "p10")), b, sizeof(b)),
 		fmt_si(json_number_value(json_object_get(c, "p90")), d, sizeof(d)),
-		json_is_number(skew) ? fmt_si(json_number_value(skew), a, sizeof(a)) : "?",
-		json_is_true(json_object_get(rec, "suspect")) ? "  SUSPECT" : "");
+		json_is_number(skew) ? fmt_si(json_number_value(skew), a, sizeof(a)) : "?", pct,
+		json_is_true(json_object_get(rec, "suspect")) ? "  SUSPECT" : "",
+		json_is_true(json_object_get(rec, "marginal")) ? "  MARGINAL (clock bound above 1% of the round trip: shares uncertain by that much)" : "");
 }
 
 /* One line per benchmark: name, cpl, median with unit and spread, exits. */
@@ -272,7 +277,7 @@ int cmd_run(int argc, char **argv)
 
 	/* Every record lands in exactly one of these, so the summary adds up. */
 	int failed = 0, ran = 0, n_ok = 0, n_suspect = 0, n_coarse = 0, n_capped = 0,
-	    n_unsupported = 0;
+	    n_marginal = 0, n_unsupported = 0;
 	for (size_t i = 0; i < suite.n && !hv_interrupt_requested; i++) {
 		struct suite_entry *e = &suite.entries[i];
 		struct mb_params p = e->params;
@@ -296,6 +301,8 @@ int cmd_run(int argc, char **argv)
 			n_coarse++;
 		else if (json_object_get(rec, "capped"))
 			n_capped++;
+		else if (json_is_true(json_object_get(rec, "marginal")))
+			n_marginal++;
 		else
 			n_ok++;
 		if (!quiet)
@@ -315,8 +322,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_IO;
 	}
 	if (!quiet)
-		fprintf(human, "%d benchmarks: %d ok, %d suspect, %d coarse, %d capped, %d unsupported, %d failed%s; results: %s\n",
-			ran, n_ok, n_suspect, n_coarse, n_capped, n_unsupported,
+		fprintf(human, "%d benchmarks: %d ok, %d suspect, %d coarse, %d capped, %d marginal, %d unsupported, %d failed%s; results: %s\n",
+			ran, n_ok, n_suspect, n_coarse, n_capped, n_marginal, n_unsupported,
 			failed, hv_interrupt_requested ? ", interrupted" : "",
 			sf_is_stdout(path) ? "standard output" : path);
 	if (hv_interrupt_requested)

@@ -301,10 +301,17 @@ static void segments_json(struct iop_state *s, json_t *rec, double rt,
 			 sum, 100 * err, rt);
 		mark_suspect(rec, why);
 	}
-	bool aligned = iop_clock_verdict(s, rt, &skew, why, sizeof(why));
+	enum iop_clock_fit fit = iop_clock_verdict(s, rt, &skew, why, sizeof(why));
 	json_object_set_new(rec, "skew_cycles", skew < 0 ? json_null() : json_real(skew));
+	/* The bound, always: a reader sees how close to a limit a row is. */
+	json_object_set_new(rec, "clock_bound", json_pack("{s:o, s:f, s:f}",
+		"share", skew >= 0 && rt > 0 ? json_real(skew / rt) : json_null(),
+		"limit", IOP_CLOCK_LIMIT, "marginal_limit", IOP_CLOCK_MARGINAL));
 	json_object_set_new(rec, "timeline", iop_clock_json(s));
-	if (!aligned) {
+	if (fit == IOP_CLOCK_MARGINAL_FIT) {
+		json_object_set_new(rec, "marginal", json_true());
+		json_object_set_new(rec, "marginal_reason", json_string(why));
+	} else if (fit == IOP_CLOCK_BAD) {
 		size_t n = strlen(why);
 
 		/* Each emulated instruction takes thousands of cycles there, and

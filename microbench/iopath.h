@@ -133,10 +133,16 @@ int iop_other_cpu(const cpu_set_t *allowed, int cpu);
 int iop_clock_setup(struct iop_state *s, char *err, size_t errlen);
 int iop_clock_start(struct iop_state *s, char *err, size_t errlen);
 void iop_clock_stop(struct iop_state *s);
-/* The interval delta must lie in, from every bound the run has; false and
- * why when the clocks disagree. skew is the bound on |delta|. */
-bool iop_clock_verdict(const struct iop_state *s, double round_trip_p50,
-		       double *skew, char *why, size_t len);
+/* The interval delta must lie in, from every bound the run has. skew is the
+ * bound on |delta|. OK: within IOP_CLOCK_LIMIT of the round trip; MARGINAL:
+ * within IOP_CLOCK_MARGINAL (the shares are shown, with the bound, marked);
+ * BAD: beyond that or the clocks disagree (why says how). A bound near one
+ * limit must not flip a row between ok and unsupported from run to run. */
+#define IOP_CLOCK_LIMIT 0.01
+#define IOP_CLOCK_MARGINAL 0.05
+enum iop_clock_fit { IOP_CLOCK_OK, IOP_CLOCK_MARGINAL_FIT, IOP_CLOCK_BAD };
+enum iop_clock_fit iop_clock_verdict(const struct iop_state *s, double round_trip_p50,
+				     double *skew, char *why, size_t len);
 struct json_t *iop_clock_json(const struct iop_state *s);
 
 #endif

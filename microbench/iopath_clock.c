@@ -167,11 +167,10 @@ static void bounds(const struct iop_state *s, int64_t *lo, int64_t *hi)
 	}
 }
 
-bool iop_clock_verdict(const struct iop_state *s, double round_trip_p50,
-		       double *skew, char *why, size_t len)
+enum iop_clock_fit iop_clock_verdict(const struct iop_state *s, double round_trip_p50,
+				     double *skew, char *why, size_t len)
 {
 	const struct iop_clock *c = &s->clk;
-	double limit = 0.01 * round_trip_p50;
 	int64_t lo, hi;
 
 	bounds(s, &lo, &hi);
@@ -179,7 +178,7 @@ bool iop_clock_verdict(const struct iop_state *s, double round_trip_p50,
 		(double)(-lo > hi ? -lo : hi);
 	if (!c->accesses) {
 		snprintf(why, len, "no probed access to check the guest and host clocks against");
-		return false;
+		return IOP_CLOCK_BAD;
 	}
 	if (c->violations) {
 		snprintf(why, len,
@@ -187,7 +186,7 @@ bool iop_clock_verdict(const struct iop_state *s, double round_trip_p50,
 			 (unsigned long long)c->violations,
 			 (unsigned long long)c->accesses, (long long)c->min_exit,
 			 (long long)c->min_entry);
-		return false;
+		return IOP_CLOCK_BAD;
 	}
 	if (lo >= 0 || hi <= 0) {
 		snprintf(why, len,
@@ -195,18 +194,21 @@ bool iop_clock_verdict(const struct iop_state *s, double round_trip_p50,
 			 (long long)(lo >= 0 ? lo : -hi), (long long)(lo >= 0 ? hi : -lo),
 			 lo >= 0 ? "ahead of" : "behind", (unsigned long long)c->rounds,
 			 c->cpu);
-		return false;
+		return IOP_CLOCK_BAD;
 	}
-	if (*skew > limit) {
+	if (*skew > IOP_CLOCK_LIMIT * round_trip_p50) {
+		bool marginal = *skew <= IOP_CLOCK_MARGINAL * round_trip_p50;
 		snprintf(why, len,
-			 "guest and host TSC could only be aligned to within %.0f cycles, %.1f%% of the %.0f-cycle round trip (limit 1%%)%s",
+			 "guest and host TSC could only be aligned to within %.0f cycles, %.1f%% of the %.0f-cycle round trip (%s %.0f%%%s)%s",
 			 *skew, 100.0 * *skew / round_trip_p50, round_trip_p50,
+			 marginal ? "above the" : "limit", 100.0 * (marginal ? IOP_CLOCK_LIMIT : IOP_CLOCK_MARGINAL),
+			 marginal ? ": each segment share is uncertain by that much" : "",
 			 c->rounds ? "" : c->cpu < 0 ?
 			 ": no second CPU for a clock exchange, and the exit itself is too long to bracket the offset" :
 			 ": the clock exchange got no answer from the guest");
-		return false;
+		return marginal ? IOP_CLOCK_MARGINAL_FIT : IOP_CLOCK_BAD;
 	}
-	return true;
+	return IOP_CLOCK_OK;
 }
 
 json_t *iop_clock_json(const struct iop_state *s)
