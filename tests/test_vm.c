@@ -240,6 +240,24 @@ static void test_cap_visible(void **state)
 	json_decref(rec);
 }
 
+/* Where guest CPL0 is emulated (PVM), the four lfence of the probe pair are
+ * instructions KVM's emulator does not implement: insn_emulation_fail is
+ * 4 per op in the empty loop, so it is the loop's, not an operation's. */
+static void test_cpl0_emulation_fail_is_the_probe(void **state)
+{
+	NEED_KVM();
+	if (strcmp(host.backend, "pvm") || mb_host_arch() != MB_ARCH_X86) {
+		print_message("SKIP: guest CPL0 is not emulated on this host (%s)\n", host.backend);
+		skip();
+	}
+	json_t *rec = run("empty", 0, 20);
+	assert_ok(rec);
+	double f = exits_per_op(rec, "insn_emulation_fail");
+	if (fabs(f - 4.0) > 0.5)
+		fail_msg("empty at cpl0: insn_emulation_fail per op %.3f, expected 4 (the probe pair's lfences)", f);
+	json_decref(rec);
+}
+
 static void test_no_exit_ops(void **state)
 {
 	NEED_KVM();
@@ -403,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_stall_found_by_preflight),
 		cmocka_unit_test(test_cap_visible),
 		cmocka_unit_test(test_no_exit_ops),
+		cmocka_unit_test(test_cpl0_emulation_fail_is_the_probe),
 		cmocka_unit_test(test_fault_reported),
 		cmocka_unit_test(test_selftest_cli),
 		cmocka_unit_test(test_pf_first_touch),
