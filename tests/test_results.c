@@ -50,7 +50,8 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* The names in the first column of the schema doc's "## Top level" table. */
+/* The top-level names in the first column of the schema doc's "## Top
+ * level" table (rows for nested keys, `tool.name`, `benchmarks[]`, skipped). */
 static size_t schema_top_keys(char keys[][64], size_t max)
 {
 	char path[PATH_MAX + 64];
@@ -71,6 +72,8 @@ static size_t schema_top_keys(char keys[][64], size_t max)
 		p += 4;
 		q = strchr(p, '`');
 		assert_non_null(q);
+		if (memchr(p, '.', q - p) || memchr(p, '[', q - p))
+			continue;
 		snprintf(keys[n++], 64, "%.*s", (int)(q - p), p);
 	}
 	free(doc);
@@ -107,15 +110,22 @@ static void test_document_keys(void **state)
 	results_add_benchmark(doc, json_pack("{s:s}", "name", "empty"));
 	results_finish(doc, false);
 
-	for (size_t i = 0; i < n; i++) {
-		if (!json_object_get(doc, keys[i])) {
-			print_error("results_new lacks top-level key %s\n",
-				    keys[i]);
+	/* Nothing the schema does not name. Both directions on real files
+	 * (host_load and suite.sha256 come from `hvbench run`, not from
+	 * results_new) are ci/test-schema.sh's. */
+	const char *key;
+	json_t *val;
+	json_object_foreach(doc, key, val) {
+		size_t i;
+
+		for (i = 0; i < n && strcmp(keys[i], key); i++)
+			;
+		if (i == n) {
+			print_error("results_new writes %s, which docs/results-schema.md does not name\n",
+				    key);
 			fail();
 		}
 	}
-	/* and nothing the schema does not name */
-	assert_int_equal(json_object_size(doc), n);
 	/* identity first: the file reads top-down */
 	assert_string_equal(json_object_iter_key(json_object_iter(doc)),
 			    "schema");
