@@ -68,7 +68,7 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
 .PHONY: all deps run check check-unit check-integration check-arm64 clean \
-	format bench run-nodeps check-nodeps check-fresh deps-fresh
+	format bench bench-aa run-nodeps check-nodeps check-fresh deps-fresh
 all: $(BIN)
 
 deps:
@@ -137,6 +137,10 @@ check-arm64:
 
 bench: $(BIN)
 	./$(BIN) run configs/default.json
+
+# A/A acceptance of compare's verdicts on this machine (~5 min): see ci/bench/aa.sh.
+bench-aa: $(BIN)
+	HVBENCH=./$(BIN) bash ci/bench/aa.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
