@@ -51,6 +51,7 @@ if [ $kvm = 1 ]; then
 			{"name": "pio_user", "pmu_events": ["cycles"]},
 			{"name": "mmio_user", "batch": 4}, {"name": "hypercall"},
 			{"name": "io_path", "cpl": 3}, {"name": "io_path", "cpl": 0},
+			{"name": "io_path", "cpl": 3, "device_model": "thread", "device_cpu": "same"},
 			{"name": "io_path", "cpl": 3, "device_model": "kernel", "direction": "out"},
 			{"name": "io_path", "cpl": 3, "device_model": "kernel", "direction": "in"},
 			{"name": "io_path", "cpl": 3, "size": 3},
