@@ -111,4 +111,4 @@ echo "check-fresh: times (also in build/fresh/times.txt):"
 sed 's/^/  /' "$F/times.txt"
 [ "$rc" = 0 ] || die "FAILED (exit $rc); the whole output is in $F/run.log"
 log "PASS: make run and make check succeeded the first time in a minimal Debian 12 root"
-rm -rf "$R"   # ~1.6 GB; kept only when a run failed, to look into
+rm -rf "$R"   # ~2 GB; kept only when a run failed, to look into
