@@ -78,7 +78,26 @@ enum hv_body {
 	HV_BODY_FAULT_TEST,	/* deliberately faults (tests) */
 	HV_BODY_SPIN,		/* CPL0/CPL3 slowdown probe: param[0] loop count */
 	HV_BODY_IO_PATH,	/* io-path study: microbench/iopath_abi.h */
+	HV_BODY_LIE,		/* tests: lies in the shared-page field param[0] names */
 	HV_BODY_COUNT
+};
+
+/* What HV_BODY_LIE lies about (param[0]); the host must survive each one
+ * with a "failed" record. */
+enum hv_lie {
+	HV_LIE_NONE = 0,
+	HV_LIE_NSAMPLES_MAX,	/* nsamples = 0xffffffff */
+	HV_LIE_NSAMPLES_BIG,	/* nsamples = 3,000,000 */
+	HV_LIE_ITERATIONS,	/* iterations far above max_iters x repetitions */
+	HV_LIE_HIST,		/* histogram counts that are not the samples taken */
+	HV_LIE_STATUS,		/* an unknown status code */
+	HV_LIE_REP_ITERS,	/* a repetition longer than max_iters */
+	HV_LIE_STRIDE,		/* sampling stride 0 */
+	HV_LIE_MOMENTS,		/* min above max, sum below n * min */
+	HV_LIE_CALIB,		/* more calibration samples than asked */
+	HV_LIE_WARMUP,		/* more warm-up than asked */
+	HV_LIE_FAULT,		/* a fault block with an impossible vector and level */
+	HV_LIE_COUNT
 };
 
 enum hv_guest_status {

@@ -10,6 +10,7 @@
 
 #include "hv-core/arch.h"
 #include "hv-core/hv.h"
+#include "hvbench/guestcheck.h"
 #include "hvbench/measure.h"
 #include "hvbench/results.h"
 #include "hvbench/suite.h"
@@ -42,6 +43,9 @@ struct run_state {
 	uint32_t window_ucalls;	/* call-channel exits inside the measured window */
 	struct mb_setup_ctx ctx;	/* handed to the row's later hooks */
 	bool began, ended, calib_ended;
+	bool done;		/* the guest said DONE, FAULT or ABORT */
+	bool abi_broken;	/* a value it wrote was out of bounds */
+	char abi_why[200];
 	uint32_t reps_capped;	/* repetitions that max_iters ended before min_time */
 };
 
@@ -158,10 +162,19 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 			st->vm->vcpus[i].vmm.on = true;
 		}
 		return HV_CONTINUE;
-	case HV_UCALL_REP_END:
+	case HV_UCALL_REP_END: {
+		struct hv_shared *s = st->vm->shared;
+		struct guest_expect ge = { .max_iters = s->max_iters };
 		st->window_ucalls++;
+		if (guest_check_rep(s, &ge, st->abi_why, sizeof(st->abi_why)) < 0) {
+			st->abi_broken = true;
+			snprintf(vcpu->err, sizeof(vcpu->err), "guest broke the ABI: %s",
+				 st->abi_why);
+			return -EPROTO;
+		}
 		record_rep(st);
 		return HV_CONTINUE;
+	}
 	case HV_UCALL_MEASURE_END:
 		st->window_ucalls++;
 		for (uint32_t i = 0; i < st->vm->nr_vcpus; i++)
@@ -179,6 +192,7 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 	case HV_UCALL_DONE:
 	case HV_UCALL_FAULT:
 	case HV_UCALL_ABORT:
+		st->done = true;
 		return HV_STOP;
 	default:
 		snprintf(vcpu->err, sizeof(vcpu->err),
@@ -622,6 +636,20 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		r = hv_vm_wait(st.vm, err, sizeof(err));
 	if (hv_interrupt_requested)
 		json_object_set_new(rec, "interrupted", json_true());
+	struct guest_expect ge = {
+		.max_iters = s->max_iters, .warmup_iters = s->warmup_iters,
+		.calib_iters = s->calib_iters, .repetitions = s->repetitions,
+		.nr_vcpus = st.vm->nr_vcpus,
+	};
+	char abi[400];
+	if (st.abi_broken || guest_check_shared(s, &ge, r == 0 && st.done, abi, sizeof(abi)) < 0) {
+		/* Nothing the guest wrote is rendered: not its figures, not its
+		 * fault block. */
+		snprintf(why, sizeof(why), "guest broke the ABI: %s",
+			 st.abi_broken ? st.abi_why : abi);
+		set_status(rec, "failed", why);
+		goto out;
+	}
 	if (r == -EDEADLK && b->fault_means_unsupported) {
 		snprintf(why, sizeof(why), "%s (%s)", b->fault_means_unsupported, err);
 		set_status(rec, "unsupported", why);

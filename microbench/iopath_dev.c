@@ -262,6 +262,11 @@ void iop_dev_stop(struct iop_state *s)
 	s->dev_started = false;
 }
 
+static int64_t wrap_diff(uint64_t a, uint64_t b)
+{
+	return (int64_t)(a - b);
+}
+
 static uint64_t clamp0(int64_t v)
 {
 	return v < 0 ? 0 : (uint64_t)v;
@@ -280,13 +285,16 @@ void iop_ring_flush(struct iop_state *s)
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		const struct hv_probe_slot *p = &s->ring[i];
-		int64_t ret = (int64_t)p->host_ret + off;
-		int64_t enter = (int64_t)p->host_enter + off;
-		int64_t exit_ = ret - (int64_t)p->guest_before;
-		int64_t entry = (int64_t)p->guest_after - enter;
-		int64_t dm = (int64_t)(p->dm_end - p->dm_start);
-		int64_t disp = ((int64_t)p->dm_start + off - ret) +
-			       (enter - ((int64_t)p->dm_end + off));
+		/* The guest's stamps are any 64-bit values it likes: differences
+		 * are taken modulo 2^64 (no signed overflow) and a nonsense one
+		 * shows up as a bracket violation, never as undefined behaviour. */
+		uint64_t ret = p->host_ret + (uint64_t)off;
+		uint64_t enter = p->host_enter + (uint64_t)off;
+		int64_t exit_ = wrap_diff(ret, p->guest_before);
+		int64_t entry = wrap_diff(p->guest_after, enter);
+		int64_t dm = wrap_diff(p->dm_end, p->dm_start);
+		int64_t disp = (int64_t)((p->dm_start + (uint64_t)off - ret) +
+					 (enter - (p->dm_end + (uint64_t)off)));
 
 		if (exit_ < c->min_exit)
 			c->min_exit = exit_;

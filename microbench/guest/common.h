@@ -9,5 +9,6 @@ void gbody_op_empty(uint64_t i);
 void gbody_op_pf_touch(uint64_t i);
 void gbody_op_fault(uint64_t i);
 void gbody_op_spin(uint64_t i);
+int gbody_lie_init(void);
 
 #endif

@@ -167,6 +167,7 @@ static const struct gbody bodies[HV_BODY_COUNT] = {
 	[HV_BODY_PF_TOUCH] = { .op = gbody_op_pf_touch },
 	[HV_BODY_FAULT_TEST] = { .op = gbody_op_fault },
 	[HV_BODY_SPIN] = { .op = gbody_op_spin },
+	[HV_BODY_LIE] = { .init = gbody_lie_init, .op = gbody_op_empty },
 };
 
 const struct gbody *gbody_get(uint32_t id)

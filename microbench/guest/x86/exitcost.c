@@ -157,6 +157,7 @@ static const struct gbody bodies[HV_BODY_COUNT] = {
 	[HV_BODY_PF_TOUCH] = { .op = gbody_op_pf_touch },
 	[HV_BODY_FAULT_TEST] = { .op = gbody_op_fault },
 	[HV_BODY_SPIN] = { .op = gbody_op_spin },
+	[HV_BODY_LIE] = { .init = gbody_lie_init, .op = gbody_op_empty },
 	[HV_BODY_IO_PATH] = { .init = io_path_init, .timed = io_path_op },
 };
 
