@@ -65,6 +65,19 @@ for i in $(seq 1 "$pairs"); do
 	printf 'pair %2d: A/A flagged [%s]  planted: io_path %s, other rows flagged [%s]  (other CPUs busy %s)\n' \
 		"$i" "$rows" "$pv" "$prows" "$load"
 done
+# The same runs as two sets (run-level values when each half has >= 4 runs):
+# what several runs a side buy against run-to-run variation.
+half=$((pairs / 2))
+if [ "$half" -ge 4 ]; then
+	A=() B=() P=()
+	for i in $(seq 1 "$half"); do A+=("$dir/a$i.json"); B+=("$dir/b$i.json"); P+=("$dir/p$i.json"); done
+	IFS=$'\t' read -r s f _ rows < <("$hv" compare "${A[@]}" vs "${B[@]}" --json >"$dir/cmp.json" || true
+		jq -r '.comparisons[0] as $c | [$c.slower, $c.faster, "-", ([$c.rows[] | select(.verdict == "slower" or .verdict == "faster") | .name] | join(","))] | @tsv' "$dir/cmp.json")
+	echo "sets of $half runs, A vs B: flagged [$rows]"
+	IFS=$'\t' read -r s f pv rows < <("$hv" compare "${B[@]}" vs "${P[@]}" --json >"$dir/cmp.json" || true
+		jq -r '.comparisons[0] as $c | [$c.slower, $c.faster, ([$c.rows[] | select(.name == "io_path")][0] | "\(.verdict) ratio \(.ratio)"), ([$c.rows[] | select(.verdict == "slower" or .verdict == "faster") | .name] | join(","))] | @tsv' "$dir/cmp.json")
+	echo "sets of $half runs, B vs planted: io_path $pv; flagged [$rows]"
+fi
 echo "A/A: $aa_flagged of $pairs pairs flagged a row (want 0)"
 echo "planted 10% on io_path: flagged slower in $planted_hit of $pairs pairs (want >= $((pairs - 1))); other rows flagged $planted_other times"
 echo "files: $dir"
