@@ -26,6 +26,8 @@ endif
 lazy = $(eval $(1) = $$(eval $(1) := $$$$(shell $(2)))$$($(1)))
 
 CC := $(CROSS)gcc
+# The host code's compiler; the guest image's is always $(CC) (make fuzz: clang).
+HOSTCC = $(CC)
 LD := $(CROSS)ld
 OBJCOPY := $(CROSS)objcopy
 PKG_CONFIG := $(PKG_CONFIG_PATH_CROSS) pkg-config
@@ -37,8 +39,8 @@ GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-$(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags jansson hwloc 2>/dev/null)
-$(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs jansson hwloc 2>/dev/null)
+$(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags jansson hwloc libseccomp 2>/dev/null)
+$(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs jansson hwloc libseccomp 2>/dev/null)
 HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
 	-DHVBENCH_VERSION='"$(VERSION)"' -DHVBENCH_GIT='"$(GIT_REV)"' \
 	$(PKG_CFLAGS) -MMD -MP
@@ -76,7 +78,7 @@ deps:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -c $< -o $@
+	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
 $(BUILD)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -103,11 +105,11 @@ $(BUILD)/libhvbench.a: $(LIB_OBJS) $(BUILD)/guest_blob.o
 
 $(BIN): $(MAIN_OBJ) $(BUILD)/libhvbench.a
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libhvbench.a $(HOST_LIBS)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libhvbench.a $(HOST_LIBS)
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libhvbench.a
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libhvbench.a $(HOST_LIBS) -lcmocka
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(BUILD)/libhvbench.a $(HOST_LIBS) -lcmocka
 
 # run and check install what is missing, then build in a second make: a
 # prerequisite would not do, as -j builds prerequisites side by side with
@@ -147,5 +149,7 @@ format:
 
 clean:
 	rm -rf build bin
+
+include fuzz/fuzz.mk
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(GUEST_OBJS:.o=.d)

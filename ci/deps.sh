@@ -6,7 +6,7 @@
 # apt's output is kept out of the way and printed only when apt fails.
 set -euo pipefail
 
-pkgs=(build-essential pkg-config libjansson-dev libhwloc-dev libpfm4-dev
+pkgs=(build-essential pkg-config libjansson-dev libhwloc-dev libpfm4-dev libseccomp-dev
 	libcmocka-dev gnuplot-nox chromium)
 [ "${1:-}" = "--fresh" ] && pkgs=(debootstrap)
 

@@ -16,6 +16,7 @@
 #include "hv-core/hv.h"
 #include "hvbench/cli.h"
 #include "hvbench/hostjson.h"
+#include "hvbench/jail.h"
 #include "hvbench/measure.h"
 #include "hvbench/results.h"
 #include "hvbench/safefile.h"
@@ -27,20 +28,25 @@
 
 static void on_sigint(int sig)
 {
-	(void)sig;
 	hv_interrupt_requested = 1;
+	jail_forward_signal(sig);
 }
 
 static void run_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hvbench run SUITE.json [-o FILE] [--quiet]\n\n"
+		"usage: hvbench run SUITE.json [-o FILE] [--quiet] [--no-jail]\n\n"
 		"Runs every benchmark of the suite in a fresh VM of hvbench's own\n"
 		"hypervisor on /dev/kvm and writes one JSON result file\n"
 		"(docs/results-schema.md). Default output: results/<host>-<UTC time>.json.\n\n"
 		"  -o, --output FILE   write the result file here ('-': standard output,\n"
 		"                      the per-benchmark lines then go to stderr)\n"
 		"  -q, --quiet         no per-benchmark lines, no summary table\n"
+		"      --no-jail       run each benchmark in this process, as this user,\n"
+		"                      without the seccomp filter (default: a child process\n"
+		"                      per benchmark that drops root when /dev/kvm's group\n"
+		"                      allows it, sets no_new_privs and installs a seccomp\n"
+		"                      allowlist; see docs/security.md)\n"
 		"  -h, --help          this text\n\n"
 		"Ctrl-C ends the running benchmark, keeps what it measured and saves\n"
 		"the file with \"interrupted\": true (exit code 130).\n\n"
@@ -170,9 +176,12 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-jail", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct jail_opts jail;
+	jail_opts_default(&jail);
 	const char *out_path = NULL;
 	bool quiet = false;
 	char err[1024];
@@ -186,6 +195,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'J':
+			jail.enabled = false;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -284,7 +296,7 @@ int cmd_run(int argc, char **argv)
 
 		measure_resolve_cpl(e->bench, &p, env.cpl0_slowdown);
 		progress(tty, i, suite.n, e->label);
-		json_t *rec = measure_run(&env, e->bench, &p);
+		json_t *rec = measure_run_jailed(&env, e->bench, &p, &jail);
 		progress_clear(tty);
 		if (!rec) {
 			fprintf(stderr, "hvbench: out of memory\n");

@@ -4,7 +4,7 @@
 #
 #   host (amd64):  qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu cpio
 #   arm64 multiarch (after `dpkg --add-architecture arm64`):
-#                  libc6:arm64 libc6-dev:arm64 libjansson-dev:arm64
+#                  libc6:arm64 libc6-dev:arm64 libjansson-dev:arm64 libseccomp-dev:arm64
 #                  libhwloc-dev:arm64 libpfm4-dev:arm64
 #   cached, not installed: busybox-static:arm64 .deb in build/arm64-emu/cache/
 #
@@ -26,7 +26,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 HOST_PKGS=(qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu cpio)
-ARM64_PKGS=(libc6:arm64 libc6-dev:arm64 libjansson-dev:arm64 libhwloc-dev:arm64 libpfm4-dev:arm64)
+ARM64_PKGS=(libc6:arm64 libc6-dev:arm64 libjansson-dev:arm64 libhwloc-dev:arm64 libpfm4-dev:arm64 libseccomp-dev:arm64)
 
 missing=()
 for p in "${HOST_PKGS[@]}" "${ARM64_PKGS[@]}"; do

@@ -1,0 +1,35 @@
+/* One benchmark in a child process with least privilege (hvbench/jail.c). */
+#ifndef HVBENCH_JAIL_H
+#define HVBENCH_JAIL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "hvbench/measure.h"
+
+struct jail_opts {
+	bool enabled;		/* false: measure_run in this process (--no-jail) */
+	bool test_violation;	/* tests: the child makes a forbidden call */
+	bool test_crash;	/* tests: the child dies of SIGSEGV */
+};
+
+/* What the child ended up with (the record carries it as "isolation"). */
+struct jail_report {
+	uid_t uid;
+	char user_note[160];
+};
+
+void jail_opts_default(struct jail_opts *o);
+/* From a signal handler: pass Ctrl-C on to the running benchmark's process,
+ * which then ends its loop and reports what it measured. */
+void jail_forward_signal(int sig);
+
+/* measure_run in a child: drop root when /dev/kvm's group allows it,
+ * no_new_privs + a seccomp allowlist (violations: SIGSYS, reported), the
+ * record back through a pipe. Always returns a record (a crash, a violation
+ * or a lost child become "failed"); NULL only when out of memory. */
+json_t *measure_run_jailed(const struct measure_env *env, const struct mb_bench *b,
+			   const struct mb_params *p, const struct jail_opts *o);
+
+#endif
