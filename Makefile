@@ -150,6 +150,7 @@ format:
 clean:
 	rm -rf build bin
 
-include fuzz/fuzz.mk
+# make fuzz / check-sanitize (absent until the fuzz folder lands: -include)
+-include fuzz/fuzz.mk
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(GUEST_OBJS:.o=.d)
