@@ -164,7 +164,7 @@ fail:
 
 size_t kvmstats_count(const struct kvmstats *s)
 {
-	return s->n;
+	return s ? s->n : 0;
 }
 
 const char *kvmstats_name(const struct kvmstats *s, size_t i)
@@ -212,6 +212,8 @@ int kvmstats_read(struct kvmstats *s, uint64_t *values)
 	size_t i;
 	int ret;
 
+	if (!s)	/* never opened (measure_render_shared): nothing to read */
+		return -EBADF;
 	ret = pread_full(s->fd, s->data, s->data_words * sizeof(uint64_t),
 			 s->data_offset);
 	if (ret)
