@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Script templates; "@NAME@" placeholders are filled by an_plot_render(). */
 extern const char an_tpl_prologue[];
@@ -28,9 +29,27 @@ struct an_plot_var {
 char *an_plot_render(const char *tpl, const struct an_plot_var *vars,
 		     size_t n_vars, char *err, size_t errlen);
 
-/* A string as a gnuplot double-quoted literal body (quotes, backslashes
- * escaped; control characters dropped). Malloc'ed. */
+/*
+ * Text from result files (host names, benchmark names, variants, file
+ * names) reaches gnuplot only through these (docs/analysis.md, "What plot
+ * passes to gnuplot"). The label character set is printable ASCII (0x20 to
+ * 0x7e) less " \ ` @ $; every other byte becomes '_'.
+ */
+#define AN_GP_MAX_LABEL 80  /* characters of a tick or key label */
+#define AN_GP_MAX_TEXT 400  /* characters of a title or subtitle */
+
+/* True for a byte of the label character set. */
+bool an_gp_char_ok(unsigned char ch);
+/* @s reduced to the label set, cut to @max characters ("..." at the end
+ * when cut; 0: no limit). Malloc'ed; NULL on out of memory. */
+char *an_gp_label(const char *s, size_t max);
+/* @s as a complete single-quoted gnuplot literal, quotes included: reduced
+ * to the label set (AN_GP_MAX_TEXT), ' doubled. gnuplot does no backtick
+ * substitution and no escapes in single quotes. Malloc'ed. */
 char *an_gp_quote(const char *s);
+struct an_buf;
+/* @s as a "..." field of a data file (label set, AN_GP_MAX_LABEL). */
+void an_gp_put_datum(struct an_buf *b, const char *s);
 
 /* Temporary folder for data files and scripts of one `plot` run. */
 struct an_plot_run {
@@ -38,9 +57,23 @@ struct an_plot_run {
 	const char *gnuplot; /* command: $HVBENCH_GNUPLOT or "gnuplot" */
 	unsigned n_files;
 	bool keep; /* a chart failed: leave the files for the user */
+	bool allow_root; /* --allow-root-tools: gnuplot may run as root */
+	bool drop; /* we are root: gnuplot runs as uid/gid below */
+	uid_t uid;
+	gid_t gid;
+	char user[64];
 };
 
-int an_plot_run_init(struct an_plot_run *run, char *err, size_t errlen);
+/*
+ * Creates the private folder (see gnuplot.c). Under root picks the user
+ * gnuplot will run as ($HVBENCH_TOOL_USER, default nobody); when there is
+ * none, returns -2 with a message unless @allow_root. 0, -1 or -2.
+ */
+int an_plot_run_init(struct an_plot_run *run, bool allow_root, char *err,
+		     size_t errlen);
+/* @path relative to the private folder, as a script names it (gnuplot runs
+ * there). Points into @path. */
+const char *an_plot_rel(const struct an_plot_run *run, const char *path);
 void an_plot_run_cleanup(struct an_plot_run *run);
 /* Writes @data to a new temporary file named after @stem; returns its path
  * (malloc'ed) or NULL with a message. */

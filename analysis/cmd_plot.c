@@ -15,6 +15,7 @@
 
 static const char plot_usage[] =
 	"usage: hvbench plot RESULT.json... -o DIR [--log] [--format png,svg]\n"
+	"                    [--allow-root-tools]\n"
 	"\n"
 	"Draws with gnuplot, for each file: medians with p10-p90 whiskers,\n"
 	"CDF of the raw samples, exits per operation, and the I/O-exit breakdown\n"
@@ -27,19 +28,21 @@ static const char plot_usage[] =
 	"  --log             logarithmic cost axis on the medians charts\n"
 	"  --format LIST     png, svg or png,svg (default png,svg)\n"
 	"  --ref NAME        reference benchmark when units differ (mmio_user)\n"
+	"  --allow-root-tools  under root, run gnuplot as root when no\n"
+	"                    unprivileged user exists (otherwise refused)\n"
 	"  -h, --help        this text\n"
 	"\n"
-	"gnuplot is found in PATH, or set HVBENCH_GNUPLOT.\n"
+	"gnuplot is found in PATH, or set HVBENCH_GNUPLOT. Under root it runs as\n"
+	"$HVBENCH_TOOL_USER (default nobody); text from result files reaches it\n"
+	"only as single-quoted strings and data (docs/analysis.md).\n"
 	"exit: 0 done, 2 bad command line, 4 DIR could not be written or a result\n"
 	"      file read, 5 gnuplot missing or failed (the chart is named)\n";
 
-/* Quotes a file label for the header line of a data file. */
+/* A label for the header line of a data file (an_gp_put_datum). */
 static void put_head(struct an_buf *b, const char *s)
 {
-	an_buf_put(b, " \"");
-	for (; *s; s++)
-		an_buf_putn(b, *s == '"' ? "'" : s, 1);
-	an_buf_put(b, "\"");
+	an_buf_put(b, " ");
+	an_gp_put_datum(b, s);
 }
 
 static int run_chart(struct an_plot_ctx *c, const char *tpl, const char *name,
@@ -48,7 +51,7 @@ static int run_chart(struct an_plot_ctx *c, const char *tpl, const char *name,
 {
 	struct an_buf sub = { 0 };
 	char stem[300], ncols[24], nfiles[24], nrows[24], w[24], h[24], *dpath, *qt, *qs,
-		*qy;
+		*qy, *qd;
 	size_t width = rows * cols * 30 + 400;
 	int ret = 0;
 
@@ -69,6 +72,7 @@ static int run_chart(struct an_plot_ctx *c, const char *tpl, const char *name,
 	qt = an_gp_quote(title);
 	qs = an_gp_quote(sub.s ? sub.s : "");
 	qy = an_gp_quote(ylabel);
+	qd = an_gp_quote(an_plot_rel(&c->run, dpath));
 	snprintf(ncols, sizeof(ncols), "%zu", cols + 1);
 	snprintf(nfiles, sizeof(nfiles), "%zu", cols);
 	snprintf(nrows, sizeof(nrows), "%zu", rows);
@@ -84,12 +88,12 @@ static int run_chart(struct an_plot_ctx *c, const char *tpl, const char *name,
 		snprintf(file, sizeof(file), "%s.%s", stem, fmt);
 		out = an_path_join(c->outdir, file);
 		staged = out ? an_plot_staged(&c->run, out) : NULL;
-		qo = staged ? an_gp_quote(staged) : NULL;
+		qo = staged ? an_gp_quote(an_plot_rel(&c->run, staged)) : NULL;
 		struct an_plot_var vars[] = {
 			{ "CHART", stem }, { "FORMAT", fmt }, { "WIDTH", w },
-			{ "HEIGHT", h }, { "TITLE", qt ? qt : "" },
-			{ "SUBTITLE", qs ? qs : "" }, { "DATA", dpath },
-			{ "OUTPUT", qo ? qo : "" }, { "YLABEL", qy ? qy : "" },
+			{ "HEIGHT", h }, { "TITLE", qt ? qt : "''" },
+			{ "SUBTITLE", qs ? qs : "''" }, { "DATA", qd ? qd : "''" },
+			{ "OUTPUT", qo ? qo : "''" }, { "YLABEL", qy ? qy : "''" },
 			{ "NCOLS", ncols }, { "NFILES", nfiles },
 			{ "NROWS", nrows },
 			{ "LOGSCALE", c->logscale ? "set logscale y 10" :
@@ -119,6 +123,7 @@ static int run_chart(struct an_plot_ctx *c, const char *tpl, const char *name,
 	free(qt);
 	free(qs);
 	free(qy);
+	free(qd);
 	free(dpath);
 	an_buf_free(&sub);
 	return ret;
@@ -208,9 +213,15 @@ int an_chart_compare(struct an_plot_ctx *c, struct an_result **rs, size_t nr)
 	an_buf_put(&rat, "\n");
 	for (size_t i = 0; i < rs[0]->n_benches && !ret; i++) {
 		const struct an_bench *b = &rs[0]->benches[i];
+		bool any = false;
 		char *label;
 
 		if (!b->ok)
+			continue;
+		for (size_t f = 1; f < nr; f++)
+			any |= !isnan(cmps[f].rows[i].ratio);
+		/* a row with no ratio draws nothing; none at all, no chart */
+		if (!any)
 			continue;
 		label = an_bench_label(rs, nr, b);
 		put_head(&rat, label ? label : b->name);
@@ -229,6 +240,8 @@ int an_chart_compare(struct an_plot_ctx *c, struct an_result **rs, size_t nr)
 		an_buf_put(&rat, "\n");
 		rrows++;
 	}
+	if (!rrows && !ret)
+		printf("ratio chart skipped: no benchmark with a ratio (no record in common)\n");
 	if (rrows && !ret)
 		ret = run_chart(c, an_tpl_compare_ratio, "ratio",
 				"Ratio to the first file (median; whiskers: 95% bootstrap CI)",
@@ -276,12 +289,14 @@ int an_cmd_plot(int argc, char **argv)
 		{ "log", no_argument, NULL, 'l' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "ref", required_argument, NULL, 'r' },
+		{ "allow-root-tools", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct an_plot_ctx c = { .ref = "mmio_user", .png = true, .svg = true };
 	struct an_result **rs;
 	size_t nr = 0;
+	bool allow_root = false;
 	int ch, ret = AN_EXIT_OK, r = 0;
 
 	optind = 0;
@@ -302,6 +317,9 @@ int an_cmd_plot(int argc, char **argv)
 			break;
 		case 'r':
 			c.ref = optarg;
+			break;
+		case 'R':
+			allow_root = true;
 			break;
 		case 'h':
 			fputs(plot_usage, stdout);
@@ -337,9 +355,10 @@ int an_cmd_plot(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (an_plot_run_init(&c.run, c.err, sizeof(c.err))) {
+	r = an_plot_run_init(&c.run, allow_root, c.err, sizeof(c.err));
+	if (r) {
 		fprintf(stderr, "plot: %s\n", c.err);
-		ret = AN_EXIT_OUTPUT;
+		ret = r == -2 ? AN_EXIT_TOOL : AN_EXIT_OUTPUT;
 		goto out;
 	}
 	for (size_t f = 0; f < nr && !r; f++) {

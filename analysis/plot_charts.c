@@ -10,13 +10,10 @@
 #include "analysis/an_compare.h"
 #include "analysis/an_util.h"
 
-/* Labels go into data files as "..."; gnuplot has no escape there. */
+/* Labels go into data files as "..." in the label set (an_gp_put_datum). */
 static void put_label(struct an_buf *b, const char *s)
 {
-	an_buf_put(b, "\"");
-	for (; s && *s; s++)
-		an_buf_putn(b, *s == '"' ? "'" : s, 1);
-	an_buf_put(b, "\"");
+	an_gp_put_datum(b, s);
 }
 
 static void put_val(struct an_buf *b, double v, bool log)
@@ -52,6 +49,7 @@ struct chart {
 	const char *title;
 	char *subtitle;
 	const char *stem;
+	const char *unit; /* may come from the file: quoted by chart_run */
 	struct an_buf data;
 	struct an_plot_var extra[8];
 	size_t n_extra;
@@ -67,7 +65,8 @@ static void chart_var(struct chart *ch, const char *name, const char *value)
 /* Renders and runs @ch once per requested format. */
 static int chart_run(struct an_plot_ctx *c, struct chart *ch)
 {
-	char stem[256], w[24], h[24], *data_path, *qtitle, *qsub;
+	char stem[256], w[24], h[24], *data_path, *qtitle, *qsub, *qdata, *qunit,
+		*chart;
 	int ret = 0;
 
 	snprintf(stem, sizeof(stem), "%s-%s", ch->stem, ch->name);
@@ -81,16 +80,22 @@ static int chart_run(struct an_plot_ctx *c, struct chart *ch)
 		return -3;
 	qtitle = an_gp_quote(ch->title);
 	qsub = an_gp_quote(ch->subtitle);
+	qdata = an_gp_quote(an_plot_rel(&c->run, data_path));
+	qunit = an_gp_quote(ch->unit);
+	chart = an_gp_label(stem, 0);
 	snprintf(w, sizeof(w), "%u", ch->width);
 	snprintf(h, sizeof(h), "%u", ch->height);
 	for (int f = 0; f < 2 && !ret; f++) {
 		const char *fmt = f ? "svg" : "png";
-		struct an_plot_var vars[16] = {
-			{ "CHART", stem }, { "FORMAT", fmt }, { "WIDTH", w },
-			{ "HEIGHT", h }, { "TITLE", qtitle ? qtitle : "" },
-			{ "SUBTITLE", qsub ? qsub : "" }, { "DATA", data_path },
+		struct an_plot_var vars[24] = {
+			{ "CHART", chart ? chart : "" }, { "FORMAT", fmt },
+			{ "WIDTH", w }, { "HEIGHT", h },
+			{ "TITLE", qtitle ? qtitle : "''" },
+			{ "SUBTITLE", qsub ? qsub : "''" },
+			{ "DATA", qdata ? qdata : "''" },
+			{ "UNIT", qunit ? qunit : "''" },
 		};
-		size_t nv = 7;
+		size_t nv = 8;
 		char file[300], *out, *staged, *qout, *pro, *body, *script = NULL;
 
 		if ((f == 0 && !c->png) || (f == 1 && !c->svg))
@@ -98,9 +103,9 @@ static int chart_run(struct an_plot_ctx *c, struct chart *ch)
 		snprintf(file, sizeof(file), "%s.%s", stem, fmt);
 		out = an_path_join(c->outdir, file);
 		staged = out ? an_plot_staged(&c->run, out) : NULL;
-		qout = staged ? an_gp_quote(staged) : NULL;
+		qout = staged ? an_gp_quote(an_plot_rel(&c->run, staged)) : NULL;
 		vars[nv].name = "OUTPUT";
-		vars[nv++].value = qout ? qout : "";
+		vars[nv++].value = qout ? qout : "''";
 		for (size_t i = 0; i < ch->n_extra; i++)
 			vars[nv++] = ch->extra[i];
 		pro = an_plot_render(an_tpl_prologue, vars, nv, c->err, sizeof(c->err));
@@ -128,6 +133,9 @@ static int chart_run(struct an_plot_ctx *c, struct chart *ch)
 	}
 	free(qtitle);
 	free(qsub);
+	free(qdata);
+	free(qunit);
+	free(chart);
 	free(data_path);
 	return ret;
 }
@@ -179,7 +187,7 @@ int an_chart_medians(struct an_plot_ctx *c, struct an_result *r,
 	ch.title = "Median cost per operation (whiskers: p10-p90)";
 	ch.subtitle = subtitle(&r, 1);
 	ch.width = width_for(n);
-	chart_var(&ch, "UNIT", unit);
+	ch.unit = unit;
 	chart_var(&ch, "NROWS", nrows);
 	chart_var(&ch, "LOGSCALE", c->logscale ? "set logscale y 10" : "unset logscale y");
 	chart_var(&ch, "YMIN", c->logscale ? "*" : "0");
@@ -231,8 +239,8 @@ int an_chart_cdf(struct an_plot_ctx *c, struct an_result *r, const char *stem)
 		label = an_bench_label(&r, 1, b);
 		q = an_gp_quote(label ? label : b->name);
 		/* the template names the data file once; "" reuses it */
-		an_buf_printf(&plots, "%sindex %zu using 1:2 with steps lw 2 title \"%s\"",
-			      blocks ? ", \\\n     \"\" " : "", blocks, q ? q : "");
+		an_buf_printf(&plots, "%sindex %zu using 1:2 with steps lw 2 title %s",
+			      blocks ? ", \\\n     \"\" " : "", blocks, q ? q : "''");
 		free(q);
 		free(label);
 		blocks++;
@@ -245,7 +253,7 @@ int an_chart_cdf(struct an_plot_ctx *c, struct an_result *r, const char *stem)
 	}
 	ch.title = "Distribution of per-operation cost (CDF of the stored samples)";
 	ch.subtitle = subtitle(&r, 1);
-	chart_var(&ch, "UNIT", an_unit_short(an_result_unit(r)));
+	ch.unit = an_unit_short(an_result_unit(r));
 	chart_var(&ch, "PLOTS", plots.s ? plots.s : "");
 	ret = plots.oom ? -3 : chart_run(c, &ch);
 	chart_free(&ch);
@@ -354,7 +362,7 @@ int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
 	ch.title = "Where the cycles of one I/O exit go";
 	ch.subtitle = subtitle(&r, 1);
 	ch.width = width_for(rows * 2);
-	chart_var(&ch, "UNIT", an_unit_short(an_result_unit(r)));
+	ch.unit = an_unit_short(an_result_unit(r));
 	chart_var(&ch, "NCOLS", ncols);
 	ret = chart_run(c, &ch);
 	chart_free(&ch);

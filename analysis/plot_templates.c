@@ -1,6 +1,9 @@
 /* gnuplot script templates of `hvbench plot`, one per chart, embedded as
  * strings so the binary works from any folder. @NAME@ is filled in at run time
- * (see an_plot_render); strings arrive already escaped for "...". */
+ * (see an_plot_render). Text that may come from a result file (TITLE,
+ * SUBTITLE, YLABEL, UNIT, DATA, OUTPUT, PLOTS' titles) arrives as complete
+ * single-quoted literals from an_gp_quote and is never put inside "...";
+ * CHART is reduced to the label set (an_gp_label). */
 #include "analysis/an_plot.h"
 
 /* ---- prologue: terminal, output, titles; shared by every chart ---------- */
@@ -16,8 +19,8 @@ const char an_tpl_prologue[] =
 	"        set terminal png size @WIDTH@,@HEIGHT@ noenhanced\n"
 	"    }\n"
 	"}\n"
-	"set output \"@OUTPUT@\"\n"
-	"set title \"@TITLE@\\n@SUBTITLE@\" noenhanced\n"
+	"set output @OUTPUT@\n"
+	"set title @TITLE@.\"\\n\".@SUBTITLE@ noenhanced\n"
 	"set datafile missing \"?\"\n"
 	"set border 3 lc rgb \"#555555\"\n"
 	"set tics nomirror\n"
@@ -38,7 +41,7 @@ const char an_tpl_prologue[] =
 /* data: "label" p50 p10 p90 */
 const char an_tpl_medians[] =
 	"set xlabel \"benchmark\"\n"
-	"set ylabel \"cost per operation (@UNIT@)\"\n"
+	"set ylabel \"cost per operation (\".@UNIT@.\")\"\n"
 	"@LOGSCALE@\n"
 	"set style fill solid 0.75 border -1\n"
 	"set boxwidth 0.6\n"
@@ -46,19 +49,19 @@ const char an_tpl_medians[] =
 	"set xrange [-0.6:@NROWS@ - 0.4]\n"
 	"set yrange [@YMIN@:*]\n"
 	"set key top left\n"
-	"plot \"@DATA@\" using 0:2:xtic(1) with boxes lc rgb \"#4C72B0\" title \"median\", \\\n"
+	"plot @DATA@ using 0:2:xtic(1) with boxes lc rgb \"#4C72B0\" title \"median\", \\\n"
 	"     \"\" using 0:2:3:4 with yerrorbars lc rgb \"#222222\" pt 0 lw 1.5 title \"p10-p90\"\n";
 
 /* ---- CDF of the stored raw samples, one step line per benchmark --------- */
 /* data: one block per benchmark (separated by two blank lines): x F(x) */
 const char an_tpl_cdf[] =
-	"set xlabel \"cost per operation (@UNIT@, log scale)\"\n"
+	"set xlabel \"cost per operation (\".@UNIT@.\", log scale)\"\n"
 	"set ylabel \"fraction of samples <= x\"\n"
 	"set logscale x 10\n"
 	"set yrange [0:1.02]\n"
 	"set grid xtics ytics lc rgb \"#dddddd\" lt 1\n"
 	"set key outside right top\n"
-	"plot \"@DATA@\" @PLOTS@\n";
+	"plot @DATA@ @PLOTS@\n";
 
 /* ---- exits per operation, measured against the benchmark's expectation -- */
 /* data: "label" measured expected */
@@ -71,14 +74,14 @@ const char an_tpl_exits[] =
 	"set xtics rotate by -35 left noenhanced\n"
 	"set yrange [0:*]\n"
 	"set key top left\n"
-	"plot \"@DATA@\" using 2:xtic(1) lc rgb \"#4C72B0\" title \"measured\", \\\n"
+	"plot @DATA@ using 2:xtic(1) lc rgb \"#4C72B0\" title \"measured\", \\\n"
 	"     \"\" using 3 lc rgb \"#BBBBBB\" title \"expected\"\n";
 
 /* ---- several files: medians side by side -------------------------------- */
 /* data: header "benchmark" "file1" "file2"...; then "label" v1 v2 ... */
 const char an_tpl_compare_medians[] =
 	"set xlabel \"benchmark\"\n"
-	"set ylabel \"@YLABEL@\"\n"
+	"set ylabel @YLABEL@\n"
 	"@LOGSCALE@\n"
 	"set style data histograms\n"
 	"set style histogram clustered gap 1\n"
@@ -86,23 +89,23 @@ const char an_tpl_compare_medians[] =
 	"set xtics rotate by -35 left noenhanced\n"
 	"set yrange [@YMIN@:*]\n"
 	"set key top left noenhanced\n"
-	"plot for [i=2:@NCOLS@] \"@DATA@\" using i:xtic(1) title columnheader(i)\n";
+	"plot for [i=2:@NCOLS@] @DATA@ using i:xtic(1) title columnheader(i)\n";
 
 /* ---- several files: ratio NEW/BASE with its 95% CI ---------------------- */
 /* data: header; then "label" r1 lo1 hi1 r2 lo2 hi2 ...; points, not bars,
  * because a bar would start at an arbitrary axis minimum, not at 1 */
 const char an_tpl_compare_ratio[] =
 	"set xlabel \"benchmark\"\n"
-	"set ylabel \"@YLABEL@\"\n"
+	"set ylabel @YLABEL@\n"
 	"set xtics rotate by -35 left noenhanced\n"
 	"set xrange [-0.6:@NROWS@ - 0.4]\n"
 	"set arrow from graph 0, first 1 to graph 1, first 1 nohead lc rgb \"#C44E52\" dt 2 lw 1.5\n"
 	"set key top left noenhanced\n"
 	"n = @NFILES@\n"
 	/* only the first series carries the tick labels, or they repeat */
-	"plot \"@DATA@\" using ($0 - (n - 1) / 2.0 * 0.18):2:3:4:xtic(1) \\\n"
+	"plot @DATA@ using ($0 - (n - 1) / 2.0 * 0.18):2:3:4:xtic(1) \\\n"
 	"     with yerrorbars pt 7 ps 1.3 lw 1.5 title columnheader(2), \\\n"
-	"     for [i=1:n-1] \"@DATA@\" using ($0 + (i - (n - 1) / 2.0) * 0.18):(column(2+3*i)):(column(3+3*i)):(column(4+3*i)) \\\n"
+	"     for [i=1:n-1] @DATA@ using ($0 + (i - (n - 1) / 2.0) * 0.18):(column(2+3*i)):(column(3+3*i)):(column(4+3*i)) \\\n"
 	"     with yerrorbars pt 7 ps 1.3 lw 1.5 title columnheader(2+3*i)\n";
 
 
@@ -110,7 +113,7 @@ const char an_tpl_compare_ratio[] =
 /* data: header "variant" "seg1" ...; then "variant" c1 c2 ... */
 const char an_tpl_breakdown[] =
 	"set xlabel \"variant\"\n"
-	"set ylabel \"@UNIT@ per I/O exit (round-trip median split by share)\"\n"
+	"set ylabel @UNIT@.\" per I/O exit (round-trip median split by share)\"\n"
 	"set style data histograms\n"
 	"set style histogram rowstacked\n"
 	"set style fill solid 0.8 border -1\n"
@@ -120,4 +123,4 @@ const char an_tpl_breakdown[] =
 	"set bmargin 9\n"
 	"set yrange [0:*]\n"
 	"set key outside right top noenhanced\n"
-	"plot for [i=2:@NCOLS@] \"@DATA@\" using i:xtic(1) title columnheader(i)\n";
+	"plot for [i=2:@NCOLS@] @DATA@ using i:xtic(1) title columnheader(i)\n";
