@@ -14,6 +14,18 @@
 int64_t iopath_test_host_offset;
 int64_t iopath_test_kvm_offset;
 
+/* Guest stamps are any 64-bit values: differences wrap (as in
+ * iopath_dev.c) and negation saturates, never signed overflow. */
+static int64_t sub_wrap(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+static int64_t neg_sat(int64_t v)
+{
+	return v == INT64_MIN ? INT64_MAX : -v;
+}
+
 /* A host stamp that cannot be taken before earlier loads complete (the
  * guest's answer), so the bracket it closes is never too narrow. */
 static inline uint64_t fenced_cycles(void)
@@ -92,10 +104,13 @@ static void *clock_helper(void *arg)
 		uint64_t h2 = fenced_cycles();
 		int64_t g = (int64_t)*stamp;
 
-		if (g - (int64_t)h2 > c->x_lo)
-			c->x_lo = g - (int64_t)h2;
-		if (g - (int64_t)h1 < c->x_hi)
-			c->x_hi = g - (int64_t)h1;
+		/* g is whatever the guest wrote: wrapping differences. */
+		int64_t lo = sub_wrap(g, (int64_t)h2), hi = sub_wrap(g, (int64_t)h1);
+
+		if (lo > c->x_lo)
+			c->x_lo = lo;
+		if (hi < c->x_hi)
+			c->x_hi = hi;
 		c->rounds++;
 	}
 out:
@@ -154,11 +169,11 @@ static void bounds(const struct iop_state *s, int64_t *lo, int64_t *hi)
 	*hi = INT64_MAX;
 	if (c->accesses) {
 		/* guest_before - delta < host_ret, host_enter < guest_after - delta */
-		*lo = -c->min_exit;
+		*lo = neg_sat(c->min_exit);
 		*hi = c->min_entry;
 	}
 	if (c->rounds) {
-		int64_t xl = c->x_lo - s->test_offset, xh = c->x_hi - s->test_offset;
+		int64_t xl = sub_wrap(c->x_lo, s->test_offset), xh = sub_wrap(c->x_hi, s->test_offset);
 
 		if (xl > *lo)
 			*lo = xl;
@@ -175,7 +190,7 @@ enum iop_clock_fit iop_clock_verdict(const struct iop_state *s, double round_tri
 
 	bounds(s, &lo, &hi);
 	*skew = lo == INT64_MIN || hi == INT64_MAX ? -1 :
-		(double)(-lo > hi ? -lo : hi);
+		(double)(neg_sat(lo) > hi ? neg_sat(lo) : hi);
 	if (!c->accesses) {
 		snprintf(why, len, "no probed access to check the guest and host clocks against");
 		return IOP_CLOCK_BAD;
@@ -191,7 +206,7 @@ enum iop_clock_fit iop_clock_verdict(const struct iop_state *s, double round_tri
 	if (lo >= 0 || hi <= 0) {
 		snprintf(why, len,
 			 "guest and host TSC disagree: the guest clock reads %lld..%lld cycles %s the host's (clock exchange over %llu rounds with cpu %d and the exit bracket)",
-			 (long long)(lo >= 0 ? lo : -hi), (long long)(lo >= 0 ? hi : -lo),
+			 (long long)(lo >= 0 ? lo : neg_sat(hi)), (long long)(lo >= 0 ? hi : neg_sat(lo)),
 			 lo >= 0 ? "ahead of" : "behind", (unsigned long long)c->rounds,
 			 c->cpu);
 		return IOP_CLOCK_BAD;
@@ -221,8 +236,8 @@ json_t *iop_clock_json(const struct iop_state *s)
 	if (c->rounds)
 		x = json_pack("{s:i, s:I, s:I, s:I}", "cpu", c->cpu,
 			      "rounds", (json_int_t)c->rounds,
-			      "low", (json_int_t)(c->x_lo - s->test_offset),
-			      "high", (json_int_t)(c->x_hi - s->test_offset));
+			      "low", (json_int_t)sub_wrap(c->x_lo, s->test_offset),
+			      "high", (json_int_t)sub_wrap(c->x_hi, s->test_offset));
 	return json_pack("{s:s, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:[o, o]}",
 			 "offset_control", c->offset_control,
 			 "kvm_offset", c->kvm_offset_set ?
