@@ -30,7 +30,7 @@ static int arch_read_tsc(uint64_t *v)
 	*v = ((uint64_t)hi << 32) | lo;
 	return 0;
 #else
-	(void)v;
+	*v = 0;	/* defined on every path: callers may keep it */
 	return -ENOTSUP;
 #endif
 }
@@ -342,7 +342,8 @@ static int64_t ns_now(void)
 }
 
 /* Pairs a TSC read with the clock read it is closest to in time, by keeping
- * the tightest of a few bracketing attempts. */
+ * the tightest of a few bracketing attempts. A failed read keeps *tsc and
+ * *ns as they were. */
 static void tsc_clock_pair(uint64_t *tsc, int64_t *ns)
 {
 	int64_t best = INT64_MAX;
@@ -352,7 +353,8 @@ static void tsc_clock_pair(uint64_t *tsc, int64_t *ns)
 		int64_t a = ns_now(), b;
 		uint64_t t;
 
-		arch_read_tsc(&t);
+		if (arch_read_tsc(&t))
+			return;
 		b = ns_now();
 		if (b - a < best) {
 			best = b - a;
