@@ -2,13 +2,17 @@
 # Installs what hvbench needs from Debian's packages, only what is missing.
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 # --arm64 adds the cross toolchain and the emulation harness's packages;
-# --fresh installs only debootstrap, for `make check-fresh` (ci/fresh/).
+# --fresh installs only debootstrap, for `make check-fresh` (ci/fresh/);
+# --fuzz only clang, for the fuzz harnesses (fuzz/).
 # apt's output is kept out of the way and printed only when apt fails.
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libjansson-dev libhwloc-dev libpfm4-dev libseccomp-dev
 	libcmocka-dev gnuplot-nox chromium)
 [ "${1:-}" = "--fresh" ] && pkgs=(debootstrap)
+# --fuzz: clang and its libFuzzer/sanitizer runtimes, for make fuzz and
+# ci/test-fuzz.sh only.
+[ "${1:-}" = "--fuzz" ] && pkgs=(clang-14 libclang-rt-14-dev)
 
 # apt_quiet CMD...: runs CMD with its output in a log; on success prints
 # only apt's size lines (how many packages, how much to download), on failure

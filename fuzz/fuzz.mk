@@ -15,7 +15,7 @@ SAN_BUILD := build/$(ARCH)-san
 FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
 FUZZ_SECONDS ?= 600
-FUZZ_CC := clang
+FUZZ_CC := clang-14
 
 .PHONY: fuzz fuzz-nodeps fuzz-build fuzz-bins deps-fuzz check-sanitize \
 	check-sanitize-nodeps sanitize-bins
@@ -57,3 +57,16 @@ check-sanitize-nodeps:
 		bash ci/run-tests.sh $(SAN_BUILD)/tests
 
 sanitize-bins: $(BIN) $(TEST_BINS)
+
+# Seeds for fuzz_shared and fuzz_iopath from real runs: a copy of the CLI that
+# writes every shared page and probe ring it decodes (fuzz/snapshot.c). The
+# jail is off so the snapshot writer may open files.
+SNAP_BIN := $(BUILD)/fuzz/hvbench-snapshot
+$(SNAP_BIN): fuzz/snapshot.c fuzz/shared_layout.h $(MAIN_OBJ) $(BUILD)/libhvbench.a
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -Wl,--wrap=hv_vm_destroy,--wrap=iop_ring_flush -o $@ \
+		fuzz/snapshot.c $(MAIN_OBJ) $(BUILD)/libhvbench.a $(HOST_LIBS)
+
+.PHONY: fuzz-seeds
+fuzz-seeds: $(SNAP_BIN)
+	@bash fuzz/make-seeds.sh $(SNAP_BIN)
