@@ -49,9 +49,9 @@ check-sanitize: deps
 	@$(MAKE) --no-print-directory check-sanitize-nodeps
 
 check-sanitize-nodeps:
-	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) BIN=$(SAN_BUILD)/hvbench \
+	@$(MAKE) --no-print-directory BUILD=$(SAN_BUILD) BIN=$(SAN_BUILD)/bin/hvbench \
 		CFLAGS="-O1 -g $(SAN_FLAGS)" sanitize-bins
-	@HVB_SANITIZE=1 HVBENCH=$(SAN_BUILD)/hvbench \
+	@HVB_SANITIZE=1 HVBENCH=$(SAN_BUILD)/bin/hvbench \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		bash ci/run-tests.sh $(SAN_BUILD)/tests
