@@ -10,9 +10,10 @@
 enum an_exit {
 	AN_EXIT_OK = 0,
 	AN_EXIT_REGRESSION = 1, /* compare only: a significant slowdown */
-	AN_EXIT_USAGE = 2,
+	AN_EXIT_USAGE = 2, /* also a file read but invalid (AN_EXIT_INVALID) */
 	AN_EXIT_OUTPUT = 4, /* the output file or folder cannot be written (as hvbench run: 3 means no /dev/kvm) */
-	AN_EXIT_INPUT = 4, /* a result file is unreadable, malformed or refused */
+	AN_EXIT_INPUT = 4, /* a result file cannot be read (missing, unreadable, not a regular file) */
+	AN_EXIT_INVALID = 2, /* a result file was read but is malformed or refused */
 	AN_EXIT_TOOL = 5, /* gnuplot missing or failed */
 };
 

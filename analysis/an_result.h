@@ -95,11 +95,15 @@ enum an_load_flags {
 };
 
 /*
- * Reads and validates @path. On failure returns -1 and puts one line in @err:
+ * Reads and validates @path. On failure returns -2 when the file cannot be
+ * read (missing, unreadable, not a regular file), -1 when it was read but is
+ * not a valid result, and puts one line in @err:
  * "FILE:LINE:COL: msg" for malformed JSON, "FILE: benchmarks[3].cycles.p50:
  * expected a number" for a wrong shape, a refusal naming the schema for other
  * versions. Unknown keys are ignored: other families add their own.
  */
+/* The exit code for an_result_load's failure: 4 unreadable, 2 invalid. */
+#define an_load_exit(rc) ((rc) == -2 ? AN_EXIT_INPUT : AN_EXIT_INVALID)
 int an_result_load(const char *path, unsigned flags, struct an_result **out,
 		   char *err, size_t errlen);
 /* Same checks on an already parsed document; takes over the reference to

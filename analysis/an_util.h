@@ -22,7 +22,9 @@ void an_buf_printf(struct an_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Appends @s with &<>"' escaped, for HTML text and attribute values. */
 void an_buf_html(struct an_buf *b, const char *s);
-/* Appends @s as one CSV field, quoted only when it has to be (RFC 4180). */
+/* Appends @s as one CSV text field, quoted only when it has to be (RFC
+ * 4180); a field starting with = + - @ tab or CR is written "'..." so a
+ * spreadsheet does not run it as a formula (OWASP CSV injection). */
 void an_buf_csv(struct an_buf *b, const char *s);
 
 /* "12.3k" style is ambiguous in tables; this prints a value with three
@@ -44,8 +46,13 @@ int an_write_file(const char *path, const void *data, size_t len,
 		  bool only_if_changed, char *err, size_t errlen);
 /* mkdir -p; returns 0 or -errno with a message in @err. */
 int an_mkdirs(const char *path, char *err, size_t errlen);
-/* Reads a whole file; *out is NUL-terminated. Returns 0 or -errno. */
+/* Reads a whole regular file; *out is NUL-terminated. Opened non-blocking
+ * and refused unless regular (a FIFO never hangs it). Returns 0, -errno,
+ * or -AN_E_NOTREG for something that is not a regular file. */
+#define AN_E_NOTREG 4096 /* above every errno */
 int an_read_file(const char *path, char **out, size_t *len);
+/* The text for an_read_file's error. */
+const char *an_read_strerror(int e);
 
 /* Joins two path parts with one '/'; the result is malloc'ed (NULL on OOM). */
 char *an_path_join(const char *a, const char *b);

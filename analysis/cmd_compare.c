@@ -37,7 +37,8 @@ static const char compare_usage[] =
 	"  -h, --help        this text\n"
 	"\n"
 	"exit: 0 done, no significant regression, 1 a significant regression,\n"
-	"      2 bad command line, 4 a result file could not be read or is invalid\n";
+	"      2 bad command line or a result file read but invalid, 4 a result\n"
+	"      file could not be read\n";
 
 struct table {
 	char **cells;
@@ -455,10 +456,12 @@ int an_cmd_compare(int argc, char **argv)
 			split = nr;
 			continue;
 		}
-		if (an_result_load(argv[i], AN_LOAD_SAMPLES, &rs[nr], err,
-				   sizeof(err))) {
+		int lrc = an_result_load(argv[i], AN_LOAD_SAMPLES, &rs[nr], err,
+					 sizeof(err));
+
+		if (lrc) {
 			fprintf(stderr, "compare: %s\n", err);
-			ret = AN_EXIT_INPUT;
+			ret = an_load_exit(lrc);
 			goto out;
 		}
 		nr++;

@@ -24,8 +24,8 @@ static const char export_usage[] =
 	"  -o FILE       write to FILE instead of stdout ('-': stdout), atomically\n"
 	"  -h, --help    this text\n"
 	"\n"
-	"exit: 0 done, 2 bad command line, 4 FILE could not be written or the\n"
-	"      result file read\n";
+	"exit: 0 done, 2 bad command line or a result file read but invalid,\n"
+	"      4 FILE could not be written or the result file read\n";
 
 static void put_num(struct an_buf *b, double v)
 {
@@ -97,7 +97,7 @@ int an_cmd_export(int argc, char **argv)
 	struct an_buf csv = { 0 };
 	bool want_csv = false;
 	char err[1024];
-	int ch, ret = AN_EXIT_OK;
+	int ch, rc, ret = AN_EXIT_OK;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -128,9 +128,10 @@ int an_cmd_export(int argc, char **argv)
 		fprintf(stderr, "export: %s\n", err);
 		return AN_EXIT_OUTPUT;
 	}
-	if (an_result_load(argv[optind], 0, &r, err, sizeof(err))) {
+	rc = an_result_load(argv[optind], 0, &r, err, sizeof(err));
+	if (rc) {
 		fprintf(stderr, "export: %s\n", err);
-		return AN_EXIT_INPUT;
+		return an_load_exit(rc);
 	}
 	an_export_csv(r, &csv);
 	if (csv.oom) {

@@ -35,8 +35,9 @@ static const char plot_usage[] =
 	"gnuplot is found in PATH, or set HVBENCH_GNUPLOT. Under root it runs as\n"
 	"$HVBENCH_TOOL_USER (default nobody); text from result files reaches it\n"
 	"only as single-quoted strings and data (docs/analysis.md).\n"
-	"exit: 0 done, 2 bad command line, 4 DIR could not be written or a result\n"
-	"      file read, 5 gnuplot missing or failed (the chart is named)\n";
+	"exit: 0 done, 2 bad command line or a result file read but invalid,\n"
+	"      4 DIR could not be written or a result file read, 5 gnuplot\n"
+	"      missing, failed or refused to run as root (the chart is named)\n";
 
 /* A label for the header line of a data file (an_gp_put_datum). */
 static void put_head(struct an_buf *b, const char *s)
@@ -348,10 +349,12 @@ int an_cmd_plot(int argc, char **argv)
 	if (!rs)
 		return AN_EXIT_OUTPUT;
 	for (int i = optind; i < argc; i++, nr++) {
-		if (an_result_load(argv[i], AN_LOAD_SAMPLES, &rs[nr], c.err,
-				   sizeof(c.err))) {
+		int lrc = an_result_load(argv[i], AN_LOAD_SAMPLES, &rs[nr], c.err,
+					 sizeof(c.err));
+
+		if (lrc) {
 			fprintf(stderr, "plot: %s\n", c.err);
-			ret = AN_EXIT_INPUT;
+			ret = an_load_exit(lrc);
 			goto out;
 		}
 	}

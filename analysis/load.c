@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis/an_util.h"
+#include "hvbench/jsonpos.h"
 
 struct ctx {
 	const char *file;
@@ -561,16 +562,24 @@ int an_result_load(const char *path, unsigned flags, struct an_result **out,
 	*out = NULL;
 	e = an_read_file(path, &text, &len);
 	if (e) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(-e));
-		return -1;
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+			 an_read_strerror(e));
+		return -2;
 	}
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(text);
 	if (!root) {
-		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line,
-			 jerr.column, jerr.text);
+		struct jsonpos pos;
+
+		/* jansson's column is 0 at the start of a line; the suite
+		 * loader's FILE:LINE:COL counts from 1: the same counter. */
+		jsonpos_at(text, len, jerr.position < 0 ? 0 : (size_t)jerr.position,
+			   &pos);
+		snprintf(err, errlen, "%s:%d:%d: %s", path, pos.line, pos.col,
+			 jerr.text);
+		free(text);
 		return -1;
 	}
+	free(text);
 	return an_result_from_json(root, path, flags, out, err, errlen);
 }
 

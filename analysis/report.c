@@ -27,8 +27,8 @@ static const char report_usage[] =
 	"                     atomically: the old page or the whole new one\n"
 	"  -h, --help         this text\n"
 	"\n"
-	"exit: 0 done, 2 bad command line, 4 FILE could not be written or the\n"
-	"      result file read\n";
+	"exit: 0 done, 2 bad command line or a result file read but invalid,\n"
+	"      4 FILE could not be written or the result file read\n";
 
 static void td_num(struct an_buf *b, double v, const char *unit)
 {
@@ -375,7 +375,7 @@ int an_cmd_report(int argc, char **argv)
 	struct an_result *r;
 	struct an_buf page = { 0 };
 	char err[1024];
-	int ch, ret = AN_EXIT_OK;
+	int ch, rc, ret = AN_EXIT_OK;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -400,9 +400,10 @@ int an_cmd_report(int argc, char **argv)
 		fprintf(stderr, "report: %s\n", err);
 		return AN_EXIT_OUTPUT;
 	}
-	if (an_result_load(argv[optind], AN_LOAD_SAMPLES, &r, err, sizeof(err))) {
+	rc = an_result_load(argv[optind], AN_LOAD_SAMPLES, &r, err, sizeof(err));
+	if (rc) {
 		fprintf(stderr, "report: %s\n", err);
-		return AN_EXIT_INPUT;
+		return an_load_exit(rc);
 	}
 	an_report_html(r, &page);
 	if (page.oom) {

@@ -99,14 +99,20 @@ void an_buf_html(struct an_buf *b, const char *s)
 
 void an_buf_csv(struct an_buf *b, const char *s)
 {
+	/* OWASP, CSV injection: a spreadsheet takes a text cell starting with
+	 * = + - @ (or tab, CR) as a formula; a leading ' makes it text again.
+	 * Numbers never come here (export writes them with put_num), so a
+	 * negative number stays a number. */
+	bool formula = s && *s && strchr("=+-@\t\r", *s);
+
 	if (!s)
 		return;
-	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' &&
+	if (!formula && !strpbrk(s, ",\"\r\n") && s[0] != ' ' &&
 	    (!*s || s[strlen(s) - 1] != ' ')) {
 		an_buf_put(b, s);
 		return;
 	}
-	an_buf_put(b, "\"");
+	an_buf_put(b, formula ? "\"'" : "\"");
 	for (; *s; s++) {
 		if (*s == '"')
 			an_buf_put(b, "\"\"");
@@ -147,19 +153,31 @@ const char *an_unit_short(const char *unit)
 
 int an_read_file(const char *path, char **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	struct an_buf b = { 0 };
 	char chunk[65536];
-	size_t n;
-	int err = 0;
+	struct stat st;
+	ssize_t n;
+	int fd, err = 0;
 
-	if (!f)
+	/* O_NONBLOCK: a FIFO named as a result file must be refused, not
+	 * waited on forever by open(). */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		an_buf_putn(&b, chunk, n);
-	if (ferror(f))
-		err = -EIO;
-	fclose(f);
+	if (fstat(fd, &st)) {
+		err = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -AN_E_NOTREG;
+	}
+	while (!err && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = -errno;
+		else
+			an_buf_putn(&b, chunk, (size_t)n);
+	}
+	close(fd);
 	if (!err && b.oom)
 		err = -ENOMEM;
 	if (!err && !b.s)
@@ -172,6 +190,11 @@ int an_read_file(const char *path, char **out, size_t *len)
 	if (len)
 		*len = b.len;
 	return 0;
+}
+
+const char *an_read_strerror(int e)
+{
+	return e == -AN_E_NOTREG ? "not a regular file" : strerror(-e);
 }
 
 int an_write_file(const char *path, const void *data, size_t len,

@@ -51,8 +51,9 @@ static void run_usage(FILE *f)
 		"Ctrl-C ends the running benchmark, keeps what it measured and saves\n"
 		"the file with \"interrupted\": true (exit code 130).\n\n"
 		"exit: 0 done, every benchmark ok or unsupported, 1 done and saved, but a\n"
-		"      benchmark failed, 2 bad command line or suite file (nothing ran),\n"
-		"      3 /dev/kvm missing or not accessible, 4 the result file could not be\n"
+		"      benchmark failed, 2 bad command line or a suite file read but\n"
+		"      invalid (nothing ran), 3 /dev/kvm missing or not accessible, 4 the\n"
+		"      suite file could not be read or the result file could not be\n"
 		"      written (checked before the first benchmark), 130 interrupted, what\n"
 		"      was measured is saved\n");
 }
@@ -161,14 +162,20 @@ static void progress(bool tty, size_t i, size_t n, const char *label)
 {
 	if (!tty)
 		return;
-	fprintf(stderr, "\r\033[K[%zu/%zu] %s ...", i + 1, n, label);
+	/* The one intended control sequence: the label is printed through
+	 * the escaping stderr, the line clear beside it on the raw fd. */
+	fflush(stderr);
+	sf_write_all(STDERR_FILENO, "\r\033[K", 4);
+	fprintf(stderr, "[%zu/%zu] %s ...", i + 1, n, label);
 	fflush(stderr);
 }
 
 static void progress_clear(bool tty)
 {
-	if (tty)
-		fprintf(stderr, "\r\033[K");
+	if (tty) {
+		fflush(stderr);
+		sf_write_all(STDERR_FILENO, "\r\033[K", 4);
+	}
 }
 
 int cmd_run(int argc, char **argv)
@@ -214,9 +221,10 @@ int cmd_run(int argc, char **argv)
 
 	/* Everything that can be checked is checked before any VM starts. */
 	struct suite suite;
-	if (suite_load(argv[optind], &suite, err, sizeof(err)) < 0) {
+	int lrc = suite_load(argv[optind], &suite, err, sizeof(err));
+	if (lrc < 0) {
 		fprintf(stderr, "%s\n", err);
-		return EXIT_USAGE;
+		return suite_exit_code(lrc);
 	}
 	struct hostinfo host;
 	hostinfo_probe(&host);
@@ -324,7 +332,14 @@ int cmd_run(int argc, char **argv)
 	}
 	hostload_finish(doc);
 	results_finish(doc, hv_interrupt_requested != 0);
-	int rc = results_write_atomic(doc, path, err, sizeof(err));
+	/* A default name may have been taken meanwhile by a run started in
+	 * the same second: then NAME-2.json; -o PATH is replaced as asked. */
+	char final[4096];
+	int rc = out_path ? results_write_atomic(doc, path, err, sizeof(err)) :
+			    results_write_new(doc, path, final, sizeof(final), err,
+					      sizeof(err));
+	if (!out_path && rc == 0)
+		snprintf(path, sizeof(path), "%s", final);
 	json_decref(doc);
 	suite_free(&suite);
 	if (topo)

@@ -4,6 +4,7 @@
 
 #include "analysis/an.h"
 #include "hvbench/cli.h"
+#include "hvbench/termsafe.h"
 
 static const struct {
 	const char *name;
@@ -31,15 +32,18 @@ static void usage(FILE *f)
 	fprintf(f, "\nexit codes:\n"
 		   "  0  done (every benchmark ok or unsupported on this host)\n"
 		   "  1  done and saved, but a benchmark failed (compare: a significant regression)\n"
-		   "  2  bad command line or suite file (nothing was run or written)\n"
+		   "  2  bad command line, or a suite or result file read but invalid (nothing was run or written)\n"
 		   "  3  /dev/kvm is missing or not accessible\n"
-		   "  4  a file could not be read or written\n"
+		   "  4  a file could not be read (missing, unreadable, not a regular file) or written\n"
 		   "  5  an external tool (gnuplot, chromium) failed\n"
 		   "  130  interrupted; what was measured is saved, marked \"interrupted\"\n");
 }
 
 int main(int argc, char **argv)
 {
+	/* Every human line may quote a suite or a result file: no terminal
+	 * control sequence from them reaches the terminal (termsafe.h). */
+	ts_install();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -116,6 +116,42 @@ int results_write_atomic(const json_t *doc, const char *path, char *err,
 	return rc;
 }
 
+int results_write_new(const json_t *doc, const char *path, char *final,
+		      size_t finallen, char *err, size_t errlen)
+{
+	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+	size_t n = strlen(path);
+	int rc = -EEXIST;
+
+	if (!text) {
+		snprintf(err, errlen, "%s: cannot encode the results as JSON",
+			 path);
+		return -EINVAL;
+	}
+	if (n > 5 && !strcmp(path + n - 5, ".json"))
+		n -= 5;
+	/* Two runs that started in the same second: the second one to finish
+	 * takes NAME-2.json, and so on; a result is never replaced. */
+	for (int k = 1; k <= 999 && rc == -EEXIST; k++) {
+		char *full = NULL;
+
+		if (k == 1)
+			snprintf(final, finallen, "%s", path);
+		else
+			snprintf(final, finallen, "%.*s-%d.json", (int)n, path, k);
+		if (asprintf(&full, "%s\n", text) < 0) {
+			rc = -ENOMEM;
+			snprintf(err, errlen, "%s: out of memory", path);
+			break;
+		}
+		rc = sf_write(final, full, strlen(full),
+			      SF_MKDIR | SF_NOREPLACE, err, errlen);
+		free(full);
+	}
+	free(text);
+	return rc;
+}
+
 int results_check_output(const char *path, char *err, size_t errlen)
 {
 	return sf_check(path, SF_STDOUT_OK | SF_MKDIR, err, errlen);

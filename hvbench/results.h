@@ -42,6 +42,15 @@ void results_iso8601(time_t t, char *out, size_t outlen);
 int results_write_atomic(const json_t *doc, const char *path, char *err,
 			 size_t errlen);
 
+/*
+ * The same for a default name: never replaces a file. When @path exists,
+ * tries PATH-2.json, PATH-3.json ... (up to -999) with an exclusive rename,
+ * so two runs that picked one name both keep their results. The name used
+ * lands in @final. 0 or -errno with a message.
+ */
+int results_write_new(const json_t *doc, const char *path, char *final,
+		      size_t finallen, char *err, size_t errlen);
+
 /* Before the first benchmark: can results_write_atomic(path) succeed? The
  * folder is created if missing and a temporary file is made and removed
  * there. 0 or -errno with a one-line message (path and errno text). */

@@ -342,7 +342,22 @@ int sf_write(const char *path, const void *data, size_t len, unsigned flags,
 	}
 	/* rename() within one folder: atomic, and it replaces only the
 	 * directory entry `real`, never what a symlink there points to. */
-	if (rename(tmp, real)) {
+	if (flags & SF_NOREPLACE) {
+		rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, real, RENAME_NOREPLACE) ?
+			     -errno : 0;
+		/* a file system without RENAME_NOREPLACE: link() is just as
+		 * exclusive */
+		if (rc == -EINVAL || rc == -ENOSYS) {
+			rc = link(tmp, real) ? -errno : 0;
+			if (!rc)
+				unlink(tmp);
+		}
+		if (rc) {
+			snprintf(err, errlen, "%s: %s", path,
+				 rc == -EEXIST ? "exists already" : strerror(-rc));
+			goto out;
+		}
+	} else if (rename(tmp, real)) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: cannot rename %s onto %s: %s", path, tmp,
 			 real, strerror(-rc));

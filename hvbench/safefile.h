@@ -13,6 +13,7 @@
 enum {
 	SF_STDOUT_OK = 1 << 0,	/* "-" means standard output (else refused) */
 	SF_MKDIR = 1 << 1,	/* create the file's folder if missing (one level) */
+	SF_NOREPLACE = 1 << 2,	/* never replace an existing file: -EEXIST */
 };
 
 /* True for the name "-" (standard output). */
@@ -45,7 +46,10 @@ int sf_check_dir(const char *dir, char *err, size_t errlen);
  * destination's folder is written, fsync'ed, renamed onto the destination,
  * and the folder fsync'ed. A replaced file keeps its permission bits; a new
  * one gets 0666 & ~umask. On error the temporary file is removed and the
- * old file is untouched. 0 or -errno with a message in @err.
+ * old file is untouched. With SF_NOREPLACE the rename fails with -EEXIST
+ * when the name exists (renameat2 RENAME_NOREPLACE, else link + unlink),
+ * atomically: of two writers of one name exactly one wins. 0 or -errno
+ * with a message in @err.
  */
 int sf_write(const char *path, const void *data, size_t len, unsigned flags,
 	     char *err, size_t errlen);

@@ -896,7 +896,9 @@ int suite_load(const char *path, struct suite *out, char *err, size_t errlen)
 	int fd, rc;
 
 	memset(out, 0, sizeof(*out));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: open() of a FIFO would otherwise wait forever for a
+	 * writer before the regular-file check below could refuse it. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: cannot open suite file: %s", path,
@@ -910,7 +912,8 @@ int suite_load(const char *path, struct suite *out, char *err, size_t errlen)
 			 S_ISREG(st.st_mode) ? "larger than 1 MiB" :
 					       "not a regular file");
 		close(fd);
-		return -EINVAL;
+		return S_ISREG(st.st_mode) ? -EFBIG :
+		       S_ISDIR(st.st_mode) ? -EISDIR : -ESPIPE;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
@@ -936,6 +939,13 @@ int suite_load(const char *path, struct suite *out, char *err, size_t errlen)
 	rc = suite_parse(buf, len, path, out, err, errlen);
 	free(buf);
 	return rc;
+}
+
+int suite_exit_code(int rc)
+{
+	/* README "Exit codes": a file that cannot be read is 4, one that was
+	 * read but is invalid is 2, for suites and result files alike. */
+	return rc == -EINVAL || rc == -EFBIG ? 2 : 4;
 }
 
 void suite_free(struct suite *s)

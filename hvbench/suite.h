@@ -36,8 +36,13 @@ struct suite {
 };
 
 /* Read and validate a suite file. 0, or -errno with one line in err:
- * "PATH:LINE:COL: message" (I/O errors: "PATH: message"). */
+ * "PATH:LINE:COL: message" (I/O errors: "PATH: message"). -EINVAL and
+ * -EFBIG (over 1 MiB) mean the file was read and is not a valid suite;
+ * anything else (-ENOENT, -EACCES, -ESPIPE for a FIFO or other non-regular
+ * file, -EISDIR, -EIO...) that it could not be read: suite_exit_code(). */
 int suite_load(const char *path, struct suite *out, char *err, size_t errlen);
+/* The exit code of a failed suite_load: 2 (invalid) or 4 (unreadable). */
+int suite_exit_code(int rc);
 
 /* The same from text; path_for_errors (may be NULL) prefixes messages and is
  * kept in out->path. */

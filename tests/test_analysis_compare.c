@@ -470,10 +470,10 @@ static void test_loader_errors(void **state)
 		assert_true(r->benches[0].cycles.p50 == 2); /* round_trip is its cost */
 		an_result_free(r);
 	}
-	/* the command says it in one line and exits 4 */
+	/* the command says it in one line and exits 2: read, but invalid */
 	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
 				 tpath("base.json"), tpath("v2.json"), NULL),
-			 AN_EXIT_INPUT);
+			 AN_EXIT_INVALID);
 	assert_non_null(strstr(err, "v2.json: schema 'hvbench-result/2' is newer"));
 	free(out);
 	free(err);

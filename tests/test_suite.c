@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -636,9 +637,29 @@ static void test_load_io_errors(void **state)
 	assert_int_equal(suite_load("/nonexistent/suite.json", &s, err, sizeof(err)),
 			 -ENOENT);
 	assert_string_equal(err, "/nonexistent/suite.json: cannot open suite file: No such file or directory");
-	assert_int_equal(suite_load("/", &s, err, sizeof(err)), -EINVAL);
+	assert_int_equal(suite_load("/", &s, err, sizeof(err)), -EISDIR);
 	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(suite_exit_code(-EISDIR), 4);
 	suite_free(&s);	/* harmless on a zeroed suite */
+
+	/* A FIFO nobody writes to: refused at once, not waited on (open is
+	 * non-blocking; before, this hung forever). */
+	char fifo[] = "/tmp/hvbench-test-fifo-XXXXXX";
+	int fd = mkstemp(fifo);
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10); /* a regression fails the test instead of hanging it */
+	assert_int_equal(suite_load(fifo, &s, err, sizeof(err)), -ESPIPE);
+	alarm(0);
+	unlink(fifo);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(suite_exit_code(-ESPIPE), 4);
+	assert_int_equal(suite_exit_code(-EINVAL), 2);
+	assert_int_equal(suite_exit_code(-ENOENT), 4);
+	assert_int_equal(suite_exit_code(-EACCES), 4);
 }
 
 static void test_jsonpos(void **state)
