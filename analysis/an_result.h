@@ -87,7 +87,16 @@ struct an_result {
 	struct an_load_point load_start, load_end;
 	struct an_bench *benches;
 	size_t n_benches;
+	/* lookup index over benches, built on first an_result_find (load.c) */
+	size_t *ix[3], ix_cap;
 };
+
+/* What the loader accepts (docs/analysis.md): a hostile file must not make
+ * compare, report, plot or dashboard slow or huge. hvbench run writes at
+ * most 4096 samples and `repetitions` (<= 1000) entries per record. */
+#define AN_MAX_SAMPLES 65536
+#define AN_MAX_REPS 10000
+#define AN_MAX_FILE_BYTES (256 << 20)
 
 /* Which parts of a file the caller needs; samples are most of the bytes. */
 enum an_load_flags {
@@ -111,6 +120,14 @@ int an_result_load(const char *path, unsigned flags, struct an_result **out,
 int an_result_from_json(json_t *root, const char *path, unsigned flags,
 			struct an_result **out, char *err, size_t errlen);
 void an_result_free(struct an_result *r);
+/* Bumped whenever a result is loaded or freed: caches over a set of
+ * results (analysis/label.c) know they must be rebuilt. Code that edits a
+ * loaded record's name or params calls an_results_changed() after. */
+extern unsigned long an_results_generation;
+static inline void an_results_changed(void)
+{
+	an_results_generation++;
+}
 
 /* The record in @r whose key is @key, or NULL. */
 const struct an_bench *an_result_find(const struct an_result *r,

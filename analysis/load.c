@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "analysis/an_util.h"
 #include "hvbench/jsonpos.h"
@@ -246,6 +247,11 @@ static void parse_samples(struct ctx *c, json_t *o, const char *where,
 		return;
 	}
 	n = json_array_size(s);
+	if (n > AN_MAX_SAMPLES) {
+		fail(c, "%s.samples: %zu samples, more than the %d this reader accepts per record (hvbench run stores at most 4096)",
+		     where, n, AN_MAX_SAMPLES);
+		return;
+	}
 	b->samples = malloc((n ? n : 1) * sizeof(*b->samples));
 	if (!b->samples) {
 		fail(c, "out of memory");
@@ -282,6 +288,11 @@ static void parse_reps(struct ctx *c, json_t *o, const char *where,
 		return;
 	}
 	n = json_array_size(reps);
+	if (n > AN_MAX_REPS) {
+		fail(c, "%s.repetitions: %zu entries, more than the %d this reader accepts per record",
+		     where, n, AN_MAX_REPS);
+		return;
+	}
 	b->rep_p50 = malloc((n ? n : 1) * sizeof(double));
 	b->rep_mean = malloc((n ? n : 1) * sizeof(double));
 	if (!b->rep_p50 || !b->rep_mean) {
@@ -541,6 +552,7 @@ int an_result_from_json(json_t *root, const char *path, unsigned flags,
 		return -1;
 	}
 	r->root = root;
+	an_results_generation++;
 	parse_root(&c, r, flags);
 	if (c.failed) {
 		an_result_free(r);
@@ -560,11 +572,24 @@ int an_result_load(const char *path, unsigned flags, struct an_result **out,
 	int e;
 
 	*out = NULL;
+	struct stat st;
+	/* Refused before it is read: a huge file costs nothing. */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > AN_MAX_FILE_BYTES) {
+		snprintf(err, errlen, "%s: %lld bytes, more than the %d MiB this reader accepts for one result file",
+			 path, (long long)st.st_size, AN_MAX_FILE_BYTES >> 20);
+		return -1;
+	}
 	e = an_read_file(path, &text, &len);
 	if (e) {
 		snprintf(err, errlen, "%s: cannot read: %s", path,
 			 an_read_strerror(e));
 		return -2;
+	}
+	if (len > AN_MAX_FILE_BYTES) {
+		snprintf(err, errlen, "%s: %zu bytes, more than the %d MiB this reader accepts for one result file",
+			 path, len, AN_MAX_FILE_BYTES >> 20);
+		free(text);
+		return -1;
 	}
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
@@ -585,6 +610,9 @@ int an_result_load(const char *path, unsigned flags, struct an_result **out,
 
 void an_result_free(struct an_result *r)
 {
+	an_results_generation++;
+	for (int t = 0; r && t < 3; t++)
+		free(r->ix[t]);
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->n_benches; i++) {
@@ -604,13 +632,87 @@ void an_result_free(struct an_result *r)
 	free(r);
 }
 
+/* Lookups by key go through hashes of the result's records, built on first
+ * use: matching N records against N is then O(N), not O(N^2). Each table
+ * holds record indices + 1 (0: empty), open addressing; the first record of
+ * a key wins, as the linear search did. ix[0]: by key; ix[1]: by the key
+ * without cpl, any record; ix[2]: the same, records run with "cpl": "auto". */
+static uint64_t key_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static const char *ix_str(const struct an_bench *b, int t)
+{
+	return t == 0 ? b->key : b->key_nocpl;
+}
+
+static void ix_put(struct an_result *r, int t, size_t i)
+{
+	const char *k = ix_str(&r->benches[i], t);
+	size_t *tab = r->ix[t], h = key_hash(k) & (r->ix_cap - 1);
+
+	while (tab[h] && strcmp(ix_str(&r->benches[tab[h] - 1], t), k))
+		h = (h + 1) & (r->ix_cap - 1);
+	if (!tab[h])
+		tab[h] = i + 1;
+}
+
+static const struct an_bench *ix_get(const struct an_result *r, int t, const char *k)
+{
+	const size_t *tab = r->ix[t];
+	size_t h = key_hash(k) & (r->ix_cap - 1);
+
+	for (; tab[h]; h = (h + 1) & (r->ix_cap - 1)) {
+		const struct an_bench *b = &r->benches[tab[h] - 1];
+		if (!strcmp(ix_str(b, t), k))
+			return b;
+	}
+	return NULL;
+}
+
+static int index_build(struct an_result *r)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * r->n_benches + 2)
+		cap *= 2;
+	for (int t = 0; t < 3; t++) {
+		r->ix[t] = calloc(cap, sizeof(size_t));
+		if (!r->ix[t]) {
+			for (int u = 0; u <= t; u++) {
+				free(r->ix[u]);
+				r->ix[u] = NULL;
+			}
+			return -1;
+		}
+	}
+	r->ix_cap = cap;
+	for (size_t i = 0; i < r->n_benches; i++) {
+		ix_put(r, 0, i);
+		ix_put(r, 1, i);
+		if (r->benches[i].cpl_auto)
+			ix_put(r, 2, i);
+	}
+	return 0;
+}
+
 const struct an_bench *an_result_find(const struct an_result *r,
 				      const char *key)
 {
-	for (size_t i = 0; i < r->n_benches; i++)
-		if (!strcmp(r->benches[i].key, key))
-			return &r->benches[i];
-	return NULL;
+	struct an_result *w = (struct an_result *)r;	/* the index is a cache */
+
+	if (!w->ix[0] && index_build(w) < 0) {
+		for (size_t i = 0; i < r->n_benches; i++)
+			if (!strcmp(r->benches[i].key, key))
+				return &r->benches[i];
+		return NULL;
+	}
+	return ix_get(r, 0, key);
 }
 
 const struct an_bench *an_result_find_match(const struct an_result *r,
@@ -618,13 +720,18 @@ const struct an_bench *an_result_find_match(const struct an_result *r,
 {
 	const struct an_bench *m = an_result_find(r, b->key);
 
+	if (m)
+		return m;
 	/* "cpl": "auto" let a host pick its level (x86 under PVM: 3, arm64:
 	 * EL1 = 0): such a record also matches one at another level. */
-	for (size_t i = 0; !m && i < r->n_benches; i++)
-		if ((b->cpl_auto || r->benches[i].cpl_auto) &&
-		    !strcmp(r->benches[i].key_nocpl, b->key_nocpl))
-			m = &r->benches[i];
-	return m;
+	if (!r->ix[0]) {	/* out of memory building the index */
+		for (size_t i = 0; i < r->n_benches; i++)
+			if ((b->cpl_auto || r->benches[i].cpl_auto) &&
+			    !strcmp(r->benches[i].key_nocpl, b->key_nocpl))
+				return &r->benches[i];
+		return NULL;
+	}
+	return ix_get(r, b->cpl_auto ? 1 : 2, b->key_nocpl);
 }
 
 const struct an_bench *an_result_find_name(const struct an_result *r,

@@ -499,15 +499,84 @@ static void test_matching_ignores_run_length_params(void **state)
 	p = json_object_get(a->benches[2].params, "cpl");
 	json_integer_set(p, 0);
 	a->benches[2].name = "cpuid";
+	an_results_changed();
 	label = an_bench_label(&a, 1, &a->benches[2]);
 	assert_string_equal(label, "cpuid cpl=0");
 	free(label);
 	an_result_free(a);
 }
 
+/* The label index (one pass) says what the pairwise search said: a param
+ * is shown iff another record of the same name lacks it or differs in it. */
+static bool brute_varies(const struct an_result *r, const struct an_bench *b,
+			 const char *k, json_t *v)
+{
+	for (size_t j = 0; j < r->n_benches; j++) {
+		const struct an_bench *o = &r->benches[j];
+		if (o == b || strcmp(o->name, b->name))
+			continue;
+		json_t *ov = o->params ? json_object_get(o->params, k) : NULL;
+		if (!ov || !json_equal(ov, v))
+			return true;
+	}
+	return false;
+}
+
+static void test_label_index_matches_pairwise(void **state)
+{
+	static const char *const names[] = { "a", "b", "c" };
+	static const char *const keys[] = { "cpl", "vcpus", "mem_mb" };
+	struct an_result r = { 0 };
+	struct an_result *rp = &r;
+	uint64_t x = 12345;
+
+	r.n_benches = 300;
+	r.benches = calloc(r.n_benches, sizeof(*r.benches));
+	assert_non_null(r.benches);
+	for (size_t i = 0; i < r.n_benches; i++) {
+		struct an_bench *b = &r.benches[i];
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		b->name = names[(x >> 33) % 3];
+		b->params = json_object();
+		for (size_t k = 0; k < 3; k++) {
+			unsigned pick = (unsigned)(x >> (40 + 4 * k)) % 5;
+			if (pick == 4 && k == 2)
+				continue;	/* some records lack mem_mb */
+			/* name "c": every record alike in every param */
+			json_object_set_new(b->params, keys[k],
+				json_integer(b->name[0] == 'c' ? 7 : (k == 0 ? 3 : pick)));
+		}
+	}
+	an_results_changed();
+	for (size_t i = 0; i < r.n_benches; i++) {
+		const struct an_bench *b = &r.benches[i];
+		char want[256];
+		int n = snprintf(want, sizeof(want), "%s", b->name);
+		bool first = true;
+		const char *k;
+		json_t *v;
+		json_object_foreach(b->params, k, v) {
+			if (an_param_ignored(k) || !brute_varies(&r, b, k, v))
+				continue;
+			char *d = json_dumps(v, JSON_ENCODE_ANY);
+			n += snprintf(want + n, sizeof(want) - (size_t)n, "%s%s=%s", first ? " " : ",", k, d);
+			free(d);
+			first = false;
+		}
+		char *got = an_bench_label(&rp, 1, b);
+		assert_string_equal(got, want);
+		free(got);
+	}
+	for (size_t i = 0; i < r.n_benches; i++)
+		json_decref(r.benches[i].params);
+	free(r.benches);
+	an_results_changed();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_label_index_matches_pairwise),
 		cmocka_unit_test(test_identical_is_same),
 		cmocka_unit_test(test_noise_is_same),
 		cmocka_unit_test(test_ten_percent_is_slower),
