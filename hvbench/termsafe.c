@@ -161,8 +161,28 @@ static FILE *wrap(int fd, int mode)
 	return f;
 }
 
+/* The escaping streams and the ones they replaced: closed (and the
+ * originals put back) at exit, so their buffers are flushed through the
+ * escaper once more and nothing they hold is left allocated. */
+static FILE *ts_out, *ts_err, *ts_orig_out, *ts_orig_err;
+
+static void ts_uninstall(void)
+{
+	if (stdout == ts_out && ts_out) {
+		stdout = ts_orig_out;
+		fclose(ts_out);
+		ts_out = NULL;
+	}
+	if (stderr == ts_err && ts_err) {
+		stderr = ts_orig_err;
+		fclose(ts_err);
+		ts_err = NULL;
+	}
+}
+
 int ts_install(void)
 {
+	static bool registered;
 	FILE *out, *err;
 
 	fflush(stdout);
@@ -176,7 +196,11 @@ int ts_install(void)
 			fclose(err);
 		return -1;
 	}
-	stdout = out;
-	stderr = err;
+	ts_orig_out = stdout;
+	ts_orig_err = stderr;
+	ts_out = stdout = out;
+	ts_err = stderr = err;
+	if (!registered)
+		registered = atexit(ts_uninstall) == 0;
 	return 0;
 }
