@@ -93,6 +93,9 @@ struct hv_vm {
 	hv_ucall_fn ucall;
 	void *ucall_opaque;
 	volatile int stopping;		/* set by hv_vm_kick / a finished vCPU 0 */
+	/* A call-channel handler waits on purpose (interleaved runs): the
+	 * stall watchdog and the timeout do not count that time. */
+	volatile int paused;
 	void *arch;			/* arch backend state */
 };
 

@@ -150,7 +150,7 @@ int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen)
 	struct timespec start, now;
 	int timed_out = 0, stalled = 0;
 	uint64_t last_progress = ~0ull;
-	int64_t last_change_ms = 0;
+	int64_t last_change_ms = 0, last_ms = 0, paused_ms = 0;
 	int stall_ms = vm->opts.stall_ms ? (int)vm->opts.stall_ms : HV_STALL_MS;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -161,6 +161,15 @@ int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		int64_t ms = (int64_t)(now.tv_sec - start.tv_sec) * 1000 +
 			     (now.tv_nsec - start.tv_nsec) / 1000000;
+		/* Time spent paused on purpose is neither a stall nor run time:
+		 * move the clock's origin past it. */
+		if (vm->paused) {
+			paused_ms += ms - last_ms;
+			last_change_ms = ms;
+		}
+		last_ms = ms;
+		ms -= paused_ms;
+		last_change_ms = last_change_ms > ms ? ms : last_change_ms;
 		/* A vCPU that neither exits nor advances the guest's heartbeat is
 		 * stuck: say so now rather than at the timeout. */
 		uint64_t progress = vm->vcpus[0].exits + vm->shared->heartbeat;

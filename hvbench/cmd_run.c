@@ -178,6 +178,26 @@ static void progress_clear(bool tty)
 	}
 }
 
+/* Where finished records go until the file is written, and the line each
+ * prints as it completes. */
+struct run_done {
+	const struct suite *suite;
+	FILE *human;
+	bool quiet;
+	json_t **recs;
+};
+
+static void run_done(size_t i, json_t *rec, void *ctx)
+{
+	struct run_done *d = ctx;
+
+	if (!rec)
+		return;
+	d->recs[i] = rec;
+	if (!d->quiet)
+		print_line(d->human, d->suite->entries[i].label, rec);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -298,20 +318,54 @@ int cmd_run(int argc, char **argv)
 	/* Every record lands in exactly one of these, so the summary adds up. */
 	int failed = 0, ran = 0, n_ok = 0, n_suspect = 0, n_coarse = 0, n_capped = 0,
 	    n_marginal = 0, n_unsupported = 0;
-	for (size_t i = 0; i < suite.n && !hv_interrupt_requested; i++) {
-		struct suite_entry *e = &suite.entries[i];
-		struct mb_params p = e->params;
-
-		measure_resolve_cpl(e->bench, &p, env.cpl0_slowdown);
-		progress(tty, i, suite.n, e->label);
-		json_t *rec = measure_run_jailed(&env, e->bench, &p, &jail);
-		progress_clear(tty);
-		if (!rec) {
-			fprintf(stderr, "hvbench: out of memory\n");
-			break;
+	struct mb_params *params = calloc(suite.n ? suite.n : 1, sizeof(*params));
+	const struct mb_bench **benches = calloc(suite.n ? suite.n : 1, sizeof(*benches));
+	struct run_done rd = { .suite = &suite, .human = human, .quiet = quiet,
+			       .recs = calloc(suite.n ? suite.n : 1, sizeof(json_t *)) };
+	if (!params || !benches || !rd.recs) {
+		fprintf(stderr, "hvbench: out of memory\n");
+		free(params);
+		free(benches);
+		free(rd.recs);
+		json_decref(doc);
+		suite_free(&suite);
+		return EXIT_IO;
+	}
+	uint64_t mem_all = 0;
+	for (size_t i = 0; i < suite.n; i++) {
+		params[i] = suite.entries[i].params;
+		benches[i] = suite.entries[i].bench;
+		measure_resolve_cpl(benches[i], &params[i], env.cpl0_slowdown);
+		mem_all += (uint64_t)params[i].mem_mb << 20;
+	}
+	/* Interleaved, every benchmark's VM stays alive for the whole run:
+	 * only when they all fit in half the host's memory. */
+	bool interleave = jail.enabled && suite.n > 1 &&
+			  (!host.mem_bytes || mem_all <= host.mem_bytes / 2);
+	json_object_set_new(doc, "schedule", json_pack("{s:s, s:s}", "repetitions",
+		interleave ? "interleaved" : "back-to-back",
+		"why", interleave ?
+			"one process and VM per benchmark, paused between repetitions; the suite runs round by round, so repetitions spread over the whole run" :
+			!jail.enabled ? "--no-jail: each benchmark's repetitions run back to back in its VM" :
+			suite.n <= 1 ? "one benchmark: its repetitions run back to back" :
+			"the benchmarks' VMs together need more than half the host's memory: each runs its repetitions back to back"));
+	if (interleave) {
+		jail_run_interleaved(&env, suite.n, benches, params, &jail, run_done, &rd);
+	} else {
+		for (size_t i = 0; i < suite.n && !hv_interrupt_requested; i++) {
+			progress(tty, i, suite.n, suite.entries[i].label);
+			json_t *rec = measure_run_jailed(&env, benches[i], &params[i], &jail);
+			progress_clear(tty);
+			run_done(i, rec, &rd);
 		}
+	}
+	/* In suite order, whatever order they completed in. */
+	for (size_t i = 0; i < suite.n; i++) {
+		json_t *rec = rd.recs[i];
+		if (!rec)
+			continue;
 		const char *status = json_string_value(json_object_get(rec, "status"));
-		if (!strcmp(status, "failed"))
+		if (!status || !strcmp(status, "failed"))
 			failed++;
 		else if (!strcmp(status, "unsupported"))
 			n_unsupported++;
@@ -325,11 +379,12 @@ int cmd_run(int argc, char **argv)
 			n_marginal++;
 		else
 			n_ok++;
-		if (!quiet)
-			print_line(human, e->label, rec);
 		results_add_benchmark(doc, rec);
 		ran++;
 	}
+	free(params);
+	free(benches);
+	free(rd.recs);
 	hostload_finish(doc);
 	results_finish(doc, hv_interrupt_requested != 0);
 	/* A default name may have been taken meanwhile by a run started in

@@ -190,65 +190,166 @@ void jail_opts_default(struct jail_opts *o)
 	o->enabled = true;
 }
 
-json_t *measure_run_jailed(const struct measure_env *env, const struct mb_bench *b,
-			   const struct mb_params *p, const struct jail_opts *o)
-{
-	struct jail_report report, *rep = &report;
-	int fds[2];
-	char why[512];
+/* One child: its pid and pipes (parent's ends). up: the child says 'R'
+ * when it paused after a repetition; down: the parent says 'G' to resume. */
+struct kid {
+	pid_t pid;
+	int res_fd, up_fd, down_fd;
+	const struct mb_bench *b;
+};
 
-	if (!o->enabled)
-		return measure_run(env, b, p);
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
-		return failed(b, why);
+/* The child's pacing hook (measure_env.pace): after each repetition but the
+ * last, tell the parent and wait for its word. */
+struct pace_fds {
+	int up, down;
+};
+
+static int child_pace(void *ctx, uint32_t rep, uint32_t reps)
+{
+	struct pace_fds *f = ctx;
+	char c = 'R';
+
+	if (rep + 1 >= reps || hv_interrupt_requested)
+		return 0;
+	if (write(f->up, &c, 1) != 1)
+		return -EPIPE;
+	for (;;) {
+		ssize_t r = read(f->down, &c, 1);
+		if (r == 1 || hv_interrupt_requested)
+			return 0;
+		if (r == 0)
+			return -EPIPE;	/* the parent is gone: finish now */
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+static void child_main(const struct measure_env *penv, const struct mb_bench *b,
+		       const struct mb_params *p, const struct jail_opts *o,
+		       struct pace_fds *pace)
+{
+	struct jail_report rep;
+	struct measure_env env = *penv;
+	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+	char err[256];
+
+	/* A crash must end this process, whatever handler the parent had (a
+	 * test framework's, say): the parent reports the signal. */
+	static const int crash[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	for (size_t i = 0; i < sizeof(crash) / sizeof(crash[0]); i++)
+		signal(crash[i], SIG_DFL);
+	drop_privileges(&rep);
+	sigaction(SIGSYS, &sa, NULL);
+	if (install_filter(err, sizeof(err)) < 0) {
+		json_t *rec = failed(b, err);
+		json_dumpfd(rec, result_fd, JSON_COMPACT);
+		_exit(1);
+	}
+	if (o->test_violation)	/* tests: a call the filter does not allow */
+		(void)!execve("/bin/true", (char *[]){ "true", NULL }, NULL);
+	if (o->test_crash)
+		raise(SIGSEGV);
+	if (pace) {
+		env.pace = child_pace;
+		env.pace_ctx = pace;
+	}
+	json_t *rec = measure_run(&env, b, p);
+	if (rec)
+		json_object_set_new(rec, "isolation", json_pack("{s:b, s:i, s:s}",
+			"seccomp", 1, "uid", (int)rep.uid, "user", rep.user_note));
+	int r = rec ? json_dumpfd(rec, result_fd, JSON_COMPACT) : -1;
+	_exit(r < 0 ? 1 : 0);
+}
+
+/* Fork the child for one benchmark; paced: it pauses between repetitions. */
+static int spawn(const struct measure_env *env, const struct mb_bench *b,
+		 const struct mb_params *p, const struct jail_opts *o, bool paced,
+		 struct kid *k, char *why, size_t len)
+{
+	int res[2], up[2] = { -1, -1 }, down[2] = { -1, -1 };
+
+	memset(k, 0, sizeof(*k));
+	k->b = b;
+	k->up_fd = k->down_fd = -1;
+	if (pipe2(res, O_CLOEXEC) < 0 ||
+	    (paced && (pipe2(up, O_CLOEXEC) < 0 || pipe2(down, O_CLOEXEC) < 0))) {
+		snprintf(why, len, "pipe: %s", strerror(errno));
+		return -errno;
 	}
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		snprintf(why, sizeof(why), "fork: %s", strerror(errno));
-		return failed(b, why);
+		snprintf(why, len, "fork: %s", strerror(errno));
+		close(res[0]);
+		close(res[1]);
+		return -errno;
 	}
 	if (pid == 0) {
-		struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
-		char err[256];
-
-		close(fds[0]);
-		result_fd = fds[1];
-		/* A crash must end this process, whatever handler the parent
-		 * had (a test framework's, say): the parent reports the signal. */
-		static const int crash[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
-		for (size_t i = 0; i < sizeof(crash) / sizeof(crash[0]); i++)
-			signal(crash[i], SIG_DFL);
-		drop_privileges(rep);
-		sigaction(SIGSYS, &sa, NULL);
-		if (install_filter(err, sizeof(err)) < 0) {
-			json_t *rec = failed(b, err);
-			json_dumpfd(rec, result_fd, JSON_COMPACT);
-			_exit(1);
+		struct pace_fds f = { up[1], down[0] };
+		result_fd = res[1];
+		close(res[0]);
+		if (paced) {
+			close(up[0]);
+			close(down[1]);
 		}
-		if (o->test_violation)	/* tests: a call the filter does not allow */
-			(void)!execve("/bin/true", (char *[]){ "true", NULL }, NULL);
-		if (o->test_crash)
-			raise(SIGSEGV);
-		json_t *rec = measure_run(env, b, p);
-		json_object_set_new(rec, "isolation", json_pack("{s:b, s:i, s:s}",
-			"seccomp", 1, "uid", (int)rep->uid, "user", rep->user_note));
-		int r = rec ? json_dumpfd(rec, result_fd, JSON_COMPACT) : -1;
-		_exit(r < 0 ? 1 : 0);
+		child_main(env, b, p, o, paced ? &f : NULL);
 	}
-	close(fds[1]);
-	running_child = pid;
+	close(res[1]);
+	k->pid = pid;
+	k->res_fd = res[0];
+	if (paced) {
+		close(up[1]);
+		close(down[0]);
+		k->up_fd = up[0];
+		k->down_fd = down[1];
+	}
+	return 0;
+}
+
+/* Block until the child paused ('R': 1) or will send no more (0). */
+static int wait_pause(struct kid *k)
+{
+	char c;
+
+	if (k->up_fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t r = read(k->up_fd, &c, 1);
+		if (r == 1)
+			return 1;
+		if (r < 0 && errno == EINTR)
+			continue;
+		return 0;
+	}
+}
+
+static void resume(struct kid *k)
+{
+	char c = 'G';
+
+	if (k->down_fd >= 0 && write(k->down_fd, &c, 1) != 1)
+		return;	/* it is gone: collect() says how */
+}
+
+/* The child's record, or a failed record that says how the child ended. */
+static json_t *collect(struct kid *k)
+{
+	char why[512];
 	size_t n = 0;
-	char *text = read_all(fds[0], &n);
-	close(fds[0]);
+
+	running_child = k->pid;
+	char *text = read_all(k->res_fd, &n);
+	close(k->res_fd);
+	if (k->up_fd >= 0)
+		close(k->up_fd);
+	if (k->down_fd >= 0)
+		close(k->down_fd);
 	int status = 0;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	while (waitpid(k->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	running_child = 0;
 	json_t *rec = NULL;
+	const struct mb_bench *b = k->b;
 	if (text && n >= strlen(VIOLATION_MAGIC) &&
 	    !memcmp(text, VIOLATION_MAGIC, strlen(VIOLATION_MAGIC))) {
 		int nr = atoi(text + strlen(VIOLATION_MAGIC));
@@ -277,4 +378,89 @@ json_t *measure_run_jailed(const struct measure_env *env, const struct mb_bench 
 	}
 	free(text);
 	return rec;
+}
+
+json_t *measure_run_jailed(const struct measure_env *env, const struct mb_bench *b,
+			   const struct mb_params *p, const struct jail_opts *o)
+{
+	struct kid k;
+	char why[512];
+
+	if (!o->enabled)
+		return measure_run(env, b, p);
+	if (spawn(env, b, p, o, false, &k, why, sizeof(why)) < 0)
+		return failed(b, why);
+	return collect(&k);
+}
+
+int jail_run_interleaved(const struct measure_env *env, size_t n,
+			 const struct mb_bench *const *benches,
+			 const struct mb_params *params, const struct jail_opts *o,
+			 void (*done)(size_t i, json_t *rec, void *ctx), void *ctx)
+{
+	struct kid *kids = calloc(n ? n : 1, sizeof(*kids));
+	bool *live = calloc(n ? n : 1, sizeof(*live));
+	uint32_t rounds = 1;
+	char why[512];
+
+	if (!kids || !live) {
+		free(kids);
+		free(live);
+		return -ENOMEM;
+	}
+	/* Round 0: each child in turn runs to the end of its first repetition
+	 * (set-up, preflight, warm-up, calibration included), never two at
+	 * once: a benchmark measures alone. */
+	for (size_t i = 0; i < n; i++) {
+		if (params[i].repetitions > rounds)
+			rounds = params[i].repetitions;
+		if (hv_interrupt_requested) {
+			done(i, NULL, ctx);
+			continue;
+		}
+		if (spawn(env, benches[i], &params[i], o, true, &kids[i], why, sizeof(why)) < 0) {
+			done(i, failed(benches[i], why), ctx);
+			continue;
+		}
+		running_child = kids[i].pid;
+		if (wait_pause(&kids[i]))
+			live[i] = true;
+		else
+			done(i, collect(&kids[i]), ctx);
+		running_child = 0;
+	}
+	/* Rounds 1..: one more repetition of each, in suite order, so every
+	 * benchmark's repetitions spread over the whole run. */
+	for (uint32_t r = 1; r < rounds; r++) {
+		for (size_t i = 0; i < n; i++) {
+			if (!live[i])
+				continue;
+			if (hv_interrupt_requested)
+				break;
+			running_child = kids[i].pid;
+			resume(&kids[i]);
+			if (!wait_pause(&kids[i])) {
+				live[i] = false;
+				done(i, collect(&kids[i]), ctx);
+			}
+			running_child = 0;
+		}
+	}
+	/* Interrupted (or a child paused once too often): each child ends its
+	 * loop, reports what it measured, in order. */
+	for (size_t i = 0; i < n; i++) {
+		if (!live[i])
+			continue;
+		if (hv_interrupt_requested)
+			kill(kids[i].pid, SIGINT);
+		resume(&kids[i]);
+		close(kids[i].down_fd);
+		kids[i].down_fd = -1;
+		while (wait_pause(&kids[i]))
+			;
+		done(i, collect(&kids[i]), ctx);
+	}
+	free(kids);
+	free(live);
+	return 0;
 }

@@ -32,4 +32,18 @@ void jail_forward_signal(int sig);
 json_t *measure_run_jailed(const struct measure_env *env, const struct mb_bench *b,
 			   const struct mb_params *p, const struct jail_opts *o);
 
+/*
+ * The whole suite, interleaved (default for `hvbench run`): one jailed child
+ * per benchmark, all alive at once; each pauses after every repetition but
+ * its last, and the parent resumes them round by round, one at a time. So a
+ * benchmark's repetitions spread over the whole run and their spread shows
+ * the run-to-run variation of the host (load, other tenants) that
+ * back-to-back repetitions in one VM hide. done(i, rec) is called once per
+ * benchmark as its record completes (rec NULL: not run, interrupted).
+ */
+int jail_run_interleaved(const struct measure_env *env, size_t n,
+			 const struct mb_bench *const *benches,
+			 const struct mb_params *params, const struct jail_opts *o,
+			 void (*done)(size_t i, json_t *rec, void *ctx), void *ctx);
+
 #endif

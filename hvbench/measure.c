@@ -26,10 +26,14 @@ struct counters {
 	struct kvmstats *ks;
 	uint64_t *before, *after;
 	uint64_t *calib_before, *calib_after;	/* around the calibration loop */
+	/* interleaved runs: what moved while the guest waited for its turn
+	 * (other vCPUs halted in KVM, say), taken out of the window */
+	uint64_t *pause_before, *pause_sum;
 };
 
 /* Everything the call-channel handler touches while the guest runs. */
 struct run_state {
+	const struct measure_env *env;
 	struct hv_vm *vm;
 	const struct mb_bench *b;
 	const struct mb_params *p;
@@ -48,6 +52,7 @@ struct run_state {
 	bool abi_broken;	/* a value it wrote was out of bounds */
 	char abi_why[200];
 	uint32_t reps_capped;	/* repetitions that max_iters ended before min_time */
+	uint32_t reps_seen;	/* REP_END calls so far */
 };
 
 static int counters_open(struct counters *c, int fd, char *err, size_t errlen)
@@ -61,7 +66,10 @@ static int counters_open(struct counters *c, int fd, char *err, size_t errlen)
 	c->after = calloc(n ? n : 1, sizeof(uint64_t));
 	c->calib_before = calloc(n ? n : 1, sizeof(uint64_t));
 	c->calib_after = calloc(n ? n : 1, sizeof(uint64_t));
-	if (!c->before || !c->after || !c->calib_before || !c->calib_after) {
+	c->pause_before = calloc(n ? n : 1, sizeof(uint64_t));
+	c->pause_sum = calloc(n ? n : 1, sizeof(uint64_t));
+	if (!c->before || !c->after || !c->calib_before || !c->calib_after ||
+	    !c->pause_before || !c->pause_sum) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -76,6 +84,8 @@ static void counters_close(struct counters *c)
 	free(c->after);
 	free(c->calib_before);
 	free(c->calib_after);
+	free(c->pause_before);
+	free(c->pause_sum);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -90,6 +100,31 @@ static void snapshot(struct run_state *st, bool after)
 	}
 	if (st->pmu)
 		pmu_set_read(st->pmu, after ? st->pmu_after : st->pmu_before);
+}
+
+/* Around a pause between repetitions: add what moved to pause_sum. */
+static void pause_snapshot(struct counters *c, bool after)
+{
+	size_t n = kvmstats_count(c->ks);
+
+	if (!after) {
+		kvmstats_read(c->ks, c->pause_before);
+		return;
+	}
+	uint64_t *now = calloc(n ? n : 1, sizeof(uint64_t));
+	if (!now)
+		return;
+	kvmstats_read(c->ks, now);
+	for (size_t i = 0; i < n; i++)
+		c->pause_sum[i] += now[i] - c->pause_before[i];
+	free(now);
+}
+
+static void snapshot_pause(struct run_state *st, bool after)
+{
+	pause_snapshot(&st->vm_c, after);
+	for (uint32_t i = 0; i < st->vm->nr_vcpus; i++)
+		pause_snapshot(&st->vcpu_c[i], after);
 }
 
 /* The calibration loop's window: vCPU statistics only (it runs on vCPU 0). */
@@ -118,12 +153,17 @@ static void record_rep(struct run_state *st)
 	bool capped = n >= s->max_iters;
 	if (capped)
 		st->reps_capped++;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	json_array_append_new(st->reps,
-		json_pack("{s:I, s:f, s:f, s:s}", "iterations", (json_int_t)(n * s->batch), "p50",
+		json_pack("{s:I, s:f, s:f, s:s, s:I}", "iterations", (json_int_t)(n * s->batch), "p50",
 			  results_round_per_op(stats_hist_quantile(st->hist_delta, n, 0.5),
 					       s->batch),
 			  "mean", results_round_per_op((double)sum / (double)n, s->batch),
-			  "stopped_by", capped ? "max_iters" : "min_time"));
+			  "stopped_by", capped ? "max_iters" : "min_time",
+			  /* when it ended (CLOCK_MONOTONIC, comparable within a run):
+			   * shows how the run interleaved its benchmarks */
+			  "ended_ms", (json_int_t)(now.tv_sec * 1000 + now.tv_nsec / 1000000)));
 }
 
 /* Runs on the vCPU thread that made the call. */
@@ -174,6 +214,18 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 			return -EPROTO;
 		}
 		record_rep(st);
+		/* Interleaved runs: wait here, guest paused and outside its
+		 * timed loop, until this benchmark's next turn. */
+		if (st->env->pace && !st->p->preflight) {
+			snapshot_pause(st, false);
+			st->vm->paused = 1;
+			int r = st->env->pace(st->env->pace_ctx, st->reps_seen, s->repetitions);
+			st->vm->paused = 0;
+			snapshot_pause(st, true);
+			if (r < 0)	/* the parent is gone: end the loop, report */
+				s->stop = 1;
+		}
+		st->reps_seen++;
 		return HV_CONTINUE;
 	}
 	case HV_UCALL_MEASURE_END:
@@ -278,7 +330,8 @@ static json_t *exits_json(struct run_state *st, uint64_t iters)
 		const char *name = kvmstats_name(ks0, i);
 		int64_t d = 0;
 		for (uint32_t v = 0; v < st->vm->nr_vcpus; v++)
-			d += (int64_t)(st->vcpu_c[v].after[i] - st->vcpu_c[v].before[i]);
+			d += (int64_t)(st->vcpu_c[v].after[i] - st->vcpu_c[v].before[i] -
+				       st->vcpu_c[v].pause_sum[i]);
 		if (!strcmp(name, "exits") || !strcmp(name, ucall_stat))
 			d -= st->window_ucalls;
 		if (d <= 0 && strcmp(name, "exits"))
@@ -300,7 +353,8 @@ static json_t *exits_json(struct run_state *st, uint64_t iters)
 		json_object_set_new(o, st->b->exit_stat, json_real(json_number_value(kv)));
 	struct kvmstats *vs = st->vm_c.ks;
 	for (size_t i = 0; i < kvmstats_count(vs); i++) {
-		int64_t d = (int64_t)(st->vm_c.after[i] - st->vm_c.before[i]);
+		int64_t d = (int64_t)(st->vm_c.after[i] - st->vm_c.before[i] -
+				      st->vm_c.pause_sum[i]);
 		if (!kvmstats_is_cumulative(vs, i) || d <= 0)
 			continue;
 		char key[96];
@@ -568,7 +622,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		    const struct mb_params *params)
 {
 	struct mb_params p = *params;
-	struct run_state st = { .b = b, .p = &p };
+	struct run_state st = { .env = env, .b = b, .p = &p };
 	struct timespec t0;
 	char err[512] = "";
 	char why[600];

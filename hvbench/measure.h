@@ -15,6 +15,11 @@ struct measure_env {
 	const struct hostinfo *host;
 	struct topo *topo;
 	double cpl0_slowdown;	/* <= 0: not measured yet */
+	/* Called on the vCPU thread after repetition rep (0-based) of reps,
+	 * with the guest paused: the interleaved runner (hvbench/jail.c) waits
+	 * here for its turn. NULL: go straight on. Not for preflight runs. */
+	int (*pace)(void *ctx, uint32_t rep, uint32_t reps);
+	void *pace_ctx;
 };
 
 /* Resolve "cpl": "auto" for this benchmark on this host: 3 where guest CPL0

@@ -137,6 +137,59 @@ static void test_crash_is_one_failed_record(void **state)
 	json_decref(rec);
 }
 
+struct got {
+	json_t *recs[2];
+};
+
+static void got_one(size_t i, json_t *rec, void *ctx)
+{
+	((struct got *)ctx)->recs[i] = rec;
+}
+
+static json_int_t ended(json_t *rec, size_t k)
+{
+	return json_integer_value(json_object_get(
+		json_array_get(json_object_get(rec, "repetitions"), k), "ended_ms"));
+}
+
+/* Interleaved: the repetitions of two benchmarks alternate in time, and
+ * the pauses between them neither trip the stall watchdog nor count as
+ * the benchmark's exits. */
+static void test_interleaved_rounds(void **state)
+{
+	struct jail_opts o;
+	const struct mb_bench *b[2] = { mb_find("mmio_user"), mb_find("empty") };
+	struct mb_params p[2];
+	struct got g = { { NULL, NULL } };
+
+	NEED_KVM();
+	jail_opts_default(&o);
+	for (int i = 0; i < 2; i++) {
+		mb_params_defaults(&p[i], b[i]);
+		p[i].cpl = 3;
+		p[i].min_time_ms = 20;
+		p[i].repetitions = 3;
+		p[i].timeout_ms = 30000;
+	}
+	assert_int_equal(jail_run_interleaved(&env, 2, b, p, &o, got_one, &g), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_non_null(g.recs[i]);
+		if (strcmp(str(g.recs[i], "status"), "ok"))
+			fail_msg("%s: %s", b[i]->name, str(g.recs[i], "reason"));
+		assert_int_equal(json_array_size(json_object_get(g.recs[i], "repetitions")), 3);
+	}
+	/* A0 < B0 < A1 < B1 < A2 < B2 */
+	for (size_t k = 0; k < 3; k++) {
+		assert_true(ended(g.recs[0], k) <= ended(g.recs[1], k));
+		if (k + 1 < 3)
+			assert_true(ended(g.recs[1], k) <= ended(g.recs[0], k + 1));
+	}
+	assert_true(fabs(json_number_value(json_object_get(json_object_get(g.recs[0], "exits_per_op"),
+							   "mmio_exits")) - 1.0) < 0.05);
+	json_decref(g.recs[0]);
+	json_decref(g.recs[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_root_is_dropped),
 		cmocka_unit_test(test_violation_is_reported),
 		cmocka_unit_test(test_crash_is_one_failed_record),
+		cmocka_unit_test(test_interleaved_rounds),
 	};
 	return cmocka_run_group_tests_name("jail (real KVM)", tests, setup, NULL);
 }
