@@ -36,7 +36,9 @@ $(BUILD)/fuzz/%: fuzz/%.c fuzz/shared_layout.h $(BUILD)/libhvbench.a
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libhvbench.a $(HOST_LIBS)
 
-fuzz: deps deps-fuzz
+# deps first, then clang (two apt runs side by side would fight over the lock).
+fuzz: deps
+	@bash ci/deps.sh --fuzz
 	@$(MAKE) --no-print-directory fuzz-nodeps
 
 fuzz-nodeps:
