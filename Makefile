@@ -69,7 +69,7 @@ GUEST_LDS := hv-core/guest/$(ARCH)/guest.lds
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-.PHONY: all deps run check check-unit check-integration check-arm64 clean \
+.PHONY: all deps run check check-unit check-integration check-arm64 check-x86emu clean \
 	format bench bench-aa run-nodeps check-nodeps check-fresh deps-fresh
 all: $(BIN)
 
@@ -136,6 +136,11 @@ deps-fresh:
 
 check-arm64:
 	@bash ci/arm64/check.sh
+
+# KVM/SVM inside an emulated AMD machine, nested paging on and off
+# (ci/x86-emu/README.md); make check runs it through ci/test-x86emu.sh.
+check-x86emu: $(BIN)
+	@bash ci/x86-emu/check.sh --bin $(BIN)
 
 bench: $(BIN)
 	./$(BIN) run configs/default.json

@@ -81,30 +81,9 @@ if [ ! -s "$kdir/Image" ] || [ ! -f "$kdir/modules/load-order" ]; then
     if [ ${#mods[@]} -gt 0 ]; then
         mdir=$(ls -d "$tmp"/lib/modules/*/ | head -1)
         # The package ships no modules.dep (depmod runs at install time):
-        # index modules by name and read each one's "depends=" from .modinfo.
-        declare -A path=() seen=()
-        while IFS= read -r f; do
-            n=$(basename "$f"); n=${n%%.ko*}; path[${n//-/_}]=$f
-        done < <(find "$mdir" -name '*.ko*')
-        add_mod() {   # $1 = module name
-            local n=${1//-/_} f dep ko
-            [ -n "${seen[$n]:-}" ] && return 0
-            seen[$n]=1
-            f=${path[$n]:-}
-            [ -n "$f" ] || arm64_die "module $1 not found in $pkg"
-            ko="$kdir.new/modules/$n.ko"
-            case $f in
-                *.ko.xz) xz -dc "$f" > "$ko" ;;
-                *.ko.zst) zstd -dcq "$f" > "$ko" ;;
-                *) cp "$f" "$ko" ;;
-            esac
-            for dep in $(aarch64-linux-gnu-objcopy -O binary --only-section=.modinfo "$ko" /dev/stdout |
-                         tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '); do
-                add_mod "$dep"
-            done
-            echo "$n.ko" >> "$kdir.new/modules/load-order"
-        }
-        for m in "${mods[@]}"; do add_mod "$m"; done
+        # ci/emu/lib.sh reads each module's "depends=" from .modinfo.
+        emu_modules "$mdir" "$kdir.new/modules" aarch64-linux-gnu-objcopy "${mods[@]}" ||
+            arm64_die "module closure failed in $pkg"
         arm64_log "modules for the initramfs: $(tr '\n' ' ' < "$kdir.new/modules/load-order")"
     fi
     rm -rf "$kdir"; mv "$kdir.new" "$kdir"

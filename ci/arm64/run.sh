@@ -100,36 +100,12 @@ chmod 755 "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 
 libdirs=(/usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu /usr/aarch64-linux-gnu/lib)
-declare -A shipped=()
-ship_lib() {   # $1 = soname
-    local so=$1 d f
-    [ -n "${shipped[$so]:-}" ] && return 0
-    for d in "${libdirs[@]}"; do
-        [ -e "$d/$so" ] && { f="$d/$so"; break; }
-    done
-    [ -n "${f:-}" ] || die "shared library $so not found in ${libdirs[*]} (missing :arm64 package?)"
-    shipped[$so]=1
-    cp -L "$f" "$root/lib/aarch64-linux-gnu/$so" || die "cannot copy $f"
-    ship_needed "$f"
-}
-ship_needed() {   # $1 = ELF file; ships its NEEDED libraries, recursively
-    local elf=$1 so interp
-    interp=$(aarch64-linux-gnu-readelf -lW "$elf" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
-    if [ -n "$interp" ] && [ ! -e "$root$interp" ]; then
-        local ibase; ibase=$(basename "$interp")
-        ship_lib "$ibase"
-        mkdir -p "$root$(dirname "$interp")"
-        [ -e "$root$interp" ] || ln -s "/lib/aarch64-linux-gnu/$ibase" "$root$interp"
-    fi
-    for so in $(aarch64-linux-gnu-readelf -dW "$elf" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-        ship_lib "$so"
-    done
-}
 for b in "${bins[@]}"; do
     [ -f "$b" ] || die "--bin $b: no such file"
     aarch64-linux-gnu-readelf -h "$b" 2>/dev/null | grep -q 'Machine:.*AArch64' || die "--bin $b is not an aarch64 ELF"
     cp -L "$b" "$root/usr/local/bin/" && chmod 755 "$root/usr/local/bin/$(basename "$b")"
-    ship_needed "$b"
+    emu_ship_needed "$root" aarch64-linux-gnu-readelf aarch64-linux-gnu "$b" "${libdirs[@]}" ||
+        die "cannot ship the libraries of $b (missing :arm64 package?)"
 done
 for spec in "${files[@]}"; do
     src=${spec%%:*} dest=${spec#*:}
@@ -143,16 +119,13 @@ if [ -s "$kdir/modules/load-order" ]; then
     mkdir -p "$root/hvb/modules"
     cp "$kdir"/modules/*.ko "$kdir/modules/load-order" "$root/hvb/modules/"
 fi
+cp "$EMU_SHIP" "$root/hvb/ship.sh"
 
 nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 M="@@HVB:$nonce"
 echo "$mode" > "$root/hvb/mode"
 echo "$M" > "$root/hvb/marker"
-{   # the command, each word single-quoted for the guest's sh
-    printf 'exec'
-    for a in "${cmd[@]}"; do printf " '%s'" "${a//\'/\'\\\'\'}"; done
-    printf '\n'
-} > "$root/hvb/cmd"
+emu_quote_cmd "${cmd[@]}" > "$root/hvb/cmd"
 
 cat > "$root/init" <<'INIT'
 #!/bin/sh
@@ -195,15 +168,7 @@ else
     rc=$?
     echo "$M:CMD-EXIT $rc"
 fi
-# Ship every file under /out, gzip'd then base64'd (the serial line moves only
-# ~150-300 KB/s under TCG+icount). Quiet the kernel so nothing lands mid-line.
-echo 1 > /proc/sys/kernel/printk
-cd /out
-find . -type f | sed 's|^\./||' | while IFS= read -r f; do
-    echo "$M:BEGIN $(wc -c < "$f") $(sha256sum "$f" | cut -d' ' -f1) gz $f"
-    gzip -1 -c "$f" | base64
-    echo "$M:END"
-done
+sh /hvb/ship.sh "$M"
 echo "$M:RC $rc uptime=$(cut -d' ' -f1 /proc/uptime)"
 sync
 poweroff -f
@@ -212,7 +177,7 @@ chmod 755 "$root/init"
 [ "$(id -u)" = 0 ] && mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null
 
 initrd="$work/initrd.cpio.gz"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$initrd" ||
+emu_cpio "$root" "$initrd" ||
     die "cpio/gzip of the initramfs failed"
 
 # ---- boot ---------------------------------------------------------------------
@@ -266,32 +231,9 @@ awk -v m="$M" '
     index($0, m ":CMD-EXIT") == 1 { on = 0 }
     on { print }' "$log" > "$out/cmd-$mode.log"
 
-# Split the BEGIN/END blocks into .b64 files; keep only base64-looking lines.
-b64="$work/b64"; mkdir -p "$b64"
-awk -v m="$M" -v dir="$b64" '
-    index($0, m ":BEGIN ") == 1 {
-        n++; split($0, f, " "); size = f[2]; sum = f[3]; enc = f[4]
-        p = $0; sub("^[^ ]+ [^ ]+ [^ ]+ [^ ]+ ", "", p)
-        cur = dir "/" n ".b64"; printf "" > cur
-        print n "\t" size "\t" sum "\t" enc "\t" p > (dir "/manifest"); next }
-    index($0, m ":END") == 1 { if (cur != "") close(cur); cur = ""; next }
-    cur != "" && /^[A-Za-z0-9+\/=]+$/ { print > cur }' "$log"
-bad=0 nfiles=0
-if [ -f "$b64/manifest" ]; then
-    while IFS=$'\t' read -r n size sum enc path; do
-        case "/$path/" in */../*|*/./*|//*) echo "ci/arm64: refusing path '$path'" >&2; bad=1; continue ;; esac
-        mkdir -p "$out/$(dirname "$path")"
-        case $enc in gz) unpack="gzip -dc" ;; *) unpack=cat ;; esac
-        if ! base64 -d "$b64/$n.b64" 2>/dev/null | $unpack > "$out/$path" 2>/dev/null ||
-           [ "$(wc -c < "$out/$path")" != "$size" ] ||
-           [ "$(sha256sum "$out/$path" | cut -d' ' -f1)" != "$sum" ]; then
-            echo "ci/arm64: $path arrived corrupt (size/sha256 mismatch)" >&2
-            bad=1
-        else
-            nfiles=$((nfiles + 1))
-        fi
-    done < "$b64/manifest"
-fi
+bad=0
+emu_receive "$log" "$M" "$out" "$work" || bad=1
+nfiles=$EMU_NFILES
 echo "ci/arm64: $nfiles file(s) from the guest's /out -> $out" >&2
 
 if [ -n "$(grep -a "^$M:NOKVM" "$log")" ]; then
