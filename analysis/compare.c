@@ -242,6 +242,18 @@ static void compare_row(struct an_cmp *c, struct an_cmp_row *row,
 			 row->level, nb, nc, o->min_units);
 		goto out;
 	}
+	/* A single run on a busy host: its repetitions share that run's load,
+	 * and a shift against the other side cannot be told from a change of
+	 * load (A/A pairs on this machine under load were flagged so). With
+	 * several runs a side the run-to-run variation is in the values. */
+	bool lone_b = c->busy_base && c->n_bases == 1, lone_c = c->busy_cur && c->n_curs == 1;
+	if (lone_b || lone_c) {
+		row->verdict = AN_V_NONE;
+		snprintf(row->note, sizeof(row->note),
+			 "measured on a busy host (%s) in a single run: no verdict; re-run on a quiet host or give several runs a side",
+			 lone_b && lone_c ? "both sides" : lone_b ? "BASE" : "NEW");
+		goto out;
+	}
 	need = o->spread_factor * fmax(row->spread_base, row->spread_cur);
 	need = fmax(need, o->threshold);
 	row->significant = !isnan(row->p) && row->p < o->alpha &&

@@ -259,6 +259,17 @@ static void test_busy_host_flagged(void **state)
 	verdict(N, 1, A, 1, NULL, 0, &c); /* files without host_load: not busy */
 	assert_false(c.busy_base);
 	an_cmp_free(&c);
+
+	/* A 20% shift between one run a side: a verdict on a quiet host, none
+	 * when either side was busy (the shift may be the load). */
+	struct rec slow = { "cpuid", quiet5, 5, 1.2, false, false };
+	const char *Q[] = { "quiet-slow.json" }, *S[] = { "busy-slow.json" };
+	char note[200];
+	write_run(Q[0], &slow, 1, 0.1);
+	write_run(S[0], &slow, 1, 1.3);
+	assert_int_equal(verdict(A, 1, Q, 1, note, sizeof(note), NULL), AN_V_SLOWER);
+	assert_int_equal(verdict(A, 1, S, 1, note, sizeof(note), NULL), AN_V_NONE);
+	assert_non_null(strstr(note, "measured on a busy host (NEW) in a single run"));
 }
 
 static void test_exact_mann_whitney(void **state)
