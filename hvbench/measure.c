@@ -790,7 +790,7 @@ json_t *measure_render_shared(const struct measure_env *env, const struct mb_ben
 {
 	struct mb_params p = *params;
 	struct mb_bench bench = *b;
-	struct run_state st = { .b = &bench, .p = &p };
+	struct run_state st = { .env = env, .b = &bench, .p = &p };
 	char err[256] = "the VM stopped with an error";
 	json_t *rec = base_record(b, &p);
 	int r = run_result;
