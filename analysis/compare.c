@@ -330,8 +330,12 @@ static int pick_mode(struct an_cmp *c, const struct an_cmp_opts *o,
 			 c->base_unit, hb / 1e6, hc / 1e6);
 		return 0;
 	}
-	snprintf(c->header, sizeof(c->header), "same unit (%s): raw values compared",
-		 c->base_unit ? c->base_unit : "none");
+	/* An emulated machine's instructions are work, not time (icount). */
+	bool emu = c->base_unit && !strcmp(c->base_unit, "instructions") &&
+		   base->host.emulated && cur->host.emulated;
+	snprintf(c->header, sizeof(c->header), "same unit (%s): raw values compared%s",
+		 c->base_unit ? c->base_unit : "none",
+		 emu ? " (emulated instruction counts of QEMU TCG machines, not time)" : "");
 	return 0;
 }
 

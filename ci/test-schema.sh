@@ -107,8 +107,10 @@ else
 	echo "SKIP: /dev/kvm unusable here: no run, only the doc and stored arm64 files are checked"
 fi
 
-# The emulated arm64 runs of `make check-arm64`, when this machine has them.
-for f in results/arm64-emu/vhe.json results/arm64-emu/nvhe.json; do
+# The emulated arm64 and x86 runs of `make check-arm64` / `make check-x86emu`,
+# when this machine has them.
+for f in results/arm64-emu/vhe.json results/arm64-emu/nvhe.json \
+	 results/x86-emu/npt.json results/x86-emu/shadow.json; do
 	[ -s "$f" ] && checks+=(--result "$f")
 done
 for f in results/arm64-emu/run-*/selftest.json; do

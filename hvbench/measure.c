@@ -16,6 +16,7 @@
 #include "hvbench/results.h"
 #include "hvbench/suite.h"
 #include "probes/hostinfo.h"
+#include "probes/kvmexit.h"
 #include "probes/kvmstats.h"
 #include "probes/pmu.h"
 #include "probes/stats.h"
@@ -40,6 +41,7 @@ struct run_state {
 	struct counters vm_c;
 	struct counters vcpu_c[HV_MAX_VCPUS];
 	struct pmu_set *pmu;
+	struct kvmexit *kx;	/* the kvm_exit counting pass only */
 	uint64_t pmu_before[MB_MAX_PMU_EVENTS], pmu_after[MB_MAX_PMU_EVENTS];
 	char pmu_err[256];
 	uint32_t *hist_prev, *hist_delta;
@@ -197,6 +199,7 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		return HV_CONTINUE;
 	case HV_UCALL_MEASURE_BEGIN:
 		snapshot(st, false);
+		kvmexit_enable(st->kx);
 		st->began = true;
 		for (uint32_t i = 0; i < st->vm->nr_vcpus; i++) {
 			hv_vmm_probe_reset(&st->vm->vcpus[i]);
@@ -232,6 +235,7 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		st->window_ucalls++;
 		for (uint32_t i = 0; i < st->vm->nr_vcpus; i++)
 			st->vm->vcpus[i].vmm.on = false;
+		kvmexit_disable(st->kx);
 		snapshot(st, true);
 		st->ended = true;
 		return HV_CONTINUE;
@@ -471,9 +475,12 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 	if (st->began && st->ended) {
 		json_t *ex = exits_json(st, iters);
 		json_object_set_new(rec, "exits_per_op", ex);
-		double want = st->b->expected_exits;
+		char rule[300];
+		double want = mb_expected_exits(st->b, env->host, st->p->cpl, rule, sizeof(rule));
 		json_object_set_new(rec, "expected_exits_per_op",
 				    want < 0 ? json_null() : json_real(want));
+		if (rule[0])
+			json_object_set_new(rec, "expected_exits_rule", json_string(rule));
 		json_object_set_new(rec, "exit_stat", json_string(st->b->exit_stat));
 		bool suspect = false;
 		if (want >= 0) {
@@ -509,6 +516,14 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 			json_object_set_new(rec, "vmm_user_cycles", vmm);
 		if (st->p->n_pmu_events)
 			json_object_set_new(rec, "pmu", pmu_json(st, iters));
+		if (st->kx && kvmexit_error(st->kx)) {
+			json_object_set_new(rec, "kvm_exit_error", json_string(kvmexit_error(st->kx)));
+		} else if (st->kx) {
+			kvmexit_drain(st->kx);
+			json_t *kx = kvmexit_json(st->kx, iters, st->window_ucalls);
+			if (kx)
+				json_object_set_new(rec, "kvm_exit", kx);
+		}
 	}
 	json_t *h = results_histogram_json(s->hist);
 	if (h)	/* the guest's own buckets: per sample, not per operation */
@@ -613,6 +628,7 @@ static void run_state_free(struct run_state *st)
 		counters_close(&st->vcpu_c[i]);
 	if (st->pmu)
 		pmu_set_close(st->pmu);
+	kvmexit_close(st->kx);
 	free(st->hist_prev);
 	free(st->hist_delta);
 	json_decref(st->reps);
@@ -659,7 +675,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		json_object_set_new(pre, "params", suite_params_to_json(b, &p));
 		return pre;
 	default:
-		if (!p.preflight && b->expected_exits > 0)
+		if (!p.preflight && mb_expected_exits(b, env->host, p.cpl, NULL, 0) > 0)
 			json_object_set_new(rec, "preflight", why[0] ?
 				json_pack("{s:s, s:s}", "result", "exits", "note", why) :
 				json_pack("{s:s}", "result", "exits"));
@@ -721,6 +737,8 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		goto out;
 	}
 	hv_vm_set_ucall(st.vm, on_ucall, &st);
+	if (p.count_exits && kvmexit_open(&st.kx, why, sizeof(why)) < 0)
+		json_object_set_new(rec, "kvm_exit_error", json_string(why));
 	r = hv_vm_start(st.vm, err, sizeof(err));
 	if (r == 0)
 		r = hv_vm_wait(st.vm, err, sizeof(err));
@@ -734,6 +752,7 @@ out:
 	if (st.vm)
 		hv_vm_destroy(st.vm);
 	run_state_free(&st);
+	measure_count_exits(env, b, &p, rec);
 	return rec;
 }
 

@@ -40,6 +40,12 @@ enum { MEASURE_PF_GO, MEASURE_PF_NO_EXIT, MEASURE_PF_RECORD };
 int measure_preflight(const struct measure_env *env, const struct mb_bench *b,
 		      struct mb_params *p, json_t **out, char *why, size_t len);
 
+/* VT-x/SVM hosts: after rec (status ok) was measured with p, a short second
+ * run that counts kvm:kvm_exit by reason and adds "kvm_exit" to rec, or
+ * "kvm_exit_error" (hvbench/exitcount.c). measure_run calls it. */
+void measure_count_exits(const struct measure_env *env, const struct mb_bench *b,
+			 const struct mb_params *p, json_t *rec);
+
 /* Ratio of the cost of one guest loop at CPL0 to CPL3 (≈1 with hardware
  * virtualization; thousands where CPL0 is emulated). < 0 on failure, err
  * says why. */

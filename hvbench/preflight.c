@@ -79,7 +79,7 @@ int measure_preflight(const struct measure_env *env, const struct mb_bench *b,
 	char seen[2][512];
 
 	*out = NULL;
-	if (p->preflight || b->expected_exits <= 0)
+	if (p->preflight || mb_expected_exits(b, env->host, p->cpl, NULL, 0) <= 0)
 		return MEASURE_PF_GO;
 	/* "auto" may move to the other level if the row allows both. */
 	if (p->cpl_auto && b->cpls == MB_CPL_ANY)

@@ -144,6 +144,9 @@ static int setup_io_path(struct mb_setup_ctx *c)
 		if ((r = check_scaling(c, s)) < 0 ||
 		    (r = iop_clock_setup(s, c->err, c->errlen)) < 0)
 			goto fail;
+		s->clk.offset_exact = s->clk.kvm_offset_set && c->host &&
+				      (!strcmp(c->host->backend, "svm") ||
+				       !strcmp(c->host->backend, "vmx"));
 		sh->flags |= HV_F_PROBE_TIMELINE;
 	}
 	if (s->model == IOP_KERNEL) {

@@ -52,6 +52,10 @@ struct iop_clock {
 	const char *offset_control;	/* how the KVM offset was set, in words */
 	int64_t kvm_offset;		/* KVM_VCPU_TSC_OFFSET read back after writing */
 	bool kvm_offset_set;
+	/* VT-x/SVM add the offset to every guest TSC read in hardware (no
+	 * scaling: check_scaling): delta is kvm_offset exactly, and the
+	 * exchange and bracket only check it. Not on PVM, which keeps its own. */
+	bool offset_exact;
 	int cpu;			/* helper CPU, -1: no exchange */
 	uint64_t rounds;		/* exchange rounds completed */
 	int64_t x_lo, x_hi;		/* exchange: x_lo < delta < x_hi (raw host stamps) */

@@ -203,6 +203,18 @@ enum iop_clock_fit iop_clock_verdict(const struct iop_state *s, double round_tri
 			 (long long)c->min_entry);
 		return IOP_CLOCK_BAD;
 	}
+	if (c->offset_exact) {
+		/* The offset KVM applies is known: it must lie where the run's
+		 * own bounds put delta, and then there is no skew to bound. */
+		if (c->kvm_offset < lo || c->kvm_offset > hi) {
+			snprintf(why, len,
+				 "guest and host TSC disagree: KVM's TSC offset is %lld cycles but the accesses and the clock exchange put the guest clock %lld..%lld cycles from the host's",
+				 (long long)c->kvm_offset, (long long)lo, (long long)hi);
+			return IOP_CLOCK_BAD;
+		}
+		*skew = 0;
+		return IOP_CLOCK_OK;
+	}
 	if (lo >= 0 || hi <= 0) {
 		snprintf(why, len,
 			 "guest and host TSC disagree: the guest clock reads %lld..%lld cycles %s the host's (clock exchange over %llu rounds with cpu %d and the exit bracket)",
@@ -238,8 +250,9 @@ json_t *iop_clock_json(const struct iop_state *s)
 			      "rounds", (json_int_t)c->rounds,
 			      "low", (json_int_t)sub_wrap(c->x_lo, s->test_offset),
 			      "high", (json_int_t)sub_wrap(c->x_hi, s->test_offset));
-	return json_pack("{s:s, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:[o, o]}",
+	return json_pack("{s:s, s:b, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:[o, o]}",
 			 "offset_control", c->offset_control,
+			 "offset_exact", c->offset_exact,
 			 "kvm_offset", c->kvm_offset_set ?
 				json_integer((json_int_t)c->kvm_offset) : json_null(),
 			 "exchange", x,

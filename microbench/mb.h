@@ -50,6 +50,10 @@ struct mb_params {
 	 * before measuring (hvbench/preflight.c), with a shorter stall watchdog. */
 	bool preflight;
 	uint32_t stall_ms;
+	/* Set by the runner: this run is the short pass after measuring that
+	 * counts kvm:kvm_exit by reason (probes/kvmexit.h), kept out of the
+	 * measured run because the tracepoint's cost would be in its figures. */
+	bool count_exits;
 };
 
 enum mb_param_type {
@@ -103,6 +107,12 @@ struct mb_bench {
 	 * capability explains it (e.g. no CPUID faulting): NULL if none does.
 	 * The preflight (hvbench/preflight.c) finds out; this says why. */
 	const char *(*no_exit_reason)(const struct hostinfo *hi, int cpl);
+	/* Where the expectation depends on the arch, the vendor or the
+	 * backend (one row, one definition: the rule per host lives here):
+	 * exits per op on this host at this level, < 0 when the table cannot
+	 * say; the rule that applied goes into why (may be NULL). NULL hook:
+	 * expected_exits everywhere. Read it through mb_expected_exits. */
+	double (*expected_on)(const struct hostinfo *hi, int cpl, char *why, size_t len);
 	/* Can this host run it at all? 0 = yes; otherwise write why into why. */
 	int (*available)(const struct hostinfo *hi, char *why, size_t len);
 	/* Host-side setup after the VM exists, before vCPUs run (devices,
@@ -117,6 +127,18 @@ struct mb_bench {
 	 * ctx->priv. Called whenever setup returned 0. */
 	void (*finish)(struct mb_setup_ctx *ctx, struct json_t *rec);
 };
+
+/* The row's expected exits per op on this host at this level (< 0: not
+ * checked), with the rule in why when the row has one ("" otherwise). */
+static inline double mb_expected_exits(const struct mb_bench *b, const struct hostinfo *hi,
+				       int cpl, char *why, size_t len)
+{
+	if (why && len)
+		why[0] = '\0';
+	if (b->expected_on && hi)
+		return b->expected_on(hi, cpl, why, len);
+	return b->expected_exits;
+}
 
 /* The whole table, across families. */
 size_t mb_count(void);

@@ -482,6 +482,8 @@ int hostinfo_probe(struct hostinfo *hi)
 		copy_str(hi->arch, sizeof(hi->arch), "unknown");
 	}
 	probe_cpu(hi, flags, sizeof(flags));
+	if (!strcmp(hi->arch, "x86_64"))
+		hostinfo_probe_emulation(hi);
 	hi->cpuid_fault = has_word(flags, "cpuid_fault");
 	probe_backend(hi, flags);
 	probe_kvm(hi);
@@ -511,6 +513,13 @@ json_t *hostinfo_json(const struct hostinfo *hi)
 		json_object_set_new(o, "backend_source", json_string(hi->backend_source));
 	json_object_set_new(o, "paging", json_string(hi->paging));
 	json_object_set_new(o, "emulated", json_boolean(hi->emulated));
+	if (hi->emulated_source[0])
+		json_object_set_new(o, "emulated_source", json_string(hi->emulated_source));
+	if (hi->counter_unit[0]) {
+		json_object_set_new(o, "counter_unit", json_string(hi->counter_unit));
+		json_object_set_new(o, "counter_unit_source", json_string(hi->counter_unit_source));
+		json_object_set_new(o, "tsc_per_insn", json_real(hi->tsc_per_insn));
+	}
 	json_object_set_new(o, "kvm_api_version",
 			    json_integer(hi->kvm_api_version));
 	json_object_set_new(o, "kvm_error", json_string(hi->kvm_error));

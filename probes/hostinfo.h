@@ -18,6 +18,14 @@ struct hostinfo {
 	 * ("reserved for software use", QEMU TCG's -cpu max). Counter readings
 	 * then measure emulated work, not time. */
 	bool emulated;
+	/* x86: what said so (hypervisor signature, DMI); "" on arm64 */
+	char emulated_source[160];
+	/* x86: "cycles", or "instructions" when the TSC advanced once per
+	 * instruction on an emulated CPU (QEMU -icount shift=0); "" on arm64,
+	 * whose unit is the counter's (arch_counter_unit) */
+	char counter_unit[16];
+	char counter_unit_source[160];	/* how that was found out */
+	double tsc_per_insn;	/* x86: TSC ticks per instruction of a known loop */
 	char paging[32];	/* "ept" | "npt" | "shadow" | "stage2" | "unknown" */
 	/* KVM_GET_API_VERSION, -1 if /dev/kvm cannot be opened or asked. A
 	 * scratch KVM_CREATE_VM is tried too: kvm_error != "" is the test for
@@ -43,6 +51,9 @@ struct hostinfo {
 /* Fills @hi; never fails hard: unknown strings become "unknown", numbers -1
  * (tsc_khz 0). Takes ~50 ms when the TSC must be calibrated. Returns 0. */
 int hostinfo_probe(struct hostinfo *hi);
+/* x86: hi->emulated, emulated_source, counter_unit(_source), tsc_per_insn
+ * (probes/emudetect.c); nothing on arm64. hostinfo_probe calls it. */
+void hostinfo_probe_emulation(struct hostinfo *hi);
 /* Every field; numeric keys carry their unit ("tsc_khz", "mem_bytes"). */
 json_t *hostinfo_json(const struct hostinfo *hi);
 /*

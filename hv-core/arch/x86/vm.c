@@ -13,6 +13,7 @@
 #include "hv-core/dev/dev.h"
 #include "hv-core/hv.h"
 #include "microbench/mb.h"
+#include "probes/hostinfo.h"
 
 unsigned arch_id(void)
 {
@@ -116,7 +117,9 @@ uint64_t arch_guest_counter_khz(struct hv_vcpu *vcpu)
 	return r > 0 ? (uint64_t)r : 0;
 }
 
+/* "instructions" where the host found the TSC counting emulated
+ * instructions (probes/emudetect.c), else TSC cycles. */
 const char *arch_counter_unit(const struct hostinfo *hi)
 {
-	return "cycles";
+	return hi && hi->counter_unit[0] ? hi->counter_unit : "cycles";
 }

@@ -1,0 +1,45 @@
+/* kvm:kvm_exit counted by exit reason: the tracepoint's raw records, read
+ * through perf with the field layout and the reason names taken from its
+ * tracefs format file (VMX basic exit reasons, SVM exit codes). */
+#ifndef PROBES_KVMEXIT_H
+#define PROBES_KVMEXIT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kvmexit;
+struct hostinfo;
+
+/* Does it make sense to count here? VT-x/SVM hosts only: under PVM the
+ * tracepoint never fires (HOST.md). 1 yes, 0 no. */
+int kvmexit_host_fires(const struct hostinfo *hi);
+
+/* Read the tracepoint's id and parse its format. Returns 0, or a negative
+ * errno with err set. */
+int kvmexit_open(struct kvmexit **out, char *err, size_t errlen);
+/* Count from now / stop counting (any thread). The first enable opens one
+ * event per thread of the process, so call it once the vCPU threads run;
+ * that needs what perf needs for raw tracepoint samples: root or
+ * perf_event_paranoid -1. kvmexit_error says what failed, NULL if nothing. */
+void kvmexit_enable(struct kvmexit *k);
+void kvmexit_disable(struct kvmexit *k);
+const char *kvmexit_error(const struct kvmexit *k);
+/* Read every record written so far (call with counting stopped, or often
+ * enough that the ring does not fill: lost records are counted). */
+void kvmexit_drain(struct kvmexit *k);
+/* {"isa", "per_op": {reason: n/ops}, "codes": {reason: code}, "total_per_op",
+ * "events", "lost", ...}; ucalls exits of the call channel's own reason
+ * (ucall_reason, e.g. "io") are taken out first. NULL when out of memory. */
+json_t *kvmexit_json(struct kvmexit *k, uint64_t ops, uint64_t ucalls);
+void kvmexit_close(struct kvmexit *k);
+
+/* For tests: parse a format file's text. Fills the reason table; returns
+ * 0 or -EINVAL with err set. Reasons: kvmexit_reason_name(k, isa, code). */
+int kvmexit_parse_format(struct kvmexit *k, const char *text, char *err, size_t errlen);
+struct kvmexit *kvmexit_new(void);
+const char *kvmexit_reason_name(const struct kvmexit *k, int isa, uint32_t code);
+/* Count one raw record (the tracepoint's data) as read from the ring. */
+void kvmexit_count_raw(struct kvmexit *k, const void *raw, uint32_t size);
+
+#endif
