@@ -12,9 +12,14 @@
 
 #include "probes/hostinfo.h"
 #include "probes/kvmexit.h"
+/* The repository root, where tests/data lives. */
+#include "tests/testroot.h"
 
-static char *slurp(const char *path)
+static char *slurp(const char *file)
 {
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", root, file);
 	FILE *f = fopen(path, "r");
 	char *buf = calloc(1, 1 << 16);
 	size_t n;
@@ -130,5 +135,7 @@ int main(void)
 		cmocka_unit_test(test_bad_format),
 		cmocka_unit_test(test_emulation_here),
 	};
+	if (find_root())
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
