@@ -13,17 +13,7 @@
 #include "hvbench/measure.h"
 #include "microbench/mb.h"
 #include "probes/hostinfo.h"
-
-static struct hostinfo host;
-static struct measure_env env;
-
-static int setup(void **state)
-{
-	hostinfo_probe(&host);
-	env.host = &host;
-	env.cpl0_slowdown = 1;	/* not needed: every case runs at cpl 3 */
-	return 0;
-}
+#include "tests/kvmtest.h"
 
 static uint32_t lie;
 
@@ -66,10 +56,7 @@ static const char *str(json_t *rec, const char *k)
 
 static void test_honest_body_is_ok(void **state)
 {
-	if (host.kvm_error[0]) {
-		print_message("SKIP: %s\n", host.kvm_error);
-		skip();
-	}
+	NEED_KVM();
 	json_t *rec = run_lie(HV_LIE_NONE);
 	if (strcmp(str(rec, "status"), "ok"))
 		fail_msg("honest run: %s: %s", str(rec, "status"), str(rec, "reason"));
@@ -93,10 +80,7 @@ static void test_every_lie_is_a_failed_record(void **state)
 		[HV_LIE_FAULT] = "fault block",
 	};
 
-	if (host.kvm_error[0]) {
-		print_message("SKIP: %s\n", host.kvm_error);
-		skip();
-	}
+	NEED_KVM();
 	for (uint32_t l = 1; l < HV_LIE_COUNT; l++) {
 		json_t *rec = run_lie(l);
 		const char *why = str(rec, "reason");
@@ -119,5 +103,5 @@ int main(void)
 		cmocka_unit_test(test_honest_body_is_ok),
 		cmocka_unit_test(test_every_lie_is_a_failed_record),
 	};
-	return cmocka_run_group_tests_name("hostile guest (real KVM)", tests, setup, NULL);
+	return cmocka_run_group_tests_name("hostile guest (real KVM)", tests, kvmtest_setup, NULL);
 }

@@ -14,26 +14,14 @@
 #include "microbench/iopath.h"
 #include "microbench/mb.h"
 #include "probes/hostinfo.h"
+#include "tests/kvmtest.h"
 #include "tests/testroot.h"
-
-static struct hostinfo host;
-static struct measure_env env;
 
 static int setup(void **state)
 {
 	find_root();
-	hostinfo_probe(&host);
-	env.host = &host;
-	return 0;
+	return kvmtest_setup(state);
 }
-
-#define NEED_KVM()                                                          \
-	do {                                                                \
-		if (host.kvm_error[0]) {                                    \
-			print_message("SKIP: %s\n", host.kvm_error);        \
-			skip();                                             \
-		}                                                           \
-	} while (0)
 
 /* Set family parameter name to v: a choice by its string, else a number. */
 static void set(const struct mb_bench *b, struct mb_params *p, const char *name,

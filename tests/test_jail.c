@@ -16,28 +16,7 @@
 #include "hvbench/measure.h"
 #include "microbench/mb.h"
 #include "probes/hostinfo.h"
-
-static struct hostinfo host;
-static struct measure_env env;
-
-static int setup(void **state)
-{
-	char err[256];
-
-	hostinfo_probe(&host);
-	env.host = &host;
-	if (!host.kvm_error[0])
-		env.cpl0_slowdown = measure_cpl0_slowdown(&env, err, sizeof(err));
-	return 0;
-}
-
-#define NEED_KVM()                                                   \
-	do {                                                         \
-		if (host.kvm_error[0]) {                             \
-			print_message("SKIP: %s\n", host.kvm_error); \
-			skip();                                      \
-		}                                                    \
-	} while (0)
+#include "tests/kvmtest.h"
 
 static json_t *jailed(const char *name, struct jail_opts *o)
 {
@@ -199,5 +178,5 @@ int main(void)
 		cmocka_unit_test(test_crash_is_one_failed_record),
 		cmocka_unit_test(test_interleaved_rounds),
 	};
-	return cmocka_run_group_tests_name("jail (real KVM)", tests, setup, NULL);
+	return cmocka_run_group_tests_name("jail (real KVM)", tests, kvmtest_setup, NULL);
 }

@@ -18,28 +18,7 @@
 #include "hvbench/suite.h"
 #include "microbench/mb.h"
 #include "probes/hostinfo.h"
-
-static struct hostinfo host;
-static struct measure_env env;
-
-static int setup(void **state)
-{
-	char err[256];
-
-	hostinfo_probe(&host);
-	env.host = &host;
-	if (!host.kvm_error[0])
-		env.cpl0_slowdown = measure_cpl0_slowdown(&env, err, sizeof(err));
-	return 0;
-}
-
-#define NEED_KVM()                                                          \
-	do {                                                                \
-		if (host.kvm_error[0]) {                                    \
-			print_message("SKIP: %s\n", host.kvm_error);        \
-			skip();                                             \
-		}                                                           \
-	} while (0)
+#include "tests/kvmtest.h"
 
 static json_t *run(const char *name, int cpl, uint32_t min_ms)
 {
@@ -384,7 +363,7 @@ static void test_batch_per_op(void **state)
 
 static void *interrupt_later(void *arg)
 {
-	usleep(300 * 1000);
+	usleep(1500 * 1000);	/* past set-up and warm-up even on a loaded host */
 	hv_interrupt_requested = 1;
 	return NULL;
 }
@@ -430,5 +409,5 @@ int main(void)
 		cmocka_unit_test(test_interrupt_keeps_measurement),
 		cmocka_unit_test(test_quick_suite),
 	};
-	return cmocka_run_group_tests_name("vm (real KVM)", tests, setup, NULL);
+	return cmocka_run_group_tests_name("vm (real KVM)", tests, kvmtest_setup, NULL);
 }
