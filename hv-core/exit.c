@@ -26,7 +26,7 @@ static int unhandled(struct hv_vcpu *vcpu, const char *what, uint64_t addr)
 	return -EFAULT;
 }
 
-static int exit_io(struct hv_vcpu *vcpu)
+int hv_exit_io(struct hv_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	struct hv_vm *vm = vcpu->vm;
@@ -35,6 +35,10 @@ static int exit_io(struct hv_vcpu *vcpu)
 
 	if (d < 0)
 		return unhandled(vcpu, "port", run->io.port);
+	/* One access, the common case: one call, no loop. */
+	if (__builtin_expect(run->io.count == 1, 1))
+		return vm->pio[d].fn(vcpu, run->io.port, run->io.direction == KVM_EXIT_IO_OUT,
+				     data, run->io.size, vm->pio[d].opaque);
 	/* String I/O repeats the access `count` times over the buffer. */
 	for (uint32_t i = 0; i < run->io.count; i++) {
 		int r = vm->pio[d].fn(vcpu, run->io.port,
@@ -114,7 +118,7 @@ static int exit_system_event(struct hv_vcpu *vcpu)
 }
 
 static const exit_fn exit_table[] = {
-	[KVM_EXIT_IO] = exit_io,
+	[KVM_EXIT_IO] = hv_exit_io,
 	[KVM_EXIT_MMIO] = exit_mmio,
 	[KVM_EXIT_HLT] = exit_hlt,
 	[KVM_EXIT_SHUTDOWN] = exit_shutdown,

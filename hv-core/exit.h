@@ -6,6 +6,8 @@ struct hv_vcpu;
 
 /* Returns enum hv_action or a negative errno with vcpu->err filled. */
 int hv_dispatch_exit(struct hv_vcpu *vcpu);
+/* KVM_EXIT_IO, which the run loop calls directly (the hottest exit). */
+int hv_exit_io(struct hv_vcpu *vcpu);
 const char *hv_exit_reason_name(unsigned reason);
 
 #endif

@@ -49,12 +49,18 @@ struct hv_io_dev {
 	void *opaque;
 };
 
-/* Host-side time of user-space exit handling (KVM_RUN return to re-entry). */
+/* Host-side time of user-space exit handling (KVM_RUN return to re-entry).
+ * The exit path only stores each sample in buf; the vCPU thread folds them
+ * into hist and m when buf is full and when it ends (hv-core/vcpu.c), so
+ * the probe costs a store, not a histogram update, per exit. */
+#define HV_VMM_BUF 4096
 struct hv_vmm_probe {
 	bool on;
 	bool skip;			/* this exit was the VMM's own bookkeeping */
 	uint32_t *hist;			/* HIST_BUCKETS */
 	struct hist_moments m;
+	uint32_t *buf;			/* HV_VMM_BUF samples not folded yet */
+	uint32_t nbuf;
 };
 
 struct hv_vcpu {

@@ -171,6 +171,7 @@ void hv_vm_destroy(struct hv_vm *vm)
 
 		arch_vcpu_destroy(c);
 		free(c->vmm.hist);
+		free(c->vmm.buf);
 		if (c->run)
 			munmap(c->run, vm->run_size);
 		if (c->fd >= 0)
