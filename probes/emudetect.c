@@ -97,8 +97,9 @@ void hostinfo_probe_emulation(struct hostinfo *hi)
 	/* DMI "QEMU" alone is a QEMU machine, often KVM-accelerated: only
 	 * the TCG signature says the CPU itself is a software model. */
 	hi->emulated = !strcmp(sig, "TCGTCGTCGTCG");
+	/* Bounded so the three always fit the 160 bytes (30 + 19 + 48 + 60 + 1). */
 	snprintf(hi->emulated_source, sizeof(hi->emulated_source),
-		 "cpuid 0x40000000 '%s', DMI '%s' '%s'", sig[0] ? sig : "(no hypervisor bit)",
+		 "cpuid 0x40000000 '%.19s', DMI '%.48s' '%.60s'", sig[0] ? sig : "(no hypervisor bit)",
 		 vendor[0] ? vendor : "?", product[0] ? product : "?");
 	tpi = ticks_per_insn(&spread);
 	hi->tsc_per_insn = tpi;
