@@ -97,6 +97,7 @@ enum hv_lie {
 	HV_LIE_CALIB,		/* more calibration samples than asked */
 	HV_LIE_WARMUP,		/* more warm-up than asked */
 	HV_LIE_FAULT,		/* a fault block with an impossible vector and level */
+	HV_LIE_LIMITS,		/* raises the host's own limits in the page, then iterations */
 	HV_LIE_COUNT
 };
 

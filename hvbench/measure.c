@@ -33,9 +33,18 @@ struct counters {
 };
 
 /* Everything the call-channel handler touches while the guest runs. */
+/* What the host wrote into the shared page before the guest ran. The guest
+ * can overwrite the page, so every check and every figure uses these
+ * copies, never the page's. */
+struct host_set {
+	uint64_t max_iters, warmup_iters, calib_iters, tsc_khz;
+	uint32_t repetitions, batch, flags;
+};
+
 struct run_state {
 	const struct measure_env *env;
 	struct hv_vm *vm;
+	struct host_set set;
 	const struct mb_bench *b;
 	const struct mb_params *p;
 	struct counters vm_c;
@@ -141,7 +150,7 @@ static void snapshot_calib(struct run_state *st, bool after)
 static void record_rep(struct run_state *st)
 {
 	struct hv_shared *s = st->vm->shared;
-	uint64_t n = s->rep_iters;	/* samples of s->batch operations */
+	uint64_t n = s->rep_iters;	/* samples of `batch` operations */
 	/* This repetition's sum: the guest's moments are cumulative. */
 	uint64_t sum = s->moments.sum - st->rep_sum_prev;
 
@@ -152,20 +161,32 @@ static void record_rep(struct run_state *st)
 		return;
 	/* The guest ends a repetition at min_cycles or at max_iters samples,
 	 * whichever comes first: say which, so a cap is never silent. */
-	bool capped = n >= s->max_iters;
+	bool capped = n >= st->set.max_iters;
 	if (capped)
 		st->reps_capped++;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	json_array_append_new(st->reps,
-		json_pack("{s:I, s:f, s:f, s:s, s:I}", "iterations", (json_int_t)(n * s->batch), "p50",
+		json_pack("{s:I, s:f, s:f, s:s, s:I}", "iterations", (json_int_t)(n * st->set.batch), "p50",
 			  results_round_per_op(stats_hist_quantile(st->hist_delta, n, 0.5),
-					       s->batch),
-			  "mean", results_round_per_op((double)sum / (double)n, s->batch),
+					       st->set.batch),
+			  "mean", results_round_per_op((double)sum / (double)n, st->set.batch),
 			  "stopped_by", capped ? "max_iters" : "min_time",
 			  /* when it ended (CLOCK_MONOTONIC, comparable within a run):
 			   * shows how the run interleaved its benchmarks */
 			  "ended_ms", (json_int_t)(now.tv_sec * 1000 + now.tv_nsec / 1000000)));
+}
+
+static void host_set_capture(struct run_state *st)
+{
+	const struct hv_shared *s = st->vm->shared;
+
+	st->set = (struct host_set){
+		.max_iters = s->max_iters, .warmup_iters = s->warmup_iters,
+		.calib_iters = s->calib_iters, .tsc_khz = s->tsc_khz,
+		.repetitions = s->repetitions, .batch = s->batch ? s->batch : 1,
+		.flags = s->flags,
+	};
 }
 
 /* Runs on the vCPU thread that made the call. */
@@ -208,7 +229,7 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		return HV_CONTINUE;
 	case HV_UCALL_REP_END: {
 		struct hv_shared *s = st->vm->shared;
-		struct guest_expect ge = { .max_iters = s->max_iters };
+		struct guest_expect ge = { .max_iters = st->set.max_iters };
 		st->window_ucalls++;
 		if (guest_check_rep(s, &ge, st->abi_why, sizeof(st->abi_why)) < 0) {
 			st->abi_broken = true;
@@ -222,7 +243,7 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		if (st->env->pace && !st->p->preflight) {
 			snapshot_pause(st, false);
 			st->vm->paused = 1;
-			int r = st->env->pace(st->env->pace_ctx, st->reps_seen, s->repetitions);
+			int r = st->env->pace(st->env->pace_ctx, st->reps_seen, st->set.repetitions);
 			st->vm->paused = 0;
 			snapshot_pause(st, true);
 			if (r < 0)	/* the parent is gone: end the loop, report */
@@ -300,10 +321,10 @@ static double calib_stat_per_op(struct run_state *st, const char *name)
 {
 	struct kvmstats *ks0 = st->vcpu_c[0].ks;
 	struct hv_shared *s = st->vm->shared;
-	uint64_t ops = s->calib_done * (st->b->max_batch == 1 ? 1 : (s->batch ? s->batch : 1));
+	uint64_t ops = s->calib_done * (st->b->max_batch == 1 ? 1 : st->set.batch);
 	const char *ucall_stat = arch_ucall_stat();
 
-	if (!st->calib_ended || !ops || s->calib_done > s->calib_iters)
+	if (!st->calib_ended || !ops || s->calib_done > st->set.calib_iters)
 		return 0;
 	if (!strcmp(name, "exits_caused"))
 		return fmax(0, calib_stat_per_op(st, "exits") - calib_stat_per_op(st, "irq_exits"));
@@ -444,10 +465,10 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 			      const struct measure_env *env)
 {
 	struct hv_shared *s = st->vm->shared;
-	uint32_t batch = s->batch ? s->batch : 1;
+	uint32_t batch = st->set.batch;
 	uint64_t iters = s->iterations * batch;	/* operations, not samples */
 	struct stats_summary sum;
-	double hz = (double)s->tsc_khz * 1000.0;
+	double hz = (double)st->set.tsc_khz * 1000.0;
 
 	json_object_set_new(rec, "unit", json_string(arch_counter_unit(env->host)));
 	json_object_set_new(rec, "counter_hz", json_real(hz));
@@ -458,7 +479,7 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 		snprintf(note, sizeof(note),
 			 "%u of %u repetitions stopped at max_iters=%llu operations before min_time_ms=%u",
 			 st->reps_capped, (unsigned)json_array_size(st->reps),
-			 (unsigned long long)(s->max_iters * batch), st->p->min_time_ms);
+			 (unsigned long long)(st->set.max_iters * batch), st->p->min_time_ms);
 		json_object_set_new(rec, "capped", json_string(note));
 	}
 	json_object_set_new(rec, "warmup_iterations", json_integer((json_int_t)(s->warmup_done * batch)));
@@ -531,7 +552,7 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 	json_object_set_new(rec, "histogram", h);
 	json_object_set_new(rec, "samples", results_samples_json_per_op(s->samples, s->nsamples, batch));
 	json_object_set_new(rec, "samples_sampling", json_pack("{s:s, s:I, s:I, s:I}",
-		"method", (s->flags & HV_F_PROBE_TIMELINE) ? "prefix" : "systematic",
+		"method", (st->set.flags & HV_F_PROBE_TIMELINE) ? "prefix" : "systematic",
 		"stride", (json_int_t)(s->samples_stride ? s->samples_stride : 1),
 		"stored", (json_int_t)s->nsamples, "of", (json_int_t)sum.n));
 	json_object_set_new(rec, "samples_total", json_integer((json_int_t)sum.n));
@@ -587,8 +608,8 @@ static void render_outcome(json_t *rec, struct run_state *st,
 	const struct mb_bench *b = st->b;
 	char why[600];
 	struct guest_expect ge = {
-		.max_iters = s->max_iters, .warmup_iters = s->warmup_iters,
-		.calib_iters = s->calib_iters, .repetitions = s->repetitions,
+		.max_iters = st->set.max_iters, .warmup_iters = st->set.warmup_iters,
+		.calib_iters = st->set.calib_iters, .repetitions = st->set.repetitions,
 		.nr_vcpus = st->vm->nr_vcpus,
 	};
 	char abi[400];
@@ -728,6 +749,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	s->repetitions = p.repetitions;
 	s->calib_iters = p.cpl == 0 && env->cpl0_slowdown > 10.0 ? 200 : 2000;
 	s->flags |= b->no_subtract ? HV_F_NO_SUBTRACT : 0;	/* setup may have set some */
+	host_set_capture(&st);
 
 	r = counters_open(&st.vm_c, st.vm->vm_fd, err, sizeof(err));
 	for (uint32_t i = 0; r == 0 && i < st.vm->nr_vcpus; i++)
@@ -828,6 +850,7 @@ json_t *measure_render_shared(const struct measure_env *env, const struct mb_ben
 		goto out;
 	}
 	memcpy(st.vm->shared, shared, sizeof(*shared));
+	host_set_capture(&st);	/* the page as the host would have set it */
 	st.vm->nr_vcpus = 1;
 	st.vm->vcpus[0].vm = st.vm;
 	st.vm->vcpus[0].fd = -1;

@@ -78,6 +78,7 @@ static void test_every_lie_is_a_failed_record(void **state)
 		[HV_LIE_CALIB] = "calib_done",
 		[HV_LIE_WARMUP] = "warmup_done",
 		[HV_LIE_FAULT] = "fault block",
+		[HV_LIE_LIMITS] = "more than max_iters x repetitions (1000 samples)",
 	};
 
 	NEED_KVM();

@@ -59,6 +59,11 @@ int gbody_lie_init(void)
 	case HV_LIE_MOMENTS: s->moments.min = ~0ull; s->moments.max = 1; break;
 	case HV_LIE_CALIB: s->calib_done = 1ull << 50; break;
 	case HV_LIE_WARMUP: s->warmup_done = 1ull << 50; break;
+	case HV_LIE_LIMITS:	/* the host must check against its own copies */
+		s->max_iters = ~0ull;
+		s->repetitions = ~0u;
+		s->iterations = 1ull << 40;
+		break;
 	default: break;
 	}
 	ucall(HV_UCALL_REP_END);
