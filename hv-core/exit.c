@@ -26,6 +26,13 @@ static int unhandled(struct hv_vcpu *vcpu, const char *what, uint64_t addr)
 	return -EFAULT;
 }
 
+const struct hv_io_dev *hv_pio_dev(const struct hv_vm *vm, uint16_t port)
+{
+	int d = find_dev(vm->pio, vm->n_pio, port);
+
+	return d < 0 ? NULL : &vm->pio[d];
+}
+
 int hv_exit_io(struct hv_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;

@@ -91,6 +91,8 @@ static void *vcpu_thread(void *arg)
 {
 	struct hv_vcpu *vcpu = arg;
 	struct hv_vm *vm = vcpu->vm;
+	struct kvm_run *run = vcpu->run;
+	const struct hv_io_dev *hot = NULL;
 	bool exited = false;
 	int r;
 
@@ -130,8 +132,19 @@ static void *vcpu_thread(void *arg)
 		}
 		exited = true;
 		vcpu->exits++;
-		r = vcpu->run->exit_reason == KVM_EXIT_IO ? hv_exit_io(vcpu) :
-							     hv_dispatch_exit(vcpu);
+		if (run->exit_reason != KVM_EXIT_IO) {
+			r = hv_dispatch_exit(vcpu);
+		} else if (hot && run->io.port - hot->base < hot->len &&
+			   run->io.count == 1) {
+			/* The port the last exit went to, one access: straight
+			 * to its device model. */
+			r = hot->fn(vcpu, run->io.port, run->io.direction == KVM_EXIT_IO_OUT,
+				    (uint8_t *)run + run->io.data_offset, run->io.size,
+				    hot->opaque);
+		} else {
+			r = hv_exit_io(vcpu);
+			hot = hv_pio_dev(vm, run->io.port);
+		}
 		if (r != HV_CONTINUE)
 			break;
 	}

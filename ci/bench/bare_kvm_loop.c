@@ -5,10 +5,18 @@
  * set up as hvbench's (64-bit, CPL0, KVM's supported CPUID), so KVM does
  * the same work for both and only the VMMs differ. Prints the
  * median cost per operation, the empty probe pair taken out.
- * Usage: bare_kvm_loop OP [N]   OP: empty cpuid pio_in pio_out mmio_read msr_read */
+ * Usage: bare_kvm_loop OP [N [seccomp|seccomp-ssb|thread]]
+ *   OP: empty cpuid pio_in pio_out mmio_read msr_read
+ *   seccomp: the loop runs under a seccomp allowlist, as hvbench's jail
+ *   (hvbench/jail.c); seccomp-ssb: the same with SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+ *   i.e. without the Speculative Store Bypass mitigation seccomp implies.
+ *   thread: KVM_RUN in a thread of its own, as hvbench's vCPUs.
+ *   What each costs per exit is then the difference. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <pthread.h>
+#include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +95,50 @@ static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code64)
 	s->g = 1;
 }
 
+struct loop_arg {
+	int vcpu;
+	struct kvm_run *run;
+	int rc;
+};
+
+/* The loop being measured: nothing but KVM_RUN and the answer. */
+static void *run_loop(void *arg)
+{
+	struct loop_arg *la = arg;
+	int vcpu = la->vcpu;
+	struct kvm_run *run = la->run;
+
+	for (;;) {
+		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR)
+				continue;
+			{ la->rc = die("KVM_RUN"); return NULL; }
+		}
+		switch (run->exit_reason) {
+		case KVM_EXIT_IO:
+			if (run->io.direction == KVM_EXIT_IO_IN)
+				*((uint8_t *)run + run->io.data_offset) = 0xff;
+			continue;
+		case KVM_EXIT_MMIO:
+			if (!run->mmio.is_write)
+				memset(run->mmio.data, 0xff, run->mmio.len);
+			continue;
+		case KVM_EXIT_X86_RDMSR:
+			run->msr.data = 0;
+			run->msr.error = 0;
+			continue;
+		case KVM_EXIT_HLT:
+			break;
+		default:
+			fprintf(stderr, "bare_kvm_loop: exit reason %u\n", run->exit_reason);
+			la->rc = 1;
+			return NULL;
+		}
+		break;
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "pio_in";
@@ -152,39 +204,42 @@ int main(int argc, char **argv)
 	if (ioctl(vcpu, KVM_SET_REGS, &g) < 0)
 		return die("KVM_SET_REGS");
 
-	/* The loop being measured: nothing but KVM_RUN and the answer. */
-	for (;;) {
-		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
-				continue;
-			return die("KVM_RUN");
-		}
-		switch (run->exit_reason) {
-		case KVM_EXIT_IO:
-			if (run->io.direction == KVM_EXIT_IO_IN)
-				*((uint8_t *)run + run->io.data_offset) = 0xff;
-			continue;
-		case KVM_EXIT_MMIO:
-			if (!run->mmio.is_write)
-				memset(run->mmio.data, 0xff, run->mmio.len);
-			continue;
-		case KVM_EXIT_X86_RDMSR:
-			run->msr.data = 0;
-			run->msr.error = 0;
-			continue;
-		case KVM_EXIT_HLT:
-			break;
-		default:
-			fprintf(stderr, "bare_kvm_loop: exit reason %u\n", run->exit_reason);
+	const char *sc = argc > 3 ? argv[3] : "";
+	if (!strncmp(sc, "seccomp", 7)) {
+		static const int ok[] = { SCMP_SYS(ioctl), SCMP_SYS(write), SCMP_SYS(exit_group),
+					  SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(brk),
+					  SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(rt_sigreturn),
+					  SCMP_SYS(getrandom), SCMP_SYS(sysinfo) };
+		scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+		int r = ctx ? 0 : -1;
+		for (size_t i = 0; r == 0 && i < sizeof(ok) / sizeof(ok[0]); i++)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, ok[i], 0);
+		if (r == 0 && !strcmp(sc, "seccomp-ssb"))
+			r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
+		if (r == 0)
+			r = seccomp_load(ctx);
+		if (r) {
+			fprintf(stderr, "bare_kvm_loop: seccomp: %s\n", strerror(-r));
 			return 1;
 		}
-		break;
 	}
+	struct loop_arg la = { vcpu, run, 0 };
+	if (!strcmp(sc, "thread")) {
+		/* As hvbench: the vCPU runs in a thread of its own. */
+		pthread_t t;
+		if (pthread_create(&t, NULL, run_loop, &la) || pthread_join(t, NULL))
+			return die("pthread");
+	} else {
+		run_loop(&la);
+	}
+	if (la.rc)
+		return la.rc;
 	/* The first tenth is warm-up (first touches, caches). */
 	uint32_t *d = (uint32_t *)(mem + OUT);
 	long skip = n / 10, m = n - skip;
 	qsort(d + skip, (size_t)m, sizeof(uint32_t), cmp);
-	printf("%s p50 %u p10 %u p90 %u n %ld (TSC per op, probe pair included)\n", op,
+	printf("%s%s%s p50 %u p10 %u p90 %u n %ld (TSC per op, probe pair included)\n", op,
+	       sc[0] ? "+" : "", sc,
 	       d[skip + m / 2], d[skip + m / 10], d[skip + m * 9 / 10], m);
 	return 0;
 }
