@@ -99,6 +99,9 @@ for mode in ("npt", "shadow"):
                   f"{tag} status {st} ({b.get('reason')})")
             continue
         check(True, f"{tag} ok")
+        iso = b.get("isolation") or {}
+        check(iso.get("seccomp") is True and iso.get("user"),
+              f"{tag} ran jailed (seccomp {iso.get('seccomp')}, user: {iso.get('user')})")
         check(b.get("unit") == "instructions", f"{tag} unit {b.get('unit')!r} (want instructions)")
         check(not b.get("suspect"), f"{tag} not suspect {b.get('suspect_reason', '')}")
         want = b.get("expected_exits_per_op")
