@@ -38,6 +38,13 @@ struct hv_vm_opts {
 	struct topo *topo;	/* for pinning; may be NULL */
 	uint32_t timeout_ms;	/* hv_vm_run gives up after this long */
 	uint32_t stall_ms;	/* stall watchdog; 0: HV_STALL_MS */
+	/* Each vCPU thread gets a file table of its own (unshare(CLONE_FILES)),
+	 * so KVM_RUN's fdget skips the reference count a table shared by
+	 * several threads needs: 47 instructions per exit on the emulated SVM
+	 * host (ci/bench/x86emu-vmm.sh). Only for runs where no vCPU thread
+	 * opens a file that another thread uses or closes: the tables diverge
+	 * after the copy. */
+	bool private_files;
 };
 
 #define HV_MAX_DEVS 16
@@ -79,6 +86,7 @@ struct hv_vcpu {
 	uint64_t *probe_enter;
 	void *arch;			/* arch backend state */
 	volatile uint64_t exits;	/* KVM_RUN returns with an exit, all kinds */
+	bool private_files;		/* the thread runs with its own file table */
 };
 
 struct hv_vm {

@@ -2,6 +2,7 @@
  * each exit, dispatch on the exit reason. This is the path hvbench measures,
  * so it does no allocation, no locking and no system call besides KVM_RUN. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,10 @@ static void *vcpu_thread(void *arg)
 	const struct hv_io_dev *hot = NULL;
 	bool exited = false;
 	int r;
+
+	/* Failing is harmless: the shared table only costs more per exit. */
+	if (vm->opts.private_files)
+		vcpu->private_files = unshare(CLONE_FILES) == 0;
 
 	for (;;) {
 		if (vm->stopping) {

@@ -101,6 +101,11 @@ static int install_filter(char *err, size_t len)
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	/* A vCPU thread's own copy of the file table (hv_vm_opts.private_files),
+	 * nothing else unshare can do. */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unshare), 1,
+				     SCMP_A0(SCMP_CMP_EQ, CLONE_FILES));
 	if (r == 0)
 		r = seccomp_load(ctx);	/* sets no_new_privs itself too */
 	seccomp_release(ctx);

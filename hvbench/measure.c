@@ -711,6 +711,9 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		.topo = env->topo,
 		.timeout_ms = p.timeout_ms,
 		.stall_ms = p.stall_ms,
+		/* PMU and kvm_exit counters are opened on a vCPU thread and
+		 * closed on this one: then the threads share one table. */
+		.private_files = !p.n_pmu_events && !p.count_exits,
 	};
 	st.reps = json_array();
 	st.hist_prev = calloc(HIST_BUCKETS, sizeof(uint32_t));

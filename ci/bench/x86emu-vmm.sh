@@ -35,7 +35,7 @@ bash ci/x86-emu/deps.sh >/dev/null
 bash ci/x86-emu/run.sh --mode "$mode" --bin "$hv" --bin "$dir/bare_kvm_loop" \
 	--file "$dir/suite.json:suite.json" --out "$dir/run-$mode" --timeout 300 -- sh -c '
 	for op in empty cpuid pio_in pio_out mmio_read msr_read; do
-		for sc in "" seccomp seccomp-ssb thread; do bare_kvm_loop $op 2000 $sc; done
+		for sc in "" seccomp seccomp-ssb thread thread-unshare; do bare_kvm_loop $op 2000 $sc; done
 	done > /out/bare.txt
 	hvbench run suite.json -q -o /out/jail.json
 	hvbench run suite.json -q --no-jail -o /out/nojail.json' >"$dir/run-$mode.log" 2>&1 ||
