@@ -37,12 +37,17 @@ static json_t *bench_json(const struct mb_bench *b)
 	for (int i = 0; b->ext_params && b->ext_params[i].name; i++)
 		json_array_append_new(ext, json_pack("{s:s, s:s}", "name",
 			b->ext_params[i].name, "help", b->ext_params[i].help));
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b, s:o}",
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b, s:o}",
 		"name", b->name, "family", b->family, "description", b->description,
 		"archs", archs, "exit", b->exit_kind,
 		"expected_exits_per_op", b->expected_exits < 0 ? json_null() : json_real(b->expected_exits),
 		"exit_stat", b->exit_stat, "cpls", cpls, "min_vcpus", b->min_vcpus ? b->min_vcpus : 1,
 		"irqchip", b->irqchip, "params", ext);
+	/* Per vendor where the row has a rule (the run checks the one that
+	 * applies, with expected_exits_rule in the record). */
+	if (o && b->expected_rules)
+		json_object_set_new(o, "expected_by_host", json_string(b->expected_rules));
+	return o;
 }
 
 int cmd_list(int argc, char **argv)
@@ -97,17 +102,22 @@ int cmd_list(int argc, char **argv)
 		char archs[32], exp[16];
 
 		archs_str(b->archs, archs, sizeof(archs));
-		if (b->expected_exits < 0)
+		if (b->expected_rules)
+			snprintf(exp, sizeof(exp), "vendor");
+		else if (b->expected_exits < 0)
 			snprintf(exp, sizeof(exp), "host");
 		else
 			snprintf(exp, sizeof(exp), "%g", b->expected_exits);
 		printf("%-16s %-10s %-9s %-4s %-8s %s\n", b->name, b->family, archs,
 		       cpls_str(b->cpls), exp, b->description);
+		if (b->expected_rules)
+			printf("%16s   exits/op: %s\n", "", b->expected_rules);
 		for (int k = 0; b->ext_params && b->ext_params[k].name; k++)
 			printf("%16s   param %s: %s\n", "", b->ext_params[k].name,
 			       b->ext_params[k].help);
 	}
-	printf("\nEXITS/OP \"host\": depends on the host's virtualization hardware; not checked.\n");
+	printf("\nEXITS/OP \"host\": depends on the host's virtualization hardware; not checked.\n"
+	       "EXITS/OP \"vendor\": the table's rule per backend (below the row) is checked where it gives a number.\n");
 	if (params) {
 		printf("\nParameters every benchmark takes (suite \"defaults\" or per benchmark):\n");
 		for (size_t i = 0; i < mb_generic_count(); i++) {

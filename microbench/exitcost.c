@@ -279,12 +279,14 @@ static const struct mb_bench b_cr8 = {
 	.archs = X86, .exit_kind = "CR8 write (kernel, host-dependent)", .expected_exits = -1, .exit_stat = "exits_caused",
 	.body = HV_BODY_CR8_WRITE, .cpls = MB_CPL0, .irqchip = true,
 	.expected_on = cr8_expected,
+	.expected_rules = "SVM 0 (V_INTR_MASKING: KVM clears the CR8-write intercept while no interrupt is pending); VT-x 0 (TPR shadow, TPR_THRESHOLD 0); PVM not checked",
 };
 static const struct mb_bench b_syscall = {
 	.name = "syscall", .family = "exit-cost",
 	.description = "syscall + sysret round trip inside the guest (no exit on VT-x/SVM)",
 	.archs = X86, .exit_kind = "none on hardware-assisted hosts", .expected_exits = -1, .exit_stat = "exits_caused",
 	.body = HV_BODY_SYSCALL, .cpls = MB_CPL3, .expected_on = syscall_expected,
+	.expected_rules = "SVM 0, VT-x 0 (SYSCALL/SYSRET are not intercepted); PVM not checked",
 	.fault_means_unsupported = "this host cannot complete a guest syscall/sysret round trip: the CPL0 handler's sysretq raised an exception",
 };
 static const struct mb_bench b_ipi = {
@@ -293,6 +295,7 @@ static const struct mb_bench b_ipi = {
 	.archs = ALL, .exit_kind = "IPI send + wake-up (kernel)", .expected_exits = -1, .exit_stat = "exits_caused",
 	.body = HV_BODY_IPI, .cpls = MB_CPL0, .min_vcpus = 2, .irqchip = true,
 	.expected_on = ipi_expected,
+	.expected_rules = "SVM without AVIC 3 (ICR write, EOI write, HLT), with AVIC not checked; VT-x without APICv 3, with APICv 2 (ICR write, HLT), with IPI virtualization not checked; arm64 and PVM not checked",
 };
 static const struct mb_bench b_pf = {
 	.name = "pf_first_touch", .family = "exit-cost",

@@ -113,6 +113,9 @@ struct mb_bench {
 	 * say; the rule that applied goes into why (may be NULL). NULL hook:
 	 * expected_exits everywhere. Read it through mb_expected_exits. */
 	double (*expected_on)(const struct hostinfo *hi, int cpl, char *why, size_t len);
+	/* What expected_on says for each backend, in words, for `hvbench
+	 * list` and the docs (one line per backend, "; " between). */
+	const char *expected_rules;
 	/* Can this host run it at all? 0 = yes; otherwise write why into why. */
 	int (*available)(const struct hostinfo *hi, char *why, size_t len);
 	/* Host-side setup after the VM exists, before vCPUs run (devices,
