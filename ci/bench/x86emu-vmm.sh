@@ -20,20 +20,9 @@ done
 dir=build/x86-emu/bench
 mkdir -p "$dir"
 gcc -O2 -Wall -o "$dir/bare_kvm_loop" ci/bench/bare_kvm_loop.c -lseccomp -lpthread
-cat > "$dir/suite.json" <<'JSON'
-{
-	"name": "x86emu-vmm",
-	"description": "user-space exit rows against a bare KVM_RUN loop (ci/bench/x86emu-vmm.sh)",
-	"defaults": { "cpl": 0, "min_time_ms": 50, "max_iters": 2000, "warmup_iters": 200, "repetitions": 1 },
-	"benchmarks": [
-		{ "name": "cpuid" }, { "name": "pio_user" }, { "name": "pio_user_out" },
-		{ "name": "mmio_user" }, { "name": "msr_user" }
-	]
-}
-JSON
 bash ci/x86-emu/deps.sh >/dev/null
 bash ci/x86-emu/run.sh --mode "$mode" --bin "$hv" --bin "$dir/bare_kvm_loop" \
-	--file "$dir/suite.json:suite.json" --out "$dir/run-$mode" --timeout 300 -- sh -c '
+	--file configs/x86emu-vmm.json:suite.json --out "$dir/run-$mode" --timeout 300 -- sh -c '
 	for op in empty cpuid pio_in pio_out mmio_read msr_read; do
 		for sc in "" seccomp seccomp-ssb thread thread-unshare; do bare_kvm_loop $op 2000 $sc; done
 	done > /out/bare.txt

@@ -5,8 +5,10 @@
 # brings the results back as results/x86-emu/{npt,shadow}.json and checks
 # them: every row ok, exits per op = the table's expectation for SVM ± 2%,
 # the unit (instructions), host.paging and host.emulated, kvm:kvm_exit
-# counted by reason and agreeing with KVM's binary statistics, and that
-# `hvbench compare` says it compares emulated instruction counts.
+# counted by reason and agreeing with KVM's binary statistics, that
+# `hvbench compare` says it compares emulated instruction counts, and that
+# hvbench's user-space exits cost within 1% of a bare KVM_RUN loop's
+# (ci/bench/bare_kvm_loop.c, built here; NPT machine only).
 #
 # Usage: ci/x86-emu/check.sh [--bin PATH]   (default $HVBENCH or bin/hvbench)
 # Exit: 0 all checks passed, 1 a check failed, 2 the harness cannot run here
@@ -31,14 +33,22 @@ if ! kdir=$(bash ci/x86-emu/kernel.sh 2>&1); then
 	exit 2
 fi
 [ -x "$BIN" ] || { echo "check-x86emu: FAIL: $BIN not built"; exit 1; }
+# The yardstick for the VMM's own exit path (ci/bench/x86emu-vmm.sh has the
+# full comparison): a bare KVM_RUN loop, its vCPU in a thread as hvbench's.
+BARE=build/x86-emu/bench/bare_kvm_loop
+mkdir -p "$(dirname "$BARE")"
+gcc -O2 -Wall -o "$BARE" ci/bench/bare_kvm_loop.c -lseccomp -lpthread ||
+	{ echo "check-x86emu: FAIL: cannot build $BARE"; exit 1; }
 
 mkdir -p "$OUT"
 rm -f "$OUT"/npt.json "$OUT"/shadow.json
 declare -A pid rc
 for mode in npt shadow; do
-	bash ci/x86-emu/run.sh --mode $mode --bin "$BIN" --file "$SUITE:suite.json" \
-		--out "$OUT/run-$mode" --timeout 150 -- \
-		sh -c "hvbench info --json > /out/info.json; hvbench run suite.json -o /out/$mode.json" \
+	vmm=""	# NPT only: hvbench's user-space exits against the bare loop
+	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json"
+	bash ci/x86-emu/run.sh --mode $mode --bin "$BIN" --bin "$BARE" --file "$SUITE:suite.json" \
+		--file configs/x86emu-vmm.json:vmm.json --out "$OUT/run-$mode" --timeout 150 -- \
+		sh -c "hvbench info --json > /out/info.json; hvbench run suite.json -o /out/$mode.json$vmm" \
 		>"$OUT/run-$mode.log" 2>&1 &
 	pid[$mode]=$!
 done
@@ -122,6 +132,22 @@ for mode in ("npt", "shadow"):
         print(f"   {mode}: {name} cpl {cpl} p50 {c.get('p50')} {b.get('unit')} "
               f"(p10 {c.get('p10')}, p90 {c.get('p90')}, n={c.get('n')}) exits/op {got} "
               f"kvm_exit {ke.get('per_op') if isinstance(ke, dict) else '-'}")
+# The VMM's own exit path: within 1% of the bare loop for every user-space
+# exit row (emulated instructions: repeatable, so no noise margin needed).
+try:
+    bare = {}
+    for line in open(os.path.join(out, "run-npt", "bare.txt")):
+        f = line.split()
+        bare[f[0].replace("+thread", "")] = float(f[2])
+    vmm = {b["name"]: b for b in json.load(open(os.path.join(out, "run-npt", "vmm-nojail.json")))["benchmarks"]}
+    for name, op in (("pio_user", "pio_in"), ("pio_user_out", "pio_out"),
+                     ("mmio_user", "mmio_read"), ("msr_user", "msr_read"), ("cpuid", "cpuid")):
+        b = bare[op] - bare["empty"]
+        h = vmm[name]["cycles"]["p50"]
+        check(h <= 1.01 * b, f"npt: {name} --no-jail {h:.0f} instructions, bare KVM_RUN loop {b:.0f}: "
+              f"{h - b:+.0f} ({100 * (h - b) / b:+.1f}%, limit +1%)")
+except (OSError, ValueError, KeyError) as e:
+    check(False, f"npt: the VMM-path comparison came back ({e})")
 try:
     cmp = open(cmp_path).read()
 except OSError:
