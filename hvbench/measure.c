@@ -445,18 +445,40 @@ static json_t *vmm_json(struct hv_vm *vm)
  * marked coarse with the remedy (batch), not left to look like a cost. */
 #define COARSE_UNITS 10.0
 
-static json_t *resolution_json(const struct stats_summary *sum, uint32_t batch,
-			       const struct measure_env *env)
+/* The counter's step as the samples show it: the greatest common divisor
+ * of the stored samples (this PVM host's guest TSC moves in steps of 26
+ * cycles, so a 27-cycle median is one step and flips to two). 1 when the
+ * samples share no step or there are none. */
+static uint64_t counter_step(const uint64_t *v, uint32_t n)
 {
-	json_t *o = json_pack("{s:f, s:i, s:b}", "per_op", 1.0 / batch,
-			      "ops_per_sample", (int)batch,
-			      "coarse", sum->p50 < COARSE_UNITS);
-	char note[256];
+	uint64_t g = 0;
 
-	if (o && sum->p50 < COARSE_UNITS) {
+	for (uint32_t i = 0; i < n && g != 1; i++) {
+		uint64_t a = v[i], b = g;
+		while (b) {
+			uint64_t t = a % b;
+			a = b;
+			b = t;
+		}
+		g = a;
+	}
+	return g ? g : 1;
+}
+
+static json_t *resolution_json(const struct stats_summary *sum, uint32_t batch,
+			       uint64_t step, const struct measure_env *env)
+{
+	bool coarse = sum->p50 < COARSE_UNITS * (double)step;
+	json_t *o = json_pack("{s:f, s:i, s:I, s:b}", "per_op", 1.0 / batch,
+			      "ops_per_sample", (int)batch,
+			      "counter_step", (json_int_t)step, "coarse", coarse);
+	char note[320];
+
+	if (o && coarse) {
 		snprintf(note, sizeof(note),
-			 "the median sample is %.1f %s, under %.0f counter units: quantization dominates; raise \"batch\" (now %u) to time more operations per sample",
-			 sum->p50, arch_counter_unit(env->host), COARSE_UNITS, batch);
+			 "the median sample is %.1f %s, under %.0f steps of the counter (it moves by %llu here): quantization dominates; raise \"batch\" (now %u) to time more operations per sample",
+			 sum->p50, arch_counter_unit(env->host), COARSE_UNITS,
+			 (unsigned long long)step, batch);
 		json_object_set_new(o, "note", json_string(note));
 	}
 	return o;
@@ -490,7 +512,8 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 	if (!iters || stats_from_histogram(s->hist, &s->moments, &sum) < 0)
 		return;
 	json_object_set_new(rec, "cycles", results_stats_json_per_op(&sum, batch));
-	json_object_set_new(rec, "resolution", resolution_json(&sum, batch, env));
+	json_object_set_new(rec, "resolution", resolution_json(&sum, batch,
+		counter_step(s->samples, s->nsamples), env));
 	if (hz > 0 && !strcmp(arch_counter_unit(env->host), "cycles"))
 		json_object_set_new(rec, "ns", json_pack("{s:f, s:f}",
 			"p50", sum.p50 / batch * 1e9 / hz, "mean", sum.mean / batch * 1e9 / hz));

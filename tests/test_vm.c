@@ -238,6 +238,30 @@ static void test_cpl0_emulation_fail_is_the_probe(void **state)
 	json_decref(rec);
 }
 
+/* The counter's step is what the samples show: it divides every stored
+ * sample, and "coarse" means a median under ten such steps (on a host whose
+ * guest TSC moves by 26, rdtsc's 27-cycle median is one step). */
+static void test_counter_step(void **state)
+{
+	NEED_KVM();
+	const char *names[] = { "empty", "mmio_user" };
+	for (size_t i = 0; i < 2; i++) {
+		json_t *rec = run(names[i], 3, 20);
+		assert_ok(rec);
+		json_t *res = json_object_get(rec, "resolution");
+		json_int_t step = json_integer_value(json_object_get(res, "counter_step"));
+		assert_true(step >= 1);
+		json_t *smp = json_object_get(rec, "samples");
+		for (size_t k = 0; k < json_array_size(smp); k++) {
+			double v = json_number_value(json_array_get(smp, k));
+			assert_true(fmod(v, (double)step) < 1e-6);	/* batch 1: samples are whole */
+		}
+		double p50 = json_number_value(json_object_get(json_object_get(rec, "cycles"), "p50"));
+		assert_int_equal(json_is_true(json_object_get(res, "coarse")), p50 < 10.0 * (double)step);
+		json_decref(rec);
+	}
+}
+
 static void test_no_exit_ops(void **state)
 {
 	NEED_KVM();
@@ -400,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_auto_level_exits),
 		cmocka_unit_test(test_stall_found_by_preflight),
 		cmocka_unit_test(test_cap_visible),
+		cmocka_unit_test(test_counter_step),
 		cmocka_unit_test(test_no_exit_ops),
 		cmocka_unit_test(test_cpl0_emulation_fail_is_the_probe),
 		cmocka_unit_test(test_fault_reported),
