@@ -13,6 +13,7 @@
 #include "hvbench/guestcheck.h"
 #include "hvbench/measure.h"
 #include "hvbench/measure_int.h"
+#include "hvbench/measure_state.h"
 #include "hvbench/results.h"
 #include "hvbench/suite.h"
 #include "probes/hostinfo.h"
@@ -22,130 +23,6 @@
 #include "probes/stats.h"
 
 #define MAX_REPS_RECORDED 1000
-
-struct counters {
-	struct kvmstats *ks;
-	uint64_t *before, *after;
-	uint64_t *calib_before, *calib_after;	/* around the calibration loop */
-	/* interleaved runs: what moved while the guest waited for its turn
-	 * (other vCPUs halted in KVM, say), taken out of the window */
-	uint64_t *pause_before, *pause_sum;
-};
-
-/* Everything the call-channel handler touches while the guest runs. */
-/* What the host wrote into the shared page before the guest ran. The guest
- * can overwrite the page, so every check and every figure uses these
- * copies, never the page's. */
-struct host_set {
-	uint64_t max_iters, warmup_iters, calib_iters, tsc_khz;
-	uint32_t repetitions, batch, flags;
-};
-
-struct run_state {
-	const struct measure_env *env;
-	struct hv_vm *vm;
-	struct host_set set;
-	const struct mb_bench *b;
-	const struct mb_params *p;
-	struct counters vm_c;
-	struct counters vcpu_c[HV_MAX_VCPUS];
-	struct pmu_set *pmu;
-	struct kvmexit *kx;	/* the kvm_exit counting pass only */
-	uint64_t pmu_before[MB_MAX_PMU_EVENTS], pmu_after[MB_MAX_PMU_EVENTS];
-	char pmu_err[256];
-	uint32_t *hist_prev, *hist_delta;
-	json_t *reps;
-	uint64_t rep_sum_prev;	/* guest moments.sum at the previous REP_END */
-	uint32_t window_ucalls;	/* call-channel exits inside the measured window */
-	struct mb_setup_ctx ctx;	/* handed to the row's later hooks */
-	bool began, ended, calib_ended;
-	bool done;		/* the guest said DONE, FAULT or ABORT */
-	bool abi_broken;	/* a value it wrote was out of bounds */
-	char abi_why[200];
-	uint32_t reps_capped;	/* repetitions that max_iters ended before min_time */
-	uint32_t reps_seen;	/* REP_END calls so far */
-};
-
-static int counters_open(struct counters *c, int fd, char *err, size_t errlen)
-{
-	int r = kvmstats_open(fd, &c->ks, err, errlen);
-
-	if (r < 0)
-		return r;
-	size_t n = kvmstats_count(c->ks);
-	c->before = calloc(n ? n : 1, sizeof(uint64_t));
-	c->after = calloc(n ? n : 1, sizeof(uint64_t));
-	c->calib_before = calloc(n ? n : 1, sizeof(uint64_t));
-	c->calib_after = calloc(n ? n : 1, sizeof(uint64_t));
-	c->pause_before = calloc(n ? n : 1, sizeof(uint64_t));
-	c->pause_sum = calloc(n ? n : 1, sizeof(uint64_t));
-	if (!c->before || !c->after || !c->calib_before || !c->calib_after ||
-	    !c->pause_before || !c->pause_sum) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static void counters_close(struct counters *c)
-{
-	if (c->ks)
-		kvmstats_close(c->ks);
-	free(c->before);
-	free(c->after);
-	free(c->calib_before);
-	free(c->calib_after);
-	free(c->pause_before);
-	free(c->pause_sum);
-	memset(c, 0, sizeof(*c));
-}
-
-static void snapshot(struct run_state *st, bool after)
-{
-	struct counters *c = &st->vm_c;
-
-	kvmstats_read(c->ks, after ? c->after : c->before);
-	for (uint32_t i = 0; i < st->vm->nr_vcpus; i++) {
-		c = &st->vcpu_c[i];
-		kvmstats_read(c->ks, after ? c->after : c->before);
-	}
-	if (st->pmu)
-		pmu_set_read(st->pmu, after ? st->pmu_after : st->pmu_before);
-}
-
-/* Around a pause between repetitions: add what moved to pause_sum. */
-static void pause_snapshot(struct counters *c, bool after)
-{
-	size_t n = kvmstats_count(c->ks);
-
-	if (!after) {
-		kvmstats_read(c->ks, c->pause_before);
-		return;
-	}
-	uint64_t *now = calloc(n ? n : 1, sizeof(uint64_t));
-	if (!now)
-		return;
-	kvmstats_read(c->ks, now);
-	for (size_t i = 0; i < n; i++)
-		c->pause_sum[i] += now[i] - c->pause_before[i];
-	free(now);
-}
-
-static void snapshot_pause(struct run_state *st, bool after)
-{
-	pause_snapshot(&st->vm_c, after);
-	for (uint32_t i = 0; i < st->vm->nr_vcpus; i++)
-		pause_snapshot(&st->vcpu_c[i], after);
-}
-
-/* The calibration loop's window: vCPU statistics only (it runs on vCPU 0). */
-static void snapshot_calib(struct run_state *st, bool after)
-{
-	for (uint32_t i = 0; i < st->vm->nr_vcpus; i++) {
-		struct counters *c = &st->vcpu_c[i];
-		kvmstats_read(c->ks, after ? c->calib_after : c->calib_before);
-	}
-}
 
 static void record_rep(struct run_state *st)
 {
@@ -212,14 +89,14 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		return arch_vcpu_enter_user(vcpu, st->vm->shared->user_entry,
 					    st->vm->shared->user_stack);
 	case HV_UCALL_CALIB_BEGIN:
-		snapshot_calib(st, false);
+		run_snapshot_calib(st, false);
 		return HV_CONTINUE;
 	case HV_UCALL_CALIB_END:
-		snapshot_calib(st, true);
+		run_snapshot_calib(st, true);
 		st->calib_ended = true;
 		return HV_CONTINUE;
 	case HV_UCALL_MEASURE_BEGIN:
-		snapshot(st, false);
+		run_snapshot(st, false);
 		kvmexit_enable(st->kx);
 		st->began = true;
 		for (uint32_t i = 0; i < st->vm->nr_vcpus; i++) {
@@ -241,11 +118,11 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		/* Interleaved runs: wait here, guest paused and outside its
 		 * timed loop, until this benchmark's next turn. */
 		if (st->env->pace && !st->p->preflight) {
-			snapshot_pause(st, false);
+			run_snapshot_pause(st, false);
 			st->vm->paused = 1;
 			int r = st->env->pace(st->env->pace_ctx, st->reps_seen, st->set.repetitions);
 			st->vm->paused = 0;
-			snapshot_pause(st, true);
+			run_snapshot_pause(st, true);
 			if (r < 0)	/* the parent is gone: end the loop, report */
 				s->stop = 1;
 		}
@@ -257,7 +134,7 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		for (uint32_t i = 0; i < st->vm->nr_vcpus; i++)
 			st->vm->vcpus[i].vmm.on = false;
 		kvmexit_disable(st->kx);
-		snapshot(st, true);
+		run_snapshot(st, true);
 		st->ended = true;
 		return HV_CONTINUE;
 	case HV_UCALL_PROBE:
@@ -312,132 +189,6 @@ static void set_status(json_t *rec, const char *status, const char *reason)
 	json_object_set_new(rec, "status", json_string(status));
 	if (reason)
 		json_object_set_new(rec, "reason", json_string(reason));
-}
-
-/* Per-op delta of one vCPU statistic over the calibration loop (the null
- * operation at the same level and batch), the call channel's own exit taken
- * out; "exits_caused" is exits less host interrupts, as in the window. */
-static double calib_stat_per_op(struct run_state *st, const char *name)
-{
-	struct kvmstats *ks0 = st->vcpu_c[0].ks;
-	struct hv_shared *s = st->vm->shared;
-	uint64_t ops = s->calib_done * (st->b->max_batch == 1 ? 1 : st->set.batch);
-	const char *ucall_stat = arch_ucall_stat();
-
-	if (!st->calib_ended || !ops || s->calib_done > st->set.calib_iters)
-		return 0;
-	if (!strcmp(name, "exits_caused"))
-		return fmax(0, calib_stat_per_op(st, "exits") - calib_stat_per_op(st, "irq_exits"));
-	for (size_t i = 0; i < kvmstats_count(ks0); i++) {
-		if (!kvmstats_is_cumulative(ks0, i) || strcmp(kvmstats_name(ks0, i), name))
-			continue;
-		int64_t d = 0;
-		for (uint32_t v = 0; v < st->vm->nr_vcpus; v++)
-			d += (int64_t)(st->vcpu_c[v].calib_after[i] - st->vcpu_c[v].calib_before[i]);
-		if (!strcmp(name, "exits") || !strcmp(name, ucall_stat))
-			d -= 1;
-		/* one or two stray exits in the window are not a rate */
-		return d >= 3 ? (double)d / (double)ops : 0;
-	}
-	return 0;
-}
-
-/* Exits per op: every cumulative counter that moved, summed over vCPUs, with
- * the call channel's own exits inside the window taken out. */
-static json_t *exits_json(struct run_state *st, uint64_t iters)
-{
-	json_t *o = json_object();
-	struct kvmstats *ks0 = st->vcpu_c[0].ks;
-	const char *ucall_stat = arch_ucall_stat();
-
-	for (size_t i = 0; i < kvmstats_count(ks0); i++) {
-		if (!kvmstats_is_cumulative(ks0, i))
-			continue;
-		const char *name = kvmstats_name(ks0, i);
-		int64_t d = 0;
-		for (uint32_t v = 0; v < st->vm->nr_vcpus; v++)
-			d += (int64_t)(st->vcpu_c[v].after[i] - st->vcpu_c[v].before[i] -
-				       st->vcpu_c[v].pause_sum[i]);
-		if (!strcmp(name, "exits") || !strcmp(name, ucall_stat))
-			d -= st->window_ucalls;
-		if (d <= 0 && strcmp(name, "exits"))
-			continue;
-		json_object_set_new(o, name, json_real((double)(d < 0 ? 0 : d) / (double)iters));
-	}
-	/* Host interrupts arriving while the guest runs are exits too, but the
-	 * operation did not cause them: the expectation is checked without. */
-	json_t *ex = json_object_get(o, "exits"), *irq = json_object_get(o, "irq_exits");
-	if (ex) {
-		double caused = json_number_value(ex) - (irq ? json_number_value(irq) : 0);
-		json_object_set_new(o, "exits_caused", json_real(caused < 0 ? 0 : caused));
-	}
-	/* The table names statistics the x86 way: show the benchmark's own
-	 * statistic under that name too where KVM calls it otherwise. */
-	const char *kname = arch_kvm_stat_name(st->b->exit_stat);
-	json_t *kv = json_object_get(o, kname);
-	if (strcmp(kname, st->b->exit_stat) && kv)
-		json_object_set_new(o, st->b->exit_stat, json_real(json_number_value(kv)));
-	struct kvmstats *vs = st->vm_c.ks;
-	for (size_t i = 0; i < kvmstats_count(vs); i++) {
-		int64_t d = (int64_t)(st->vm_c.after[i] - st->vm_c.before[i] -
-				      st->vm_c.pause_sum[i]);
-		if (!kvmstats_is_cumulative(vs, i) || d <= 0)
-			continue;
-		char key[96];
-		snprintf(key, sizeof(key), "vm.%s", kvmstats_name(vs, i));
-		json_object_set_new(o, key, json_real((double)d / (double)iters));
-	}
-	return o;
-}
-
-static json_t *pmu_json(struct run_state *st, uint64_t iters)
-{
-	json_t *o = json_object();
-
-	for (size_t i = 0; i < st->p->n_pmu_events; i++) {
-		const char *name = st->p->pmu_events[i];
-		const char *why = !st->pmu ? st->pmu_err :
-				  pmu_set_unavailable_reason(st->pmu, i);
-		if (why)
-			json_object_set_new(o, name, json_pack("{s:s}", "unavailable", why));
-		else
-			json_object_set_new(o, name, json_pack("{s:f}", "per_op",
-				(double)(st->pmu_after[i] - st->pmu_before[i]) / (double)iters));
-	}
-	return o;
-}
-
-static json_t *vmm_json(struct hv_vm *vm)
-{
-	uint32_t *sum = calloc(HIST_BUCKETS, sizeof(uint32_t));
-	struct hist_moments m;
-	struct stats_summary s;
-	json_t *out = NULL;
-
-	if (!sum)
-		return NULL;
-	hist_moments_init(&m);
-	for (uint32_t v = 0; v < vm->nr_vcpus; v++) {
-		const struct hv_vmm_probe *p = &vm->vcpus[v].vmm;
-		if (!p->hist || !p->m.n)
-			continue;
-		for (uint32_t b = 0; b < HIST_BUCKETS; b++)
-			sum[b] += p->hist[b];
-		m.n += p->m.n;
-		m.sum += p->m.sum;
-		unsigned __int128 a = (unsigned __int128)m.sumsq_hi << 64 | m.sumsq_lo;
-		a += (unsigned __int128)p->m.sumsq_hi << 64 | p->m.sumsq_lo;
-		m.sumsq_lo = (uint64_t)a;
-		m.sumsq_hi = (uint64_t)(a >> 64);
-		if (p->m.min < m.min)
-			m.min = p->m.min;
-		if (p->m.max > m.max)
-			m.max = p->m.max;
-	}
-	if (m.n && stats_from_histogram(sum, &m, &s) == 0)
-		out = results_stats_json(&s);
-	free(sum);
-	return out;
 }
 
 /* What one counter unit is worth per operation, and whether the median
@@ -518,7 +269,7 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 		json_object_set_new(rec, "ns", json_pack("{s:f, s:f}",
 			"p50", sum.p50 / batch * 1e9 / hz, "mean", sum.mean / batch * 1e9 / hz));
 	if (st->began && st->ended) {
-		json_t *ex = exits_json(st, iters);
+		json_t *ex = run_exits_json(st, iters);
 		json_object_set_new(rec, "exits_per_op", ex);
 		char rule[300];
 		double want = mb_expected_exits(st->b, env->host, st->p->cpl, rule, sizeof(rule));
@@ -534,9 +285,9 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 			 * this level (the calibration window) beside it. */
 			json_t *got_j = json_object_get(ex, st->b->exit_stat);
 			double got = got_j ? json_number_value(got_j) : 0.0;
-			double base = calib_stat_per_op(st, arch_kvm_stat_name(st->b->exit_stat));
+			double base = run_calib_stat_per_op(st, arch_kvm_stat_name(st->b->exit_stat));
 			if (!strcmp(st->b->exit_stat, "exits_caused"))
-				base = calib_stat_per_op(st, "exits_caused");
+				base = run_calib_stat_per_op(st, "exits_caused");
 			double net = fmax(0, got - base);
 			/* Missing exits are never excused; extra ones are, up to
 			 * what the loop alone causes (host events during a slow,
@@ -564,11 +315,11 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 			}
 		}
 		json_object_set_new(rec, "suspect", json_boolean(suspect));
-		json_t *vmm = vmm_json(st->vm);
+		json_t *vmm = run_vmm_json(st->vm);
 		if (vmm)
 			json_object_set_new(rec, "vmm_user_cycles", vmm);
 		if (st->p->n_pmu_events)
-			json_object_set_new(rec, "pmu", pmu_json(st, iters));
+			json_object_set_new(rec, "pmu", run_pmu_json(st, iters));
 		if (st->kx && kvmexit_error(st->kx)) {
 			json_object_set_new(rec, "kvm_exit_error", json_string(kvmexit_error(st->kx)));
 		} else if (st->kx) {
@@ -676,9 +427,9 @@ static double elapsed_ms(const struct timespec *t0)
 
 static void run_state_free(struct run_state *st)
 {
-	counters_close(&st->vm_c);
+	run_counters_close(&st->vm_c);
 	for (int i = 0; i < HV_MAX_VCPUS; i++)
-		counters_close(&st->vcpu_c[i]);
+		run_counters_close(&st->vcpu_c[i]);
 	if (st->pmu)
 		pmu_set_close(st->pmu);
 	kvmexit_close(st->kx);
@@ -786,9 +537,9 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	s->flags |= b->no_subtract ? HV_F_NO_SUBTRACT : 0;	/* setup may have set some */
 	host_set_capture(&st);
 
-	r = counters_open(&st.vm_c, st.vm->vm_fd, err, sizeof(err));
+	r = run_counters_open(&st.vm_c, st.vm->vm_fd, err, sizeof(err));
 	for (uint32_t i = 0; r == 0 && i < st.vm->nr_vcpus; i++)
-		r = counters_open(&st.vcpu_c[i], st.vm->vcpus[i].fd, err, sizeof(err));
+		r = run_counters_open(&st.vcpu_c[i], st.vm->vcpus[i].fd, err, sizeof(err));
 	if (r < 0) {
 		set_status(rec, "failed", err);
 		goto out;
