@@ -193,29 +193,7 @@ qemu=(qemu-system-aarch64 -M "${ARM64_MACHINE:-virt,virtualization=on,gic-versio
 qemu+=(-kernel "$kdir/Image" -initrd "$initrd" -append "$append")
 echo "ci/arm64: ${qemu[*]}" >&2
 
-t0=$(date +%s.%N)
-: > "$log"
-timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null >"$log" 2>&1 &
-qpid=$!
-tailpid=""
-if [ $verbose = 1 ]; then tail -n +1 -f "$log" --pid=$qpid >&2 & tailpid=$!; fi
-t_boot=""
-while kill -0 $qpid 2>/dev/null; do
-    if [ -z "$t_boot" ] && grep -q "$M:INIT" "$log" 2>/dev/null; then t_boot=$(date +%s.%N); fi
-    sleep 0.1
-done
-wait $qpid; qrc=$?; qpid=""
-[ -n "$tailpid" ] && wait $tailpid 2>/dev/null
-t1=$(date +%s.%N)
-[ -z "$t_boot" ] && grep -q "$M:INIT" "$log" && t_boot=$t1
-sed -i 's/\r$//' "$log"
-cp "$log" "$clog"
-
-boot_s=$( [ -n "$t_boot" ] && awk -v a="$t_boot" -v b="$t0" 'BEGIN {printf "%.1f", a - b}' || echo "?")
-total_s=$(awk -v a="$t1" -v b="$t0" 'BEGIN {printf "%.1f", a - b}')
-kvmline=$(grep -a "^$M:KVMMODE" "$log" | head -1 | cut -d' ' -f2-)
-seen=${kvmline%% *}
-guest_up=$(grep -a "^$M:RC" "$log" | sed -n 's/.*uptime=//p')
+emu_boot
 echo "ci/arm64: mode=$mode boot=${boot_s}s total=${total_s}s guest-uptime=${guest_up:-?}s kvm: ${kvmline:-(not reported)}" >&2
 printf 'mode=%s icount=%s boot_s=%s total_s=%s guest_uptime_s=%s kvm=%s\n' \
     "$mode" "$icount" "$boot_s" "$total_s" "${guest_up:-}" "${kvmline:-}" > "$out/timing-$mode.txt"

@@ -175,3 +175,34 @@ emu_quote_cmd() {
 emu_cpio() {
     (cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$2"
 }
+
+# Boot "${qemu[@]}" under `timeout $timeout_s`, its console in $log (copied to
+# $clog; $verbose=1 also shows it live), timing the boot by the init's $M:INIT
+# line. Sets qrc (timeout's exit code), boot_s, total_s, and what the init
+# reported: kvmline (its $M:KVMMODE line), seen (the mode in it), guest_up.
+# qpid holds QEMU's pid while it runs, for the caller's cleanup trap.
+emu_boot() {
+    t0=$(date +%s.%N)
+    : > "$log"
+    timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null >"$log" 2>&1 &
+    qpid=$!
+    tailpid=""
+    if [ $verbose = 1 ]; then tail -n +1 -f "$log" --pid=$qpid >&2 & tailpid=$!; fi
+    t_boot=""
+    while kill -0 $qpid 2>/dev/null; do
+        if [ -z "$t_boot" ] && grep -q "$M:INIT" "$log" 2>/dev/null; then t_boot=$(date +%s.%N); fi
+        sleep 0.1
+    done
+    wait $qpid; qrc=$?; qpid=""
+    [ -n "$tailpid" ] && wait $tailpid 2>/dev/null
+    t1=$(date +%s.%N)
+    [ -z "$t_boot" ] && grep -q "$M:INIT" "$log" && t_boot=$t1
+    sed -i 's/\r$//' "$log"
+    cp "$log" "$clog"
+
+    boot_s=$( [ -n "$t_boot" ] && awk -v a="$t_boot" -v b="$t0" 'BEGIN {printf "%.1f", a - b}' || echo "?")
+    total_s=$(awk -v a="$t1" -v b="$t0" 'BEGIN {printf "%.1f", a - b}')
+    kvmline=$(grep -a "^$M:KVMMODE" "$log" | head -1 | cut -d' ' -f2-)
+    seen=${kvmline%% *}
+    guest_up=$(grep -a "^$M:RC" "$log" | sed -n 's/.*uptime=//p')
+}

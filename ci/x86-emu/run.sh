@@ -194,29 +194,7 @@ fi
 qemu+=(-kernel "$kdir/vmlinuz" -initrd "$initrd" -append "$append")
 echo "ci/x86-emu: ${qemu[*]}" >&2
 
-t0=$(date +%s.%N)
-: > "$log"
-timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null >"$log" 2>&1 &
-qpid=$!
-tailpid=""
-if [ $verbose = 1 ]; then tail -n +1 -f "$log" --pid=$qpid >&2 & tailpid=$!; fi
-t_boot=""
-while kill -0 $qpid 2>/dev/null; do
-    if [ -z "$t_boot" ] && grep -q "$M:INIT" "$log" 2>/dev/null; then t_boot=$(date +%s.%N); fi
-    sleep 0.1
-done
-wait $qpid; qrc=$?; qpid=""
-[ -n "$tailpid" ] && wait $tailpid 2>/dev/null
-t1=$(date +%s.%N)
-[ -z "$t_boot" ] && grep -q "$M:INIT" "$log" && t_boot=$t1
-sed -i 's/\r$//' "$log"
-cp "$log" "$clog"
-
-boot_s=$( [ -n "$t_boot" ] && awk -v a="$t_boot" -v b="$t0" 'BEGIN {printf "%.1f", a - b}' || echo "?")
-total_s=$(awk -v a="$t1" -v b="$t0" 'BEGIN {printf "%.1f", a - b}')
-kvmline=$(grep -a "^$M:KVMMODE" "$log" | head -1 | cut -d' ' -f2-)
-seen=${kvmline%% *}
-guest_up=$(grep -a "^$M:RC" "$log" | sed -n 's/.*uptime=//p')
+emu_boot
 echo "ci/x86-emu: mode=$mode smp=$smp icount=$icount boot=${boot_s}s total=${total_s}s guest-uptime=${guest_up:-?}s kvm: ${kvmline:-(not reported)}" >&2
 printf 'mode=%s smp=%s icount=%s boot_s=%s total_s=%s guest_uptime_s=%s kvm=%s\n' \
     "$mode" "$smp" "$icount" "$boot_s" "$total_s" "${guest_up:-}" "${kvmline:-}" > "$out/timing-$mode.txt"
