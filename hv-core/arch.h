@@ -36,6 +36,9 @@ int arch_ucall_register(struct hv_vm *vm, char *err, size_t errlen);
 /* Exit reasons the portable loop does not know. Returns enum hv_action or a
  * negative errno with vcpu->err filled. */
 int arch_handle_exit(struct hv_vcpu *vcpu);
+/* The name of arch exit counter n (hv-core/exit.h: id HV_EXIT_ARCH_BASE + n,
+ * n < HV_EXIT_ARCH_MAX), or NULL where the arch counts nothing under n. */
+const char *arch_exit_stat_name(unsigned n);
 
 /* The guest counter frequency of a vCPU (kHz) and what to call its unit. */
 uint64_t arch_guest_counter_khz(struct hv_vcpu *vcpu);

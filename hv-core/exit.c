@@ -168,3 +168,63 @@ const char *hv_exit_reason_name(unsigned reason)
 		return names[reason];
 	return "other";
 }
+
+/* The counters' names: KVM's reasons in lower case, as KVM's own
+ * kvm_userspace_exit tracepoint prints them. */
+static const char *const stat_names[HV_EXIT_ARCH_BASE] = {
+	[KVM_EXIT_UNKNOWN] = "unknown",
+	[KVM_EXIT_EXCEPTION] = "exception",
+	[KVM_EXIT_IO] = "io",
+	[KVM_EXIT_HYPERCALL] = "hypercall",
+	[KVM_EXIT_DEBUG] = "debug",
+	[KVM_EXIT_HLT] = "hlt",
+	[KVM_EXIT_MMIO] = "mmio",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
+	[KVM_EXIT_SHUTDOWN] = "shutdown",
+	[KVM_EXIT_FAIL_ENTRY] = "fail_entry",
+	[KVM_EXIT_INTR] = "intr",
+	[KVM_EXIT_SET_TPR] = "set_tpr",
+	[KVM_EXIT_TPR_ACCESS] = "tpr_access",
+	[KVM_EXIT_NMI] = "nmi",
+	[KVM_EXIT_INTERNAL_ERROR] = "internal_error",
+	[KVM_EXIT_SYSTEM_EVENT] = "system_event",
+	[KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
+	[KVM_EXIT_HYPERV] = "hyperv",
+	[KVM_EXIT_ARM_NISV] = "arm_nisv",
+	[KVM_EXIT_X86_RDMSR] = "x86_rdmsr",
+	[KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
+	[KVM_EXIT_DIRTY_RING_FULL] = "dirty_ring_full",
+	[KVM_EXIT_AP_RESET_HOLD] = "ap_reset_hold",
+	[KVM_EXIT_X86_BUS_LOCK] = "x86_bus_lock",
+	[KVM_EXIT_XEN] = "xen",
+	[KVM_EXIT_NOTIFY] = "notify",
+	[HV_EXIT_OTHER] = "other",
+};
+
+uint64_t hv_exit_stat(const struct hv_vcpu *vcpu, unsigned id)
+{
+	return id < HV_EXIT_NR ? vcpu->exit_stat[id] : 0;
+}
+
+uint64_t hv_vm_exit_stat(const struct hv_vm *vm, unsigned id)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+		sum += hv_exit_stat(&vm->vcpus[i], id);
+	return sum;
+}
+
+const char *hv_exit_stat_name(unsigned id)
+{
+	if (id < HV_EXIT_ARCH_BASE)
+		return stat_names[id];
+	if (id < HV_EXIT_NR)
+		return arch_exit_stat_name(id - HV_EXIT_ARCH_BASE);
+	return NULL;
+}
+
+void hv_exit_stats_reset(struct hv_vcpu *vcpu)
+{
+	memset(vcpu->exit_stat, 0, sizeof(vcpu->exit_stat));
+}

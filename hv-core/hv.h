@@ -70,6 +70,12 @@ struct hv_vmm_probe {
 	uint32_t nbuf;
 };
 
+/* Exit accounting (hv-core/exit.h): KVM's reasons, then the arch's. */
+#define HV_EXIT_ARCH_BASE 64
+#define HV_EXIT_OTHER (HV_EXIT_ARCH_BASE - 1)
+#define HV_EXIT_ARCH_MAX 16
+#define HV_EXIT_NR (HV_EXIT_ARCH_BASE + HV_EXIT_ARCH_MAX)
+
 struct hv_vcpu {
 	struct hv_vm *vm;
 	uint32_t id;
@@ -86,6 +92,7 @@ struct hv_vcpu {
 	uint64_t *probe_enter;
 	void *arch;			/* arch backend state */
 	volatile uint64_t exits;	/* KVM_RUN returns with an exit, all kinds */
+	uint64_t exit_stat[HV_EXIT_NR];	/* by reason: hv-core/exit.h */
 	bool private_files;		/* the thread runs with its own file table */
 };
 

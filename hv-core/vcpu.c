@@ -128,6 +128,7 @@ static void *vcpu_thread(void *arg)
 		if (r < 0) {
 			exited = false;
 			if (r == -EINTR || r == -EAGAIN) {
+				vcpu->exit_stat[KVM_EXIT_INTR]++;
 				continue;
 			}
 			snprintf(vcpu->err, sizeof(vcpu->err),
@@ -137,6 +138,8 @@ static void *vcpu_thread(void *arg)
 		}
 		exited = true;
 		vcpu->exits++;
+		vcpu->exit_stat[run->exit_reason < HV_EXIT_OTHER ?
+				run->exit_reason : HV_EXIT_OTHER]++;
 		if (run->exit_reason != KVM_EXIT_IO) {
 			r = hv_dispatch_exit(vcpu);
 		} else if (hot && run->io.port - hot->base < hot->len &&

@@ -138,6 +138,13 @@ int arch_handle_exit(struct hv_vcpu *vcpu)
 	return -EPROTO;
 }
 
+/* KVM/arm64 hands user space nothing that needs decoding past the generic
+ * reasons (MMIO, SYSTEM_EVENT, ARM_NISV are KVM's own): no arch counters. */
+const char *arch_exit_stat_name(unsigned n)
+{
+	return NULL;
+}
+
 const char *arch_fault_name(uint64_t vector)
 {
 	return arm64_ec_name(vector);

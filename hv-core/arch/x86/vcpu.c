@@ -194,7 +194,12 @@ static int exit_user_msr(struct hv_vcpu *vcpu, bool write)
 	struct kvm_run *run = vcpu->run;
 	uint64_t data = run->msr.data;
 
-	xv->user_msr_exits++;
+	if (run->msr.reason == KVM_MSR_EXIT_REASON_FILTER)
+		vcpu->exit_stat[HV_EXIT_ARCH_BASE + X86_EXIT_MSR_FILTER]++;
+	else if (run->msr.reason == KVM_MSR_EXIT_REASON_UNKNOWN)
+		vcpu->exit_stat[HV_EXIT_ARCH_BASE + X86_EXIT_MSR_UNKNOWN]++;
+	else if (run->msr.reason == KVM_MSR_EXIT_REASON_INVAL)
+		vcpu->exit_stat[HV_EXIT_ARCH_BASE + X86_EXIT_MSR_INVAL]++;
 	run->msr.error = xv->msr_fn ? (uint8_t)xv->msr_fn(run->msr.index, write,
 							  &data, xv->msr_opaque) : 1;
 	if (!write)
@@ -215,6 +220,18 @@ int arch_handle_exit(struct hv_vcpu *vcpu)
 			 vcpu->run->exit_reason);
 		return -EPROTO;
 	}
+}
+
+const char *arch_exit_stat_name(unsigned n)
+{
+	static const char *const names[X86_EXIT_NR] = {
+		[X86_EXIT_MSR_FILTER] = "x86_msr_filter",
+		[X86_EXIT_MSR_UNKNOWN] = "x86_msr_unknown",
+		[X86_EXIT_MSR_INVAL] = "x86_msr_inval",
+	};
+	_Static_assert(X86_EXIT_NR <= HV_EXIT_ARCH_MAX, "too many x86 exit counters");
+
+	return n < X86_EXIT_NR ? names[n] : NULL;
 }
 
 const char *arch_fault_name(uint64_t vector)

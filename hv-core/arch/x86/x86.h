@@ -15,7 +15,15 @@
 struct x86_vm {
 	arch_msr_fn msr_fn;
 	void *msr_opaque;
-	uint64_t user_msr_exits;
+};
+
+/* x86's own exit counters (hv-core/exit.h, from HV_EXIT_ARCH_BASE): why an
+ * MSR access came to user space (kvm_run's msr.reason). */
+enum x86_exit_stat {
+	X86_EXIT_MSR_FILTER,	/* the MSR filter denied it: ours to answer */
+	X86_EXIT_MSR_UNKNOWN,	/* KVM does not know the MSR */
+	X86_EXIT_MSR_INVAL,	/* KVM refused the value */
+	X86_EXIT_NR
 };
 
 
