@@ -131,9 +131,25 @@ int hv_vm_add_pio(struct hv_vm *vm, uint16_t port, uint16_t len, hv_io_fn fn,
 		  void *opaque, char *err, size_t errlen);
 int hv_vm_add_mmio(struct hv_vm *vm, uint64_t gpa, uint64_t len, hv_io_fn fn,
 		   void *opaque, char *err, size_t errlen);
-/* An ioeventfd: guest writes of `len` bytes to addr complete in KVM. */
+/* An ioeventfd: guest writes of `len` bytes to addr complete in KVM, which
+ * signals the eventfd. Returns the eventfd (the VM owns and closes it; a
+ * device thread reads it) or a negative errno. */
+int hv_vm_ioeventfd(struct hv_vm *vm, uint64_t addr, uint32_t len, bool pio,
+		    char *err, size_t errlen);
+/* The same, for callers that only need the exit to stay in KVM: 0 or -errno. */
 int hv_vm_add_ioeventfd(struct hv_vm *vm, uint64_t addr, uint32_t len,
 			bool pio, char *err, size_t errlen);
+/* An irqfd (KVM_IRQFD): a write of a nonzero count to the returned eventfd
+ * raises interrupt line `gsi` of the in-kernel irqchip (x86: IOAPIC/PIC pin,
+ * arm64: SPI gsi + 32 on the vGIC). The VM owns the fd. -ENOTSUP with err
+ * filled without an in-kernel irqchip or KVM_CAP_IRQFD. */
+int hv_vm_irqfd(struct hv_vm *vm, uint32_t gsi, char *err, size_t errlen);
+/* Inject one MSI (KVM_SIGNAL_MSI): x86 addr 0xfee0_0000 | dest << 12, data
+ * the vector. Returns 1 when delivered, 0 when the guest blocked it (its
+ * interrupt controller is off), -ENOTSUP where KVM_CAP_SIGNAL_MSI is
+ * missing or the VM has no in-kernel irqchip, else -errno. */
+int hv_vm_signal_msi(struct hv_vm *vm, uint64_t addr, uint32_t data,
+		     char *err, size_t errlen);
 void hv_vm_set_ucall(struct hv_vm *vm, hv_ucall_fn fn, void *opaque);
 
 /* Load the embedded guest image and fill the shared page's fixed fields. */

@@ -215,18 +215,29 @@ int hv_vm_add_mmio(struct hv_vm *vm, uint64_t gpa, uint64_t len, hv_io_fn fn,
 		       errlen);
 }
 
-int hv_vm_add_ioeventfd(struct hv_vm *vm, uint64_t addr, uint32_t len,
-			bool pio, char *err, size_t errlen)
+/* The VM keeps every eventfd it hands out and closes them on destroy. */
+static int new_eventfd(struct hv_vm *vm, char *err, size_t errlen)
 {
 	if (vm->n_eventfds >= HV_MAX_DEVS) {
-		snprintf(err, errlen, "too many ioeventfds");
+		snprintf(err, errlen, "too many eventfds (max %d)", HV_MAX_DEVS);
 		return -ENOSPC;
 	}
 	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (fd < 0) {
-		snprintf(err, errlen, "eventfd: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+		snprintf(err, errlen, "eventfd: %s", strerror(e));
+		return -e;
 	}
+	return fd;
+}
+
+int hv_vm_ioeventfd(struct hv_vm *vm, uint64_t addr, uint32_t len, bool pio,
+		    char *err, size_t errlen)
+{
+	int fd = new_eventfd(vm, err, errlen);
+
+	if (fd < 0)
+		return fd;
 	struct kvm_ioeventfd io = {
 		.addr = addr,
 		.len = len,
@@ -239,7 +250,58 @@ int hv_vm_add_ioeventfd(struct hv_vm *vm, uint64_t addr, uint32_t len,
 		return r;
 	}
 	vm->eventfds[vm->n_eventfds++] = fd;
-	return 0;
+	return fd;
+}
+
+int hv_vm_add_ioeventfd(struct hv_vm *vm, uint64_t addr, uint32_t len,
+			bool pio, char *err, size_t errlen)
+{
+	int fd = hv_vm_ioeventfd(vm, addr, len, pio, err, errlen);
+
+	return fd < 0 ? fd : 0;
+}
+
+int hv_vm_irqfd(struct hv_vm *vm, uint32_t gsi, char *err, size_t errlen)
+{
+	if (!vm->opts.irqchip) {
+		snprintf(err, errlen, "irqfd needs the in-kernel irqchip (irqchip: true)");
+		return -ENOTSUP;
+	}
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) <= 0) {
+		snprintf(err, errlen, "KVM_CAP_IRQFD not offered by this host's KVM");
+		return -ENOTSUP;
+	}
+	int fd = new_eventfd(vm, err, errlen);
+	if (fd < 0)
+		return fd;
+	struct kvm_irqfd irqfd = { .fd = (uint32_t)fd, .gsi = gsi };
+	int r = HV_IOCTL(vm->vm_fd, KVM_IRQFD, &irqfd, err, errlen);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	vm->eventfds[vm->n_eventfds++] = fd;
+	return fd;
+}
+
+int hv_vm_signal_msi(struct hv_vm *vm, uint64_t addr, uint32_t data,
+		     char *err, size_t errlen)
+{
+	if (!vm->opts.irqchip) {
+		snprintf(err, errlen, "MSI injection needs the in-kernel irqchip (irqchip: true)");
+		return -ENOTSUP;
+	}
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SIGNAL_MSI) <= 0) {
+		snprintf(err, errlen, "KVM_CAP_SIGNAL_MSI not offered by this VM (its irqchip takes no MSIs)");
+		return -ENOTSUP;
+	}
+	struct kvm_msi msi = {
+		.address_lo = (uint32_t)addr,
+		.address_hi = (uint32_t)(addr >> 32),
+		.data = data,
+	};
+	int r = HV_IOCTL(vm->vm_fd, KVM_SIGNAL_MSI, &msi, err, errlen);
+	return r < 0 ? r : r > 0;
 }
 
 void hv_vm_set_ucall(struct hv_vm *vm, hv_ucall_fn fn, void *opaque)

@@ -150,11 +150,11 @@ static int setup_io_path(struct mb_setup_ctx *c)
 		sh->flags |= HV_F_PROBE_TIMELINE;
 	}
 	if (s->model == IOP_KERNEL) {
-		r = hv_vm_add_ioeventfd(c->vm, s->port, s->size, true, c->err,
-					c->errlen);
+		r = hv_vm_ioeventfd(c->vm, s->port, s->size, true, c->err,
+				    c->errlen);
 		if (r < 0)
 			goto fail;
-		s->evfd = c->vm->eventfds[c->vm->n_eventfds - 1];
+		s->evfd = r;
 	}
 	/* For kernel placement this only counts exits that reach user space,
 	 * which KVM's ioeventfd should leave at none. */
