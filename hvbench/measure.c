@@ -17,9 +17,7 @@
 #include "hvbench/results.h"
 #include "hvbench/suite.h"
 #include "probes/hostinfo.h"
-#include "probes/kvmexit.h"
-#include "probes/kvmstats.h"
-#include "probes/pmu.h"
+#include "probes/probe.h"
 #include "probes/stats.h"
 
 #define MAX_REPS_RECORDED 1000
@@ -66,6 +64,29 @@ static void host_set_capture(struct run_state *st)
 	};
 }
 
+/* What the probes see of this run: the suite's choices first, then the VM
+ * and the settings the host wrote into the shared page. */
+static void probe_run_init(struct run_state *st)
+{
+	struct probe_run *r = &st->prun;
+
+	for (size_t i = 0; i < st->p->n_pmu_events; i++)
+		st->pmu_names[i] = st->p->pmu_events[i];
+	r->host = st->env->host;
+	r->exit_stat = st->b->exit_stat;
+	r->pmu_events = st->pmu_names;
+	r->n_pmu_events = st->p->n_pmu_events;
+	r->count_exits = st->p->count_exits;
+}
+
+static void probe_run_settings(struct run_state *st)
+{
+	st->prun.vm = st->vm;
+	st->prun.batch = st->set.batch;
+	st->prun.calib_iters = st->set.calib_iters;
+	st->prun.calib_batched = st->b->max_batch != 1;
+}
+
 /* Runs on the vCPU thread that made the call. */
 static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 {
@@ -75,39 +96,26 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 	vcpu->vmm.skip = true;
 	switch (nr) {
 	case HV_UCALL_READY:
-		if (st->p->n_pmu_events) {
-			const char *names[MB_MAX_PMU_EVENTS];
-			for (size_t i = 0; i < st->p->n_pmu_events; i++)
-				names[i] = st->p->pmu_events[i];
-			/* tid 0: this vCPU thread, KVM's work on its behalf included. */
-			if (pmu_set_open(names, st->p->n_pmu_events, 0, &st->pmu,
-					 st->pmu_err, sizeof(st->pmu_err)) < 0)
-				st->pmu = NULL;
-		}
+		probe_set_at(&st->probes, &st->prun, PROBE_VCPU_READY);
 		return HV_CONTINUE;
 	case HV_UCALL_ENTER_USER:
 		return arch_vcpu_enter_user(vcpu, st->vm->shared->user_entry,
 					    st->vm->shared->user_stack);
 	case HV_UCALL_CALIB_BEGIN:
-		run_snapshot_calib(st, false);
+		probe_set_at(&st->probes, &st->prun, PROBE_CALIB_BEGIN);
 		return HV_CONTINUE;
 	case HV_UCALL_CALIB_END:
-		run_snapshot_calib(st, true);
+		probe_set_at(&st->probes, &st->prun, PROBE_CALIB_END);
 		st->calib_ended = true;
 		return HV_CONTINUE;
 	case HV_UCALL_MEASURE_BEGIN:
-		run_snapshot(st, false);
-		kvmexit_enable(st->kx);
+		probe_set_at(&st->probes, &st->prun, PROBE_WINDOW_BEGIN);
 		st->began = true;
-		for (uint32_t i = 0; i < st->vm->nr_vcpus; i++) {
-			hv_vmm_probe_reset(&st->vm->vcpus[i]);
-			st->vm->vcpus[i].vmm.on = true;
-		}
 		return HV_CONTINUE;
 	case HV_UCALL_REP_END: {
 		struct hv_shared *s = st->vm->shared;
 		struct guest_expect ge = { .max_iters = st->set.max_iters };
-		st->window_ucalls++;
+		st->prun.window_ucalls++;
 		if (guest_check_rep(s, &ge, st->abi_why, sizeof(st->abi_why)) < 0) {
 			st->abi_broken = true;
 			snprintf(vcpu->err, sizeof(vcpu->err), "guest broke the ABI: %s",
@@ -118,11 +126,11 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		/* Interleaved runs: wait here, guest paused and outside its
 		 * timed loop, until this benchmark's next turn. */
 		if (st->env->pace && !st->p->preflight) {
-			run_snapshot_pause(st, false);
+			probe_set_at(&st->probes, &st->prun, PROBE_PAUSE_BEGIN);
 			st->vm->paused = 1;
 			int r = st->env->pace(st->env->pace_ctx, st->reps_seen, st->set.repetitions);
 			st->vm->paused = 0;
-			run_snapshot_pause(st, true);
+			probe_set_at(&st->probes, &st->prun, PROBE_PAUSE_END);
 			if (r < 0)	/* the parent is gone: end the loop, report */
 				s->stop = 1;
 		}
@@ -130,11 +138,8 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		return HV_CONTINUE;
 	}
 	case HV_UCALL_MEASURE_END:
-		st->window_ucalls++;
-		for (uint32_t i = 0; i < st->vm->nr_vcpus; i++)
-			st->vm->vcpus[i].vmm.on = false;
-		kvmexit_disable(st->kx);
-		run_snapshot(st, true);
+		st->prun.window_ucalls++;
+		probe_set_at(&st->probes, &st->prun, PROBE_WINDOW_END);
 		st->ended = true;
 		return HV_CONTINUE;
 	case HV_UCALL_PROBE:
@@ -191,50 +196,6 @@ static void set_status(json_t *rec, const char *status, const char *reason)
 		json_object_set_new(rec, "reason", json_string(reason));
 }
 
-/* What one counter unit is worth per operation, and whether the median
- * sample is so few units that quantization dominates it: the figure is then
- * marked coarse with the remedy (batch), not left to look like a cost. */
-#define COARSE_UNITS 10.0
-
-/* The counter's step as the samples show it: the greatest common divisor
- * of the stored samples (this PVM host's guest TSC moves in steps of 26
- * cycles, so a 27-cycle median is one step and flips to two). 1 when the
- * samples share no step or there are none. */
-static uint64_t counter_step(const uint64_t *v, uint32_t n)
-{
-	uint64_t g = 0;
-
-	for (uint32_t i = 0; i < n && g != 1; i++) {
-		uint64_t a = v[i], b = g;
-		while (b) {
-			uint64_t t = a % b;
-			a = b;
-			b = t;
-		}
-		g = a;
-	}
-	return g ? g : 1;
-}
-
-static json_t *resolution_json(const struct stats_summary *sum, uint32_t batch,
-			       uint64_t step, const struct measure_env *env)
-{
-	bool coarse = sum->p50 < COARSE_UNITS * (double)step;
-	json_t *o = json_pack("{s:f, s:i, s:I, s:b}", "per_op", 1.0 / batch,
-			      "ops_per_sample", (int)batch,
-			      "counter_step", (json_int_t)step, "coarse", coarse);
-	char note[320];
-
-	if (o && coarse) {
-		snprintf(note, sizeof(note),
-			 "the median sample is %.1f %s, under %.0f steps of the counter (it moves by %llu here): quantization dominates; raise \"batch\" (now %u) to time more operations per sample",
-			 sum->p50, arch_counter_unit(env->host), COARSE_UNITS,
-			 (unsigned long long)step, batch);
-		json_object_set_new(o, "note", json_string(note));
-	}
-	return o;
-}
-
 static void fill_measurements(json_t *rec, struct run_state *st,
 			      const struct measure_env *env)
 {
@@ -260,75 +221,22 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 	json_object_set_new(rec, "repetitions", json_incref(st->reps));
 	json_object_set_new(rec, "probe_overhead", json_integer((json_int_t)s->overhead));
 	json_object_set_new(rec, "overhead_subtracted", json_boolean(!st->b->no_subtract));
-	if (!iters || stats_from_histogram(s->hist, &s->moments, &sum) < 0)
+	bool have = iters && stats_from_histogram(s->hist, &s->moments, &sum) == 0;
+	/* The probes' figures (or why a probe could not count), then the
+	 * check that reads them. */
+	st->prun.ops = iters;
+	st->prun.calib_done = s->calib_done;
+	st->prun.window_done = have && st->began && st->ended;
+	probe_set_emit(&st->probes, &st->prun, rec);
+	if (!have)
 		return;
 	json_object_set_new(rec, "cycles", results_stats_json_per_op(&sum, batch));
-	json_object_set_new(rec, "resolution", resolution_json(&sum, batch,
-		counter_step(s->samples, s->nsamples), env));
+	json_object_set_new(rec, "resolution", run_resolution_json(st, &sum));
 	if (hz > 0 && !strcmp(arch_counter_unit(env->host), "cycles"))
 		json_object_set_new(rec, "ns", json_pack("{s:f, s:f}",
 			"p50", sum.p50 / batch * 1e9 / hz, "mean", sum.mean / batch * 1e9 / hz));
-	if (st->began && st->ended) {
-		json_t *ex = run_exits_json(st, iters);
-		json_object_set_new(rec, "exits_per_op", ex);
-		char rule[300];
-		double want = mb_expected_exits(st->b, env->host, st->p->cpl, rule, sizeof(rule));
-		json_object_set_new(rec, "expected_exits_per_op",
-				    want < 0 ? json_null() : json_real(want));
-		if (rule[0])
-			json_object_set_new(rec, "expected_exits_rule", json_string(rule));
-		json_object_set_new(rec, "exit_stat", json_string(st->b->exit_stat));
-		bool suspect = false;
-		if (want >= 0) {
-			/* One rule for every row: the row's statistic per op against
-			 * the table's expectation, with what the loop alone causes at
-			 * this level (the calibration window) beside it. */
-			json_t *got_j = json_object_get(ex, st->b->exit_stat);
-			double got = got_j ? json_number_value(got_j) : 0.0;
-			double base = run_calib_stat_per_op(st, arch_kvm_stat_name(st->b->exit_stat));
-			if (!strcmp(st->b->exit_stat, "exits_caused"))
-				base = run_calib_stat_per_op(st, "exits_caused");
-			double net = fmax(0, got - base);
-			/* Missing exits are never excused; extra ones are, up to
-			 * what the loop alone causes (host events during a slow,
-			 * emulated loop come and go with the host's load). Those
-			 * arrive per unit of time, so the baseline (per null-op
-			 * sample) is scaled by how much longer a sample of the
-			 * operation takes; bounded, as the overhead is the guest's. */
-			double ovh = (double)s->overhead;
-			double raw = st->b->no_subtract ? sum.p50 : sum.p50 + ovh;
-			double scale = ovh > 0 ? raw / ovh : 1;
-			scale = scale < 1 ? 1 : scale > 100 ? 100 : scale;
-			double tol0 = want > 0 ? 0.05 * want : 0.05;
-			double tol = tol0 + base * scale;
-			json_object_set_new(rec, "exit_check", json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
-				"stat", st->b->exit_stat, "expected", want, "measured", got,
-				"loop_baseline", base, "baseline_time_scale", scale, "net", net,
-				"low", want - tol0, "high", want + tol));
-			if (got < want - tol0 || got > want + tol) {
-				char why[320];
-				suspect = true;
-				snprintf(why, sizeof(why),
-					 "%s per op is %.3f (the loop alone causes %.3f per null op, x%.1f for this op's time), expected %.3f (%.3f..%.3f): the operation did not cause the exits it is meant to measure",
-					 st->b->exit_stat, got, base, scale, want, want - tol0, want + tol);
-				json_object_set_new(rec, "suspect_reason", json_string(why));
-			}
-		}
-		json_object_set_new(rec, "suspect", json_boolean(suspect));
-		json_t *vmm = run_vmm_json(st->vm);
-		if (vmm)
-			json_object_set_new(rec, "vmm_user_cycles", vmm);
-		if (st->p->n_pmu_events)
-			json_object_set_new(rec, "pmu", run_pmu_json(st, iters));
-		if (st->kx && kvmexit_error(st->kx)) {
-			json_object_set_new(rec, "kvm_exit_error", json_string(kvmexit_error(st->kx)));
-		} else if (st->kx) {
-			kvmexit_drain(st->kx);
-			json_t *kx = kvmexit_json(st->kx, iters, st->window_ucalls);
-			if (kx)
-				json_object_set_new(rec, "kvm_exit", kx);
-		}
-	}
+	if (st->prun.window_done)
+		run_exit_check(rec, st, &sum);
 	json_t *h = results_histogram_json(s->hist);
 	if (h)	/* the guest's own buckets: per sample, not per operation */
 		json_object_set_new(h, "ops_per_sample", json_integer(batch));
@@ -427,12 +335,7 @@ static double elapsed_ms(const struct timespec *t0)
 
 static void run_state_free(struct run_state *st)
 {
-	run_counters_close(&st->vm_c);
-	for (int i = 0; i < HV_MAX_VCPUS; i++)
-		run_counters_close(&st->vcpu_c[i]);
-	if (st->pmu)
-		pmu_set_close(st->pmu);
-	kvmexit_close(st->kx);
+	probe_set_close(&st->probes);
 	free(st->hist_prev);
 	free(st->hist_delta);
 	json_decref(st->reps);
@@ -486,6 +389,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		if (why[0])	/* auto moved: the record's params say the level it ran at */
 			json_object_set_new(rec, "params", suite_params_to_json(b, &p));
 	}
+	probe_run_init(&st);
 	struct hv_vm_opts o = {
 		.nr_vcpus = p.vcpus < b->min_vcpus ? b->min_vcpus : p.vcpus,
 		.mem_bytes = (uint64_t)p.mem_mb << 20,
@@ -496,7 +400,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		.stall_ms = p.stall_ms,
 		/* PMU and kvm_exit counters are opened on a vCPU thread and
 		 * closed on this one: then the threads share one table. */
-		.private_files = !p.n_pmu_events && !p.count_exits,
+		.private_files = !probe_set_thread_files(&st.prun),
 	};
 	st.reps = json_array();
 	st.hist_prev = calloc(HIST_BUCKETS, sizeof(uint32_t));
@@ -537,16 +441,13 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	s->flags |= b->no_subtract ? HV_F_NO_SUBTRACT : 0;	/* setup may have set some */
 	host_set_capture(&st);
 
-	r = run_counters_open(&st.vm_c, st.vm->vm_fd, err, sizeof(err));
-	for (uint32_t i = 0; r == 0 && i < st.vm->nr_vcpus; i++)
-		r = run_counters_open(&st.vcpu_c[i], st.vm->vcpus[i].fd, err, sizeof(err));
+	probe_run_settings(&st);
+	r = probe_set_open(&st.probes, &st.prun, err, sizeof(err));
 	if (r < 0) {
 		set_status(rec, "failed", err);
 		goto out;
 	}
 	hv_vm_set_ucall(st.vm, on_ucall, &st);
-	if (p.count_exits && kvmexit_open(&st.kx, why, sizeof(why)) < 0)
-		json_object_set_new(rec, "kvm_exit_error", json_string(why));
 	r = hv_vm_start(st.vm, err, sizeof(err));
 	if (r == 0)
 		r = hv_vm_wait(st.vm, err, sizeof(err));
@@ -637,9 +538,11 @@ json_t *measure_render_shared(const struct measure_env *env, const struct mb_ben
 	}
 	memcpy(st.vm->shared, shared, sizeof(*shared));
 	host_set_capture(&st);	/* the page as the host would have set it */
+	probe_run_init(&st);	/* no probe opens: there is no KVM behind it */
 	st.vm->nr_vcpus = 1;
 	st.vm->vcpus[0].vm = st.vm;
 	st.vm->vcpus[0].fd = -1;
+	probe_run_settings(&st);
 	st.ctx = (struct mb_setup_ctx){ st.vm, &p, env->host, &bench, err, sizeof(err), NULL };
 	for (size_t i = 0; i < n_calls; i++) {
 		struct hv_vcpu *v = &st.vm->vcpus[0];

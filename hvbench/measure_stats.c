@@ -1,223 +1,106 @@
-/* What a benchmark run counts besides the guest's own clock: KVM binary
- * statistics around the measured window, the calibration loop and pauses,
- * PMU counters and the VMM's user-space exit time, as per-op figures. */
-#include <errno.h>
+/* The statistics side of a run's record beside the headline figures: the
+ * counter's resolution (is the median a cost or quantization?) and the exit
+ * check (did the operation cause the exits it is meant to measure?). */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "hv-core/arch.h"
 #include "hvbench/measure_state.h"
-#include "hvbench/results.h"
-#include "probes/kvmstats.h"
-#include "probes/pmu.h"
-#include "probes/stats.h"
 
-int run_counters_open(struct counters *c, int fd, char *err, size_t errlen)
+/* What one counter unit is worth per operation, and whether the median
+ * sample is so few units that quantization dominates it: the figure is then
+ * marked coarse with the remedy (batch), not left to look like a cost. */
+#define COARSE_UNITS 10.0
+
+/* The counter's step as the samples show it: the greatest common divisor
+ * of the stored samples (this PVM host's guest TSC moves in steps of 26
+ * cycles, so a 27-cycle median is one step and flips to two). 1 when the
+ * samples share no step or there are none. */
+static uint64_t counter_step(const uint64_t *v, uint32_t n)
 {
-	int r = kvmstats_open(fd, &c->ks, err, errlen);
+	uint64_t g = 0;
 
-	if (r < 0)
-		return r;
-	size_t n = kvmstats_count(c->ks);
-	c->before = calloc(n ? n : 1, sizeof(uint64_t));
-	c->after = calloc(n ? n : 1, sizeof(uint64_t));
-	c->calib_before = calloc(n ? n : 1, sizeof(uint64_t));
-	c->calib_after = calloc(n ? n : 1, sizeof(uint64_t));
-	c->pause_before = calloc(n ? n : 1, sizeof(uint64_t));
-	c->pause_sum = calloc(n ? n : 1, sizeof(uint64_t));
-	if (!c->before || !c->after || !c->calib_before || !c->calib_after ||
-	    !c->pause_before || !c->pause_sum) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+	for (uint32_t i = 0; i < n && g != 1; i++) {
+		uint64_t a = v[i], b = g;
+		while (b) {
+			uint64_t t = a % b;
+			a = b;
+			b = t;
+		}
+		g = a;
 	}
-	return 0;
+	return g ? g : 1;
 }
 
-void run_counters_close(struct counters *c)
+json_t *run_resolution_json(const struct run_state *st,
+			    const struct stats_summary *sum)
 {
-	if (c->ks)
-		kvmstats_close(c->ks);
-	free(c->before);
-	free(c->after);
-	free(c->calib_before);
-	free(c->calib_after);
-	free(c->pause_before);
-	free(c->pause_sum);
-	memset(c, 0, sizeof(*c));
-}
+	const struct hv_shared *s = st->vm->shared;
+	uint32_t batch = st->set.batch;
+	uint64_t step = counter_step(s->samples, s->nsamples);
+	bool coarse = sum->p50 < COARSE_UNITS * (double)step;
+	json_t *o = json_pack("{s:f, s:i, s:I, s:b}", "per_op", 1.0 / batch,
+			      "ops_per_sample", (int)batch,
+			      "counter_step", (json_int_t)step, "coarse", coarse);
+	char note[320];
 
-void run_snapshot(struct run_state *st, bool after)
-{
-	struct counters *c = &st->vm_c;
-
-	kvmstats_read(c->ks, after ? c->after : c->before);
-	for (uint32_t i = 0; i < st->vm->nr_vcpus; i++) {
-		c = &st->vcpu_c[i];
-		kvmstats_read(c->ks, after ? c->after : c->before);
-	}
-	if (st->pmu)
-		pmu_set_read(st->pmu, after ? st->pmu_after : st->pmu_before);
-}
-
-/* Around a pause between repetitions: add what moved to pause_sum. */
-static void pause_snapshot(struct counters *c, bool after)
-{
-	size_t n = kvmstats_count(c->ks);
-
-	if (!after) {
-		kvmstats_read(c->ks, c->pause_before);
-		return;
-	}
-	uint64_t *now = calloc(n ? n : 1, sizeof(uint64_t));
-	if (!now)
-		return;
-	kvmstats_read(c->ks, now);
-	for (size_t i = 0; i < n; i++)
-		c->pause_sum[i] += now[i] - c->pause_before[i];
-	free(now);
-}
-
-void run_snapshot_pause(struct run_state *st, bool after)
-{
-	pause_snapshot(&st->vm_c, after);
-	for (uint32_t i = 0; i < st->vm->nr_vcpus; i++)
-		pause_snapshot(&st->vcpu_c[i], after);
-}
-
-/* The calibration loop's window: vCPU statistics only (it runs on vCPU 0). */
-void run_snapshot_calib(struct run_state *st, bool after)
-{
-	for (uint32_t i = 0; i < st->vm->nr_vcpus; i++) {
-		struct counters *c = &st->vcpu_c[i];
-		kvmstats_read(c->ks, after ? c->calib_after : c->calib_before);
-	}
-}
-
-/* Per-op delta of one vCPU statistic over the calibration loop (the null
- * operation at the same level and batch), the call channel's own exit taken
- * out; "exits_caused" is exits less host interrupts, as in the window. */
-double run_calib_stat_per_op(struct run_state *st, const char *name)
-{
-	struct kvmstats *ks0 = st->vcpu_c[0].ks;
-	struct hv_shared *s = st->vm->shared;
-	uint64_t ops = s->calib_done * (st->b->max_batch == 1 ? 1 : st->set.batch);
-	const char *ucall_stat = arch_ucall_stat();
-
-	if (!st->calib_ended || !ops || s->calib_done > st->set.calib_iters)
-		return 0;
-	if (!strcmp(name, "exits_caused"))
-		return fmax(0, run_calib_stat_per_op(st, "exits") - run_calib_stat_per_op(st, "irq_exits"));
-	for (size_t i = 0; i < kvmstats_count(ks0); i++) {
-		if (!kvmstats_is_cumulative(ks0, i) || strcmp(kvmstats_name(ks0, i), name))
-			continue;
-		int64_t d = 0;
-		for (uint32_t v = 0; v < st->vm->nr_vcpus; v++)
-			d += (int64_t)(st->vcpu_c[v].calib_after[i] - st->vcpu_c[v].calib_before[i]);
-		if (!strcmp(name, "exits") || !strcmp(name, ucall_stat))
-			d -= 1;
-		/* one or two stray exits in the window are not a rate */
-		return d >= 3 ? (double)d / (double)ops : 0;
-	}
-	return 0;
-}
-
-/* Exits per op: every cumulative counter that moved, summed over vCPUs, with
- * the call channel's own exits inside the window taken out. */
-json_t *run_exits_json(struct run_state *st, uint64_t iters)
-{
-	json_t *o = json_object();
-	struct kvmstats *ks0 = st->vcpu_c[0].ks;
-	const char *ucall_stat = arch_ucall_stat();
-
-	for (size_t i = 0; i < kvmstats_count(ks0); i++) {
-		if (!kvmstats_is_cumulative(ks0, i))
-			continue;
-		const char *name = kvmstats_name(ks0, i);
-		int64_t d = 0;
-		for (uint32_t v = 0; v < st->vm->nr_vcpus; v++)
-			d += (int64_t)(st->vcpu_c[v].after[i] - st->vcpu_c[v].before[i] -
-				       st->vcpu_c[v].pause_sum[i]);
-		if (!strcmp(name, "exits") || !strcmp(name, ucall_stat))
-			d -= st->window_ucalls;
-		if (d <= 0 && strcmp(name, "exits"))
-			continue;
-		json_object_set_new(o, name, json_real((double)(d < 0 ? 0 : d) / (double)iters));
-	}
-	/* Host interrupts arriving while the guest runs are exits too, but the
-	 * operation did not cause them: the expectation is checked without. */
-	json_t *ex = json_object_get(o, "exits"), *irq = json_object_get(o, "irq_exits");
-	if (ex) {
-		double caused = json_number_value(ex) - (irq ? json_number_value(irq) : 0);
-		json_object_set_new(o, "exits_caused", json_real(caused < 0 ? 0 : caused));
-	}
-	/* The table names statistics the x86 way: show the benchmark's own
-	 * statistic under that name too where KVM calls it otherwise. */
-	const char *kname = arch_kvm_stat_name(st->b->exit_stat);
-	json_t *kv = json_object_get(o, kname);
-	if (strcmp(kname, st->b->exit_stat) && kv)
-		json_object_set_new(o, st->b->exit_stat, json_real(json_number_value(kv)));
-	struct kvmstats *vs = st->vm_c.ks;
-	for (size_t i = 0; i < kvmstats_count(vs); i++) {
-		int64_t d = (int64_t)(st->vm_c.after[i] - st->vm_c.before[i] -
-				      st->vm_c.pause_sum[i]);
-		if (!kvmstats_is_cumulative(vs, i) || d <= 0)
-			continue;
-		char key[96];
-		snprintf(key, sizeof(key), "vm.%s", kvmstats_name(vs, i));
-		json_object_set_new(o, key, json_real((double)d / (double)iters));
+	if (o && coarse) {
+		snprintf(note, sizeof(note),
+			 "the median sample is %.1f %s, under %.0f steps of the counter (it moves by %llu here): quantization dominates; raise \"batch\" (now %u) to time more operations per sample",
+			 sum->p50, arch_counter_unit(st->env->host), COARSE_UNITS,
+			 (unsigned long long)step, batch);
+		json_object_set_new(o, "note", json_string(note));
 	}
 	return o;
 }
 
-json_t *run_pmu_json(struct run_state *st, uint64_t iters)
+void run_exit_check(json_t *rec, struct run_state *st,
+		    const struct stats_summary *sum)
 {
-	json_t *o = json_object();
+	const struct hv_shared *s = st->vm->shared;
+	const struct mb_bench *b = st->b;
+	char rule[300];
+	double want = mb_expected_exits(b, st->env->host, st->p->cpl, rule, sizeof(rule));
+	bool suspect = false;
 
-	for (size_t i = 0; i < st->p->n_pmu_events; i++) {
-		const char *name = st->p->pmu_events[i];
-		const char *why = !st->pmu ? st->pmu_err :
-				  pmu_set_unavailable_reason(st->pmu, i);
-		if (why)
-			json_object_set_new(o, name, json_pack("{s:s}", "unavailable", why));
-		else
-			json_object_set_new(o, name, json_pack("{s:f}", "per_op",
-				(double)(st->pmu_after[i] - st->pmu_before[i]) / (double)iters));
+	json_object_set_new(rec, "expected_exits_per_op",
+			    want < 0 ? json_null() : json_real(want));
+	if (rule[0])
+		json_object_set_new(rec, "expected_exits_rule", json_string(rule));
+	json_object_set_new(rec, "exit_stat", json_string(b->exit_stat));
+	if (want >= 0) {
+		/* One rule for every row: the row's statistic per op against
+		 * the table's expectation, with what the loop alone causes at
+		 * this level (the calibration window) beside it. */
+		json_t *got_j = json_object_get(json_object_get(rec, "exits_per_op"), b->exit_stat);
+		double got = got_j ? json_number_value(got_j) : 0.0;
+		double base = st->prun.exit_baseline;
+		double net = fmax(0, got - base);
+		/* Missing exits are never excused; extra ones are, up to
+		 * what the loop alone causes (host events during a slow,
+		 * emulated loop come and go with the host's load). Those
+		 * arrive per unit of time, so the baseline (per null-op
+		 * sample) is scaled by how much longer a sample of the
+		 * operation takes; bounded, as the overhead is the guest's. */
+		double ovh = (double)s->overhead;
+		double raw = b->no_subtract ? sum->p50 : sum->p50 + ovh;
+		double scale = ovh > 0 ? raw / ovh : 1;
+		scale = scale < 1 ? 1 : scale > 100 ? 100 : scale;
+		double tol0 = want > 0 ? 0.05 * want : 0.05;
+		double tol = tol0 + base * scale;
+		json_object_set_new(rec, "exit_check", json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
+			"stat", b->exit_stat, "expected", want, "measured", got,
+			"loop_baseline", base, "baseline_time_scale", scale, "net", net,
+			"low", want - tol0, "high", want + tol));
+		if (got < want - tol0 || got > want + tol) {
+			char why[320];
+			suspect = true;
+			snprintf(why, sizeof(why),
+				 "%s per op is %.3f (the loop alone causes %.3f per null op, x%.1f for this op's time), expected %.3f (%.3f..%.3f): the operation did not cause the exits it is meant to measure",
+				 b->exit_stat, got, base, scale, want, want - tol0, want + tol);
+			json_object_set_new(rec, "suspect_reason", json_string(why));
+		}
 	}
-	return o;
+	json_object_set_new(rec, "suspect", json_boolean(suspect));
 }
-
-json_t *run_vmm_json(struct hv_vm *vm)
-{
-	uint32_t *sum = calloc(HIST_BUCKETS, sizeof(uint32_t));
-	struct hist_moments m;
-	struct stats_summary s;
-	json_t *out = NULL;
-
-	if (!sum)
-		return NULL;
-	hist_moments_init(&m);
-	for (uint32_t v = 0; v < vm->nr_vcpus; v++) {
-		const struct hv_vmm_probe *p = &vm->vcpus[v].vmm;
-		if (!p->hist || !p->m.n)
-			continue;
-		for (uint32_t b = 0; b < HIST_BUCKETS; b++)
-			sum[b] += p->hist[b];
-		m.n += p->m.n;
-		m.sum += p->m.sum;
-		unsigned __int128 a = (unsigned __int128)m.sumsq_hi << 64 | m.sumsq_lo;
-		a += (unsigned __int128)p->m.sumsq_hi << 64 | p->m.sumsq_lo;
-		m.sumsq_lo = (uint64_t)a;
-		m.sumsq_hi = (uint64_t)(a >> 64);
-		if (p->m.min < m.min)
-			m.min = p->m.min;
-		if (p->m.max > m.max)
-			m.max = p->m.max;
-	}
-	if (m.n && stats_from_histogram(sum, &m, &s) == 0)
-		out = results_stats_json(&s);
-	free(sum);
-	return out;
-}
-
