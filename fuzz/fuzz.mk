@@ -34,7 +34,7 @@ fuzz-bins: $(FUZZ_BINS)
 
 $(BUILD)/fuzz/%: fuzz/%.c fuzz/shared_layout.h $(BUILD)/libhvbench.a
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libhvbench.a $(HOST_LIBS)
+	$(HOSTCC) $(HOST_CFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_WHOLE) $(HOST_LIBS)
 
 # deps first, then clang (two apt runs side by side would fight over the lock).
 fuzz: deps
@@ -81,7 +81,7 @@ SNAP_BIN := $(BUILD)/fuzz/hvbench-snapshot
 $(SNAP_BIN): fuzz/snapshot.c fuzz/shared_layout.h $(MAIN_OBJ) $(BUILD)/libhvbench.a
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -Wl,--wrap=hv_vm_destroy,--wrap=iop_ring_flush -o $@ \
-		fuzz/snapshot.c $(MAIN_OBJ) $(BUILD)/libhvbench.a $(HOST_LIBS)
+		fuzz/snapshot.c $(MAIN_OBJ) $(LIB_WHOLE) $(HOST_LIBS)
 
 .PHONY: fuzz-seeds
 fuzz-seeds: $(SNAP_BIN)

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	page.abi_version = HV_ABI_VERSION;
 	page.nr_vcpus = 1;
 	page.tsc_khz = host.tsc_khz;
-	page.body = b->body;
+	hv_body_name_put(page.body, b->body);
 	page.cpl = (uint32_t)p.cpl;
 	page.min_cycles = (uint64_t)p.min_time_ms * page.tsc_khz;
 	page.batch = p.batch ? p.batch : 1;

@@ -36,7 +36,7 @@ static void write_page(const char *dir, const struct hv_shared *s)
 	size_t bench = 0, n = 0, len = sizeof(page);
 
 	for (size_t i = 0; i < mb_count(); i++)
-		if (mb_get(i)->body == s->body) {
+		if (!strncmp(mb_get(i)->body, s->body, HV_BODY_NAME_MAX)) {
 			bench = i;
 			break;
 		}
@@ -71,7 +71,7 @@ void __wrap_hv_vm_destroy(struct hv_vm *vm)
 {
 	const char *dir = getenv("HVB_SNAPSHOT_DIR");
 
-	if (dir && vm && vm->shared && vm->shared->body)
+	if (dir && vm && vm->shared && vm->shared->body[0])
 		write_page(dir, vm->shared);
 	__real_hv_vm_destroy(vm);
 }

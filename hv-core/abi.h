@@ -7,7 +7,7 @@
 #include "probes/histogram.h"
 
 #define HV_ABI_MAGIC 0x314b4d4843425648ull /* "HVBCHMK1" */
-#define HV_ABI_VERSION 3
+#define HV_ABI_VERSION 4
 
 /*
  * Guest-physical layout (identity mapped by the guest's page tables):
@@ -54,35 +54,38 @@ enum hv_ucall {
 	HV_UCALL_CALIB_END,	/* ... and ends: its exits are the loop's own, not the operation's */
 };
 
-/* Guest benchmark bodies; the host table (microbench/) maps names to these. */
-enum hv_body {
-	HV_BODY_NONE = 0,
-	HV_BODY_EMPTY,
-	HV_BODY_RDTSC,
-	HV_BODY_CPUID,
-	HV_BODY_HYPERCALL,
-	HV_BODY_PIO_IN,		/* param[0] port, param[1] size */
-	HV_BODY_PIO_OUT,	/* param[0] port, param[1] size */
-	HV_BODY_MMIO_READ,	/* param[0] gpa */
-	HV_BODY_MMIO_WRITE,	/* param[0] gpa */
-	HV_BODY_MSR_READ,	/* param[0] msr index */
-	HV_BODY_MSR_WRITE,	/* param[0] msr index */
-	HV_BODY_CR8_WRITE,
-	HV_BODY_SYSCALL,
-	HV_BODY_IPI,
-	HV_BODY_PF_TOUCH,	/* param[0] region gpa, param[1] pages */
-	HV_BODY_COUNTER_READ,	/* arm64: CNTVCT read */
-	HV_BODY_SYSREG_TRAP,	/* arm64: trapped system register */
-	HV_BODY_VIRQ_EOI,	/* arm64 */
-	HV_BODY_PMU_READ,	/* arm64: PMCCNTR_EL0 read */
-	HV_BODY_FAULT_TEST,	/* deliberately faults (tests) */
-	HV_BODY_SPIN,		/* CPL0/CPL3 slowdown probe: param[0] loop count */
-	HV_BODY_IO_PATH,	/* io-path study: microbench/iopath_abi.h */
-	HV_BODY_LIE,		/* tests: lies in the shared-page field param[0] names */
-	HV_BODY_COUNT
+/*
+ * Guest benchmark bodies are named, not numbered: a family registers each
+ * body in its own guest file (GUEST_BODY, hv-core/guest/guest.h) and its
+ * table rows name it (mb_bench.body). The host writes the row's body name
+ * into hv_shared.body, NUL-padded; the guest looks it up among the bodies
+ * linked into its image and aborts with HV_ABORT_NO_BODY when it has none.
+ * A name is a C identifier of fewer than HV_BODY_NAME_MAX characters.
+ */
+#define HV_BODY_NAME_MAX 32
+
+/*
+ * Why the guest gave up (hv_shared.abort_code, status HV_GS_ABORT): one list
+ * for both sides, decoded by name on the host (mb_abort_reason in
+ * microbench/table.c). Codes from HV_ABORT_BODY_BASE on belong to the body
+ * that ran: its row's abort_reasons[code - HV_ABORT_BODY_BASE] says what
+ * each means.
+ */
+#define HV_ABORT_CODES(X)                                                       \
+	X(ABI, 1, "shared-page ABI mismatch (magic or version)")               \
+	X(NO_BODY, 2, "no body of that name in the guest image")               \
+	X(NO_IRQ, 3, "an interrupt the body raised never became pending")      \
+	X(BAD_PARAM, 4, "a body parameter out of the range the guest body takes")
+
+enum hv_abort {
+	HV_ABORT_NONE = 0,
+#define HV_ABORT_ENUM(name, code, what) HV_ABORT_##name = code,
+	HV_ABORT_CODES(HV_ABORT_ENUM)
+#undef HV_ABORT_ENUM
+	HV_ABORT_BODY_BASE = 0x100,
 };
 
-/* What HV_BODY_LIE lies about (param[0]); the host must survive each one
+/* What the "lie" body lies about (param[0]); the host must survive each one
  * with a "failed" record. */
 enum hv_lie {
 	HV_LIE_NONE = 0,
@@ -108,6 +111,19 @@ enum hv_guest_status {
 	HV_GS_FAULT,
 	HV_GS_ABORT,
 };
+
+/* Host side: put `name` into hv_shared.body, NUL-padded. Returns 0, or -1
+ * (and an empty name, which no body has) when it does not fit. */
+static inline int hv_body_name_put(char dst[HV_BODY_NAME_MAX], const char *name)
+{
+	uint32_t n = 0;
+
+	while (n < HV_BODY_NAME_MAX && name[n])
+		n++;
+	for (uint32_t i = 0; i < HV_BODY_NAME_MAX; i++)
+		dst[i] = n < HV_BODY_NAME_MAX && i < n ? name[i] : 0;
+	return n < HV_BODY_NAME_MAX ? 0 : -1;
+}
 
 #define HV_MAX_SAMPLES 4096
 #define HV_NPARAMS 16
@@ -137,7 +153,7 @@ struct hv_shared {
 	uint32_t abi_version;
 	uint32_t nr_vcpus;
 	uint64_t tsc_khz;
-	uint32_t body;
+	uint32_t reserved0;	/* was a numbered body id (ABI 3); see body below */
 	uint32_t cpl;
 	uint64_t min_cycles;	/* measure at least this long (guest counter units) */
 	uint64_t max_iters;
@@ -179,6 +195,10 @@ struct hv_shared {
 	uint32_t hist[HIST_BUCKETS];
 	/* io-path probes of the current access */
 	struct hv_probe_slot probe;
+	/* Filled by the host before the first KVM_RUN: the body to run, by
+	 * name, NUL-padded (HV_BODY_NAME_MAX). Last, so that the offsets of
+	 * every older field stay those of ABI 3 (fuzz/ seeds are real pages). */
+	char body[HV_BODY_NAME_MAX];
 };
 
 _Static_assert(sizeof(struct hv_shared) <= HV_SHARED_SIZE,

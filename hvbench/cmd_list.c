@@ -37,8 +37,8 @@ static json_t *bench_json(const struct mb_bench *b)
 	for (int i = 0; b->ext_params && b->ext_params[i].name; i++)
 		json_array_append_new(ext, json_pack("{s:s, s:s}", "name",
 			b->ext_params[i].name, "help", b->ext_params[i].help));
-	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b, s:o}",
-		"name", b->name, "family", b->family, "description", b->description,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:o, s:i, s:b, s:o}",
+		"name", b->name, "family", b->family, "body", b->body, "description", b->description,
 		"archs", archs, "exit", b->exit_kind,
 		"expected_exits_per_op", b->expected_exits < 0 ? json_null() : json_real(b->expected_exits),
 		"exit_stat", b->exit_stat, "cpls", cpls, "min_vcpus", b->min_vcpus ? b->min_vcpus : 1,

@@ -19,7 +19,7 @@ static const struct mb_bench fault_row = {
 	.name = "selftest_fault", .family = "selftest",
 	.description = "reads an address beyond the guest's page tables: must be reported as a fault",
 	.archs = MB_ARCH_X86 | MB_ARCH_ARM64, .expected_exits = -1,
-	.exit_stat = "exits", .body = HV_BODY_FAULT_TEST, .cpls = MB_CPL_ANY,
+	.exit_stat = "exits", .body = "fault_test", .cpls = MB_CPL_ANY,
 };
 
 /* The fault record names the level the x86 way ("cpl") or the arm64 way

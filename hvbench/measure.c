@@ -275,14 +275,14 @@ static void fill_guest_outcome(json_t *rec, struct run_state *st)
 		}
 		return;
 	}
-	case HV_GS_ABORT:
+	case HV_GS_ABORT: {
+		char what[256];
+
 		snprintf(why, sizeof(why), "the guest runtime gave up with code %u (%s)",
-			 s->abort_code, s->abort_code == 1 ? "shared-page ABI mismatch" :
-			 s->abort_code == 2 ? "no such body in the guest image" :
-			 s->abort_code == 3 ? "an interrupt the body raised never became pending" :
-			 "body init failed");
+			 s->abort_code, mb_abort_reason(st->b, s->abort_code, what, sizeof(what)));
 		set_status(rec, "failed", why);
 		return;
+	}
 	default:
 		snprintf(why, sizeof(why), "the guest stopped before finishing (status %u)",
 			 s->status);
@@ -428,7 +428,10 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	/* setup may have tightened the limits: record what actually ran. */
 	json_object_set_new(rec, "params", suite_params_to_json(b, &p));
 	struct hv_shared *s = st.vm->shared;
-	s->body = b->body;
+	if (hv_body_name_put(s->body, b->body ? b->body : "") < 0) {
+		set_status(rec, "failed", "the row's body name is longer than the shared page holds (HV_BODY_NAME_MAX)");
+		goto out;
+	}
 	s->cpl = (uint32_t)p.cpl;
 	s->min_cycles = (uint64_t)p.min_time_ms * s->tsc_khz;
 	/* The guest counts samples of `batch` operations; the suite counts
@@ -479,7 +482,7 @@ double measure_cpl0_slowdown(const struct measure_env *env, char *err,
 		.name = "cpl0_probe", .family = "internal",
 		.description = "spin loop used to detect emulated CPL0",
 		.archs = MB_ARCH_X86 | MB_ARCH_ARM64, .expected_exits = -1,
-		.exit_stat = "exits", .body = HV_BODY_SPIN, .cpls = MB_CPL_ANY,
+		.exit_stat = "exits", .body = "spin", .cpls = MB_CPL_ANY,
 		.setup = setup_spin,
 	};
 	double p50[2] = { 0, 0 };

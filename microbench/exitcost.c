@@ -8,7 +8,7 @@
 #include "hv-core/arch.h"
 #include "hv-core/dev/dev.h"
 #include "hv-core/hv.h"
-#include "microbench/families.h"
+#include "microbench/mb.h"
 #include "probes/hostinfo.h"
 
 #define MSR_IA32_TSC_ADJUST 0x3b
@@ -209,75 +209,75 @@ static const struct mb_bench b_empty = {
 	.name = "empty", .family = "exit-cost",
 	.description = "the probe pair around nothing: the timing overhead every other figure has subtracted",
 	.archs = ALL, .exit_kind = "none", .expected_exits = 0, .exit_stat = "exits_caused",
-	.body = HV_BODY_EMPTY, .cpls = MB_CPL_ANY, .no_subtract = true,
+	.body = "empty", .cpls = MB_CPL_ANY, .no_subtract = true,
 };
 static const struct mb_bench b_rdtsc = {
 	.name = "rdtsc", .family = "exit-cost",
 	.description = "read the time-stamp counter (no exit where TSC reads are not intercepted)",
 	.archs = X86, .exit_kind = "none", .expected_exits = 0, .exit_stat = "exits_caused",
-	.body = HV_BODY_RDTSC, .cpls = MB_CPL_ANY,
+	.body = "rdtsc", .cpls = MB_CPL_ANY,
 };
 static const struct mb_bench b_cpuid = {
 	.name = "cpuid", .family = "exit-cost",
 	.description = "CPUID leaf 0: an unconditional exit handled in KVM",
 	.archs = X86, .exit_kind = "CPUID (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_CPUID, .cpls = MB_CPL_ANY, .no_exit_reason = cpuid_no_exit,
+	.body = "cpuid", .cpls = MB_CPL_ANY, .no_exit_reason = cpuid_no_exit,
 };
 static const struct mb_bench b_hypercall = {
 	.name = "hypercall", .family = "exit-cost",
 	.description = "a hypercall from the guest kernel that KVM answers itself: x86 vmcall/vmmcall with an unknown number (-ENOSYS), arm64 HVC #0 PSCI_VERSION",
 	.archs = ALL, .exit_kind = "hypercall (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_HYPERCALL, .cpls = MB_CPL0, .setup = setup_hypercall,
+	.body = "hypercall", .cpls = MB_CPL0, .setup = setup_hypercall,
 	.fault_means_unsupported = "this host's KVM does not complete hypercalls from a plain guest (the hypercall instruction faulted or never returned)",
 };
 static const struct mb_bench b_pio_user = {
 	.name = "pio_user", .family = "exit-cost",
 	.description = "1-byte IN from the dummy port 0x22e, answered 0xff by a user-space device model",
 	.archs = X86, .exit_kind = "port I/O (user space)", .expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_PIO_IN, .cpls = MB_CPL_ANY, .setup = setup_pio_dummy,
+	.body = "pio_in", .cpls = MB_CPL_ANY, .setup = setup_pio_dummy,
 };
 static const struct mb_bench b_pio_user_out = {
 	.name = "pio_user_out", .family = "exit-cost",
 	.description = "1-byte OUT to the dummy port 0x22e, dropped by a user-space device model",
 	.archs = X86, .exit_kind = "port I/O (user space)", .expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_PIO_OUT, .cpls = MB_CPL_ANY, .setup = setup_pio_dummy,
+	.body = "pio_out", .cpls = MB_CPL_ANY, .setup = setup_pio_dummy,
 };
 static const struct mb_bench b_pio_kernel = {
 	.name = "pio_kernel", .family = "exit-cost",
 	.description = "4-byte OUT to a port registered with ioeventfd: completed inside KVM",
 	.archs = X86, .exit_kind = "port I/O (kernel, ioeventfd)", .expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_PIO_OUT, .cpls = MB_CPL_ANY, .setup = setup_pio_kernel,
+	.body = "pio_out", .cpls = MB_CPL_ANY, .setup = setup_pio_kernel,
 };
 static const struct mb_bench b_mmio_user = {
 	.name = "mmio_user", .family = "exit-cost",
 	.description = "4-byte read of guest-physical memory with nothing behind it: MMIO exit to a user-space device model",
 	.archs = ALL, .exit_kind = "MMIO (user space)", .expected_exits = 1, .exit_stat = "mmio_exits",
-	.body = HV_BODY_MMIO_READ, .cpls = MB_CPL_ANY, .setup = setup_mmio_user,
+	.body = "mmio_read", .cpls = MB_CPL_ANY, .setup = setup_mmio_user,
 };
 static const struct mb_bench b_mmio_kernel = {
 	.name = "mmio_kernel", .family = "exit-cost",
 	.description = "4-byte write to an ioeventfd MMIO address: completed inside KVM",
 	.archs = ALL, .exit_kind = "MMIO (kernel, ioeventfd)", .expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_MMIO_WRITE, .cpls = MB_CPL_ANY, .setup = setup_mmio_kernel,
+	.body = "mmio_write", .cpls = MB_CPL_ANY, .setup = setup_mmio_kernel,
 };
 static const struct mb_bench b_msr_kernel = {
 	.name = "msr_kernel", .family = "exit-cost",
 	.description = "RDMSR of IA32_TSC_ADJUST, emulated inside KVM",
 	.archs = X86, .exit_kind = "MSR read (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_MSR_READ, .cpls = MB_CPL0, .setup = setup_msr_kernel,
+	.body = "msr_read", .cpls = MB_CPL0, .setup = setup_msr_kernel,
 	.no_exit_reason = pvm_cpl0_no_exit,
 };
 static const struct mb_bench b_msr_user = {
 	.name = "msr_user", .family = "exit-cost",
 	.description = "RDMSR of IA32_TSC_ADJUST routed to user space by an MSR filter (KVM_CAP_X86_USER_SPACE_MSR)",
 	.archs = X86, .exit_kind = "MSR read (user space)", .expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_MSR_READ, .cpls = MB_CPL0, .setup = setup_msr_user,
+	.body = "msr_read", .cpls = MB_CPL0, .setup = setup_msr_user,
 };
 static const struct mb_bench b_cr8 = {
 	.name = "cr8", .family = "exit-cost",
 	.description = "write 0 to CR8 (the TPR) with the in-kernel irqchip; exits only where TPR writes are intercepted",
 	.archs = X86, .exit_kind = "CR8 write (kernel, host-dependent)", .expected_exits = -1, .exit_stat = "exits_caused",
-	.body = HV_BODY_CR8_WRITE, .cpls = MB_CPL0, .irqchip = true,
+	.body = "cr8_write", .cpls = MB_CPL0, .irqchip = true,
 	.expected_on = cr8_expected,
 	.expected_rules = "SVM 0 (V_INTR_MASKING: KVM clears the CR8-write intercept while no interrupt is pending); VT-x 0 (TPR shadow, TPR_THRESHOLD 0); PVM not checked",
 };
@@ -285,7 +285,7 @@ static const struct mb_bench b_syscall = {
 	.name = "syscall", .family = "exit-cost",
 	.description = "syscall + sysret round trip inside the guest (no exit on VT-x/SVM)",
 	.archs = X86, .exit_kind = "none on hardware-assisted hosts", .expected_exits = -1, .exit_stat = "exits_caused",
-	.body = HV_BODY_SYSCALL, .cpls = MB_CPL3, .expected_on = syscall_expected,
+	.body = "syscall", .cpls = MB_CPL3, .expected_on = syscall_expected,
 	.expected_rules = "SVM 0, VT-x 0 (SYSCALL/SYSRET are not intercepted); PVM not checked",
 	.fault_means_unsupported = "this host cannot complete a guest syscall/sysret round trip: the CPL0 handler's sysretq raised an exception",
 };
@@ -293,7 +293,7 @@ static const struct mb_bench b_ipi = {
 	.name = "ipi", .family = "exit-cost",
 	.description = "IPI from vCPU 0 to a halted vCPU 1 whose handler acknowledges it; round trip (x86: x2APIC fixed IPI, vCPU 1 in HLT; arm64: SGI through ICC_SGI1R_EL1, vCPU 1 in WFI)",
 	.archs = ALL, .exit_kind = "IPI send + wake-up (kernel)", .expected_exits = -1, .exit_stat = "exits_caused",
-	.body = HV_BODY_IPI, .cpls = MB_CPL0, .min_vcpus = 2, .irqchip = true,
+	.body = "ipi", .cpls = MB_CPL0, .min_vcpus = 2, .irqchip = true,
 	.expected_on = ipi_expected,
 	.expected_rules = "SVM without AVIC 3 (ICR write, EOI write, HLT), with AVIC not checked; VT-x without APICv 3, with APICv 2 (ICR write, HLT), with IPI virtualization not checked; arm64 and PVM not checked",
 };
@@ -301,12 +301,21 @@ static const struct mb_bench b_pf = {
 	.name = "pf_first_touch", .family = "exit-cost",
 	.description = "first write to a fresh guest page: one EPT/NPT violation or shadow page fault per page",
 	.archs = ALL, .exit_kind = "page fault (kernel)", .expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_PF_TOUCH, .cpls = MB_CPL_ANY, .setup = setup_pf,
+	.body = "pf_touch", .cpls = MB_CPL_ANY, .setup = setup_pf,
 };
 
-const struct mb_bench *const mb_family_exitcost[] = {
-	&b_empty, &b_rdtsc, &b_cpuid, &b_hypercall, &b_pio_user,
-	&b_pio_user_out, &b_pio_kernel, &b_mmio_user, &b_mmio_kernel,
-	&b_msr_kernel, &b_msr_user, &b_cr8, &b_syscall, &b_ipi, &b_pf,
-	NULL,
-};
+MB_REGISTER(b_empty);
+MB_REGISTER(b_rdtsc);
+MB_REGISTER(b_cpuid);
+MB_REGISTER(b_hypercall);
+MB_REGISTER(b_pio_user);
+MB_REGISTER(b_pio_user_out);
+MB_REGISTER(b_pio_kernel);
+MB_REGISTER(b_mmio_user);
+MB_REGISTER(b_mmio_kernel);
+MB_REGISTER(b_msr_kernel);
+MB_REGISTER(b_msr_user);
+MB_REGISTER(b_cr8);
+MB_REGISTER(b_syscall);
+MB_REGISTER(b_ipi);
+MB_REGISTER(b_pf);

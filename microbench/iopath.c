@@ -10,7 +10,7 @@
 #include "hv-core/arch.h"
 #include "hv-core/hv.h"
 #include "hvbench/results.h"
-#include "microbench/families.h"
+#include "microbench/mb.h"
 #include "microbench/iopath.h"
 #include "microbench/iopath_abi.h"
 #include "probes/hostinfo.h"
@@ -366,14 +366,11 @@ static const struct mb_bench b_io_path = {
 	.description = "the dummy-port 0x22e study: one port access, its round trip split into exit, dispatch, device model and entry on one TSC timeline",
 	.archs = MB_ARCH_X86, .exit_kind = "port I/O (user space, or kernel with ioeventfd)",
 	.expected_exits = 1, .exit_stat = "exits_caused",
-	.body = HV_BODY_IO_PATH, .cpls = MB_CPL_ANY, .no_subtract = true,
+	.body = "io_path", .cpls = MB_CPL_ANY, .no_subtract = true,
 	.max_batch = 1,	/* one access per sample: the host splits each into segments */
 	.ext_params = io_params,
 	.setup = setup_io_path, .probe_ucall = probe_io_path,
 	.finish = finish_io_path,
 };
 
-const struct mb_bench *const mb_family_iopath[] = {
-	&b_io_path,
-	NULL,
-};
+MB_REGISTER(b_io_path);

@@ -3,7 +3,7 @@
 #ifndef MICROBENCH_IOPATH_ABI_H
 #define MICROBENCH_IOPATH_ABI_H
 
-/* shared->param[] of HV_BODY_IO_PATH */
+/* shared->param[] of the io_path body */
 #define IOP_P_PORT 0
 #define IOP_P_SIZE 1		/* 1, 2 or 4 bytes */
 #define IOP_P_OUT 2		/* 0: IN, 1: OUT */

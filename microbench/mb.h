@@ -91,7 +91,9 @@ struct mb_bench {
 	const char *exit_kind;		/* the exit it provokes, in words */
 	double expected_exits;		/* per op; < 0: depends on the host, not checked */
 	const char *exit_stat;		/* KVM stat the expectation is checked against */
-	uint32_t body;			/* guest body id (hv-core/abi.h) */
+	/* The guest body, by the name its GUEST_BODY gave it on each arch in
+	 * archs (ci/test-bodies.sh checks that every arch has it). */
+	const char *body;
 	unsigned cpls;			/* MB_CPL* allowed */
 	uint32_t min_vcpus;
 	bool irqchip;			/* needs the in-kernel interrupt controller */
@@ -100,6 +102,9 @@ struct mb_bench {
 	 * cannot do this operation: report "unsupported" with this reason (plus
 	 * what was seen) instead of "failed". */
 	const char *fault_means_unsupported;
+	/* What the body's own abort codes mean: abort_reasons[i] for code
+	 * HV_ABORT_BODY_BASE + i (hv-core/abi.h), NULL-terminated; may be NULL. */
+	const char *const *abort_reasons;
 	bool no_subtract;		/* report the raw probe pair (empty) */
 	uint32_t batch;			/* default operations per sample (0: 1) */
 	uint32_t max_batch;		/* 0: any; bodies that time themselves set it */
@@ -143,6 +148,27 @@ static inline double mb_expected_exits(const struct mb_bench *b, const struct ho
 	return b->expected_exits;
 }
 
+/*
+ * Registers a row, in the file that defines it: the linker gathers every
+ * registration into the section mb_bench, so no central list names a
+ * family. The table is sorted by family, then by file and by the order of
+ * the registrations in it, so `hvbench list` is the same on every build.
+ * A binary registers every row it links (the host library is linked whole),
+ * so a test can add a family of its own without editing any file here.
+ */
+struct mb_reg {
+	const struct mb_bench *bench;
+	const char *file;
+	unsigned line;
+};
+#define MB_REGISTER(row) MB_REGISTER_(row, __COUNTER__)
+#define MB_REGISTER_(row, n) MB_REGISTER__(row, n)
+#define MB_REGISTER__(row, n)                                                  \
+	static struct mb_reg mb_reg_##n                                       \
+		__attribute__((used, section("mb_bench"), aligned(sizeof(void *)))) = { \
+		&(row), __FILE__, __LINE__                                    \
+	}
+
 /* The whole table, across families. */
 size_t mb_count(void);
 const struct mb_bench *mb_get(size_t i);
@@ -150,6 +176,10 @@ const struct mb_bench *mb_find(const char *name);
 /* The arch this binary was built for (MB_ARCH_*), and its name. */
 unsigned mb_host_arch(void);
 const char *mb_arch_name(unsigned arch);
+/* What abort code `code` (hv-core/abi.h enum hv_abort) means for row b: the
+ * one place that decodes them. Writes a sentence into buf and returns it. */
+const char *mb_abort_reason(const struct mb_bench *b, uint32_t code, char *buf,
+			    size_t len);
 /* Index of a family parameter in bench->ext_params, or -1. */
 int mb_ext_index(const struct mb_bench *b, const char *name);
 

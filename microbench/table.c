@@ -1,8 +1,11 @@
-/* The benchmark registry: joins the per-family tables and holds the generic
- * parameters every benchmark takes, so no other file keeps a second list. */
+/* The benchmark registry: the rows every family registered (MB_REGISTER), in
+ * one stable order, and the generic parameters every benchmark takes, so no
+ * other file keeps a second list. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "microbench/mb.h"
-#include "microbench/families.h"
 #include "hv-core/abi.h"
 #include "hv-core/arch.h"
 
@@ -20,11 +23,43 @@ static const struct mb_generic_param generic[] = {
 	{ "pmu_events", "string list", "host PMU events (libpfm4 names) counted on the vCPU threads, reported per op", 0, MB_MAX_PMU_EVENTS, 0 },
 };
 
-static const struct mb_bench *const *const families[] = {
-	mb_family_exitcost,
-	mb_family_exitcost_arm64,
-	mb_family_iopath,
-};
+/* The linker's bracket of the section (weak: a binary without rows links). */
+extern struct mb_reg __start_mb_bench[] __attribute__((weak));
+extern struct mb_reg __stop_mb_bench[] __attribute__((weak));
+static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+
+static int reg_cmp(const void *a, const void *b)
+{
+	const struct mb_reg *x = a, *y = b;
+	int c = strcmp(x->bench->family, y->bench->family);
+
+	if (!c)
+		c = strcmp(x->file, y->file);
+	if (!c)
+		c = (x->line > y->line) - (x->line < y->line);
+	return c;
+}
+
+/* Link order is the archive's and the linker's: sort once, in place. */
+static size_t n_rows(void)
+{
+	struct mb_reg *start = __start_mb_bench, *stop = __stop_mb_bench;
+
+	return start && stop > start ? (size_t)(stop - start) : 0;
+}
+
+static void sort_rows(void)
+{
+	if (n_rows())
+		qsort(__start_mb_bench, n_rows(), sizeof(struct mb_reg), reg_cmp);
+}
+
+static const struct mb_reg *rows(size_t *n)
+{
+	pthread_once(&sorted_once, sort_rows);
+	*n = n_rows();
+	return __start_mb_bench;
+}
 
 size_t mb_generic_count(void)
 {
@@ -38,21 +73,18 @@ const struct mb_generic_param *mb_generic_get(size_t i)
 
 size_t mb_count(void)
 {
-	size_t n = 0;
+	size_t n;
 
-	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
-		for (const struct mb_bench *const *b = families[f]; *b; b++)
-			n++;
+	rows(&n);
 	return n;
 }
 
 const struct mb_bench *mb_get(size_t i)
 {
-	for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
-		for (const struct mb_bench *const *b = families[f]; *b; b++)
-			if (i-- == 0)
-				return *b;
-	return NULL;
+	size_t n;
+	const struct mb_reg *r = rows(&n);
+
+	return i < n ? r[i].bench : NULL;
 }
 
 const struct mb_bench *mb_find(const char *name)
@@ -61,6 +93,44 @@ const struct mb_bench *mb_find(const char *name)
 		if (!strcmp(mb_get(i)->name, name))
 			return mb_get(i);
 	return NULL;
+}
+
+const char *mb_abort_reason(const struct mb_bench *b, uint32_t code, char *buf,
+			    size_t len)
+{
+	static const struct {
+		uint32_t code;
+		const char *name, *what;
+	} generic_codes[] = {
+#define ABORT_ROW(name, code, what) { code, #name, what },
+		HV_ABORT_CODES(ABORT_ROW)
+#undef ABORT_ROW
+	};
+
+	for (size_t i = 0; i < sizeof(generic_codes) / sizeof(generic_codes[0]); i++) {
+		if (generic_codes[i].code != code)
+			continue;
+		if (code == HV_ABORT_NO_BODY && b && b->body)
+			snprintf(buf, len, "HV_ABORT_%s: no body \"%s\" in the %s guest image",
+				 generic_codes[i].name, b->body, mb_arch_name(mb_host_arch()));
+		else
+			snprintf(buf, len, "HV_ABORT_%s: %s", generic_codes[i].name,
+				 generic_codes[i].what);
+		return buf;
+	}
+	if (code >= HV_ABORT_BODY_BASE && b && b->abort_reasons) {
+		uint32_t k = code - HV_ABORT_BODY_BASE, i = 0;
+
+		while (i < k && b->abort_reasons[i])
+			i++;
+		if (i == k && b->abort_reasons[k]) {
+			snprintf(buf, len, "body %s: %s", b->body, b->abort_reasons[k]);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "not a code the runtime or body %s defines",
+		 b && b->body ? b->body : "(none)");
+	return buf;
 }
 
 int mb_ext_index(const struct mb_bench *b, const char *name)

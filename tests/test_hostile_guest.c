@@ -1,4 +1,4 @@
-/* A hostile guest, on a real VM: a test-only body (HV_BODY_LIE) lies in one
+/* A hostile guest, on a real VM: a test-only body ("lie") lies in one
  * shared-page field after another, and the host must survive each lie with
  * a "failed" record that names it and renders nothing the guest wrote. */
 #include <setjmp.h>
@@ -27,7 +27,7 @@ static const struct mb_bench liar = {
 	.name = "hostile_guest", .family = "internal",
 	.description = "tests: lies in one shared-page field",
 	.archs = MB_ARCH_X86 | MB_ARCH_ARM64, .expected_exits = -1,
-	.exit_stat = "exits", .body = HV_BODY_LIE, .cpls = MB_CPL_ANY,
+	.exit_stat = "exits", .body = "lie", .cpls = MB_CPL_ANY,
 	.setup = setup_lie,
 };
 

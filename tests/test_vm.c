@@ -279,7 +279,7 @@ static void test_fault_reported(void **state)
 		.name = "fault_test", .family = "test",
 		.description = "reads an unmapped address",
 		.archs = MB_ARCH_X86 | MB_ARCH_ARM64, .expected_exits = -1,
-		.exit_stat = "exits", .body = HV_BODY_FAULT_TEST, .cpls = MB_CPL_ANY,
+		.exit_stat = "exits", .body = "fault_test", .cpls = MB_CPL_ANY,
 	};
 	struct mb_params p;
 

@@ -1,6 +1,7 @@
 /* The freestanding guest runtime's portable API: the shared page, the call
- * channel, the probe pair and the body table. Arch parts come from garch.h,
- * found through the include path of the arch being built. */
+ * channel, the probe pair, the registration of bodies and interrupt
+ * handlers. Arch parts come from garch.h, found through the include path of
+ * the arch being built. */
 #ifndef HV_GUEST_GUEST_H
 #define HV_GUEST_GUEST_H
 
@@ -12,9 +13,11 @@
 
 /* One benchmark body. op() performs operation number i; the loop around it
  * times it (or timed() times itself). init() runs once before calibration
- * (at the body's privilege level) and may refuse by returning non-zero (the
- * code goes to abort_code). */
+ * (at the body's privilege level) and may refuse by returning non-zero: an
+ * enum hv_abort code (hv-core/abi.h), generic or from HV_ABORT_BODY_BASE on,
+ * which goes to abort_code. */
 struct gbody {
+	const char *name;	/* what the host's row names (mb_bench.body) */
 	int (*init)(void);
 	void (*op)(uint64_t i);
 	/* op without its instruction (same setup and return): what calibration
@@ -28,17 +31,31 @@ struct gbody {
 	void (*secondary)(uint32_t vcpu);	/* other vCPUs, if the body needs them */
 };
 
-const struct gbody *gbody_get(uint32_t id);
+/*
+ * Registers a body under the name `id` (a C identifier, as the host's row
+ * spells it), in the file that defines it: the linker gathers every
+ * registration into the section gbody (the arch's guest.lds brackets it), so
+ * no central list names a family's bodies. The rest are the gbody members:
+ *	GUEST_BODY(cpuid, .op = op_cpuid, .null_op = null_cpuid);
+ * The symbol gbody__<id> is how ci/test-bodies.sh finds each arch's bodies
+ * in its guest ELF.
+ */
+#define GUEST_BODY(id, ...)                                                   \
+	_Static_assert(sizeof(#id) <= HV_BODY_NAME_MAX, "body name too long"); \
+	static const struct gbody gbody__##id                                 \
+		__attribute__((used, section("gbody"), aligned(8))) = {        \
+		.name = #id, __VA_ARGS__                                      \
+	}
+
+/* The body the host asked for (hv_shared.body), or NULL. */
+const struct gbody *gbody_find(const char *name);
 
 /* The measured benchmark loop, arch-neutral (hv-core/guest/common/bench.c). */
 void bench_main(void);
 /* After the arch setup: ABI check, READY, the body at the asked level. */
 void __attribute__((noreturn)) guest_run(uint32_t vcpu);
 
-#define GUEST_ABORT_ABI 1
-#define GUEST_ABORT_NO_BODY 2
-#define GUEST_ABORT_NO_IRQ 3	/* an interrupt the body raised never arrived */
-/* Give up: status ABORT with this code, reported by the host. */
+/* Give up: status ABORT with this code (enum hv_abort), decoded by the host. */
 void __attribute__((noreturn)) guest_abort(uint32_t code);
 
 /* Secondary vCPUs: serve the body (e.g. answer IPIs) until told to stop. */

@@ -12,6 +12,24 @@ void guest_abort(uint32_t code)
 		garch_relax();
 }
 
+/* Bracketed by the arch's guest.lds: every GUEST_BODY linked in. */
+extern const struct gbody __start_gbody[], __stop_gbody[];
+
+/* name is the host's, NUL-padded in the shared page: compared within its
+ * HV_BODY_NAME_MAX bytes, never past them. */
+const struct gbody *gbody_find(const char *name)
+{
+	for (const struct gbody *b = __start_gbody; b < __stop_gbody; b++) {
+		uint32_t k = 0;
+
+		while (k < HV_BODY_NAME_MAX && b->name[k] && b->name[k] == name[k])
+			k++;
+		if (k < HV_BODY_NAME_MAX && !b->name[k] && !name[k])
+			return b;
+	}
+	return 0;
+}
+
 static void empty_op(uint64_t i)
 {
 	(void)i;
@@ -85,7 +103,7 @@ static __attribute__((noinline)) uint32_t sample_keep(struct hv_shared *s,
 void bench_main(void)
 {
 	struct hv_shared *s = SHARED;
-	const struct gbody *b = gbody_get(s->body);
+	const struct gbody *b = gbody_find(s->body);
 	void (*op)(uint64_t);
 	uint64_t sub, idx = 0, total = 0;
 	uint32_t keep_in = 1;	/* samples until the next one stored */
@@ -93,7 +111,7 @@ void bench_main(void)
 	uint32_t batch = s->batch ? s->batch : 1;
 
 	if (!b)
-		guest_abort(2);
+		guest_abort(HV_ABORT_NO_BODY);
 	if (b->init) {
 		int rc = b->init();
 		if (rc)
@@ -158,7 +176,7 @@ void bench_main(void)
 
 void secondary_main(uint32_t vcpu)
 {
-	const struct gbody *b = gbody_get(SHARED->body);
+	const struct gbody *b = gbody_find(SHARED->body);
 
 	if (b && b->secondary)
 		b->secondary(vcpu);

@@ -30,7 +30,7 @@ void guest_run(uint32_t vcpu)
 		garch_halt_forever();
 	}
 	if (s->magic != HV_ABI_MAGIC || s->abi_version != HV_ABI_VERSION) {
-		s->abort_code = GUEST_ABORT_ABI;
+		s->abort_code = HV_ABORT_ABI;
 		s->status = HV_GS_ABORT;
 		ucall(HV_UCALL_ABORT);
 		garch_halt_forever();

@@ -1,12 +1,12 @@
 /* aarch64 guest bodies of the exit-cost family: one operation each, timed by
- * the loop in hv-core/guest/common/bench.c. Parameters come from the shared
+ * the loop in hv-core/guest/common/bench.c, registered by name (GUEST_BODY)
+ * for the rows of microbench/exitcost*.c. Parameters come from the shared
  * page. MMIO accesses are single ldr/str with a base register only, so the
  * data abort has a valid syndrome (ISV) that KVM can hand to the VMM. */
 #include <stdint.h>
 #include "guest.h"
 #include "arm64.h"
 #include "gic.h"
-#include "microbench/guest/common.h"
 
 #define P(n) (SHARED->param[n])
 
@@ -114,14 +114,14 @@ static uint64_t virq_eoi_timed(uint64_t i)
 	uint64_t t0, t1, iar[GIC_SELF_MAX], spins = 0;
 
 	if (n < 1 || n > GIC_SELF_MAX)
-		guest_abort(GUEST_ABORT_NO_IRQ);
+		guest_abort(HV_ABORT_NO_IRQ);
 	for (uint32_t k = 0; k < n; k++)
 		gic_send_sgi(GIC_SGI_SELF + k, 0);
 	while (!is_self_sgi(gic_read(ICC_HPPIR1_EL1))) {
 		if (SHARED->stop)
 			return 0;
 		if (++spins > 10000000)
-			guest_abort(GUEST_ABORT_NO_IRQ);
+			guest_abort(HV_ABORT_NO_IRQ);
 	}
 	t0 = garch_probe_begin();
 	for (uint32_t k = 0; k < n; k++) {
@@ -132,7 +132,7 @@ static uint64_t virq_eoi_timed(uint64_t i)
 	for (uint32_t k = 0; k < n; k++)
 		ok += is_self_sgi(iar[k]);
 	if (ok != n)
-		guest_abort(GUEST_ABORT_NO_IRQ);
+		guest_abort(HV_ABORT_NO_IRQ);
 	return t1 - t0;
 }
 
@@ -154,25 +154,11 @@ static void op_pmu_read(uint64_t i)
 	asm volatile("mrs %0, pmccntr_el0" : "=r"(v)::"memory");
 }
 
-static const struct gbody bodies[HV_BODY_COUNT] = {
-	[HV_BODY_EMPTY] = { .op = gbody_op_empty },
-	[HV_BODY_COUNTER_READ] = { .op = op_counter_read },
-	[HV_BODY_HYPERCALL] = { .op = op_hypercall },
-	[HV_BODY_MMIO_READ] = { .op = op_mmio_read },
-	[HV_BODY_MMIO_WRITE] = { .op = op_mmio_write },
-	[HV_BODY_SYSREG_TRAP] = { .op = op_sysreg_trap },
-	[HV_BODY_IPI] = { .init = ipi_init, .op = op_ipi, .secondary = ipi_responder },
-	[HV_BODY_VIRQ_EOI] = { .init = virq_init, .timed = virq_eoi_timed },
-	[HV_BODY_PMU_READ] = { .init = pmu_init, .op = op_pmu_read },
-	[HV_BODY_PF_TOUCH] = { .op = gbody_op_pf_touch },
-	[HV_BODY_FAULT_TEST] = { .op = gbody_op_fault },
-	[HV_BODY_SPIN] = { .op = gbody_op_spin },
-	[HV_BODY_LIE] = { .init = gbody_lie_init, .op = gbody_op_empty },
-};
-
-const struct gbody *gbody_get(uint32_t id)
-{
-	if (id >= HV_BODY_COUNT || (!bodies[id].op && !bodies[id].timed))
-		return 0;
-	return &bodies[id];
-}
+GUEST_BODY(counter_read, .op = op_counter_read);
+GUEST_BODY(hypercall, .op = op_hypercall);
+GUEST_BODY(mmio_read, .op = op_mmio_read);
+GUEST_BODY(mmio_write, .op = op_mmio_write);
+GUEST_BODY(sysreg_trap, .op = op_sysreg_trap);
+GUEST_BODY(ipi, .init = ipi_init, .op = op_ipi, .secondary = ipi_responder);
+GUEST_BODY(virq_eoi, .init = virq_init, .timed = virq_eoi_timed);
+GUEST_BODY(pmu_read, .init = pmu_init, .op = op_pmu_read);

@@ -1,10 +1,9 @@
 /* x86 guest bodies of the exit-cost family: one operation each, timed by the
- * loop in hv-core/guest/common/bench.c. Parameters come from the shared page. */
+ * loop in hv-core/guest/common/bench.c, registered by name (GUEST_BODY) for
+ * the rows of microbench/exitcost.c. Parameters come from the shared page. */
 #include <stdint.h>
 #include "guest.h"
 #include "x86.h"
-#include "iopath.h"
-#include "microbench/guest/common.h"
 
 #define P(n) (SHARED->param[n])
 
@@ -140,30 +139,15 @@ static void ipi_responder(uint32_t vcpu)
 		asm volatile("sti; hlt; cli" ::: "memory");
 }
 
-static const struct gbody bodies[HV_BODY_COUNT] = {
-	[HV_BODY_EMPTY] = { .op = gbody_op_empty },
-	[HV_BODY_RDTSC] = { .op = op_rdtsc, .null_op = null_rdtsc },
-	[HV_BODY_CPUID] = { .op = op_cpuid, .null_op = null_cpuid },
-	[HV_BODY_HYPERCALL] = { .op = op_hypercall, .null_op = null_hypercall },
-	[HV_BODY_PIO_IN] = { .op = op_pio_in, .null_op = null_pio_in },
-	[HV_BODY_PIO_OUT] = { .op = op_pio_out, .null_op = null_pio_out },
-	[HV_BODY_MMIO_READ] = { .op = op_mmio_read, .null_op = null_mmio_read },
-	[HV_BODY_MMIO_WRITE] = { .op = op_mmio_write, .null_op = null_mmio_write },
-	[HV_BODY_MSR_READ] = { .op = op_msr_read, .null_op = null_msr_read },
-	[HV_BODY_MSR_WRITE] = { .op = op_msr_write, .null_op = null_msr_write },
-	[HV_BODY_CR8_WRITE] = { .op = op_cr8, .null_op = null_cr8 },
-	[HV_BODY_SYSCALL] = { .op = op_syscall, .null_op = null_syscall },
-	[HV_BODY_IPI] = { .init = ipi_init, .op = op_ipi, .secondary = ipi_responder },
-	[HV_BODY_PF_TOUCH] = { .op = gbody_op_pf_touch },
-	[HV_BODY_FAULT_TEST] = { .op = gbody_op_fault },
-	[HV_BODY_SPIN] = { .op = gbody_op_spin },
-	[HV_BODY_LIE] = { .init = gbody_lie_init, .op = gbody_op_empty },
-	[HV_BODY_IO_PATH] = { .init = io_path_init, .timed = io_path_op },
-};
-
-const struct gbody *gbody_get(uint32_t id)
-{
-	if (id >= HV_BODY_COUNT || (!bodies[id].op && !bodies[id].timed))
-		return 0;
-	return &bodies[id];
-}
+GUEST_BODY(rdtsc, .op = op_rdtsc, .null_op = null_rdtsc);
+GUEST_BODY(cpuid, .op = op_cpuid, .null_op = null_cpuid);
+GUEST_BODY(hypercall, .op = op_hypercall, .null_op = null_hypercall);
+GUEST_BODY(pio_in, .op = op_pio_in, .null_op = null_pio_in);
+GUEST_BODY(pio_out, .op = op_pio_out, .null_op = null_pio_out);
+GUEST_BODY(mmio_read, .op = op_mmio_read, .null_op = null_mmio_read);
+GUEST_BODY(mmio_write, .op = op_mmio_write, .null_op = null_mmio_write);
+GUEST_BODY(msr_read, .op = op_msr_read, .null_op = null_msr_read);
+GUEST_BODY(msr_write, .op = op_msr_write, .null_op = null_msr_write);
+GUEST_BODY(cr8_write, .op = op_cr8, .null_op = null_cr8);
+GUEST_BODY(syscall, .op = op_syscall, .null_op = null_syscall);
+GUEST_BODY(ipi, .init = ipi_init, .op = op_ipi, .secondary = ipi_responder);

@@ -3,7 +3,6 @@
 #include <stdint.h>
 #include "guest.h"
 #include "x86.h"
-#include "iopath.h"
 #include "microbench/iopath_abi.h"
 
 static uint16_t io_port;
@@ -53,7 +52,7 @@ static void clock_respond(struct hv_shared *s)
 	}
 }
 
-int io_path_init(void)
+static int io_path_init(void)
 {
 	struct hv_shared *s = SHARED;
 	static uint64_t (*const ops[2][5])(uint16_t) = {
@@ -63,7 +62,7 @@ int io_path_init(void)
 	uint64_t size = s->param[IOP_P_SIZE];
 
 	if (size > 4 || !ops[!!s->param[IOP_P_OUT]][size])
-		return 3;
+		return HV_ABORT_BAD_PARAM;
 	io_op = ops[!!s->param[IOP_P_OUT]][size];
 	io_port = (uint16_t)s->param[IOP_P_PORT];
 	/* The host pins its threads and starts the clock helper now. */
@@ -73,7 +72,9 @@ int io_path_init(void)
 	return 0;
 }
 
-uint64_t io_path_op(uint64_t i)
+static uint64_t io_path_op(uint64_t i)
 {
 	return io_op(io_port);
 }
+
+GUEST_BODY(io_path, .init = io_path_init, .timed = io_path_op);
