@@ -1,6 +1,7 @@
 /* Host virtualization probe: KVM backend and paging mode, TSC, PMU, PLE,
  * KVM capabilities and SR-IOV devices, from sysfs, procfs and /dev/kvm. */
 #include "probes/hostinfo.h"
+#include "probes/hostinfo_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -47,59 +48,12 @@ static uint64_t arch_counter_freq_hz(void)
 #endif
 }
 
-/* Truncating copy. A loop, because snprintf("%s") and strnlen trip GCC 12's
- * -Wformat-truncation/-Wstringop-overread at -O2 on fixed-size sources. */
-static void copy_str(char *dst, size_t len, const char *src)
-{
-	size_t n = 0;
-
-	if (src)
-		for (; n + 1 < len && src[n]; n++)
-			dst[n] = src[n];
-	dst[n] = '\0';
-}
-
-static int read_file_str(const char *path, char *buf, size_t len)
-{
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, len - 1);
-	if (r < 0) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
-	close(fd);
-	buf[r] = '\0';
-	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
-		buf[--r] = '\0';
-	return 0;
-}
-
-static int read_file_long(const char *path, long *v)
-{
-	char buf[64], *end;
-	int ret = read_file_str(path, buf, sizeof(buf));
-
-	if (ret)
-		return ret;
-	errno = 0;
-	*v = strtol(buf, &end, 0);
-	if (errno || end == buf)
-		return -EINVAL;
-	return 0;
-}
-
 /* Module boolean parameters read as "Y"/"N" (or "1"/"0"); -1 if absent. */
 static int read_file_bool(const char *path)
 {
 	char buf[16];
 
-	if (read_file_str(path, buf, sizeof(buf)))
+	if (hi_read_str(path, buf, sizeof(buf)))
 		return -1;
 	return buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
 }
@@ -136,7 +90,7 @@ static int cpuinfo_get(const char *key, char *out, size_t len)
 		while (*p == ' ' || *p == '\t')
 			p++;
 		p[strcspn(p, "\n")] = '\0';
-		copy_str(out, len, p);
+		hi_copy_str(out, len, p);
 		ret = 0;
 		break;
 	}
@@ -182,9 +136,9 @@ static void probe_cpu(struct hostinfo *hi, char *flags, size_t flen)
 	char impl[32], part[32];
 
 	if (cpuinfo_get("vendor_id", hi->cpu_vendor, sizeof(hi->cpu_vendor)))
-		copy_str(hi->cpu_vendor, sizeof(hi->cpu_vendor), "unknown");
+		hi_copy_str(hi->cpu_vendor, sizeof(hi->cpu_vendor), "unknown");
 	if (cpuinfo_get("model name", hi->cpu_model, sizeof(hi->cpu_model)))
-		copy_str(hi->cpu_model, sizeof(hi->cpu_model), "unknown");
+		hi_copy_str(hi->cpu_model, sizeof(hi->cpu_model), "unknown");
 	/* arm64 /proc/cpuinfo has no vendor or model strings, only ids. */
 	if (!cpuinfo_get("CPU implementer", impl, sizeof(impl))) {
 		long id = strtol(impl, NULL, 0);
@@ -195,7 +149,7 @@ static void probe_cpu(struct hostinfo *hi, char *flags, size_t flen)
 		if (id == 0)
 			name = "software model (QEMU TCG)";
 
-		copy_str(hi->cpu_vendor, sizeof(hi->cpu_vendor),
+		hi_copy_str(hi->cpu_vendor, sizeof(hi->cpu_vendor),
 			 name ? name : impl);
 		if (!cpuinfo_get("CPU part", part, sizeof(part)))
 			snprintf(hi->cpu_model, sizeof(hi->cpu_model),
@@ -220,8 +174,8 @@ static void arm64_kvm_mode(struct hostinfo *hi)
 	char cmdline[4096];
 	int n = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 
-	copy_str(hi->backend, sizeof(hi->backend), "arm64");
-	copy_str(hi->backend_source, sizeof(hi->backend_source), "unknown");
+	hi_copy_str(hi->backend, sizeof(hi->backend), "arm64");
+	hi_copy_str(hi->backend_source, sizeof(hi->backend_source), "unknown");
 	if (n > 0) {
 		char *buf = malloc((size_t)n + 1);
 		int got = buf ? klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, n) : -1;
@@ -230,8 +184,8 @@ static void arm64_kvm_mode(struct hostinfo *hi)
 			buf[got] = '\0';
 			for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
 				if (strstr(buf, msgs[i].msg)) {
-					copy_str(hi->backend, sizeof(hi->backend), msgs[i].mode);
-					copy_str(hi->backend_source, sizeof(hi->backend_source),
+					hi_copy_str(hi->backend, sizeof(hi->backend), msgs[i].mode);
+					hi_copy_str(hi->backend_source, sizeof(hi->backend_source),
 						 "kernel log");
 					free(buf);
 					return;
@@ -239,16 +193,16 @@ static void arm64_kvm_mode(struct hostinfo *hi)
 		}
 		free(buf);
 	}
-	if (read_file_str("/proc/cmdline", cmdline, sizeof(cmdline)) == 0) {
+	if (hi_read_str("/proc/cmdline", cmdline, sizeof(cmdline)) == 0) {
 		const char *m = strstr(cmdline, "kvm-arm.mode=");
 		if (m) {
 			m += strlen("kvm-arm.mode=");
-			copy_str(hi->backend_source, sizeof(hi->backend_source),
+			hi_copy_str(hi->backend_source, sizeof(hi->backend_source),
 				 "/proc/cmdline kvm-arm.mode");
 			if (!strncmp(m, "nvhe", 4))
-				copy_str(hi->backend, sizeof(hi->backend), "arm64-nvhe");
+				hi_copy_str(hi->backend, sizeof(hi->backend), "arm64-nvhe");
 			else if (!strncmp(m, "protected", 9))
-				copy_str(hi->backend, sizeof(hi->backend), "arm64-protected");
+				hi_copy_str(hi->backend, sizeof(hi->backend), "arm64-protected");
 		}
 	}
 }
@@ -261,37 +215,37 @@ static void probe_backend(struct hostinfo *hi, const char *flags)
 	/* PVM first: it is the module that drives /dev/kvm when loaded, even
 	 * on hardware that also has VMX/SVM. */
 	if (path_exists("/sys/module/kvm_pvm")) {
-		copy_str(hi->backend, sizeof(hi->backend), "pvm");
-		copy_str(hi->paging, sizeof(hi->paging), "shadow");
+		hi_copy_str(hi->backend, sizeof(hi->backend), "pvm");
+		hi_copy_str(hi->paging, sizeof(hi->paging), "shadow");
 		return;
 	}
 	if (path_exists("/sys/module/kvm_intel")) {
-		copy_str(hi->backend, sizeof(hi->backend), "vmx");
+		hi_copy_str(hi->backend, sizeof(hi->backend), "vmx");
 		b = read_file_bool("/sys/module/kvm_intel/parameters/ept");
-		copy_str(hi->paging, sizeof(hi->paging),
+		hi_copy_str(hi->paging, sizeof(hi->paging),
 			 b < 0 ? "unknown" : b ? "ept" : "shadow");
 		return;
 	}
 	if (path_exists("/sys/module/kvm_amd")) {
-		copy_str(hi->backend, sizeof(hi->backend), "svm");
+		hi_copy_str(hi->backend, sizeof(hi->backend), "svm");
 		b = read_file_bool("/sys/module/kvm_amd/parameters/npt");
-		copy_str(hi->paging, sizeof(hi->paging),
+		hi_copy_str(hi->paging, sizeof(hi->paging),
 			 b < 0 ? "unknown" : b ? "npt" : "shadow");
 		return;
 	}
 	if (arm && path_exists("/dev/kvm")) {
 		arm64_kvm_mode(hi);
-		copy_str(hi->paging, sizeof(hi->paging), "stage2");
+		hi_copy_str(hi->paging, sizeof(hi->paging), "stage2");
 		return;
 	}
 	/* No vendor module loaded: report what the CPU could do. */
 	if (has_word(flags, "vmx"))
-		copy_str(hi->backend, sizeof(hi->backend), "vmx");
+		hi_copy_str(hi->backend, sizeof(hi->backend), "vmx");
 	else if (has_word(flags, "svm"))
-		copy_str(hi->backend, sizeof(hi->backend), "svm");
+		hi_copy_str(hi->backend, sizeof(hi->backend), "svm");
 	else
-		copy_str(hi->backend, sizeof(hi->backend), "unknown");
-	copy_str(hi->paging, sizeof(hi->paging), "unknown");
+		hi_copy_str(hi->backend, sizeof(hi->backend), "unknown");
+	hi_copy_str(hi->paging, sizeof(hi->paging), "unknown");
 }
 
 static void probe_kvm(struct hostinfo *hi)
@@ -304,10 +258,10 @@ static void probe_kvm(struct hostinfo *hi)
 	if (fd < 0) {
 		e = errno;
 		if (e == ENOENT)
-			copy_str(hi->kvm_error, sizeof(hi->kvm_error),
+			hi_copy_str(hi->kvm_error, sizeof(hi->kvm_error),
 				 "no /dev/kvm");
 		else if (e == EACCES || e == EPERM)
-			copy_str(hi->kvm_error, sizeof(hi->kvm_error),
+			hi_copy_str(hi->kvm_error, sizeof(hi->kvm_error),
 				 "permission denied on /dev/kvm");
 		else
 			snprintf(hi->kvm_error, sizeof(hi->kvm_error),
@@ -372,20 +326,20 @@ static void probe_tsc(struct hostinfo *hi, const char *flags)
 	long khz;
 
 	hi->tsc_khz = 0;
-	copy_str(hi->tsc_source, sizeof(hi->tsc_source), "unknown");
+	hi_copy_str(hi->tsc_source, sizeof(hi->tsc_source), "unknown");
 	hi->tsc_invariant = has_word(flags, "constant_tsc") &&
 			    has_word(flags, "nonstop_tsc");
 	if (hz) {
 		/* The arm64 generic timer runs at a fixed rate by definition. */
 		hi->tsc_khz = hz / 1000;
-		copy_str(hi->tsc_source, sizeof(hi->tsc_source), "cntfrq");
+		hi_copy_str(hi->tsc_source, sizeof(hi->tsc_source), "cntfrq");
 		hi->tsc_invariant = true;
 		return;
 	}
-	if (!read_file_long("/sys/devices/system/cpu/cpu0/tsc_freq_khz", &khz) &&
+	if (!hi_read_long("/sys/devices/system/cpu/cpu0/tsc_freq_khz", &khz) &&
 	    khz > 0) {
 		hi->tsc_khz = (uint64_t)khz;
-		copy_str(hi->tsc_source, sizeof(hi->tsc_source), "sysfs");
+		hi_copy_str(hi->tsc_source, sizeof(hi->tsc_source), "sysfs");
 		return;
 	}
 	if (arch_read_tsc(&t0))
@@ -397,7 +351,7 @@ static void probe_tsc(struct hostinfo *hi, const char *flags)
 	if (n1 > n0 && t1 > t0) {
 		hi->tsc_khz = (uint64_t)((double)(t1 - t0) * 1e6 /
 					 (double)(n1 - n0) + 0.5);
-		copy_str(hi->tsc_source, sizeof(hi->tsc_source), "calibrated");
+		hi_copy_str(hi->tsc_source, sizeof(hi->tsc_source), "calibrated");
 	}
 }
 
@@ -441,21 +395,21 @@ static void probe_ple(struct hostinfo *hi)
 	hi->ple_gap = -1;
 	hi->ple_window = -1;
 	if (!strcmp(hi->backend, "vmx") &&
-	    !read_file_long("/sys/module/kvm_intel/parameters/ple_gap", &gap) &&
-	    !read_file_long("/sys/module/kvm_intel/parameters/ple_window", &win)) {
+	    !hi_read_long("/sys/module/kvm_intel/parameters/ple_gap", &gap) &&
+	    !hi_read_long("/sys/module/kvm_intel/parameters/ple_window", &win)) {
 		hi->ple_gap = (int)gap;
 		hi->ple_window = (int)win;
-		copy_str(hi->ple_source, sizeof(hi->ple_source),
+		hi_copy_str(hi->ple_source, sizeof(hi->ple_source),
 			 "kvm_intel ple_gap/ple_window");
 		return;
 	}
 	/* AMD's threshold is the gap between PAUSEs, its count the window. */
 	if (!strcmp(hi->backend, "svm") &&
-	    !read_file_long("/sys/module/kvm_amd/parameters/pause_filter_thresh", &gap) &&
-	    !read_file_long("/sys/module/kvm_amd/parameters/pause_filter_count", &win)) {
+	    !hi_read_long("/sys/module/kvm_amd/parameters/pause_filter_thresh", &gap) &&
+	    !hi_read_long("/sys/module/kvm_amd/parameters/pause_filter_count", &win)) {
 		hi->ple_gap = (int)gap;
 		hi->ple_window = (int)win;
-		copy_str(hi->ple_source, sizeof(hi->ple_source),
+		hi_copy_str(hi->ple_source, sizeof(hi->ple_source),
 			 "kvm_amd pause_filter_thresh/pause_filter_count");
 		return;
 	}
@@ -472,14 +426,14 @@ int hostinfo_probe(struct hostinfo *hi)
 	memset(hi, 0, sizeof(*hi));
 	if (gethostname(hi->hostname, sizeof(hi->hostname)) ||
 	    !hi->hostname[0])
-		copy_str(hi->hostname, sizeof(hi->hostname), "unknown");
+		hi_copy_str(hi->hostname, sizeof(hi->hostname), "unknown");
 	hi->hostname[sizeof(hi->hostname) - 1] = '\0';
 	if (uname(&u) == 0) {
-		copy_str(hi->kernel, sizeof(hi->kernel), u.release);
-		copy_str(hi->arch, sizeof(hi->arch), u.machine);
+		hi_copy_str(hi->kernel, sizeof(hi->kernel), u.release);
+		hi_copy_str(hi->arch, sizeof(hi->arch), u.machine);
 	} else {
-		copy_str(hi->kernel, sizeof(hi->kernel), "unknown");
-		copy_str(hi->arch, sizeof(hi->arch), "unknown");
+		hi_copy_str(hi->kernel, sizeof(hi->kernel), "unknown");
+		hi_copy_str(hi->arch, sizeof(hi->arch), "unknown");
 	}
 	probe_cpu(hi, flags, sizeof(flags));
 	if (!strcmp(hi->arch, "x86_64"))
@@ -536,182 +490,4 @@ json_t *hostinfo_json(const struct hostinfo *hi)
 	json_object_set_new(o, "mem_bytes",
 			    json_integer((json_int_t)hi->mem_bytes));
 	return o;
-}
-
-enum cap_arch { CAP_ANY, CAP_X86, CAP_ARM64 };
-
-struct cap_def {
-	const char *name;
-	long id;
-	enum cap_arch arch;
-};
-
-#define CAP(x, a) { #x, x, a }
-
-static const struct cap_def caps[] = {
-	CAP(KVM_CAP_IRQCHIP, CAP_ANY),
-	CAP(KVM_CAP_USER_MEMORY, CAP_ANY),
-	CAP(KVM_CAP_NR_VCPUS, CAP_ANY),
-	CAP(KVM_CAP_MAX_VCPUS, CAP_ANY),
-	CAP(KVM_CAP_IOEVENTFD, CAP_ANY),
-	CAP(KVM_CAP_IOEVENTFD_ANY_LENGTH, CAP_ANY),
-	CAP(KVM_CAP_IRQFD, CAP_ANY),
-	CAP(KVM_CAP_SIGNAL_MSI, CAP_ANY),
-	CAP(KVM_CAP_ONE_REG, CAP_ANY),
-	CAP(KVM_CAP_COALESCED_MMIO, CAP_ANY),
-	CAP(KVM_CAP_IMMEDIATE_EXIT, CAP_ANY),
-	CAP(KVM_CAP_BINARY_STATS_FD, CAP_ANY),
-	CAP(KVM_CAP_VCPU_ATTRIBUTES, CAP_ANY),
-	CAP(KVM_CAP_CHECK_EXTENSION_VM, CAP_ANY),
-	CAP(KVM_CAP_COALESCED_PIO, CAP_X86),
-	CAP(KVM_CAP_SET_TSS_ADDR, CAP_X86),
-	CAP(KVM_CAP_EXT_CPUID, CAP_X86),
-	CAP(KVM_CAP_X86_USER_SPACE_MSR, CAP_X86),
-	CAP(KVM_CAP_X86_MSR_FILTER, CAP_X86),
-	CAP(KVM_CAP_X86_DISABLE_EXITS, CAP_X86),
-	CAP(KVM_CAP_TSC_CONTROL, CAP_X86),
-	CAP(KVM_CAP_GET_TSC_KHZ, CAP_X86),
-	CAP(KVM_CAP_KVMCLOCK_CTRL, CAP_X86),
-	CAP(KVM_CAP_EXIT_HYPERCALL, CAP_X86),
-	CAP(KVM_CAP_PMU_CAPABILITY, CAP_X86),
-	CAP(KVM_CAP_X86_TRIPLE_FAULT_EVENT, CAP_X86),
-	CAP(KVM_CAP_ARM_PSCI_0_2, CAP_ARM64),
-	CAP(KVM_CAP_ARM_VM_IPA_SIZE, CAP_ARM64),
-	CAP(KVM_CAP_ARM_PMU_V3, CAP_ARM64),
-	CAP(KVM_CAP_ARM_SVE, CAP_ARM64),
-	CAP(KVM_CAP_ARM_PTRAUTH_ADDRESS, CAP_ARM64),
-	CAP(KVM_CAP_ARM_PTRAUTH_GENERIC, CAP_ARM64),
-	CAP(KVM_CAP_ARM_MTE, CAP_ARM64),
-	CAP(KVM_CAP_ARM_EL1_32BIT, CAP_ARM64),
-	CAP(KVM_CAP_ARM_USER_IRQ, CAP_ARM64),
-	CAP(KVM_CAP_ARM_NISV_TO_USER, CAP_ARM64),
-	CAP(KVM_CAP_ARM_INJECT_EXT_DABT, CAP_ARM64),
-	CAP(KVM_CAP_ARM_SYSTEM_SUSPEND, CAP_ARM64),
-#ifdef KVM_CAP_ARM_EL2
-	CAP(KVM_CAP_ARM_EL2, CAP_ARM64),
-#endif
-#ifdef KVM_CAP_ARM_EL2_E2H0
-	CAP(KVM_CAP_ARM_EL2_E2H0, CAP_ARM64),
-#endif
-};
-
-static json_t *disable_exits_bits(long v)
-{
-	static const struct { long bit; const char *name; } bits[] = {
-		{ KVM_X86_DISABLE_EXITS_MWAIT, "MWAIT" },
-		{ KVM_X86_DISABLE_EXITS_HLT, "HLT" },
-		{ KVM_X86_DISABLE_EXITS_PAUSE, "PAUSE" },
-		{ KVM_X86_DISABLE_EXITS_CSTATE, "CSTATE" },
-	};
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-		if (v > 0 && (v & bits[i].bit))
-			json_array_append_new(a, json_string(bits[i].name));
-	return a;
-}
-
-json_t *hostinfo_kvm_caps_json(void)
-{
-	json_t *o = json_object();
-	enum cap_arch arch = CAP_ANY;
-	struct utsname u;
-	int kvm, vm = -1, fd;
-	size_t i;
-
-	if (uname(&u) == 0) {
-		if (!strcmp(u.machine, "x86_64"))
-			arch = CAP_X86;
-		else if (!strcmp(u.machine, "aarch64"))
-			arch = CAP_ARM64;
-	}
-	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (kvm < 0) {
-		char msg[128];
-
-		snprintf(msg, sizeof(msg), "open /dev/kvm: %s", strerror(errno));
-		json_object_set_new(o, "error", json_string(msg));
-		return o;
-	}
-	/* Some answers (max vCPUs, IPA size, disabled exits) are per VM. */
-	if (ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_CHECK_EXTENSION_VM) > 0)
-		vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	fd = vm >= 0 ? vm : kvm;
-	json_object_set_new(o, "checked_on", json_string(vm >= 0 ? "vm" : "system"));
-	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-		int r;
-
-		if (caps[i].arch != CAP_ANY && caps[i].arch != arch)
-			continue;
-		r = ioctl(fd, KVM_CHECK_EXTENSION, caps[i].id);
-		if (r < 0) {
-			char msg[128];
-
-			snprintf(msg, sizeof(msg),
-				 "ioctl KVM_CHECK_EXTENSION: %s", strerror(errno));
-			json_object_set_new(o, caps[i].name, json_string(msg));
-			continue;
-		}
-		json_object_set_new(o, caps[i].name, json_integer(r));
-		if (caps[i].id == KVM_CAP_X86_DISABLE_EXITS)
-			json_object_set_new(o, "KVM_CAP_X86_DISABLE_EXITS_bits",
-					    disable_exits_bits(r));
-	}
-	if (vm >= 0)
-		close(vm);
-	close(kvm);
-	return o;
-}
-
-json_t *hostinfo_sriov_json(void)
-{
-	const char *base = "/sys/bus/pci/devices";
-	json_t *arr = json_array();
-	struct dirent *de;
-	DIR *d = opendir(base);
-
-	if (!d)
-		return arr;
-	while ((de = readdir(d))) {
-		char path[PATH_MAX], buf[64], link[PATH_MAX];
-		long total, num;
-		json_t *e;
-		ssize_t r;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/sriov_totalvfs", base,
-			 de->d_name);
-		if (read_file_long(path, &total))
-			continue;
-		e = json_object();
-		json_object_set_new(e, "bdf", json_string(de->d_name));
-		snprintf(path, sizeof(path), "%s/%s/vendor", base, de->d_name);
-		json_object_set_new(e, "vendor",
-				    json_string(read_file_str(path, buf, sizeof(buf)) ?
-						"unknown" : buf));
-		snprintf(path, sizeof(path), "%s/%s/device", base, de->d_name);
-		json_object_set_new(e, "device",
-				    json_string(read_file_str(path, buf, sizeof(buf)) ?
-						"unknown" : buf));
-		snprintf(path, sizeof(path), "%s/%s/driver", base, de->d_name);
-		r = readlink(path, link, sizeof(link) - 1);
-		if (r > 0) {
-			link[r] = '\0';
-			json_object_set_new(e, "driver",
-					    json_string(strrchr(link, '/') ?
-							strrchr(link, '/') + 1 : link));
-		} else {
-			json_object_set_new(e, "driver", json_string(""));
-		}
-		json_object_set_new(e, "totalvfs", json_integer(total));
-		snprintf(path, sizeof(path), "%s/%s/sriov_numvfs", base,
-			 de->d_name);
-		json_object_set_new(e, "numvfs",
-				    json_integer(read_file_long(path, &num) ? -1 : num));
-		json_array_append_new(arr, e);
-	}
-	closedir(d);
-	return arr;
 }
