@@ -4,6 +4,7 @@
 #define HV_CORE_HV_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,7 +14,6 @@
 
 struct hv_vm;
 struct hv_vcpu;
-struct topo;
 
 /* What an exit handler tells the run loop. */
 enum hv_action {
@@ -34,8 +34,9 @@ struct hv_vm_opts {
 	uint32_t nr_vcpus;
 	uint64_t mem_bytes;
 	bool irqchip;		/* in-kernel interrupt controller */
-	bool pin;		/* pin vCPU threads to distinct cores */
-	struct topo *topo;	/* for pinning; may be NULL */
+	/* Where vCPU i's thread runs: affinity[i], nr_vcpus sets the caller
+	 * placed (probes/topo.h); NULL: wherever the scheduler puts it. */
+	const cpu_set_t *affinity;
 	uint32_t timeout_ms;	/* hv_vm_run gives up after this long */
 	uint32_t stall_ms;	/* stall watchdog; 0: HV_STALL_MS */
 	/* Each vCPU thread gets a file table of its own (unshare(CLONE_FILES)),

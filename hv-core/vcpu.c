@@ -15,7 +15,6 @@
 #include "hv-core/arch.h"
 #include "hv-core/exit.h"
 #include "hv-core/hv.h"
-#include "probes/topo.h"
 
 /* SIGUSR1 only interrupts KVM_RUN (EINTR); its handler does nothing. */
 #define HV_KICK_SIGNAL SIGUSR1
@@ -188,12 +187,14 @@ int hv_vm_start(struct hv_vm *vm, char *err, size_t errlen)
 			return -r;
 		}
 		c->thread_started = true;
-		if (vm->opts.pin && vm->opts.topo) {
-			r = topo_pin_thread_to_core(vm->opts.topo, c->thread,
-						    (int)i, err, errlen);
-			if (r < 0) {
+		if (vm->opts.affinity) {
+			r = pthread_setaffinity_np(c->thread, sizeof(cpu_set_t),
+						   &vm->opts.affinity[i]);
+			if (r) {
+				snprintf(err, errlen, "pthread_setaffinity_np (vcpu %u): %s",
+					 i, strerror(r));
 				hv_vm_kick(vm);
-				return r;
+				return -r;
 			}
 		}
 	}

@@ -350,6 +350,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	char err[512] = "";
 	char why[600];
 	bool setup_done = false;
+	cpu_set_t *affinity = NULL;
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -394,14 +395,17 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		.nr_vcpus = p.vcpus < b->min_vcpus ? b->min_vcpus : p.vcpus,
 		.mem_bytes = (uint64_t)p.mem_mb << 20,
 		.irqchip = b->irqchip,
-		.pin = p.pin,
-		.topo = env->topo,
 		.timeout_ms = p.timeout_ms,
 		.stall_ms = p.stall_ms,
 		/* PMU and kvm_exit counters are opened on a vCPU thread and
 		 * closed on this one: then the threads share one table. */
 		.private_files = !probe_set_thread_files(&st.prun),
 	};
+	if (topo_vcpu_affinity(p.cpus, p.pin, o.nr_vcpus, &affinity, err, sizeof(err)) < 0) {
+		set_status(rec, "failed", err);
+		goto out;
+	}
+	o.affinity = affinity;
 	st.reps = json_array();
 	st.hist_prev = calloc(HIST_BUCKETS, sizeof(uint32_t));
 	st.hist_delta = calloc(HIST_BUCKETS, sizeof(uint32_t));
@@ -463,6 +467,7 @@ out:
 	json_object_set_new(rec, "duration_ms", json_real(elapsed_ms(&t0)));
 	if (st.vm)
 		hv_vm_destroy(st.vm);
+	free(affinity);
 	run_state_free(&st);
 	measure_count_exits(env, b, &p, rec);
 	return rec;

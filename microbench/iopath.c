@@ -188,8 +188,8 @@ static int probe_io_path(struct mb_setup_ctx *c, struct hv_vcpu *vcpu)
 		for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &s->allowed); cpu++)
 			;
 	s->vcpu_cpu = cpu;
-	s->dev_cpu = s->other_cpu ? iop_other_cpu(&s->allowed, cpu) : cpu;
-	r = iop_pin(pthread_self(), cpu, vcpu->err, sizeof(vcpu->err));
+	s->dev_cpu = s->other_cpu ? topo_other_cpu(&s->allowed, cpu) : cpu;
+	r = topo_pin_thread(pthread_self(), cpu, vcpu->err, sizeof(vcpu->err));
 	if (r == 0)
 		r = iop_dev_start(s, vcpu->err, sizeof(vcpu->err));
 	if (r == 0)

@@ -11,6 +11,7 @@
 
 #include "hv-core/abi.h"
 #include "microbench/mb.h"
+#include "probes/topo.h"
 
 struct hv_vm;
 struct hv_vcpu;
@@ -128,10 +129,7 @@ int iop_dev_start(struct iop_state *s, char *err, size_t errlen);
 void iop_dev_stop(struct iop_state *s);
 /* Close the last access and turn every slot of the ring into segments. */
 void iop_ring_flush(struct iop_state *s);
-/* Pin the calling thread (or thr) to one CPU. */
-int iop_pin(pthread_t thr, int cpu, char *err, size_t errlen);
-/* A CPU of `allowed` other than cpu, preferring another core; -1 if none. */
-int iop_other_cpu(const cpu_set_t *allowed, int cpu);
+/* Placement (pinning, "another core") is probes/topo.h's. */
 
 /* iopath_clock.c: one timeline for guest and host stamps. */
 int iop_clock_setup(struct iop_state *s, char *err, size_t errlen);

@@ -129,7 +129,7 @@ int iop_clock_start(struct iop_state *s, char *err, size_t errlen)
 
 	if (!(sh->flags & HV_F_PROBE_TIMELINE))
 		return 0;
-	c->cpu = iop_other_cpu(&s->allowed, s->vcpu_cpu);
+	c->cpu = topo_other_cpu(&s->allowed, s->vcpu_cpu);
 	if (c->cpu < 0) {
 		/* One CPU: only the per-access bracket will bound the offset. */
 		sh->scratch[IOP_S_PING] = IOP_CLOCK_DONE;

@@ -167,58 +167,6 @@ static void *kernel_worker(void *arg)
 	return NULL;
 }
 
-int iop_pin(pthread_t thr, int cpu, char *err, size_t errlen)
-{
-	cpu_set_t set;
-	int r;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	r = pthread_setaffinity_np(thr, sizeof(set), &set);
-	if (r) {
-		snprintf(err, errlen, "pthread_setaffinity_np (cpu %d): %s", cpu,
-			 strerror(r));
-		return -r;
-	}
-	return 0;
-}
-
-static int read_topo(int cpu, const char *what)
-{
-	char path[128];
-	int v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path),
-		 "/sys/devices/system/cpu/cpu%d/topology/%s", cpu, what);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-int iop_other_cpu(const cpu_set_t *allowed, int cpu)
-{
-	int any = -1;
-	int core = read_topo(cpu, "core_id");
-	int pkg = read_topo(cpu, "physical_package_id");
-
-	for (int c = 0; c < CPU_SETSIZE; c++) {
-		if (c == cpu || !CPU_ISSET(c, allowed))
-			continue;
-		/* An SMT sibling shares the core: take it only if nothing else. */
-		if (core < 0 || read_topo(c, "core_id") != core ||
-		    read_topo(c, "physical_package_id") != pkg)
-			return c;
-		if (any < 0)
-			any = c;
-	}
-	return any;
-}
-
 static int start_pinned(struct iop_state *s, void *(*fn)(void *), int cpu,
 			char *err, size_t errlen)
 {

@@ -1,4 +1,4 @@
-/* hwloc-backed topology summary and vCPU thread pinning. */
+/* hwloc-backed topology summary for result files and `hvbench info`. */
 #include "probes/topo.h"
 
 #include <errno.h>
@@ -166,40 +166,4 @@ json_t *topo_json(const struct topo *t)
 			    json_string(cpu_model ? cpu_model : "unknown"));
 	json_object_set_new(o, "caches", caches_json(t->h));
 	return o;
-}
-
-int topo_pin_thread_to_core(const struct topo *t, pthread_t thr,
-			    int core_index, char *err, size_t errlen)
-{
-	int n = topo_num_cores(t), idx, ret;
-	hwloc_bitmap_t set;
-	hwloc_obj_t core;
-
-	if (n <= 0) {
-		snprintf(err, errlen, "topo_pin_thread_to_core: no cores in topology");
-		return -ENODEV;
-	}
-	idx = ((core_index % n) + n) % n;
-	core = hwloc_get_obj_by_type(t->h, t->core_type, idx);
-	if (!core || !core->cpuset) {
-		snprintf(err, errlen, "topo_pin_thread_to_core: core %d has no cpuset",
-			 idx);
-		return -ENODEV;
-	}
-	set = hwloc_bitmap_dup(core->cpuset);
-	if (!set) {
-		snprintf(err, errlen, "topo_pin_thread_to_core: out of memory");
-		return -ENOMEM;
-	}
-	/* One PU, so an SMT sibling cannot steal the vCPU thread mid-run. */
-	hwloc_bitmap_singlify(set);
-	if (hwloc_set_thread_cpubind(t->h, thr, set, HWLOC_CPUBIND_THREAD) < 0) {
-		ret = errno ? -errno : -EINVAL;
-		snprintf(err, errlen, "hwloc_set_thread_cpubind(core %d): %s",
-			 idx, strerror(-ret));
-		hwloc_bitmap_free(set);
-		return ret;
-	}
-	hwloc_bitmap_free(set);
-	return 0;
 }

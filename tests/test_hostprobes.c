@@ -182,16 +182,24 @@ static void test_topo(void **state)
 	assert_true(json_is_array(json_object_get(j, "caches")));
 	json_decref(j);
 
-	/* Negative and large indices wrap instead of failing. */
-	assert_int_equal(topo_pin_thread_to_core(t, pthread_self(),
-						 topo_num_cores(t), err,
-						 sizeof(err)), 0);
+	/* Pinning: pin vCPU i onto one CPU of the placement, wrapping. */
+	cpu_set_t *aff = NULL;
+	uint32_t n;
 	CPU_ZERO(&set);
 	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
-	assert_int_equal(CPU_COUNT(&set), 1);
-
-	assert_int_equal(topo_pin_thread_to_core(t, pthread_self(), 0, err,
-						 sizeof(err)), 0);
+	n = (uint32_t)CPU_COUNT(&set) + 1;
+	assert_int_equal(topo_vcpu_affinity(NULL, true, n, &aff, err, sizeof(err)), 0);
+	assert_non_null(aff);
+	for (uint32_t a = 0; a < n; a++) {
+		assert_int_equal(CPU_COUNT(&aff[a]), 1);
+		for (uint32_t b = 0; b < a && a < n - 1; b++)
+			assert_false(CPU_EQUAL(&aff[a], &aff[b]));
+	}
+	assert_true(CPU_EQUAL(&aff[n - 1], &aff[0]));
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &aff[0]))
+			assert_int_equal(topo_pin_thread(pthread_self(), c, err, sizeof(err)), 0);
+	free(aff);
 	CPU_ZERO(&set);
 	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
 	cpus = CPU_COUNT(&set);
@@ -203,6 +211,46 @@ static void test_topo(void **state)
 		CPU_SET(i, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 	topo_close(t);
+}
+
+/* CPU lists and placement on a set: what the "cpus" parameter does. */
+static void test_placement(void **state)
+{
+	static const char *const bad[] = { "", "a", "1-", "-1", "3-1", "1,,2",
+					   "1,", "0 1", "99999" };
+	cpu_set_t set, allowed;
+	cpu_set_t *aff = NULL;
+	char err[256];
+	int first = -1;
+
+	assert_int_equal(topo_parse_cpus("0-1,3", &set, err, sizeof(err)), 0);
+	assert_int_equal(CPU_COUNT(&set), 3);
+	assert_true(CPU_ISSET(0, &set) && CPU_ISSET(1, &set) && CPU_ISSET(3, &set));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(topo_parse_cpus(bad[i], &set, err, sizeof(err)), -EINVAL);
+		assert_true(err[0] != '\0');
+	}
+	/* Nothing asked: no placement at all. */
+	assert_int_equal(topo_vcpu_affinity("", false, 4, &aff, err, sizeof(err)), 0);
+	assert_null(aff);
+	/* A set without pin: every vCPU may use the whole set. */
+	assert_int_equal(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
+	for (int c = 0; c < CPU_SETSIZE && first < 0; c++)
+		if (CPU_ISSET(c, &allowed))
+			first = c;
+	char list[16];
+	snprintf(list, sizeof(list), "%d", first);
+	assert_int_equal(topo_vcpu_affinity(list, false, 3, &aff, err, sizeof(err)), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(CPU_COUNT(&aff[i]), 1);
+		assert_true(CPU_ISSET(first, &aff[i]));
+	}
+	free(aff);
+	/* A set this process cannot run on is an error, not a silent no-op. */
+	snprintf(list, sizeof(list), "%d", CPU_SETSIZE - 1);
+	if (!CPU_ISSET(CPU_SETSIZE - 1, &allowed))
+		assert_int_equal(topo_vcpu_affinity(list, true, 1, &aff, err, sizeof(err)), -EINVAL);
 }
 
 static void test_hostinfo(void **state)
@@ -275,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_kvmstats_bad_fd),
 		cmocka_unit_test(test_pmu),
 		cmocka_unit_test(test_topo),
+		cmocka_unit_test(test_placement),
 		cmocka_unit_test(test_hostinfo),
 	};
 
