@@ -1,16 +1,39 @@
 /* `hvbench info`: what kind of virtualization this host has — backend,
- * paging, TSC, PLE, capabilities, topology, PMU, SR-IOV — and the one figure
- * only a VM can tell: how much slower guest CPL0 code runs than CPL3. */
+ * paging, TSC, PLE, capabilities, topology, PMU, SR-IOV — the one figure
+ * only a VM can tell (how much slower guest CPL0 code runs than CPL3), and
+ * what starting a run costs here (hvbench/startup.h). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "hvbench/cli.h"
-#include "hvbench/hostjson.h"
+#include "hvbench/hostsetup.h"
+#include "hvbench/jail.h"
 #include "hvbench/measure.h"
+#include "hvbench/startup.h"
 #include "probes/hostinfo.h"
 #include "probes/pmu.h"
-#include "probes/topo.h"
+#include "probes/hostload.h"
+
+static void print_startup(json_t *su)
+{
+	json_t *e = json_object_get(su, "error");
+	double first = json_number_value(json_object_get(su, "exec_to_first_sample_ms"));
+	double entry = json_number_value(json_object_get(su, "vm_create_to_vcpu_start_ms"));
+	double ready = json_number_value(json_object_get(su, "vm_create_to_guest_ready_ms"));
+
+	if (e || !json_object_get(su, "exec_to_first_sample_ms")) {
+		printf("start-up      not measured (%s)\n", e ? json_string_value(e) : "no first sample");
+		return;
+	}
+	printf("start-up      exec -> first sample %.1f ms; VM creation -> vCPUs entering the guest %.2f ms, -> its first call %.2f ms (host cache: %s)\n",
+	       first, entry, ready, json_string_value(json_object_get(su, "host_cache")));
+}
 
 static void print_text(const struct hostinfo *hi, json_t *h, double slow,
 		       const char *slow_err)
@@ -55,6 +78,13 @@ static void print_text(const struct hostinfo *hi, json_t *h, double slow,
 		       (long long)json_integer_value(json_object_get(topo, "numa_nodes")));
 	printf("memory        %.1f GiB, %d CPUs online\n", (double)hi->mem_bytes / (1 << 30), hi->nr_cpus);
 	printf("sr-iov        %zu capable PCI device(s)\n", json_array_size(sriov));
+	print_startup(json_object_get(h, "startup"));
+	json_t *cache = json_object_get(h, "cache");
+	printf("host cache    %s%s%s%s%s\n", json_string_value(json_object_get(cache, "status")),
+	       json_object_get(cache, "path") ? " " : "",
+	       json_object_get(cache, "path") ? json_string_value(json_object_get(cache, "path")) : "",
+	       json_object_get(cache, "why") ? ": " : "",
+	       json_object_get(cache, "why") ? json_string_value(json_object_get(cache, "why")) : "");
 	printf("kvm caps     ");
 	json_object_foreach(caps, k, v) {
 		if (json_is_integer(v))
@@ -64,55 +94,146 @@ static void print_text(const struct hostinfo *hi, json_t *h, double slow,
 	printf("\n");
 }
 
+/* The child side of the start-up measurement: what `hvbench run` does up to
+ * the first sample (host set-up through the cache, the load window, one
+ * jailed benchmark VM), then the marks as one JSON line on stdout. */
+static int startup_probe(void)
+{
+	struct hostload_window *load = hostload_begin();
+	struct host_setup hs;
+	struct jail_opts jail;
+	struct mb_params p;
+	const struct mb_bench *b = mb_find("empty");
+	json_t *rec = NULL, *out;
+
+	host_setup(&hs);
+	startup_mark(SU_HOST_READY);
+	if (b && !hs.hi.kvm_error[0]) {
+		struct measure_env env = { .host = &hs.hi, .cpl0_slowdown = hs.cpl0_slowdown };
+
+		jail_opts_default(&jail);
+		mb_params_defaults(&p, b);
+		p.min_time_ms = 1;
+		p.repetitions = 1;
+		p.warmup_iters = 10;
+		measure_resolve_cpl(b, &p, hs.cpl0_slowdown);
+		rec = measure_run_jailed(&env, b, &p, &jail);
+	}
+	out = startup_json();
+	json_object_set_new(out, "host_cache", json_string(hostcache_status_name(hs.cache)));
+	json_object_set_new(out, "benchmark", json_string("empty"));
+	if (rec && strcmp(json_string_value(json_object_get(rec, "status")) ?: "", "ok"))
+		json_object_set_new(out, "error", json_incref(json_object_get(rec, "reason")));
+	else if (!rec)
+		json_object_set_new(out, "error", json_string(hs.hi.kvm_error[0] ? hs.hi.kvm_error : "no benchmark \"empty\""));
+	json_dumpf(out, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(out);
+	json_decref(rec);
+	json_decref(hostload_collect(load));
+	host_setup_free(&hs);
+	return EXIT_OK;
+}
+
+/* Runs this binary's startup_probe in a fresh process, stamping the time
+ * right before execve so the figure includes loading the binary. */
+static json_t *measure_startup(void)
+{
+	int fds[2], status;
+	char buf[4096];
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	if (pipe(fds) < 0)
+		return json_pack("{s:s}", "error", strerror(errno));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return json_pack("{s:s}", "error", strerror(errno));
+	}
+	if (pid == 0) {
+		struct timespec ts;
+		char stamp[32];
+		char *argv[] = { "hvbench", "info", "--startup-probe", NULL };
+
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		snprintf(stamp, sizeof(stamp), "%lld",
+			 (long long)ts.tv_sec * 1000000000 + ts.tv_nsec);
+		setenv(STARTUP_EXEC_ENV, stamp, 1);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (n < sizeof(buf) - 1 && (r = read(fds[0], buf + n, sizeof(buf) - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	json_t *j = json_loads(buf, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return json_pack("{s:s}", "error", "the start-up probe process reported nothing");
+	}
+	return j;
+}
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "startup-probe", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool as_json = false;
-	char err[512] = "";
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		if (c == 'j') {
 			as_json = true;
+		} else if (c == 'S') {
+			return startup_probe();
 		} else {
 			FILE *f = c == 'h' ? stdout : stderr;
 			fprintf(f, "usage: hvbench info [--json]\n\n"
 				   "What kind of virtualization this host has: KVM backend (vmx, svm,\n"
 				   "pvm, arm64), EPT/NPT or shadow paging, PLE, TSC, capabilities,\n"
-				   "topology, PMU, SR-IOV devices, and the measured CPL0 slowdown\n"
-				   "(it starts two tiny VMs).\n\n"
+				   "topology, PMU, SR-IOV devices, the measured CPL0 slowdown (two tiny\n"
+				   "VMs, once per boot: then cached), and the start-up cost of a run:\n"
+				   "exec -> first sample and VM creation -> guest entry, measured in a\n"
+				   "fresh process (--startup-probe is that process's side).\n\n"
+				   "The host cache: $XDG_CACHE_HOME/hvbench (default ~/.cache/hvbench).\n\n"
 				   "exit: 0 done, 2 bad command line, 3 /dev/kvm missing or not accessible\n");
 			return c == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}
-	struct hostinfo hi;
-	struct topo *topo = NULL;
-	hostinfo_probe(&hi);
-	if (topo_open(&topo, err, sizeof(err)) < 0)
-		topo = NULL;
-	double slow = -1;
-	if (!hi.kvm_error[0]) {
-		struct measure_env env = { .host = &hi, .topo = topo };
-		slow = measure_cpl0_slowdown(&env, err, sizeof(err));
-	} else {
-		snprintf(err, sizeof(err), "%s", hi.kvm_error);
-	}
-	json_t *h = host_json(&hi, topo, slow);
+	struct host_setup hs;
+	host_setup(&hs);
+	json_t *h = host_setup_json(&hs);
 	json_object_set_new(h, "sriov", hostinfo_sriov_json());
 	json_object_set_new(h, "pmu", pmu_list_json());
+	if (!hs.hi.kvm_error[0])
+		json_object_set_new(h, "startup", measure_startup());
 	if (as_json) {
 		json_dumpf(h, stdout, JSON_INDENT(2));
 		putchar('\n');
 	} else {
-		print_text(&hi, h, slow, err);
+		print_text(&hs.hi, h, hs.cpl0_slowdown, hs.slow_err);
 	}
 	json_decref(h);
-	if (topo)
-		topo_close(topo);
-	return hi.kvm_error[0] ? EXIT_NO_KVM : EXIT_OK;
+	host_setup_free(&hs);
+	return hs.hi.kvm_error[0] ? EXIT_NO_KVM : EXIT_OK;
 }

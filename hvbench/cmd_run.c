@@ -15,16 +15,16 @@
 #include "hv-core/arch.h"
 #include "hv-core/hv.h"
 #include "hvbench/cli.h"
-#include "hvbench/hostjson.h"
+#include "hvbench/hostsetup.h"
 #include "hvbench/jail.h"
 #include "hvbench/measure.h"
 #include "hvbench/results.h"
 #include "hvbench/safefile.h"
 #include "hvbench/sha256.h"
+#include "hvbench/startup.h"
 #include "hvbench/suite.h"
 #include "probes/hostinfo.h"
 #include "probes/hostload.h"
-#include "probes/topo.h"
 
 static void on_sigint(int sig)
 {
@@ -239,6 +239,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	/* The start load window runs beside the start-up (hostload.h). */
+	struct hostload_window *load_start = hostload_begin();
 	/* Everything that can be checked is checked before any VM starts. */
 	struct suite suite;
 	int lrc = suite_load(argv[optind], &suite, err, sizeof(err));
@@ -246,16 +248,22 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return suite_exit_code(lrc);
 	}
-	struct hostinfo host;
-	hostinfo_probe(&host);
+	/* The slow figures (TSC, CPL0 slowdown, topology) come from the host
+	 * cache when it is valid (hvbench/hostcache.h). */
+	struct host_setup hs;
+	host_setup(&hs);
+	startup_mark(SU_HOST_READY);
+	struct hostinfo host = hs.hi;
 	if (suite_check_host(&suite, host.mem_bytes, arch_id(), err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		suite_free(&suite);
+		host_setup_free(&hs);
 		return EXIT_USAGE;
 	}
 	if (host.kvm_error[0]) {
 		fprintf(stderr, "hvbench: %s\n", host.kvm_error);
 		suite_free(&suite);
+		host_setup_free(&hs);
 		return EXIT_NO_KVM;
 	}
 	char path[4096];
@@ -265,6 +273,7 @@ int cmd_run(int argc, char **argv)
 				      sizeof(path)) < 0) {
 		fprintf(stderr, "hvbench: cannot form the default result path\n");
 		suite_free(&suite);
+		host_setup_free(&hs);
 		return EXIT_IO;
 	}
 
@@ -273,15 +282,13 @@ int cmd_run(int argc, char **argv)
 	if (results_check_output(path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "hvbench: %s\n", err);
 		suite_free(&suite);
+		host_setup_free(&hs);
 		return EXIT_IO;
 	}
 	/* With -o - stdout carries the JSON and nothing else. */
 	FILE *human = sf_is_stdout(path) ? stderr : stdout;
 
-	struct topo *topo = NULL;
-	if (topo_open(&topo, err, sizeof(err)) < 0)
-		topo = NULL; /* pinning then reports its own error per benchmark */
-	struct measure_env env = { .host = &host, .topo = topo };
+	struct measure_env env = { .host = &host, .cpl0_slowdown = hs.cpl0_slowdown };
 	bool tty = isatty(STDERR_FILENO) && !quiet;
 
 	struct sigaction sa;
@@ -290,27 +297,16 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	/* Before any VM: what else was running when we started. */
-	json_t *load_start = hostload_sample();
-
-	if (tty) {
-		fprintf(stderr, "measuring guest CPL0 cost ...");
-		fflush(stderr);
-	}
-	env.cpl0_slowdown = measure_cpl0_slowdown(&env, err, sizeof(err));
-	progress_clear(tty);
 	if (env.cpl0_slowdown < 0 && !quiet)
-		fprintf(stderr, "hvbench: could not measure the CPL0 slowdown (%s); \"cpl\": \"auto\" picks 0\n", err);
+		fprintf(stderr, "hvbench: could not measure the CPL0 slowdown (%s); \"cpl\": \"auto\" picks 0\n", hs.slow_err);
 
-	json_t *doc = results_new(suite.name, suite.path,
-				  host_json(&host, topo, env.cpl0_slowdown));
+	json_t *doc = results_new(suite.name, suite.path, host_setup_json(&hs));
 	/* The bytes the suite was parsed from: a result still names its suite
 	 * after the file is edited. */
 	char suite_sha[65];
 	sha256_hex(suite.text, suite.text_len, suite_sha);
 	json_object_set_new(json_object_get(doc, "suite"), "sha256",
 			    json_string(suite_sha));
-	hostload_attach(doc, load_start);
 	if (!quiet)
 		fprintf(human, "hvbench %s: suite %s, %zu benchmarks, backend %s, paging %s\n",
 			HVBENCH_VERSION, suite.name, suite.n, host.backend, host.paging);
@@ -385,6 +381,7 @@ int cmd_run(int argc, char **argv)
 	free(params);
 	free(benches);
 	free(rd.recs);
+	hostload_attach(doc, hostload_collect(load_start));
 	hostload_finish(doc);
 	results_finish(doc, hv_interrupt_requested != 0);
 	/* A default name may have been taken meanwhile by a run started in
@@ -397,8 +394,7 @@ int cmd_run(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s", final);
 	json_decref(doc);
 	suite_free(&suite);
-	if (topo)
-		topo_close(topo);
+	host_setup_free(&hs);
 	if (rc < 0) {
 		fprintf(stderr, "hvbench: %s\n", err);
 		return EXIT_IO;

@@ -2,7 +2,6 @@
  * probes found, plus the figures only a running VM can tell. */
 #include "hvbench/hostjson.h"
 #include "probes/hostinfo.h"
-#include "probes/topo.h"
 
 /* The probe reports the pause-loop-exiting knobs as three flat fields; the
  * file groups them as `ple` {gap, window, source} (docs/results-schema.md),
@@ -30,7 +29,7 @@ static int nest_ple(json_t *h)
 	return json_object_set_new(h, "ple", ple);
 }
 
-json_t *host_json(const struct hostinfo *hi, struct topo *topo,
+json_t *host_json(const struct hostinfo *hi, const json_t *topology,
 		  double cpl0_slowdown)
 {
 	json_t *h = hostinfo_json(hi);
@@ -48,7 +47,7 @@ json_t *host_json(const struct hostinfo *hi, struct topo *topo,
 	json_object_set_new(h, "kvm_caps", hostinfo_kvm_caps_json());
 	json_object_set_new(h, "cpl0_slowdown",
 			    cpl0_slowdown > 0 ? json_real(cpl0_slowdown) : json_null());
-	if (topo)
-		json_object_set_new(h, "topology", topo_json(topo));
+	if (topology)
+		json_object_set_new(h, "topology", json_deep_copy(topology));
 	return h;
 }

@@ -5,11 +5,9 @@
 #include <jansson.h>
 
 struct hostinfo;
-struct topo;
-
-/* hostinfo + topology + KVM caps + the measured CPL0 slowdown (<= 0: not
- * measured, stored as null). */
-json_t *host_json(const struct hostinfo *hi, struct topo *topo,
+/* hostinfo + topology (topo_json's summary, copied; NULL: none) + KVM caps
+ * + the measured CPL0 slowdown (<= 0: not measured, stored as null). */
+json_t *host_json(const struct hostinfo *hi, const json_t *topology,
 		  double cpl0_slowdown);
 
 #endif

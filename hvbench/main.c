@@ -4,6 +4,7 @@
 
 #include "analysis/an.h"
 #include "hvbench/cli.h"
+#include "hvbench/startup.h"
 #include "hvbench/termsafe.h"
 
 static const struct {
@@ -41,6 +42,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	startup_init();	/* first: the start-up timeline begins here */
 	/* Every human line may quote a suite or a result file: no terminal
 	 * control sequence from them reaches the terminal (termsafe.h). */
 	ts_install();

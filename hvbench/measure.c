@@ -15,10 +15,12 @@
 #include "hvbench/measure_int.h"
 #include "hvbench/measure_state.h"
 #include "hvbench/results.h"
+#include "hvbench/startup.h"
 #include "hvbench/suite.h"
 #include "probes/hostinfo.h"
 #include "probes/probe.h"
 #include "probes/stats.h"
+#include "probes/topo.h"
 
 #define MAX_REPS_RECORDED 1000
 
@@ -96,6 +98,7 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 	vcpu->vmm.skip = true;
 	switch (nr) {
 	case HV_UCALL_READY:
+		startup_mark(SU_GUEST_READY);
 		probe_set_at(&st->probes, &st->prun, PROBE_VCPU_READY);
 		return HV_CONTINUE;
 	case HV_UCALL_ENTER_USER:
@@ -109,6 +112,7 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		st->calib_ended = true;
 		return HV_CONTINUE;
 	case HV_UCALL_MEASURE_BEGIN:
+		startup_mark(SU_FIRST_SAMPLE);
 		probe_set_at(&st->probes, &st->prun, PROBE_WINDOW_BEGIN);
 		st->began = true;
 		return HV_CONTINUE;
@@ -413,6 +417,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		set_status(rec, "failed", "out of memory");
 		goto out;
 	}
+	startup_mark(SU_VM_CREATE);
 	r = hv_vm_create(&o, &st.vm, err, sizeof(err));
 	if (r < 0) {
 		set_status(rec, r == -ENOTSUP ? "unsupported" : "failed", err);
@@ -456,6 +461,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	}
 	hv_vm_set_ucall(st.vm, on_ucall, &st);
 	r = hv_vm_start(st.vm, err, sizeof(err));
+	startup_mark(SU_VCPUS_STARTED);
 	if (r == 0)
 		r = hv_vm_wait(st.vm, err, sizeof(err));
 	if (hv_interrupt_requested)

@@ -318,11 +318,41 @@ static void tsc_clock_pair(uint64_t *tsc, int64_t *ns)
 	}
 }
 
+/* Against CLOCK_MONOTONIC_RAW over 50 ms: the one slow probe, so
+ * hostinfo_probe_lazy leaves it to the caller (a cache may know the answer). */
+void hostinfo_calibrate_tsc(struct hostinfo *hi)
+{
+	struct timespec d = { 0, 50 * 1000 * 1000 };
+	uint64_t t0 = 0, t1 = 0;
+	int64_t n0 = 0, n1 = 0;
+
+	if (strcmp(hi->tsc_source, "pending"))
+		return;
+	hi_copy_str(hi->tsc_source, sizeof(hi->tsc_source), "unknown");
+	if (arch_read_tsc(&t0))
+		return;
+	tsc_clock_pair(&t0, &n0);
+	while (nanosleep(&d, &d) && errno == EINTR)
+		;
+	tsc_clock_pair(&t1, &n1);
+	if (n1 > n0 && t1 > t0) {
+		hi->tsc_khz = (uint64_t)((double)(t1 - t0) * 1e6 /
+					 (double)(n1 - n0) + 0.5);
+		hi_copy_str(hi->tsc_source, sizeof(hi->tsc_source), "calibrated");
+	}
+}
+
+void hostinfo_set_tsc(struct hostinfo *hi, uint64_t khz)
+{
+	if (strcmp(hi->tsc_source, "pending") || !khz)
+		return;
+	hi->tsc_khz = khz;
+	hi_copy_str(hi->tsc_source, sizeof(hi->tsc_source), "calibrated");
+}
+
 static void probe_tsc(struct hostinfo *hi, const char *flags)
 {
-	uint64_t hz = arch_counter_freq_hz(), t0 = 0, t1 = 0;
-	struct timespec d = { 0, 50 * 1000 * 1000 };
-	int64_t n0 = 0, n1 = 0;
+	uint64_t hz = arch_counter_freq_hz(), t0;
 	long khz;
 
 	hi->tsc_khz = 0;
@@ -342,17 +372,8 @@ static void probe_tsc(struct hostinfo *hi, const char *flags)
 		hi_copy_str(hi->tsc_source, sizeof(hi->tsc_source), "sysfs");
 		return;
 	}
-	if (arch_read_tsc(&t0))
-		return;
-	tsc_clock_pair(&t0, &n0);
-	while (nanosleep(&d, &d) && errno == EINTR)
-		;
-	tsc_clock_pair(&t1, &n1);
-	if (n1 > n0 && t1 > t0) {
-		hi->tsc_khz = (uint64_t)((double)(t1 - t0) * 1e6 /
-					 (double)(n1 - n0) + 0.5);
-		hi_copy_str(hi->tsc_source, sizeof(hi->tsc_source), "calibrated");
-	}
+	if (!arch_read_tsc(&t0))
+		hi_copy_str(hi->tsc_source, sizeof(hi->tsc_source), "pending");
 }
 
 static void probe_pmu(struct hostinfo *hi)
@@ -417,7 +438,7 @@ static void probe_ple(struct hostinfo *hi)
 		 "n/a (no PLE parameters for backend %s)", hi->backend);
 }
 
-int hostinfo_probe(struct hostinfo *hi)
+int hostinfo_probe_lazy(struct hostinfo *hi)
 {
 	struct utsname u;
 	char flags[4096];
@@ -490,4 +511,11 @@ json_t *hostinfo_json(const struct hostinfo *hi)
 	json_object_set_new(o, "mem_bytes",
 			    json_integer((json_int_t)hi->mem_bytes));
 	return o;
+}
+
+int hostinfo_probe(struct hostinfo *hi)
+{
+	hostinfo_probe_lazy(hi);
+	hostinfo_calibrate_tsc(hi);
+	return 0;
 }

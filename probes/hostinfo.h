@@ -51,6 +51,13 @@ struct hostinfo {
 /* Fills @hi; never fails hard: unknown strings become "unknown", numbers -1
  * (tsc_khz 0). Takes ~50 ms when the TSC must be calibrated. Returns 0. */
 int hostinfo_probe(struct hostinfo *hi);
+/* The same without the slow part: where the TSC must be calibrated (x86
+ * without sysfs tsc_freq_khz), tsc_khz stays 0 and tsc_source "pending"
+ * until hostinfo_calibrate_tsc measures it or hostinfo_set_tsc gives a
+ * frequency calibrated earlier on this boot (hvbench/hostcache.h). */
+int hostinfo_probe_lazy(struct hostinfo *hi);
+void hostinfo_calibrate_tsc(struct hostinfo *hi);
+void hostinfo_set_tsc(struct hostinfo *hi, uint64_t khz);
 /* x86: hi->emulated, emulated_source, counter_unit(_source), tsc_per_insn
  * (probes/emudetect.c); nothing on arm64. hostinfo_probe calls it. */
 void hostinfo_probe_emulation(struct hostinfo *hi);

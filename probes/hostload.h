@@ -29,6 +29,16 @@ json_t *hostload_json(const struct hostload *h, int rc);
 /* hostload_read + hostload_json in one call, for the run's start. */
 json_t *hostload_sample(void);
 
+/* The run's start window without waiting for it: hostload_begin reads the
+ * first sample now and the second HOSTLOAD_INTERVAL_MS later on a thread of
+ * its own, while the run goes on; hostload_collect waits for it (if it is
+ * still open), frees @w and returns hostload_json's object (NULL: @w NULL).
+ * hvbench's own CPU time, its benchmark children's included, is not
+ * counted as other load. */
+struct hostload_window;
+struct hostload_window *hostload_begin(void);
+json_t *hostload_collect(struct hostload_window *w);
+
 /* Puts "host_load": {"start": @start} (reference taken) into the result
  * document, then "end" is added by hostload_finish right before the
  * document is finished. */

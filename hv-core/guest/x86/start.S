@@ -4,14 +4,22 @@
 	.section .text.entry, "ax"
 	.global _start
 _start:
-	/* vCPU 0 clears .bss before anything reads it. */
+	/* vCPU 0 clears .bss before anything reads it: by quadwords, as a
+	 * host that emulates CPL0 (PVM) emulates a rep string instruction one
+	 * element at a time (4 KiB by bytes took ~4 ms there), then the rest
+	 * by bytes. */
 	test	%rdi, %rdi
 	jnz	1f
 	push	%rdi
 	lea	__bss_start(%rip), %rdi
 	lea	__bss_end(%rip), %rcx
 	sub	%rdi, %rcx
+	mov	%rcx, %rdx
+	shr	$3, %rcx
 	xor	%eax, %eax
+	rep stosq
+	mov	%rdx, %rcx
+	and	$7, %rcx
 	rep stosb
 	pop	%rdi
 1:	call	guest_main
