@@ -53,7 +53,8 @@ void suite_free(struct suite *s);
 
 /*
  * Checks that need the host, run before any VM starts: mem_mb beyond the
- * host's RAM (host_mem_bytes 0 = unknown, not checked). Entries not built for
+ * host's RAM (host_mem_bytes 0 = unknown, not checked), a "cpus" list with
+ * no CPU this process may run on. Entries not built for
  * host_arch (MB_ARCH_*) are skipped: the runner records them as unsupported.
  * 0, or -EINVAL with "PATH:LINE:COL: message" in err.
  */

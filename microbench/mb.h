@@ -185,15 +185,29 @@ const char *mb_abort_reason(const struct mb_bench *b, uint32_t code, char *buf,
 int mb_ext_index(const struct mb_bench *b, const char *name);
 
 /* Generic parameters, with their defaults and limits, for the validator,
- * `hvbench list --params` and the docs. */
+ * `hvbench list --params` and the docs: one table (microbench/table.c),
+ * each row with the mb_params field it fills. */
+enum mb_generic_kind {
+	MB_G_CPL,	/* 0, 3 or "auto" (MB_CPL_AUTO) into int cpl */
+	MB_G_INT,	/* integer min..max into a uint32_t or uint64_t */
+	MB_G_BOOL,	/* true/false into a bool */
+	MB_G_CPUS,	/* a CPU list string ("0-1,3") into a char array */
+	MB_G_EVENTS,	/* at most max event names into pmu_events[] */
+};
 struct mb_generic_param {
 	const char *name;
-	const char *type;	/* "int", "bool", "cpl", "string list" */
+	const char *type;	/* in words: "int", "bool", "cpl", "cpu list", "string list" */
 	const char *help;
 	int64_t min, max, def;
+	enum mb_generic_kind kind;
+	size_t off, size;	/* the field in struct mb_params */
 };
 size_t mb_generic_count(void);
 const struct mb_generic_param *mb_generic_get(size_t i);
+/* The value of an integer-like (CPL, INT, BOOL) parameter, and its store. */
+int64_t mb_generic_int(const struct mb_params *p, const struct mb_generic_param *g);
+void mb_generic_set_int(struct mb_params *p, const struct mb_generic_param *g,
+			int64_t v);
 void mb_params_defaults(struct mb_params *p, const struct mb_bench *b);
 
 #endif

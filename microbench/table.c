@@ -2,6 +2,7 @@
  * one stable order, and the generic parameters every benchmark takes, so no
  * other file keeps a second list. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,19 +10,29 @@
 #include "hv-core/abi.h"
 #include "hv-core/arch.h"
 
+/* The generic parameters: the one list. The suite parser and validator,
+ * the result's params, `hvbench list --params`, the defaults below and the
+ * docs check (tests/test_suite.c) all read this table; each row names the
+ * mb_params field behind it, so none of them lists the parameters again. */
+#define G(n, t, k, f, h, lo, hi, d)                                            \
+	{ .name = n, .type = t, .help = h, .min = lo, .max = hi, .def = d,     \
+	  .kind = k, .off = offsetof(struct mb_params, f),                     \
+	  .size = sizeof(((struct mb_params *)0)->f) }
 static const struct mb_generic_param generic[] = {
-	{ "cpl", "cpl", "privilege level of the body: 0, 3 or \"auto\" (3 where guest CPL0 is emulated, else 0); arm64: 0=EL1, 3=EL0", 0, 3, MB_CPL_AUTO },
-	{ "min_time_ms", "int", "measure at least this long per repetition (ms)", 1, 600000, 200 },
-	{ "max_iters", "int", "stop a repetition after this many operations even if min_time_ms has not passed (the record then says \"capped\")", 1, 1000000000, 1000000000 },
-	{ "warmup_iters", "int", "operations run and discarded before measuring", 0, 100000000, 1000 },
-	{ "batch", "int", "operations between one pair of probes; figures stay per operation (sample / batch). Raise it for operations shorter than the counter's resolution", 1, 4096, 1 },
-	{ "repetitions", "int", "measured loops per benchmark (statistics pool them; compare bases its verdicts on the per-repetition values and needs >= 4)", 1, 1000, 5 },
-	{ "vcpus", "int", "vCPUs in the benchmark VM", 1, 8, 1 },
-	{ "mem_mb", "int", "guest RAM (MiB); the top is where the guest's MMIO window starts", HV_MIN_MEM_MB, HV_MMIO_BASE >> 20, 32 },
-	{ "pin", "bool", "pin vCPU threads to distinct host cores (hwloc)", 0, 1, 0 },
-	{ "timeout_ms", "int", "fail the benchmark if it has not finished after this long (ms)", 100, 3600000, 60000 },
-	{ "pmu_events", "string list", "host PMU events (libpfm4 names) counted on the vCPU threads, reported per op", 0, MB_MAX_PMU_EVENTS, 0 },
+	G("cpl", "cpl", MB_G_CPL, cpl, "privilege level of the body: 0, 3 or \"auto\" (3 where guest CPL0 is emulated, else 0); arm64: 0=EL1, 3=EL0", 0, 3, MB_CPL_AUTO),
+	G("min_time_ms", "int", MB_G_INT, min_time_ms, "measure at least this long per repetition (ms)", 1, 600000, 200),
+	G("max_iters", "int", MB_G_INT, max_iters, "stop a repetition after this many operations even if min_time_ms has not passed (the record then says \"capped\")", 1, 1000000000, 1000000000),
+	G("warmup_iters", "int", MB_G_INT, warmup_iters, "operations run and discarded before measuring", 0, 100000000, 1000),
+	G("batch", "int", MB_G_INT, batch, "operations between one pair of probes; figures stay per operation (sample / batch). Raise it for operations shorter than the counter's resolution", 1, 4096, 1),
+	G("repetitions", "int", MB_G_INT, repetitions, "measured loops per benchmark (statistics pool them; compare bases its verdicts on the per-repetition values and needs >= 4)", 1, 1000, 5),
+	G("vcpus", "int", MB_G_INT, vcpus, "vCPUs in the benchmark VM", 1, 8, 1),
+	G("mem_mb", "int", MB_G_INT, mem_mb, "guest RAM (MiB); the top is where the guest's MMIO window starts", HV_MIN_MEM_MB, HV_MMIO_BASE >> 20, 32),
+	G("pin", "bool", MB_G_BOOL, pin, "pin each vCPU thread to its own host CPU: distinct cores first, then SMT siblings (within \"cpus\" when given)", 0, 1, 0),
+	G("cpus", "cpu list", MB_G_CPUS, cpus, "host CPUs the vCPU threads run on, e.g. \"0-1,3\" (\"\": any); with pin, one CPU of the set each", 0, 0, 0),
+	G("timeout_ms", "int", MB_G_INT, timeout_ms, "fail the benchmark if it has not finished after this long (ms)", 100, 3600000, 60000),
+	G("pmu_events", "string list", MB_G_EVENTS, pmu_events, "host PMU events (libpfm4 names) counted on the vCPU threads, reported per op", 0, MB_MAX_PMU_EVENTS, 0),
 };
+#undef G
 
 /* The linker's bracket of the section (weak: a binary without rows links). */
 extern struct mb_reg __start_mb_bench[] __attribute__((weak));
@@ -151,30 +162,57 @@ const char *mb_arch_name(unsigned arch)
 	return arch == MB_ARCH_ARM64 ? "arm64" : "x86";
 }
 
-static int64_t generic_def(const char *name)
+int64_t mb_generic_int(const struct mb_params *p, const struct mb_generic_param *g)
 {
-	for (size_t i = 0; i < mb_generic_count(); i++)
-		if (!strcmp(generic[i].name, name))
-			return generic[i].def;
-	return 0;
+	const char *f = (const char *)p + g->off;
+
+	switch (g->kind) {
+	case MB_G_CPL:
+		return p->cpl;
+	case MB_G_BOOL:
+		return *(const bool *)f;
+	case MB_G_INT:
+		return g->size == sizeof(uint64_t) ? (int64_t)*(const uint64_t *)f :
+						     (int64_t)*(const uint32_t *)f;
+	default:
+		return 0;
+	}
 }
 
-/* Defaults come from the generic table above: one list, not two. */
+void mb_generic_set_int(struct mb_params *p, const struct mb_generic_param *g,
+			int64_t v)
+{
+	char *f = (char *)p + g->off;
+
+	switch (g->kind) {
+	case MB_G_CPL:
+		p->cpl = (int)v;
+		break;
+	case MB_G_BOOL:
+		*(bool *)f = v != 0;
+		break;
+	case MB_G_INT:
+		if (g->size == sizeof(uint64_t))
+			*(uint64_t *)f = (uint64_t)v;
+		else
+			*(uint32_t *)f = (uint32_t)v;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Defaults come from the generic table above, row by row; a row may ask
+ * for more (batch, vCPUs) and sets its family parameters' own. */
 void mb_params_defaults(struct mb_params *p, const struct mb_bench *b)
 {
 	memset(p, 0, sizeof(*p));
-	p->cpl = (int)generic_def("cpl");
-	p->min_time_ms = (uint32_t)generic_def("min_time_ms");
-	p->max_iters = (uint64_t)generic_def("max_iters");
-	p->warmup_iters = (uint64_t)generic_def("warmup_iters");
-	p->batch = b && b->batch ? b->batch : (uint32_t)generic_def("batch");
-	p->repetitions = (uint32_t)generic_def("repetitions");
-	p->vcpus = (uint32_t)generic_def("vcpus");
+	for (size_t i = 0; i < mb_generic_count(); i++)
+		mb_generic_set_int(p, &generic[i], generic[i].def);
+	if (b && b->batch)
+		p->batch = b->batch;
 	if (b && b->min_vcpus > p->vcpus)
 		p->vcpus = b->min_vcpus;
-	p->mem_mb = (uint32_t)generic_def("mem_mb");
-	p->pin = generic_def("pin") != 0;
-	p->timeout_ms = (uint32_t)generic_def("timeout_ms");
 	for (int i = 0; b && b->ext_params && b->ext_params[i].name; i++)
 		p->ext[i] = b->ext_params[i].def;
 }

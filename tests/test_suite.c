@@ -441,7 +441,28 @@ static void test_generic_params(void **state)
 			check_err(err, "t.json", 1,
 				  (int)(strstr(text, "\"one-too-many\"") - text) + 1,
 				  want);
+		} else if (g->kind == MB_G_CPUS) {
+			static const char *const good[] = { "", "0", "0-1,3" };
+			for (size_t k = 0; k < sizeof(good) / sizeof(good[0]); k++) {
+				snprintf(text, sizeof(text),
+					 "{\"name\": \"t\", \"benchmarks\": [{\"name\": \"empty\", \"cpl\": 3, \"%s\": \"%s\"}]}",
+					 g->name, good[k]);
+				assert_int_equal(parse_str(text, &s, err, sizeof(err)), 0);
+				j = suite_params_json(&s.entries[0]);
+				assert_string_equal(json_string_value(json_object_get(j, g->name)), good[k]);
+				json_decref(j);
+				suite_free(&s);
+			}
+			static const char *const bad[] = { "\"3-1\"", "\"x\"", "\"1,\"", "3", "[0]" };
+			for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+				snprintf(text, sizeof(text),
+					 "{\"name\": \"t\", \"benchmarks\": [{\"name\": \"empty\", \"%s\": %s}]}",
+					 g->name, bad[k]);
+				assert_int_equal(parse_str(text, &s, err, sizeof(err)), -EINVAL);
+				assert_non_null(strstr(err, g->name));
+			}
 		} else {
+			assert_int_equal(g->kind, MB_G_CPL);
 			assert_string_equal(g->type, "cpl");
 		}
 	}
@@ -727,9 +748,23 @@ static void test_doc_mentions_params(void **state)
 	assert_int_equal(fread(doc, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
 	for (size_t i = 0; i < mb_generic_count(); i++) {
-		snprintf(name, sizeof(name), "`%s`", mb_generic_get(i)->name);
+		const struct mb_generic_param *g = mb_generic_get(i);
+		char row[160], *at;
+
+		snprintf(name, sizeof(name), "`%s`", g->name);
 		if (!strstr(doc, name)) {
 			print_error("docs/suite-format.md does not describe %s\n", name);
+			fail();
+		}
+		if (g->kind != MB_G_INT)
+			continue;
+		/* An integer's row states the table's range and default. */
+		snprintf(row, sizeof(row), "| `%s` | integer | %lld..%lld | %lld", g->name,
+			 (long long)g->min, (long long)g->max, (long long)g->def);
+		at = strstr(doc, row);
+		if (!at || (at[strlen(row)] != ' ' && at[strlen(row)] != '|')) {
+			print_error("docs/suite-format.md: the row of %s must begin \"%s\" (microbench/table.c)\n",
+				    g->name, row);
 			fail();
 		}
 	}
