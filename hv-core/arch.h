@@ -5,14 +5,24 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
 
 struct hv_vm;
 struct hv_vcpu;
 struct hv_fault;
-struct hostinfo;
 
-/* MB_ARCH_* of this build. */
+/* The archs, as bits (a benchmark row's archs is a set of them), and their
+ * names: the one place that spells them. */
+enum hv_arch {
+	HV_ARCH_X86 = 1u << 0,
+	HV_ARCH_ARM64 = 1u << 1,
+};
+#define HV_ARCH_ALL (HV_ARCH_X86 | HV_ARCH_ARM64)
+static inline const char *hv_arch_name(unsigned arch)
+{
+	return arch == HV_ARCH_X86 ? "x86" : arch == HV_ARCH_ARM64 ? "arm64" : "?";
+}
+
+/* HV_ARCH_* of this build. */
 unsigned arch_id(void);
 
 /* The host's cycle/timer counter (x86 TSC, arm64 CNTVCT), cheap and serialized
@@ -51,12 +61,23 @@ int arch_vcpu_enter_user(struct hv_vcpu *vcpu, uint64_t entry, uint64_t sp);
 void arch_vcpu_where(struct hv_vcpu *vcpu, char *buf, size_t len);
 
 /* What the guest counter counts on this host, as a result-file unit:
- * "cycles", "counter_ticks" or, on an emulated machine, "instructions". */
-const char *arch_counter_unit(const struct hostinfo *hi);
+ * "cycles", "counter_ticks" or, on an emulated machine, "instructions".
+ * @measured is what the host probe found the counter to count (x86: the
+ * hostinfo counter_unit), NULL or "" when it found nothing. */
+const char *arch_counter_unit(const char *measured);
 
-/* A guest fault in words and as a JSON record for the result file. */
+/* A guest fault in words, and as named fields for the result file: up to
+ * @max of them into @out (the runner renders them), returns how many. */
+struct hv_fault_field {
+	const char *key;
+	const char *str;	/* NULL: the value is num */
+	int64_t num;
+	char buf[32];		/* where str points when it was formatted */
+};
+#define HV_FAULT_FIELDS 8
 const char *arch_fault_name(uint64_t vector);
-json_t *arch_fault_json(const struct hv_fault *f);
+size_t arch_fault_fields(const struct hv_fault *f, struct hv_fault_field *out,
+			 size_t max);
 
 /* Route guest accesses to one MSR to user space (x86 user-space MSR exits
  * through an MSR filter); fn answers them. -ENOTSUP with err filled where the

@@ -10,9 +10,7 @@
 
 static void archs_str(unsigned archs, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s", archs & MB_ARCH_X86 ? "x86" : "",
-		 (archs & MB_ARCH_X86) && (archs & MB_ARCH_ARM64) ? "," : "",
-		 archs & MB_ARCH_ARM64 ? "arm64" : "");
+	mb_archs_str(archs, ",", buf, len);
 }
 
 static const char *cpls_str(unsigned cpls)
@@ -26,10 +24,9 @@ static json_t *bench_json(const struct mb_bench *b)
 	json_t *cpls = json_array();
 	json_t *ext = json_array();
 
-	if (b->archs & MB_ARCH_X86)
-		json_array_append_new(archs, json_string("x86"));
-	if (b->archs & MB_ARCH_ARM64)
-		json_array_append_new(archs, json_string("arm64"));
+	for (unsigned bit = 1; bit <= HV_ARCH_ALL; bit <<= 1)
+		if (b->archs & bit)
+			json_array_append_new(archs, json_string(mb_arch_name(bit)));
 	if (b->cpls & MB_CPL0)
 		json_array_append_new(cpls, json_integer(0));
 	if (b->cpls & MB_CPL3)

@@ -10,6 +10,7 @@
 
 #include "hv-core/arch.h"
 #include "hv-core/hv.h"
+#include "hvbench/archjson.h"
 #include "hvbench/guestcheck.h"
 #include "hvbench/measure.h"
 #include "hvbench/measure_int.h"
@@ -209,7 +210,7 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 	struct stats_summary sum;
 	double hz = (double)st->set.tsc_khz * 1000.0;
 
-	json_object_set_new(rec, "unit", json_string(arch_counter_unit(env->host)));
+	json_object_set_new(rec, "unit", json_string(host_counter_unit(env->host)));
 	json_object_set_new(rec, "counter_hz", json_real(hz));
 	json_object_set_new(rec, "iterations", json_integer((json_int_t)iters));
 	json_object_set_new(rec, "min_time_met", json_boolean(!st->reps_capped));
@@ -236,7 +237,7 @@ static void fill_measurements(json_t *rec, struct run_state *st,
 		return;
 	json_object_set_new(rec, "cycles", results_stats_json_per_op(&sum, batch));
 	json_object_set_new(rec, "resolution", run_resolution_json(st, &sum));
-	if (hz > 0 && !strcmp(arch_counter_unit(env->host), "cycles"))
+	if (hz > 0 && !strcmp(host_counter_unit(env->host), "cycles"))
 		json_object_set_new(rec, "ns", json_pack("{s:f, s:f}",
 			"p50", sum.p50 / batch * 1e9 / hz, "mean", sum.mean / batch * 1e9 / hz));
 	if (st->prun.window_done)
@@ -264,7 +265,7 @@ static void fill_guest_outcome(json_t *rec, struct run_state *st)
 		return;
 	case HV_GS_FAULT: {
 		const struct hv_fault *f = &s->fault;
-		json_object_set_new(rec, "fault", arch_fault_json(f));
+		json_object_set_new(rec, "fault", fault_json(f));
 		snprintf(why, sizeof(why), "guest exception %s (vector %llu, error code 0x%llx) at ip 0x%llx, address 0x%llx, privilege level %llu",
 			 arch_fault_name(f->vector), (unsigned long long)f->vector,
 			 (unsigned long long)f->error_code, (unsigned long long)f->ip,
@@ -360,10 +361,10 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	json_t *rec = base_record(b, &p);
 	if (!(b->archs & arch_id())) {
-		snprintf(why, sizeof(why), "%s has no %s implementation (it runs on: %s%s)",
+		char archs[64];
+		snprintf(why, sizeof(why), "%s has no %s implementation (it runs on: %s)",
 			 b->name, mb_arch_name(arch_id()),
-			 b->archs & MB_ARCH_X86 ? "x86 " : "",
-			 b->archs & MB_ARCH_ARM64 ? "arm64" : "");
+			 mb_archs_str(b->archs, " ", archs, sizeof(archs)));
 		set_status(rec, "unsupported", why);
 		return rec;
 	}

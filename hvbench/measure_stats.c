@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hv-core/arch.h"
+#include "hvbench/archjson.h"
 #include "hvbench/measure_state.h"
 
 /* What one counter unit is worth per operation, and whether the median
@@ -48,7 +49,7 @@ json_t *run_resolution_json(const struct run_state *st,
 	if (o && coarse) {
 		snprintf(note, sizeof(note),
 			 "the median sample is %.1f %s, under %.0f steps of the counter (it moves by %llu here): quantization dominates; raise \"batch\" (now %u) to time more operations per sample",
-			 sum->p50, arch_counter_unit(st->env->host), COARSE_UNITS,
+			 sum->p50, host_counter_unit(st->env->host), COARSE_UNITS,
 			 (unsigned long long)step, batch);
 		json_object_set_new(o, "note", json_string(note));
 	}

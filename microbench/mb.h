@@ -7,15 +7,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hv-core/arch.h"
+
 struct hv_vm;
 struct hv_vcpu;
 struct hostinfo;
 struct mb_params;
 struct json_t;		/* jansson's json_t */
 
+/* A row's archs: hv-core's arch bits (hv-core/arch.h), under the table's
+ * names. */
 enum mb_arch {
-	MB_ARCH_X86 = 1u << 0,
-	MB_ARCH_ARM64 = 1u << 1,
+	MB_ARCH_X86 = HV_ARCH_X86,
+	MB_ARCH_ARM64 = HV_ARCH_ARM64,
 };
 
 /* Which privilege levels a body may run at: bit n = CPL n (arm64: EL0 is
@@ -177,6 +181,8 @@ const struct mb_bench *mb_find(const char *name);
 /* The arch this binary was built for (MB_ARCH_*), and its name. */
 unsigned mb_host_arch(void);
 const char *mb_arch_name(unsigned arch);
+/* The names of the archs in @archs, joined by @sep ("x86,arm64"). */
+const char *mb_archs_str(unsigned archs, const char *sep, char *buf, size_t len);
 /* What abort code `code` (hv-core/abi.h enum hv_abort) means for row b: the
  * one place that decodes them. Writes a sentence into buf and returns it. */
 const char *mb_abort_reason(const struct mb_bench *b, uint32_t code, char *buf,

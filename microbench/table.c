@@ -159,7 +159,23 @@ unsigned mb_host_arch(void)
 
 const char *mb_arch_name(unsigned arch)
 {
-	return arch == MB_ARCH_ARM64 ? "arm64" : "x86";
+	return hv_arch_name(arch);
+}
+
+const char *mb_archs_str(unsigned archs, const char *sep, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (unsigned bit = 1; bit && bit <= HV_ARCH_ALL && k < len; bit <<= 1) {
+		if (!(archs & bit & HV_ARCH_ALL))
+			continue;
+		int w = snprintf(buf + k, len - k, "%s%s", k ? sep : "", hv_arch_name(bit));
+		if (w < 0)
+			break;
+		k += (size_t)w;
+	}
+	return buf;
 }
 
 int64_t mb_generic_int(const struct mb_params *p, const struct mb_generic_param *g)

@@ -150,23 +150,38 @@ const char *arch_fault_name(uint64_t vector)
 	return arm64_ec_name(vector);
 }
 
-json_t *arch_fault_json(const struct hv_fault *f)
+static void field(struct hv_fault_field *o, const char *key, const char *fmt,
+		  uint64_t v)
 {
-	char esr[32], elr[32], far[32];
-	const char *fsc = NULL;
+	o->key = key;
+	o->num = (int64_t)v;
+	o->str = NULL;
+	if (fmt) {
+		snprintf(o->buf, sizeof(o->buf), fmt, (unsigned long long)v);
+		o->str = o->buf;
+	}
+}
 
+size_t arch_fault_fields(const struct hv_fault *f, struct hv_fault_field *out,
+			 size_t max)
+{
+	const char *fsc = NULL;
+	size_t n = 0;
+
+	if (max < 8)
+		return 0;
 	/* Aborts carry a fault status code in ISS[5:0]. */
 	if (f->vector >= 0x20 && f->vector <= 0x25)
 		fsc = arm64_fsc_name(f->error_code & 0x3f);
+	field(&out[n++], "ec", NULL, f->vector);
+	out[n++] = (struct hv_fault_field){ .key = "name", .str = arm64_ec_name(f->vector) };
 	/* An unexpected IRQ (vector 0x100) carries its INTID, not an ESR. */
-	snprintf(esr, sizeof(esr), f->vector == 0x100 ? "intid %llu" : "0x%llx",
-		 (unsigned long long)f->error_code);
-	snprintf(elr, sizeof(elr), "0x%llx", (unsigned long long)f->ip);
-	snprintf(far, sizeof(far), "0x%llx", (unsigned long long)f->addr);
-	return json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s, s:I, s:I}",
-			 "ec", (json_int_t)f->vector,
-			 "name", arm64_ec_name(f->vector),
-			 "esr", esr, "fault_status", fsc, "elr", elr,
-			 "far", far, "el", (json_int_t)f->level,
-			 "vcpu", (json_int_t)f->vcpu);
+	field(&out[n++], "esr", f->vector == 0x100 ? "intid %llu" : "0x%llx", f->error_code);
+	if (fsc)
+		out[n++] = (struct hv_fault_field){ .key = "fault_status", .str = fsc };
+	field(&out[n++], "elr", "0x%llx", f->ip);
+	field(&out[n++], "far", "0x%llx", f->addr);
+	field(&out[n++], "el", NULL, f->level);
+	field(&out[n++], "vcpu", NULL, f->vcpu);
+	return n;
 }

@@ -12,12 +12,10 @@
 #include "hv-core/arch/arm64/arm64.h"
 #include "hv-core/dev/dev.h"
 #include "hv-core/hv.h"
-#include "microbench/mb.h"
-#include "probes/hostinfo.h"
 
 unsigned arch_id(void)
 {
-	return MB_ARCH_ARM64;
+	return HV_ARCH_ARM64;
 }
 
 uint64_t arch_host_cycles(void)
@@ -151,7 +149,7 @@ uint64_t arch_guest_counter_khz(struct hv_vcpu *vcpu)
  * 0) a tick is not time either: under `-icount shift=0` it is 16 emulated
  * instructions. The host block's "emulated": true says which reading holds;
  * the number itself is never scaled, so it stays a tick count. */
-const char *arch_counter_unit(const struct hostinfo *hi)
+const char *arch_counter_unit(const char *measured)
 {
 	return "counter_ticks";
 }

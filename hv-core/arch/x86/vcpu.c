@@ -246,17 +246,31 @@ const char *arch_fault_name(uint64_t vector)
 							   "interrupt";
 }
 
-json_t *arch_fault_json(const struct hv_fault *f)
+static void num(struct hv_fault_field *f, const char *key, uint64_t v)
 {
-	char rip[32], cr2[32];
+	f->key = key;
+	f->str = NULL;
+	f->num = (int64_t)v;
+}
 
-	snprintf(rip, sizeof(rip), "0x%llx", (unsigned long long)f->ip);
-	snprintf(cr2, sizeof(cr2), "0x%llx", (unsigned long long)f->addr);
-	return json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:I}",
-			 "vector", (json_int_t)f->vector,
-			 "name", arch_fault_name(f->vector),
-			 "error_code", (json_int_t)f->error_code,
-			 "rip", rip, "cr2", cr2,
-			 "cpl", (json_int_t)f->level,
-			 "vcpu", (json_int_t)f->vcpu);
+static void hex(struct hv_fault_field *f, const char *key, uint64_t v)
+{
+	f->key = key;
+	snprintf(f->buf, sizeof(f->buf), "0x%llx", (unsigned long long)v);
+	f->str = f->buf;
+}
+
+size_t arch_fault_fields(const struct hv_fault *f, struct hv_fault_field *out,
+			 size_t max)
+{
+	if (max < 7)
+		return 0;
+	num(&out[0], "vector", f->vector);
+	out[1] = (struct hv_fault_field){ .key = "name", .str = arch_fault_name(f->vector) };
+	num(&out[2], "error_code", f->error_code);
+	hex(&out[3], "rip", f->ip);
+	hex(&out[4], "cr2", f->addr);
+	num(&out[5], "cpl", f->level);
+	num(&out[6], "vcpu", f->vcpu);
+	return 7;
 }

@@ -12,12 +12,10 @@
 #include "hv-core/arch/x86/x86.h"
 #include "hv-core/dev/dev.h"
 #include "hv-core/hv.h"
-#include "microbench/mb.h"
-#include "probes/hostinfo.h"
 
 unsigned arch_id(void)
 {
-	return MB_ARCH_X86;
+	return HV_ARCH_X86;
 }
 
 uint64_t arch_host_cycles(void)
@@ -119,7 +117,7 @@ uint64_t arch_guest_counter_khz(struct hv_vcpu *vcpu)
 
 /* "instructions" where the host found the TSC counting emulated
  * instructions (probes/emudetect.c), else TSC cycles. */
-const char *arch_counter_unit(const struct hostinfo *hi)
+const char *arch_counter_unit(const char *measured)
 {
-	return hi && hi->counter_unit[0] ? hi->counter_unit : "cycles";
+	return measured && measured[0] ? measured : "cycles";
 }
