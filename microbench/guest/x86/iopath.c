@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include "guest.h"
 #include "x86.h"
+#include "microbench/guest/x86/pio.h"
 #include "microbench/iopath_abi.h"
 
 static uint16_t io_port;
@@ -22,12 +23,12 @@ static uint64_t (*io_op)(uint16_t port);
 		return t1 - t0;                                             \
 	}
 
-IO_OP(in1, ({ uint8_t v; asm volatile("inb %w1, %0" : "=a"(v) : "Nd"(port) : "memory"); }))
-IO_OP(in2, ({ uint16_t v; asm volatile("inw %w1, %0" : "=a"(v) : "Nd"(port) : "memory"); }))
-IO_OP(in4, ({ uint32_t v; asm volatile("inl %w1, %0" : "=a"(v) : "Nd"(port) : "memory"); }))
-IO_OP(out1, asm volatile("outb %b0, %w1" ::"a"(0), "Nd"(port) : "memory"))
-IO_OP(out2, asm volatile("outw %w0, %w1" ::"a"(0), "Nd"(port) : "memory"))
-IO_OP(out4, asm volatile("outl %0, %w1" ::"a"(0), "Nd"(port) : "memory"))
+IO_OP(in1, PIO_IN1(PIO_INSN, port))
+IO_OP(in2, PIO_IN2(PIO_INSN, port))
+IO_OP(in4, PIO_IN4(PIO_INSN, port))
+IO_OP(out1, PIO_OUT1(PIO_INSN, port))
+IO_OP(out2, PIO_OUT2(PIO_INSN, port))
+IO_OP(out4, PIO_OUT4(PIO_INSN, port))
 
 /* Answer the host's clock rounds until it says done. The loop is kept short:
  * the time between seeing a round and stamping it widens the bracket. */
