@@ -1,8 +1,8 @@
 /* Registration is local to a family: this test adds a family of its own
  * (rows registered here with MB_REGISTER, bodies named as the guest
  * registered them) without editing any core file, and checks the table's
- * order, the named abort codes and how a body the guest lacks or refuses is
- * reported, on real VMs. */
+ * order, the named abort codes, how a body the guest lacks or refuses is
+ * reported and the registration of interrupt handlers, on real VMs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,6 +171,55 @@ static void test_bad_param_is_named(void **state)
 	json_decref(rec);
 }
 
+static uint64_t irq_vector;
+
+static int setup_irq_vector(struct mb_setup_ctx *c)
+{
+	c->vm->shared->param[0] = irq_vector;
+	return 0;
+}
+
+/* Interrupt handlers register like bodies (GUEST_IRQ): a self-IPI of the
+ * vector hv-core/guest/x86/selftest.c registered reaches its handler; one of
+ * a vector nobody registered is a fault that names the vector. */
+static void test_irq_registration(void **state)
+{
+	static const struct mb_bench irq = {
+		.name = "irq_test", .family = "dummy",
+		.description = "tests: a self-IPI answered by a registered handler",
+		.archs = MB_ARCH_X86, .expected_exits = -1,
+		.exit_stat = "exits_caused", .body = "irq_test", .cpls = MB_CPL0,
+		.irqchip = true, .setup = setup_irq_vector,
+	};
+	struct mb_params p;
+
+	NEED_KVM();
+	if (mb_host_arch() != MB_ARCH_X86) {
+		print_message("SKIP: the irq_test body is x86's (arm64's handlers are the ipi row's, in the emulated run)\n");
+		skip();
+	}
+	mb_params_defaults(&p, &irq);
+	p.cpl = 0;
+	p.min_time_ms = 1;
+	p.max_iters = 20;
+	p.warmup_iters = 2;
+	p.repetitions = 1;
+	p.timeout_ms = 30000;
+	irq_vector = 0xe0;
+	json_t *rec = measure_run(&env, &irq, &p);
+	assert_string_equal(str(rec, "status"), "ok");
+	json_decref(rec);
+
+	irq_vector = 0xe1;
+	rec = measure_run(&env, &irq, &p);
+	assert_string_equal(str(rec, "status"), "failed");
+	json_t *f = json_object_get(rec, "fault");
+	assert_non_null(f);
+	assert_int_equal(json_integer_value(json_object_get(f, "vector")), 11);	/* #NP */
+	assert_int_equal(json_integer_value(json_object_get(f, "error_code")) >> 3, 0xe1);
+	json_decref(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_dummy_family_runs),
 		cmocka_unit_test(test_missing_body_is_named),
 		cmocka_unit_test(test_bad_param_is_named),
+		cmocka_unit_test(test_irq_registration),
 	};
 
 	return cmocka_run_group_tests(tests, kvmtest_setup, NULL);

@@ -50,6 +50,26 @@ struct gbody {
 /* The body the host asked for (hv_shared.body), or NULL. */
 const struct gbody *gbody_find(const char *name);
 
+/*
+ * An interrupt handler, registered like a body: GUEST_IRQ(n, fn) in the file
+ * of the family that raises interrupt n. n is the x86 vector (32-255) or the
+ * arm64 INTID (SGI 0-15, PPI 16-31, SPI 32 on). The runtime acknowledges the
+ * interrupt first (x86: EOI to the x2APIC, the only APIC mode it uses;
+ * arm64: ICC_IAR1_EL1, then ICC_EOIR1_EL1), then calls fn(n) on the vCPU
+ * that took it, with interrupts masked. An interrupt no one registered is
+ * reported as a fault naming it (x86: #NP, error code vector * 8 + 2; arm64:
+ * vector 0x100, the INTID in the error code). Handlers keep no writable globals (the arm64 image is
+ * read-only): their state lives in the shared page.
+ */
+struct girq {
+	uint32_t irq;
+	void (*fn)(uint32_t irq);
+};
+#define GUEST_IRQ(n, handler)                                                \
+	static const struct girq girq__##handler                              \
+		__attribute__((used, section("girq"), aligned(8))) = { (n), (handler) }
+extern const struct girq __start_girq[], __stop_girq[];
+
 /* The measured benchmark loop, arch-neutral (hv-core/guest/common/bench.c). */
 void bench_main(void);
 /* After the arch setup: ABI check, READY, the body at the asked level. */
@@ -64,25 +84,6 @@ void secondary_main(uint32_t vcpu);
 static inline void ucall(uint32_t nr)
 {
 	garch_ucall(nr);
-}
-
-/* The ipi body's portable half, the same on every arch: wait until vCPU
- * `vcpu` listens, and one round trip (send, then spin until its handler has
- * counted the interrupt). `send` is the arch's one instruction; inlined. */
-static inline void guest_wait_secondary(uint32_t vcpu)
-{
-	while (!SHARED->secondary_ready[vcpu] && !SHARED->stop)
-		garch_relax();
-}
-
-static inline void guest_ipi_round_trip(uint32_t vcpu, void (*send)(void))
-{
-	struct hv_shared *s = SHARED;
-	uint64_t before = s->ipi_ack[vcpu];
-
-	send();
-	while (s->ipi_ack[vcpu] == before && !s->stop)
-		garch_relax();
 }
 
 static inline void *gmemset(void *d, int c, uint64_t n)

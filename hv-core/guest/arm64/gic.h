@@ -24,10 +24,6 @@
 #define gic_write(reg, v) \
 	asm volatile("msr " reg ", %0" ::"r"((uint64_t)(v)) : "memory")
 
-/* SGIs the runtime uses. */
-#define GIC_SGI_IPI 1		/* ipi: vCPU 0 -> vCPU 1 */
-#define GIC_SGI_SELF 2		/* virq_eoi: a vCPU to itself, SGIs 2.. */
-#define GIC_SELF_MAX 4		/* ... up to 5: 4 list registers, the usual number */
 #define GIC_INTID_SPURIOUS 1020	/* and above: nothing to acknowledge */
 
 #define GICD_CTLR 0x0

@@ -24,22 +24,24 @@ static void __attribute__((noreturn)) report(uint64_t vector, uint64_t esr,
 	garch_halt_forever();
 }
 
-/* Only bodies that unmask interrupts get here (start.S irq_common). The ipi
- * responder counts its SGI; anything else is a fault report (vector "IRQ",
- * the INTID in the error code), never a silent drop. */
+/* Only bodies that unmask interrupts get here (start.S irq_common): the
+ * handler registered for the INTID (GUEST_IRQ) runs after its EOI; an
+ * INTID without one is a fault report (vector "IRQ", the INTID in the
+ * error code), never a silent drop. */
 void guest_irq(void);
 void guest_irq(void)
 {
 	uint64_t iar = gic_read(ICC_IAR1_EL1);
 	uint32_t intid = (uint32_t)(iar & 0xffffff);
-	uint64_t vcpu = read_sysreg(tpidr_el1);
 
 	if (intid >= GIC_INTID_SPURIOUS)
 		return;
 	gic_write(ICC_EOIR1_EL1, iar);
-	if (intid == GIC_SGI_IPI && vcpu < HV_MAX_VCPUS) {
-		SHARED->ipi_ack[vcpu]++;
-		return;
+	for (const struct girq *h = __start_girq; h < __stop_girq; h++) {
+		if (h->irq == intid) {
+			h->fn(intid);
+			return;
+		}
 	}
 	report(0x100, intid, 0, read_sysreg(elr_el1), read_sysreg(spsr_el1));
 }

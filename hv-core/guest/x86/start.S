@@ -1,4 +1,4 @@
-/* x86-64 guest entry, exception stubs and the syscall target. The VMM starts
+/* x86-64 guest entry, exception and interrupt stubs, the syscall target. The VMM starts
  * every vCPU here in 64-bit mode with paging on, RSP at its kernel stack and
  * RDI = vCPU index. */
 	.section .text.entry, "ax"
@@ -62,8 +62,20 @@ exc_stub_\vec:
 	STUB 19,0
 	STUB 20,0
 	STUB 21,1
-	STUB 240,0
-	STUB 241,0
+
+/* Interrupts: one 16-byte stub per vector 32-255 (irq_stubs + 16 * (v - 32)),
+ * the same frame as an exception's with error code 0. */
+	.balign 16
+	.global irq_stubs
+irq_stubs:
+	.set vec, 32
+	.rept 224
+	.balign 16
+	pushq	$0
+	pushq	$vec
+	jmp	exc_common
+	.set vec, vec + 1
+	.endr
 
 exc_common:
 	push	%rax
@@ -103,7 +115,4 @@ exc_stub_table:
 	.quad exc_stub_10, exc_stub_11, exc_stub_12, exc_stub_13, exc_stub_14
 	.quad exc_stub_15, exc_stub_16, exc_stub_17, exc_stub_18, exc_stub_19
 	.quad exc_stub_20, exc_stub_21
-	.global ipi_stub_table
-ipi_stub_table:
-	.quad exc_stub_240, exc_stub_241
 	.section .note.GNU-stack,"",%progbits

@@ -8,7 +8,6 @@
 
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_IOPL3 (3ull << 12)
-#define IPI_VECTOR 0xf0
 
 #define MSR_APIC_BASE 0x1b
 #define MSR_STAR 0xc0000081
@@ -18,6 +17,7 @@
 #define X2APIC_EOI 0x80b
 #define X2APIC_SVR 0x80f
 #define X2APIC_ICR 0x830
+#define X2APIC_SELF_IPI 0x83f
 
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
@@ -33,6 +33,15 @@ static inline uint64_t rdmsr(uint32_t msr)
 
 	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
 	return (uint64_t)hi << 32 | lo;
+}
+
+/* The local APIC in x2APIC mode (the only mode the runtime uses: its EOI
+ * for GUEST_IRQ handlers is the x2APIC's), software-enabled, TPR 0. */
+static inline void x2apic_enable(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10) | (1u << 11));
+	wrmsr(X2APIC_SVR, 0x100 | 0xff);
+	wrmsr(X2APIC_TPR, 0);
 }
 
 static inline uint64_t read_cr2(void)

@@ -7,8 +7,14 @@
 #include "guest.h"
 #include "arm64.h"
 #include "gic.h"
+#include "microbench/guest/ipi.h"
 
 #define P(n) (SHARED->param[n])
+
+/* The SGIs this family raises. */
+#define GIC_SGI_IPI 1		/* ipi: vCPU 0 -> vCPU 1 */
+#define GIC_SGI_SELF 2		/* virq_eoi: a vCPU to itself, SGIs 2.. */
+#define GIC_SELF_MAX 4		/* ... up to 5: 4 list registers, the usual number */
 
 /* The virtual counter: no exit, KVM does not trap CNTVCT_EL0. */
 static void op_counter_read(uint64_t i)
@@ -75,8 +81,15 @@ static void op_ipi(uint64_t i)
 	guest_ipi_round_trip(1, ipi_send);
 }
 
+/* vCPU 1's handler (the runtime acknowledged and completed the SGI): answer. */
+static void ipi_ack(uint32_t intid)
+{
+	guest_ipi_count(read_sysreg(tpidr_el1));
+}
+GUEST_IRQ(GIC_SGI_IPI, ipi_ack);
+
 /* vCPU 1 waits in WFI with interrupts masked (WFI still wakes on a pending
- * one), then opens the window so the handler in main.c takes it. */
+ * one), then opens the window so that ipi_ack runs. */
 static void ipi_responder(uint32_t vcpu)
 {
 	gic_cpu_init(vcpu, 1u << GIC_SGI_IPI);

@@ -4,9 +4,11 @@
 #include <stdint.h>
 #include "guest.h"
 #include "x86.h"
+#include "microbench/guest/ipi.h"
 #include "microbench/guest/x86/pio.h"
 
 #define P(n) (SHARED->param[n])
+#define IPI_VECTOR 0xf0		/* the ipi body's fixed IPI */
 
 /*
  * Each operation is written once as a body macro taking X: op_NAME expands
@@ -106,13 +108,6 @@ OP_PAIR(cr8, CR8_BODY)
 	asm volatile(X("syscall") ::: "rcx", "r11", "memory");
 OP_PAIR(syscall, SYSCALL_BODY)
 
-static void x2apic_enable(void)
-{
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10) | (1u << 11));
-	wrmsr(X2APIC_SVR, 0x100 | 0xff);
-	wrmsr(X2APIC_TPR, 0);
-}
-
 static int ipi_init(void)
 {
 	x2apic_enable();
@@ -131,6 +126,13 @@ static void op_ipi(uint64_t i)
 {
 	guest_ipi_round_trip(1, ipi_send);
 }
+
+/* vCPU 1's handler (the runtime sent the EOI): answer. */
+static void ipi_ack(uint32_t vector)
+{
+	guest_ipi_count(1);
+}
+GUEST_IRQ(IPI_VECTOR, ipi_ack);
 
 static void ipi_responder(uint32_t vcpu)
 {
