@@ -66,6 +66,12 @@ GUEST_CFLAGS = -std=gnu11 $(WARN) -O2 -g -I. -Ihv-core/guest -Ihv-core/guest/$(A
 	-fno-omit-frame-pointer -DHV_GUEST $(GUEST_CFLAGS_ARCH) -MMD -MP
 GUEST_LDS := hv-core/guest/$(ARCH)/guest.lds
 
+# The native target (hv-core/native.h): the arch-neutral guest files, but
+# the runtime's entry, built again for the host, into the host library.
+NATIVE_SRCS := $(filter-out hv-core/guest/common/start.c,$(wildcard \
+	hv-core/guest/common/*.c microbench/guest/*.c))
+NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(NATIVE_SRCS))
+
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
@@ -79,6 +85,10 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/native/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -DHV_NATIVE -Ihv-core/guest -Ihv-core/guest/$(ARCH) -c $< -o $@
 
 $(BUILD)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -99,7 +109,7 @@ $(BUILD)/guest_blob.o: $(BUILD)/guest.bin
 	printf '.section .rodata\n.balign 4096\n.global hv_guest_image\nhv_guest_image:\n.incbin "%s"\n.global hv_guest_image_end\nhv_guest_image_end:\n.section .note.GNU-stack,"",%%progbits\n' $< > $(BUILD)/guest_blob.S
 	$(CC) -c $(BUILD)/guest_blob.S -o $@
 
-$(BUILD)/libhvbench.a: $(LIB_OBJS) $(BUILD)/guest_blob.o
+$(BUILD)/libhvbench.a: $(LIB_OBJS) $(NATIVE_OBJS) $(BUILD)/guest_blob.o
 	rm -f $@
 	$(CROSS)ar rcs $@ $^
 
@@ -162,4 +172,4 @@ clean:
 # make fuzz / check-sanitize (absent until the fuzz folder lands: -include)
 -include fuzz/fuzz.mk
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(GUEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(GUEST_OBJS:.o=.d) $(NATIVE_OBJS:.o=.d)

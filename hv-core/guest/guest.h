@@ -9,7 +9,19 @@
 #include "hv-core/abi.h"
 #include "garch.h"
 
+/*
+ * The shared page. In the guest image it sits at its fixed guest-physical
+ * address. The arch-neutral guest files are also built into the host
+ * library with HV_NATIVE (the native target, hv-core/native.h): there a host
+ * thread passes its page in, and the bodies marked .native run on it from
+ * the same source.
+ */
+#ifdef HV_NATIVE
+extern __thread struct hv_shared *hv_native_page;
+#define SHARED hv_native_page
+#else
 #define SHARED ((struct hv_shared *)HV_SHARED_GPA)
+#endif
 
 /* One benchmark body. op() performs operation number i; the loop around it
  * times it (or timed() times itself). init() runs once before calibration
@@ -29,6 +41,10 @@ struct gbody {
 	 * splits into segments, so no outer probe pair may wrap it). */
 	uint64_t (*timed)(uint64_t i);
 	void (*secondary)(uint32_t vcpu);	/* other vCPUs, if the body needs them */
+	/* Also runs on a host thread (hv-core/native.h): only user-level
+	 * instructions, memory only through the page's parameters, no
+	 * secondary. Such a body lives in an arch-neutral guest file. */
+	int native;
 };
 
 /*
@@ -81,9 +97,17 @@ void __attribute__((noreturn)) guest_abort(uint32_t code);
 /* Secondary vCPUs: serve the body (e.g. answer IPIs) until told to stop. */
 void secondary_main(uint32_t vcpu);
 
+#ifdef HV_NATIVE
+void hv_native_ucall(uint32_t nr);	/* hv-core/native.c */
+#endif
+
 static inline void ucall(uint32_t nr)
 {
+#ifdef HV_NATIVE
+	hv_native_ucall(nr);
+#else
 	garch_ucall(nr);
+#endif
 }
 
 static inline void *gmemset(void *d, int c, uint64_t n)

@@ -16,5 +16,5 @@ static void op_pf_touch(uint64_t i)
 	*(volatile uint64_t *)(P(0) + i * 4096) = i;
 }
 
-GUEST_BODY(empty, .op = op_empty);
+GUEST_BODY(empty, .op = op_empty, .native = 1);
 GUEST_BODY(pf_touch, .op = op_pf_touch);

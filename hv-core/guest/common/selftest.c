@@ -20,4 +20,4 @@ static void op_spin(uint64_t i)
 }
 
 GUEST_BODY(fault_test, .op = op_fault);
-GUEST_BODY(spin, .op = op_spin);
+GUEST_BODY(spin, .op = op_spin, .native = 1);
