@@ -9,11 +9,9 @@
 #include "microbench/mb.h"
 
 struct hostinfo;
-struct topo;
 
 struct measure_env {
 	const struct hostinfo *host;
-	struct topo *topo;
 	double cpl0_slowdown;	/* <= 0: not measured yet */
 	/* Called on the vCPU thread after repetition rep (0-based) of reps,
 	 * with the guest paused: the interleaved runner (hvbench/jail.c) waits
