@@ -1,5 +1,6 @@
-/* In-memory form of one hvbench result file (schema hvbench-result/1, see
- * docs/results-schema.md) and the validating loader that builds it. */
+/* In-memory form of one hvbench result file (schema hvbench-result/2, or
+ * the previous /1; see docs/results-schema.md) and the validating loader
+ * that builds it. */
 #ifndef ANALYSIS_AN_RESULT_H
 #define ANALYSIS_AN_RESULT_H
 
@@ -10,7 +11,9 @@
 #include <jansson.h>
 
 #define AN_SCHEMA_NAME "hvbench-result"
-#define AN_SCHEMA_MAJOR 1
+#define AN_SCHEMA_MAJOR 2
+/* The oldest version still read: the one before. */
+#define AN_SCHEMA_MIN_MAJOR 1
 
 /* A statistics block ("cycles", "vmm_user_cycles", a segment, ...). */
 struct an_stats {
@@ -24,7 +27,19 @@ struct an_exit_count {
 	double per_op;
 };
 
-/* One segment of the 0x22e I/O-path breakdown ("exit", "dispatch", ...). */
+/* One named metric of a record (the record's "metrics"; for a file of the
+ * previous version, the figures it had under fixed keys). */
+struct an_metric {
+	const char *name, *unit, *what; /* what: NULL in files before /2 */
+	char *owned_name;	/* name, when the loader made it (files before /2) */
+	const char *part_of;	/* the metric it is a part of, or NULL */
+	bool stats;		/* a statistics block; else one number */
+	struct an_stats st;
+	double value;		/* NAN for null */
+};
+
+/* One part of the headline's breakdown, by its last name component (the
+ * io-path segments "exit", "dispatch", ...): its statistics, its share. */
 struct an_segment {
 	const char *name;
 	struct an_stats st;
@@ -50,7 +65,12 @@ struct an_bench {
 	bool coarse; /* resolution.coarse: quantization dominates the figure */
 	double counter_hz, iterations, probe_overhead, duration_ms;
 	double expected_exits, exits; /* exits: exits_per_op[exit_stat] */
-	struct an_stats cycles, vmm_user, round_trip;
+	/* cycles: the headline metric's statistics (what the record costs,
+	 * in unit), whatever the family named it */
+	const char *headline;
+	struct an_stats cycles, vmm_user;
+	struct an_metric *metrics;
+	size_t n_metrics;
 	struct an_exit_count *exit_counts;
 	size_t n_exit_counts;
 	double *samples;
@@ -60,9 +80,8 @@ struct an_bench {
 	double *rep_p50, *rep_mean;
 	size_t n_reps;
 	double sample_stride; /* samples_sampling.stride, NAN if absent */
-	struct an_segment *segments;
+	struct an_segment *segments;	/* the headline's parts */
 	size_t n_segments;
-	double skew_cycles;
 };
 
 struct an_host {

@@ -2,7 +2,10 @@
 """Checks result files against docs/results-schema.md, both ways: every key a
 file holds is documented there with a matching type, and every key the doc
 marks as required is present. The doc's `key | type | presence | meaning`
-tables are the only list of keys (ci/test-schema.sh runs this).
+tables are the only list of keys (ci/test-schema.sh runs this). Each record
+must also agree with its own description: every `metrics` entry names a
+value of its kind at its place, `headline` a statistics metric, and every
+`flags` entry a boolean key.
 
 usage: schema_check.py [--doc DOC] [--suite-doc DOC] [--result FILE]...
                        [--records FILE]...
@@ -166,6 +169,7 @@ class Checker:
         if pattern == "benchmarks[]" and isinstance(v, dict):
             status = v.get("status")
             where = f"{where.split(' (')[0]} (benchmark {v.get('name')!r}, {status})"
+            self.check_self_description(v, where)
         if isinstance(v, dict):
             blocks = [t for t in types if BLOCK.fullmatch(t)]
             base = blocks[0] if blocks else pattern
@@ -192,6 +196,34 @@ class Checker:
         elif isinstance(v, list) and pattern + "[]" in self.rows:
             for x in v:
                 self.check(x, pattern + "[]", where, status, disp + "[]")
+
+    def check_self_description(self, rec, where):
+        """The record's metrics, headline and flags name what it holds."""
+        metrics = rec.get("metrics")
+        if not isinstance(metrics, dict):
+            return  # the key tables report a missing or mistyped one
+        for name, m in metrics.items():
+            v = rec
+            for part in name.split("/"):
+                v = v.get(part) if isinstance(v, dict) else None
+            kind = m.get("kind") if isinstance(m, dict) else None
+            if kind == "stats" and not (isinstance(v, dict) and "p50" in v):
+                self.problem(f"metrics.{name}: kind stats, but no statistics block at {name.replace('/', '.')}", where)
+            elif kind == "value" and not (v is None or type(v) in (int, float)):
+                self.problem(f"metrics.{name}: kind value, but {json_type(v)} at {name.replace('/', '.')}", where)
+            elif kind not in ("stats", "value"):
+                self.problem(f"metrics.{name}: kind {kind!r} is neither stats nor value", where)
+            part = m.get("part_of") if isinstance(m, dict) else None
+            if part is not None and part not in metrics:
+                self.problem(f"metrics.{name}: part_of {part!r} is no metric of the record", where)
+        head = rec.get("headline")
+        if head is not None and (metrics.get(head) or {}).get("kind") != "stats":
+            self.problem(f"headline {head!r} is no stats metric of the record", where)
+        if rec.get("status") == "ok" and head is None:
+            self.problem("an ok record without a headline", where)
+        for f in rec.get("flags") or []:
+            if not isinstance(rec.get(f), bool):
+                self.problem(f"flags: {f!r} is not a boolean key of the record", where)
 
     def check_result(self, doc, where):
         if not isinstance(doc, dict):

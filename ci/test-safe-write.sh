@@ -78,7 +78,7 @@ if [ $have_kvm = 1 ]; then
 	st=("${PIPESTATUS[@]}")
 	check "run -o -: exit 0 (got ${st[0]})" [ "${st[0]}" = 0 ]
 	check "run -o -: stdout is one JSON document" [ "${st[1]}" = 0 ]
-	check "run -o -: the document is a result" grep -q '"hvbench-result/1"' dash.json
+	check "run -o -: the document is a result" grep -q '"hvbench-result/2"' dash.json
 	check "run -o -: the summary went to stderr" grep -q "results: standard output" dash.err
 	check "run -o -: no file named '-'" [ ! -e ./- ]
 

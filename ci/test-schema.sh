@@ -3,7 +3,8 @@
 # runs a small suite (ok, unsupported and failed records, the io-path study,
 # batch, PMU events, two repetitions), an interrupted run and
 # `hvbench selftest --json` (guest faults), then ci/schema_check.py checks
-# each file against the doc's key tables both ways, plus the arm64 files in
+# each file against the doc's key tables both ways and each record against
+# its own metrics/headline/flags, plus the arm64 files in
 # results/arm64-emu/ when `make check-arm64` left them. ~10 s.
 # Usage: ci/test-schema.sh [HVBENCH_BINARY]   (default bin/hvbench)
 # Without a usable /dev/kvm only the doc and the arm64 files are checked.
@@ -121,6 +122,21 @@ for f in results/arm64-emu/run-*/selftest.json; do
 	[ -s "$f" ] && checks+=(--records "$f")
 done
 
+# Stored files of the previous schema version (an older build's) are read
+# by the loader, not described by this doc: left out, and said so.
+kept=()
+for ((i = 0; i < ${#checks[@]}; i += 2)); do
+	f=${checks[i + 1]}
+	v=$(python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+print(d.get("schema", "") if "schema" in d else "records")' "$f" 2>/dev/null)
+	if [ "$v" = "hvbench-result/2" ] || [ "$v" = records ]; then
+		kept+=("${checks[i]}" "$f")
+	else
+		echo "   skipped $f: schema ${v:-unreadable}, not this doc's"
+	fi
+done
+checks=("${kept[@]}")
 if [ ${#checks[@]} -gt 0 ]; then
 	if python3 ci/schema_check.py "${checks[@]}" --unseen >"$work/check.log" 2>&1; then
 		ok "every key in the files is documented, every required one present: $(grep '^schema_check:' "$work/check.log" | sed 's/schema_check: //')"

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "hvbench/hostsetup.h"
 #include "hvbench/jail.h"
 #include "hvbench/measure.h"
+#include "hvbench/record.h"
 #include "hvbench/results.h"
 #include "hvbench/safefile.h"
 #include "hvbench/sha256.h"
@@ -58,106 +58,6 @@ static void run_usage(FILE *f)
 		"      was measured is saved\n");
 }
 
-static const char *fmt_si(double v, char *buf, size_t len)
-{
-	if (v >= 1e6)
-		snprintf(buf, len, "%.2fM", v / 1e6);
-	else if (v >= 1e4)
-		snprintf(buf, len, "%.1fK", v / 1e3);
-	else if (v < 10 && v != floor(v))	/* per-op figures of a batch */
-		snprintf(buf, len, "%.2f", v);
-	else
-		snprintf(buf, len, "%.0f", v);
-	return buf;
-}
-
-static const char *fmt_pct(double share, char *buf, size_t len)
-{
-	double v = 100 * share;
-
-	snprintf(buf, len, v >= 9.95 ? "%.0f%%" : "%.1f%%", v);
-	return buf;
-}
-
-/* The io-path study at a glance: "io_path inline cpl3: 79.6K cycles = exit
- * 45% + dispatch 0.3% + device 0.1% + entry 54%", then spread and skew. */
-static void print_share_line(FILE *f, json_t *rec)
-{
-	static const char *const segs[][2] = {
-		{ "exit", "exit" }, { "dispatch", "dispatch" },
-		{ "device_model", "device" }, { "entry", "entry" },
-	};
-	json_t *share = json_object_get(rec, "share");
-	json_t *c = json_object_get(rec, "cycles");
-	json_t *skew = json_object_get(rec, "skew_cycles");
-	const char *variant = json_string_value(json_object_get(rec, "variant"));
-	char a[32], b[32], d[32];
-
-	fprintf(f, "  %s %s: %s %s =",
-		json_string_value(json_object_get(rec, "name")),
-		variant ? variant : "", fmt_si(json_number_value(json_object_get(c, "p50")), a, sizeof(a)),
-		json_string_value(json_object_get(rec, "unit")));
-	for (size_t i = 0, n = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
-		json_t *v = json_object_get(share, segs[i][0]);
-		if (v)
-			fprintf(f, "%s %s %s", n++ ? " +" : "", segs[i][1],
-				fmt_pct(json_number_value(v), a, sizeof(a)));
-	}
-	json_t *bound = json_object_get(json_object_get(rec, "clock_bound"), "share");
-	char pct[32] = "";
-	if (json_is_number(bound))
-		snprintf(pct, sizeof(pct), " = %.1f%%", 100.0 * json_number_value(bound));
-	fprintf(f, "  (p10-p90 %s-%s, skew %s%s)%s%s\n",
-		fmt_si(json_number_value(json_object_get(c, "p10")), b, sizeof(b)),
-		fmt_si(json_number_value(json_object_get(c, "p90")), d, sizeof(d)),
-		json_is_number(skew) ? fmt_si(json_number_value(skew), a, sizeof(a)) : "?", pct,
-		json_is_true(json_object_get(rec, "suspect")) ? "  SUSPECT" : "",
-		json_is_true(json_object_get(rec, "marginal")) ? "  MARGINAL (clock bound above 1% of the round trip: shares uncertain by that much)" : "");
-}
-
-/* One line per benchmark: name, cpl, median with unit and spread, exits. */
-static void print_line(FILE *f, const char *label, json_t *rec)
-{
-	const char *status = json_string_value(json_object_get(rec, "status"));
-	json_t *c = json_object_get(rec, "cycles");
-	json_t *params = json_object_get(rec, "params");
-	int cpl = (int)json_integer_value(json_object_get(params, "cpl"));
-	char a[32], b[32], d[32];
-
-	if (strcmp(status, "ok") || !c) {
-		const char *why = json_string_value(json_object_get(rec, "reason"));
-		fprintf(f, "  %-22s %-11s %s\n", label, status, why ? why : "");
-		return;
-	}
-	if (json_object_get(rec, "share")) {
-		print_share_line(f, rec);
-		return;
-	}
-	const char *unit = json_string_value(json_object_get(rec, "unit"));
-	json_t *ex = json_object_get(rec, "exits_per_op");
-	const char *stat = json_string_value(json_object_get(rec, "exit_stat"));
-	double exits = stat ? json_number_value(json_object_get(ex, stat)) : 0;
-	json_t *res = json_object_get(rec, "resolution");
-	json_int_t batch = json_integer_value(json_object_get(res, "ops_per_sample"));
-	char nbuf[48];
-
-	if (batch > 1)
-		snprintf(nbuf, sizeof(nbuf), "n=%lldx%lld",
-			 (long long)json_integer_value(json_object_get(c, "n")), (long long)batch);
-	else
-		snprintf(nbuf, sizeof(nbuf), "n=%lld",
-			 (long long)json_integer_value(json_object_get(c, "n")));
-	fprintf(f, "  %-22s cpl%d  p50 %8s %-6s p10-p90 %s-%s  %s  %s/op %.3f%s%s%s\n",
-		label, cpl,
-		fmt_si(json_number_value(json_object_get(c, "p50")), a, sizeof(a)),
-		unit, fmt_si(json_number_value(json_object_get(c, "p10")), b, sizeof(b)),
-		fmt_si(json_number_value(json_object_get(c, "p90")), d, sizeof(d)),
-		nbuf, stat ? stat : "exits", exits,
-		json_is_true(json_object_get(rec, "suspect")) ? "  SUSPECT" : "",
-		json_is_true(json_object_get(res, "coarse")) ? "  COARSE (below the counter's resolution: raise batch)" : "",
-		json_object_get(rec, "capped") ? "  CAPPED (max_iters ended a repetition before min_time_ms)" : "");
-}
-
 static void progress(bool tty, size_t i, size_t n, const char *label)
 {
 	if (!tty)
@@ -194,8 +94,13 @@ static void run_done(size_t i, json_t *rec, void *ctx)
 	if (!rec)
 		return;
 	d->recs[i] = rec;
-	if (!d->quiet)
-		print_line(d->human, d->suite->entries[i].label, rec);
+	if (d->quiet)
+		return;
+	/* The line renders the typed record, as the file renders it. */
+	struct rec *r = rec_from_json(rec);
+	if (r)
+		rec_print_line(d->human, d->suite->entries[i].label, r);
+	rec_free(r);
 }
 
 int cmd_run(int argc, char **argv)
@@ -311,9 +216,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(human, "hvbench %s: suite %s, %zu benchmarks, backend %s, paging %s\n",
 			HVBENCH_VERSION, suite.name, suite.n, host.backend, host.paging);
 
-	/* Every record lands in exactly one of these, so the summary adds up. */
-	int failed = 0, ran = 0, n_ok = 0, n_suspect = 0, n_coarse = 0, n_capped = 0,
-	    n_marginal = 0, n_unsupported = 0;
+	/* Every record lands in exactly one column, so the summary adds up. */
+	struct rec_tally tally = { 0 };
 	struct mb_params *params = calloc(suite.n ? suite.n : 1, sizeof(*params));
 	const struct mb_bench **benches = calloc(suite.n ? suite.n : 1, sizeof(*benches));
 	struct run_done rd = { .suite = &suite, .human = human, .quiet = quiet,
@@ -360,23 +264,15 @@ int cmd_run(int argc, char **argv)
 		json_t *rec = rd.recs[i];
 		if (!rec)
 			continue;
-		const char *status = json_string_value(json_object_get(rec, "status"));
-		if (!status || !strcmp(status, "failed"))
-			failed++;
-		else if (!strcmp(status, "unsupported"))
-			n_unsupported++;
-		else if (json_is_true(json_object_get(rec, "suspect")))
-			n_suspect++;
-		else if (json_is_true(json_object_get(json_object_get(rec, "resolution"), "coarse")))
-			n_coarse++;
-		else if (json_object_get(rec, "capped"))
-			n_capped++;
-		else if (json_is_true(json_object_get(rec, "marginal")))
-			n_marginal++;
-		else
-			n_ok++;
+		struct rec *r = rec_from_json(rec);
+		if (r) {
+			rec_tally_add(&tally, r);
+		} else {	/* no record a renderer can read: count it failed */
+			tally.total++;
+			tally.failed++;
+		}
+		rec_free(r);
 		results_add_benchmark(doc, rec);
-		ran++;
 	}
 	free(params);
 	free(benches);
@@ -399,12 +295,12 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "hvbench: %s\n", err);
 		return EXIT_IO;
 	}
-	if (!quiet)
-		fprintf(human, "%d benchmarks: %d ok, %d suspect, %d coarse, %d capped, %d marginal, %d unsupported, %d failed%s; results: %s\n",
-			ran, n_ok, n_suspect, n_coarse, n_capped, n_marginal, n_unsupported,
-			failed, hv_interrupt_requested ? ", interrupted" : "",
+	if (!quiet) {
+		rec_tally_print(human, &tally);
+		fprintf(human, "%s; results: %s\n", hv_interrupt_requested ? ", interrupted" : "",
 			sf_is_stdout(path) ? "standard output" : path);
+	}
 	if (hv_interrupt_requested)
 		return EXIT_INTERRUPTED;
-	return failed ? EXIT_BENCH_FAILED : EXIT_OK;
+	return tally.failed ? EXIT_BENCH_FAILED : EXIT_OK;
 }

@@ -7,18 +7,18 @@
 
 #include "hvbench/measure.h"
 #include "probes/kvmexit.h"
+#include "probes/record.h"
 
 /* Enough for exits per op to 1%, few enough for the perf ring to hold
  * every record (a few exits per op). */
 #define COUNT_OPS 200
 
 void measure_count_exits(const struct measure_env *env, const struct mb_bench *b,
-			 const struct mb_params *p, json_t *rec)
+			 const struct mb_params *p, struct rec *rec)
 {
-	const char *st = json_string_value(json_object_get(rec, "status"));
 	struct mb_params q = *p;
 
-	if (p->preflight || p->count_exits || !st || strcmp(st, "ok") ||
+	if (!rec || p->preflight || p->count_exits || rec->status != REC_OK ||
 	    !strcmp(b->family, "internal") || !kvmexit_host_fires(env->host))
 		return;
 	q.preflight = true;	/* no preflight of its own, no pacing */
@@ -29,13 +29,13 @@ void measure_count_exits(const struct measure_env *env, const struct mb_bench *b
 		q.warmup_iters = 16;
 	q.repetitions = 1;
 	q.n_pmu_events = 0;
-	json_t *r = measure_run(env, b, &q);
+	struct rec *r = measure_record(env, b, &q);
 	if (!r)
 		return;
-	json_t *kx = json_object_get(r, "kvm_exit");
-	json_t *ex = json_object_get(json_object_get(r, "exits_per_op"), "exits");
+	json_t *kx = rec_get(r, "kvm_exit");
+	struct rec_metric *ex = rec_metric_find(r, "exits_per_op/exits");
 	if (kx && ex) {
-		double stat = json_number_value(ex);
+		double stat = ex->value;
 		double tot = json_number_value(json_object_get(kx, "total_per_op"));
 		/* Each exit is one tracepoint hit and one count of the
 		 * statistic: they agree unless records were lost. */
@@ -43,11 +43,11 @@ void measure_count_exits(const struct measure_env *env, const struct mb_bench *b
 		json_object_set_new(kx, "agrees", json_boolean(fabs(tot - stat) <= 0.02 * fmax(stat, 1)));
 		json_object_set_new(kx, "note", json_string(
 			"from a separate short run of the same row (the tracepoint's cost stays out of the measured figures); per op, the call channel's own exits taken out"));
-		json_object_set(rec, "kvm_exit", kx);
+		rec_set(rec, "kvm_exit", json_incref(kx));
 	} else {
-		json_t *e = json_object_get(r, "kvm_exit_error");
-		json_object_set_new(rec, "kvm_exit_error", e ? json_incref(e) :
-			json_sprintf("the counting run ended %s", json_string_value(json_object_get(r, "status"))));
+		json_t *e = rec_get(r, "kvm_exit_error");
+		rec_set(rec, "kvm_exit_error", e ? json_incref(e) :
+			json_sprintf("the counting run ended %s", rec_status_name(r->status)));
 	}
-	json_decref(r);
+	rec_free(r);
 }

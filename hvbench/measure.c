@@ -15,6 +15,7 @@
 #include "hvbench/measure.h"
 #include "hvbench/measure_int.h"
 #include "hvbench/measure_state.h"
+#include "hvbench/record.h"
 #include "hvbench/results.h"
 #include "hvbench/startup.h"
 #include "hvbench/suite.h"
@@ -182,90 +183,30 @@ int measure_resolve_cpl(const struct mb_bench *b, struct mb_params *p,
 	return 0;
 }
 
-static json_t *base_record(const struct mb_bench *b, const struct mb_params *p)
+static struct rec *base_record(const struct mb_bench *b, const struct mb_params *p)
 {
-	json_t *rec = json_object();
+	struct rec *rec = rec_new(b->name, b->family, b->description);
 
-	json_object_set_new(rec, "name", json_string(b->name));
-	json_object_set_new(rec, "family", json_string(b->family));
-	json_object_set_new(rec, "description", json_string(b->description));
-	json_t *params = p->cpl == MB_CPL_AUTO ? NULL : suite_params_to_json(b, p);
-	json_object_set_new(rec, "params", params ? params : json_object());
+	if (rec && p->cpl != MB_CPL_AUTO)
+		rec_set_params(rec, suite_params_to_json(b, p));
+	/* the guest's own clock, unless the family names another figure */
+	if (rec)
+		rec_set_headline(rec, "cycles");
 	return rec;
 }
 
-static void set_status(json_t *rec, const char *status, const char *reason)
-{
-	json_object_set_new(rec, "status", json_string(status));
-	if (reason)
-		json_object_set_new(rec, "reason", json_string(reason));
-}
-
-static void fill_measurements(json_t *rec, struct run_state *st,
-			      const struct measure_env *env)
-{
-	struct hv_shared *s = st->vm->shared;
-	uint32_t batch = st->set.batch;
-	uint64_t iters = s->iterations * batch;	/* operations, not samples */
-	struct stats_summary sum;
-	double hz = (double)st->set.tsc_khz * 1000.0;
-
-	json_object_set_new(rec, "unit", json_string(host_counter_unit(env->host)));
-	json_object_set_new(rec, "counter_hz", json_real(hz));
-	json_object_set_new(rec, "iterations", json_integer((json_int_t)iters));
-	json_object_set_new(rec, "min_time_met", json_boolean(!st->reps_capped));
-	if (st->reps_capped) {
-		char note[256];
-		snprintf(note, sizeof(note),
-			 "%u of %u repetitions stopped at max_iters=%llu operations before min_time_ms=%u",
-			 st->reps_capped, (unsigned)json_array_size(st->reps),
-			 (unsigned long long)(st->set.max_iters * batch), st->p->min_time_ms);
-		json_object_set_new(rec, "capped", json_string(note));
-	}
-	json_object_set_new(rec, "warmup_iterations", json_integer((json_int_t)(s->warmup_done * batch)));
-	json_object_set_new(rec, "repetitions", json_incref(st->reps));
-	json_object_set_new(rec, "probe_overhead", json_integer((json_int_t)s->overhead));
-	json_object_set_new(rec, "overhead_subtracted", json_boolean(!st->b->no_subtract));
-	bool have = iters && stats_from_histogram(s->hist, &s->moments, &sum) == 0;
-	/* The probes' figures (or why a probe could not count), then the
-	 * check that reads them. */
-	st->prun.ops = iters;
-	st->prun.calib_done = s->calib_done;
-	st->prun.window_done = have && st->began && st->ended;
-	probe_set_emit(&st->probes, &st->prun, rec);
-	if (!have)
-		return;
-	json_object_set_new(rec, "cycles", results_stats_json_per_op(&sum, batch));
-	json_object_set_new(rec, "resolution", run_resolution_json(st, &sum));
-	if (hz > 0 && !strcmp(host_counter_unit(env->host), "cycles"))
-		json_object_set_new(rec, "ns", json_pack("{s:f, s:f}",
-			"p50", sum.p50 / batch * 1e9 / hz, "mean", sum.mean / batch * 1e9 / hz));
-	if (st->prun.window_done)
-		run_exit_check(rec, st, &sum);
-	json_t *h = results_histogram_json(s->hist);
-	if (h)	/* the guest's own buckets: per sample, not per operation */
-		json_object_set_new(h, "ops_per_sample", json_integer(batch));
-	json_object_set_new(rec, "histogram", h);
-	json_object_set_new(rec, "samples", results_samples_json_per_op(s->samples, s->nsamples, batch));
-	json_object_set_new(rec, "samples_sampling", json_pack("{s:s, s:I, s:I, s:I}",
-		"method", (st->set.flags & HV_F_PROBE_TIMELINE) ? "prefix" : "systematic",
-		"stride", (json_int_t)(s->samples_stride ? s->samples_stride : 1),
-		"stored", (json_int_t)s->nsamples, "of", (json_int_t)sum.n));
-	json_object_set_new(rec, "samples_total", json_integer((json_int_t)sum.n));
-}
-
-static void fill_guest_outcome(json_t *rec, struct run_state *st)
+static void fill_guest_outcome(struct rec *rec, struct run_state *st)
 {
 	struct hv_shared *s = st->vm->shared;
 	char why[512];
 
 	switch (s->status) {
 	case HV_GS_OK:
-		set_status(rec, "ok", NULL);
+		rec_set_status(rec, REC_OK, NULL);
 		return;
 	case HV_GS_FAULT: {
 		const struct hv_fault *f = &s->fault;
-		json_object_set_new(rec, "fault", fault_json(f));
+		rec_set(rec, "fault", fault_json(f));
 		snprintf(why, sizeof(why), "guest exception %s (vector %llu, error code 0x%llx) at ip 0x%llx, address 0x%llx, privilege level %llu",
 			 arch_fault_name(f->vector), (unsigned long long)f->vector,
 			 (unsigned long long)f->error_code, (unsigned long long)f->ip,
@@ -274,9 +215,9 @@ static void fill_guest_outcome(json_t *rec, struct run_state *st)
 			char full[1024];
 			snprintf(full, sizeof(full), "%s (%s)",
 				 st->b->fault_means_unsupported, why);
-			set_status(rec, "unsupported", full);
+			rec_set_status(rec, REC_UNSUPPORTED, full);
 		} else {
-			set_status(rec, "failed", why);
+			rec_set_status(rec, REC_FAILED, why);
 		}
 		return;
 	}
@@ -285,19 +226,19 @@ static void fill_guest_outcome(json_t *rec, struct run_state *st)
 
 		snprintf(why, sizeof(why), "the guest runtime gave up with code %u (%s)",
 			 s->abort_code, mb_abort_reason(st->b, s->abort_code, what, sizeof(what)));
-		set_status(rec, "failed", why);
+		rec_set_status(rec, REC_FAILED, why);
 		return;
 	}
 	default:
 		snprintf(why, sizeof(why), "the guest stopped before finishing (status %u)",
 			 s->status);
-		set_status(rec, "failed", why);
+		rec_set_status(rec, REC_FAILED, why);
 	}
 }
 
 /* After the VM stopped (r: hv_vm_wait's result, err its message): the
  * record from what the guest left in the shared page, checked first. */
-static void render_outcome(json_t *rec, struct run_state *st,
+static void render_outcome(struct rec *rec, struct run_state *st,
 			   const struct measure_env *env, int r, const char *err)
 {
 	struct hv_shared *s = st->vm->shared;
@@ -314,19 +255,19 @@ static void render_outcome(json_t *rec, struct run_state *st,
 		 * fault block. */
 		snprintf(why, sizeof(why), "guest broke the ABI: %s",
 			 st->abi_broken ? st->abi_why : abi);
-		set_status(rec, "failed", why);
+		rec_set_status(rec, REC_FAILED, why);
 		return;
 	}
 	if (r == -EDEADLK && b->fault_means_unsupported) {
 		snprintf(why, sizeof(why), "%s (%s)", b->fault_means_unsupported, err);
-		set_status(rec, "unsupported", why);
+		rec_set_status(rec, REC_UNSUPPORTED, why);
 	} else if (r < 0 && s->status != HV_GS_FAULT) {
 		snprintf(why, sizeof(why), "%s", err);
-		set_status(rec, "failed", why);
+		rec_set_status(rec, REC_FAILED, why);
 	} else {
 		fill_guest_outcome(rec, st);
 	}
-	fill_measurements(rec, st, env);
+	run_fill_measurements(rec, st);
 }
 
 static double elapsed_ms(const struct timespec *t0)
@@ -346,8 +287,8 @@ static void run_state_free(struct run_state *st)
 	json_decref(st->reps);
 }
 
-json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
-		    const struct mb_params *params)
+struct rec *measure_record(const struct measure_env *env, const struct mb_bench *b,
+			   const struct mb_params *params)
 {
 	struct mb_params p = *params;
 	struct run_state st = { .env = env, .b = b, .p = &p };
@@ -359,41 +300,43 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	int r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	json_t *rec = base_record(b, &p);
+	struct rec *rec = base_record(b, &p);
+	if (!rec)
+		return NULL;
 	if (!(b->archs & arch_id())) {
 		char archs[64];
 		snprintf(why, sizeof(why), "%s has no %s implementation (it runs on: %s)",
 			 b->name, mb_arch_name(arch_id()),
 			 mb_archs_str(b->archs, " ", archs, sizeof(archs)));
-		set_status(rec, "unsupported", why);
+		rec_set_status(rec, REC_UNSUPPORTED, why);
 		return rec;
 	}
 	if (b->available && b->available(env->host, why, sizeof(why))) {
-		set_status(rec, "unsupported", why);
+		rec_set_status(rec, REC_UNSUPPORTED, why);
 		return rec;
 	}
-	json_t *pre = NULL;
+	struct rec *pre = NULL;
 	why[0] = '\0';
 	switch (measure_preflight(env, b, &p, &pre, why, sizeof(why))) {
 	case MEASURE_PF_NO_EXIT:
-		set_status(rec, "unsupported", why);
-		json_object_set_new(rec, "preflight", json_pack("{s:s}", "result", "no_exit"));
-		json_object_set_new(rec, "duration_ms", json_real(elapsed_ms(&t0)));
+		rec_set_status(rec, REC_UNSUPPORTED, why);
+		rec_set(rec, "preflight", json_pack("{s:s}", "result", "no_exit"));
+		rec_set(rec, "duration_ms", json_real(elapsed_ms(&t0)));
 		return rec;
 	case MEASURE_PF_RECORD:
-		json_decref(rec);
-		json_object_set_new(pre, "preflight", json_pack("{s:s, s:s}", "result", "ended",
+		rec_free(rec);
+		rec_set(pre, "preflight", json_pack("{s:s, s:s}", "result", "ended",
 			"note", "the short run before measuring ended this way, so the benchmark was not measured"));
 		/* the limits were the preflight's; the record shows the suite's */
-		json_object_set_new(pre, "params", suite_params_to_json(b, &p));
+		rec_set_params(pre, suite_params_to_json(b, &p));
 		return pre;
 	default:
 		if (!p.preflight && mb_expected_exits(b, env->host, p.cpl, NULL, 0) > 0)
-			json_object_set_new(rec, "preflight", why[0] ?
+			rec_set(rec, "preflight", why[0] ?
 				json_pack("{s:s, s:s}", "result", "exits", "note", why) :
 				json_pack("{s:s}", "result", "exits"));
 		if (why[0])	/* auto moved: the record's params say the level it ran at */
-			json_object_set_new(rec, "params", suite_params_to_json(b, &p));
+			rec_set_params(rec, suite_params_to_json(b, &p));
 	}
 	probe_run_init(&st);
 	struct hv_vm_opts o = {
@@ -407,7 +350,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		.private_files = !probe_set_thread_files(&st.prun),
 	};
 	if (topo_vcpu_affinity(p.cpus, p.pin, o.nr_vcpus, &affinity, err, sizeof(err)) < 0) {
-		set_status(rec, "failed", err);
+		rec_set_status(rec, REC_FAILED, err);
 		goto out;
 	}
 	o.affinity = affinity;
@@ -415,31 +358,31 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	st.hist_prev = calloc(HIST_BUCKETS, sizeof(uint32_t));
 	st.hist_delta = calloc(HIST_BUCKETS, sizeof(uint32_t));
 	if (!st.reps || !st.hist_prev || !st.hist_delta) {
-		set_status(rec, "failed", "out of memory");
+		rec_set_status(rec, REC_FAILED, "out of memory");
 		goto out;
 	}
 	startup_mark(SU_VM_CREATE);
 	r = hv_vm_create(&o, &st.vm, err, sizeof(err));
 	if (r < 0) {
-		set_status(rec, r == -ENOTSUP ? "unsupported" : "failed", err);
+		rec_set_status(rec, r == -ENOTSUP ? REC_UNSUPPORTED : REC_FAILED, err);
 		goto out;
 	}
 	r = hv_vm_load_guest(st.vm, err, sizeof(err));
 	if (r < 0) {
-		set_status(rec, "failed", err);
+		rec_set_status(rec, REC_FAILED, err);
 		goto out;
 	}
 	st.ctx = (struct mb_setup_ctx){ st.vm, &p, env->host, b, err, sizeof(err), NULL };
 	if (b->setup && (r = b->setup(&st.ctx)) < 0) {
-		set_status(rec, r == -ENOTSUP ? "unsupported" : "failed", err);
+		rec_set_status(rec, r == -ENOTSUP ? REC_UNSUPPORTED : REC_FAILED, err);
 		goto out;
 	}
 	setup_done = true;
 	/* setup may have tightened the limits: record what actually ran. */
-	json_object_set_new(rec, "params", suite_params_to_json(b, &p));
+	rec_set_params(rec, suite_params_to_json(b, &p));
 	struct hv_shared *s = st.vm->shared;
 	if (hv_body_name_put(s->body, b->body ? b->body : "") < 0) {
-		set_status(rec, "failed", "the row's body name is longer than the shared page holds (HV_BODY_NAME_MAX)");
+		rec_set_status(rec, REC_FAILED, "the row's body name is longer than the shared page holds (HV_BODY_NAME_MAX)");
 		goto out;
 	}
 	s->cpl = (uint32_t)p.cpl;
@@ -457,7 +400,7 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	probe_run_settings(&st);
 	r = probe_set_open(&st.probes, &st.prun, err, sizeof(err));
 	if (r < 0) {
-		set_status(rec, "failed", err);
+		rec_set_status(rec, REC_FAILED, err);
 		goto out;
 	}
 	hv_vm_set_ucall(st.vm, on_ucall, &st);
@@ -466,18 +409,28 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 	if (r == 0)
 		r = hv_vm_wait(st.vm, err, sizeof(err));
 	if (hv_interrupt_requested)
-		json_object_set_new(rec, "interrupted", json_true());
+		rec_set(rec, "interrupted", json_true());
 	render_outcome(rec, &st, env, r, err);
 out:
 	if (setup_done && b->finish)
 		b->finish(&st.ctx, rec);
-	json_object_set_new(rec, "duration_ms", json_real(elapsed_ms(&t0)));
+	rec_set(rec, "duration_ms", json_real(elapsed_ms(&t0)));
 	if (st.vm)
 		hv_vm_destroy(st.vm);
 	free(affinity);
 	run_state_free(&st);
 	measure_count_exits(env, b, &p, rec);
 	return rec;
+}
+
+json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
+		    const struct mb_params *p)
+{
+	struct rec *r = measure_record(env, b, p);
+	json_t *o = r ? rec_to_json(r) : NULL;
+
+	rec_free(r);
+	return o;
 }
 
 static int setup_spin(struct mb_setup_ctx *c)
@@ -507,19 +460,17 @@ double measure_cpl0_slowdown(const struct measure_env *env, char *err,
 		p.max_iters = 20;
 		p.warmup_iters = 1;
 		p.timeout_ms = 20000;
-		json_t *rec = measure_run(env, &spin, &p);
-		json_t *c = json_object_get(rec, "cycles");
-		const char *st = json_string_value(json_object_get(rec, "status"));
-		if (!c || !st || strcmp(st, "ok")) {
-			const char *why = json_string_value(json_object_get(rec, "reason"));
+		struct rec *rec = measure_record(env, &spin, &p);
+		struct rec_metric *c = rec ? rec_headline(rec) : NULL;
+		if (!c || rec->status != REC_OK) {
 			snprintf(err, errlen, "CPL%d probe VM: %s", p.cpl,
-				 why ? why : "no measurement");
-			json_decref(rec);
+				 rec && rec->reason ? rec->reason : "no measurement");
+			rec_free(rec);
 			return -1;
 		}
-		p50[i] = json_number_value(json_object_get(c, "p50")) +
-			 json_number_value(json_object_get(rec, "probe_overhead"));
-		json_decref(rec);
+		p50[i] = rec_metric_stat(c, "p50") +
+			 json_number_value(rec_get(rec, "probe_overhead"));
+		rec_free(rec);
 	}
 	return p50[1] > 0 ? p50[0] / p50[1] : -1;
 }
@@ -535,7 +486,8 @@ json_t *measure_render_shared(const struct measure_env *env, const struct mb_ben
 	struct mb_bench bench = *b;
 	struct run_state st = { .env = env, .b = &bench, .p = &p };
 	char err[256] = "the VM stopped with an error";
-	json_t *rec = base_record(b, &p);
+	struct rec *rec = base_record(b, &p);
+	json_t *out = NULL;
 	int r = run_result;
 
 	bench.probe_ucall = NULL;
@@ -546,11 +498,8 @@ json_t *measure_render_shared(const struct measure_env *env, const struct mb_ben
 	st.hist_prev = calloc(HIST_BUCKETS, sizeof(uint32_t));
 	st.hist_delta = calloc(HIST_BUCKETS, sizeof(uint32_t));
 	if (!rec || !st.vm || !st.reps || !st.hist_prev || !st.hist_delta ||
-	    !(st.vm->shared = malloc(sizeof(*shared)))) {
-		json_decref(rec);
-		rec = NULL;
+	    !(st.vm->shared = malloc(sizeof(*shared))))
 		goto out;
-	}
 	memcpy(st.vm->shared, shared, sizeof(*shared));
 	host_set_capture(&st);	/* the page as the host would have set it */
 	probe_run_init(&st);	/* no probe opens: there is no KVM behind it */
@@ -571,11 +520,13 @@ json_t *measure_render_shared(const struct measure_env *env, const struct mb_ben
 		}
 	}
 	render_outcome(rec, &st, env, r, err);
+	out = rec_to_json(rec);
 out:
 	if (st.vm)
 		free(st.vm->shared);
 	free(st.vm);
 	st.vm = NULL;
 	run_state_free(&st);
-	return rec;
+	rec_free(rec);
+	return out;
 }

@@ -9,6 +9,7 @@
 #include "microbench/mb.h"
 
 struct hostinfo;
+struct rec;
 
 struct measure_env {
 	const struct hostinfo *host;
@@ -26,7 +27,11 @@ int measure_resolve_cpl(const struct mb_bench *b, struct mb_params *p,
 			double cpl0_slowdown);
 
 /* Run one benchmark (p already resolved). Always returns a record, with
- * status ok / unsupported / failed; NULL only when out of memory. */
+ * status ok / unsupported / failed; NULL only when out of memory. The
+ * caller frees it with rec_free (probes/record.h). */
+struct rec *measure_record(const struct measure_env *env, const struct mb_bench *b,
+			   const struct mb_params *p);
+/* The same, rendered as its results JSON (hvbench/record.h). */
 json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
 		    const struct mb_params *p);
 
@@ -36,13 +41,13 @@ json_t *measure_run(const struct measure_env *env, const struct mb_bench *b,
  * the preflight's own non-ok record: stalled, faulted, unsupported). */
 enum { MEASURE_PF_GO, MEASURE_PF_NO_EXIT, MEASURE_PF_RECORD };
 int measure_preflight(const struct measure_env *env, const struct mb_bench *b,
-		      struct mb_params *p, json_t **out, char *why, size_t len);
+		      struct mb_params *p, struct rec **out, char *why, size_t len);
 
 /* VT-x/SVM hosts: after rec (status ok) was measured with p, a short second
  * run that counts kvm:kvm_exit by reason and adds "kvm_exit" to rec, or
  * "kvm_exit_error" (hvbench/exitcount.c). measure_run calls it. */
 void measure_count_exits(const struct measure_env *env, const struct mb_bench *b,
-			 const struct mb_params *p, json_t *rec);
+			 const struct mb_params *p, struct rec *rec);
 
 /* Ratio of the cost of one guest loop at CPL0 to CPL3 (≈1 with hardware
  * virtualization; thousands where CPL0 is emulated). < 0 on failure, err

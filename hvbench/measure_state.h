@@ -12,6 +12,7 @@
 #include "hvbench/measure.h"
 #include "microbench/mb.h"
 #include "probes/probe.h"
+#include "probes/record.h"
 #include "probes/stats.h"
 
 /* What the host wrote into the shared page before the guest ran. The guest
@@ -44,16 +45,8 @@ struct run_state {
 	uint32_t reps_seen;	/* REP_END calls so far */
 };
 
-/* measure_stats.c: the record's figures beside the headline statistics. */
-/* "resolution": what one counter step is worth per op, and whether the
- * median sample is so few steps that quantization dominates it. */
-json_t *run_resolution_json(const struct run_state *st,
-			    const struct stats_summary *sum);
-/* The row's exit check: its statistic per op (exits_per_op, from the
- * kvmstats probe) against the table's expectation, with the calibration
- * loop's own rate beside it. Sets "expected_exits_per_op", "exit_check",
- * "suspect" and "suspect_reason". */
-void run_exit_check(json_t *rec, struct run_state *st,
-		    const struct stats_summary *sum);
+/* measure_stats.c: after the VM stopped, the measured part of the record:
+ * the guest's figures, the probes' and the checks that read them. */
+void run_fill_measurements(struct rec *rec, struct run_state *st);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "hvbench/measure.h"
 #include "probes/hostinfo.h"
+#include "probes/record.h"
 
 /* Long enough to count exits per op to a few percent, short enough to
  * cost little even where each operation takes a millisecond (CPL0 on PVM). */
@@ -24,7 +25,7 @@ static double num(json_t *o, const char *key)
 }
 
 /* One preflight run at @cpl. Returns the record (caller frees). */
-static json_t *try_level(const struct measure_env *env, const struct mb_bench *b,
+static struct rec *try_level(const struct measure_env *env, const struct mb_bench *b,
 			 const struct mb_params *p, int cpl)
 {
 	struct mb_params q = *p;
@@ -39,7 +40,7 @@ static json_t *try_level(const struct measure_env *env, const struct mb_bench *b
 	q.n_pmu_events = 0;
 	if (!q.timeout_ms || q.timeout_ms > 10000)
 		q.timeout_ms = 10000;
-	return measure_run(env, b, &q);
+	return measure_record(env, b, &q);
 }
 
 static const char *level_name(const struct hostinfo *hi, int cpl)
@@ -52,9 +53,9 @@ static const char *level_name(const struct hostinfo *hi, int cpl)
 /* Too few exits at this level: write why (the capability if the row knows
  * one, always the figure) and return 1; 0 when it exits as it should. */
 static int no_exit(const struct measure_env *env, const struct mb_bench *b,
-		   json_t *rec, int cpl, char *why, size_t len)
+		   struct rec *rec, int cpl, char *why, size_t len)
 {
-	json_t *chk = json_object_get(rec, "exit_check");
+	json_t *chk = rec_get(rec, "exit_check");
 	const char *cap = b->no_exit_reason ? b->no_exit_reason(env->host, cpl) : NULL;
 
 	if (!chk)
@@ -65,7 +66,7 @@ static int no_exit(const struct measure_env *env, const struct mb_bench *b,
 	snprintf(why, len, "%s%s%s does not exit at %s here: %s per op %.3f in a %lld-op preflight (loop alone %.3f), expected %.3f",
 		 cap ? cap : "", cap ? " (" : "", b->name, level_name(env->host, cpl),
 		 json_string_value(json_object_get(chk, "stat")), num(chk, "measured"),
-		 (long long)json_integer_value(json_object_get(rec, "iterations")),
+		 (long long)json_integer_value(rec_get(rec, "iterations")),
 		 num(chk, "loop_baseline"), want);
 	if (cap)
 		strncat(why, ")", len - strlen(why) - 1);
@@ -73,7 +74,7 @@ static int no_exit(const struct measure_env *env, const struct mb_bench *b,
 }
 
 int measure_preflight(const struct measure_env *env, const struct mb_bench *b,
-		      struct mb_params *p, json_t **out, char *why, size_t len)
+		      struct mb_params *p, struct rec **out, char *why, size_t len)
 {
 	int levels[2] = { p->cpl, -1 }, n = 1;
 	char seen[2][512];
@@ -85,25 +86,24 @@ int measure_preflight(const struct measure_env *env, const struct mb_bench *b,
 	if (p->cpl_auto && b->cpls == MB_CPL_ANY)
 		levels[n++] = p->cpl == 3 ? 0 : 3;
 	for (int i = 0; i < n; i++) {
-		json_t *rec = try_level(env, b, p, levels[i]);
+		struct rec *rec = try_level(env, b, p, levels[i]);
 		if (!rec)
 			return MEASURE_PF_GO;	/* out of memory: let the run say so */
-		const char *st = json_string_value(json_object_get(rec, "status"));
-		if (!st || strcmp(st, "ok")) {
+		if (rec->status != REC_OK) {
 			/* Stalled, faulted, unsupported: the measurement would end
 			 * the same way, only later. */
 			*out = rec;
 			return MEASURE_PF_RECORD;
 		}
 		if (!no_exit(env, b, rec, levels[i], seen[i], sizeof(seen[i]))) {
-			json_decref(rec);
+			rec_free(rec);
 			if (i > 0) {
 				snprintf(why, len, "cpl auto picked %d: %s", levels[i], seen[0]);
 				p->cpl = levels[i];
 			}
 			return MEASURE_PF_GO;
 		}
-		json_decref(rec);
+		rec_free(rec);
 	}
 	if (n == 2)
 		snprintf(why, len, "no level where the operation exits: %s; %s", seen[0], seen[1]);

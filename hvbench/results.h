@@ -11,7 +11,7 @@
 
 #include "probes/stats.h"
 
-#define RESULTS_SCHEMA "hvbench-result/1"
+#define RESULTS_SCHEMA "hvbench-result/2"
 
 /*
  * {schema, tool{name,version,git}, suite{name,file}, started, finished: null

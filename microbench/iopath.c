@@ -9,11 +9,11 @@
 
 #include "hv-core/arch.h"
 #include "hv-core/hv.h"
-#include "hvbench/results.h"
 #include "microbench/mb.h"
 #include "microbench/iopath.h"
 #include "microbench/iopath_abi.h"
 #include "probes/hostinfo.h"
+#include "probes/record.h"
 #include "probes/stats.h"
 
 static const char *const models[] = { "inline", "thread", "kernel", NULL };
@@ -21,6 +21,11 @@ static const char *const cpus[] = { "same", "other", NULL };
 static const char *const dirs[] = { "in", "out", NULL };
 static const char *const seg_names[IOP_NSEG] = { "exit", "dispatch",
 						 "device_model", "entry" };
+static const char *const seg_descr[IOP_NSEG] = {
+	"exit (host KVM_RUN return - guest before)",
+	"dispatch (the VMM's work around the device model, handoffs included)",
+	"device model (device end - device start)",
+	"entry (guest after - host re-entry)" };
 
 /* The order matches enum iop_ext. */
 static const struct mb_param_def io_params[] = {
@@ -219,23 +224,9 @@ static void variant(const struct iop_state *s, char *buf, size_t len)
 		snprintf(buf + n, len - n, " no-probes");
 }
 
-static void mark_suspect(json_t *rec, const char *why)
-{
-	const char *old = json_string_value(json_object_get(rec, "suspect_reason"));
-	char *both = NULL;
-
-	json_object_set_new(rec, "suspect", json_true());
-	if (old && asprintf(&both, "%s; %s", old, why) > 0) {
-		json_object_set_new(rec, "suspect_reason", json_string(both));
-		free(both);
-	} else {
-		json_object_set_new(rec, "suspect_reason", json_string(why));
-	}
-}
-
 /* What the probes cost: the round trips of the unstamped accesses against
  * the stamped ones, interleaved in the same run so that drift cancels. */
-static void probe_cost_json(struct iop_state *s, json_t *rec)
+static void probe_cost_json(struct iop_state *s, struct rec *rec)
 {
 	const struct hv_shared *sh = s->vm->shared;
 	uint32_t n = sh->nsamples < HV_MAX_SAMPLES ? sh->nsamples : HV_MAX_SAMPLES;
@@ -256,7 +247,7 @@ static void probe_cost_json(struct iop_state *s, json_t *rec)
 		/* Flag only a cost that exceeds 2% beyond the medians' CIs. */
 		double sure = (st[0].ci95_low - st[1].ci95_high) / st[1].p50;
 
-		json_object_set_new(rec, "probe_cost", json_pack(
+		rec_set(rec, "probe_cost", json_pack(
 			"{s:f, s:f, s:I, s:I, s:f, s:f}", "stamped_p50", st[0].p50,
 			"unstamped_p50", st[1].p50, "n_stamped", (json_int_t)k[0],
 			"n_unstamped", (json_int_t)k[1], "distortion", d,
@@ -265,7 +256,7 @@ static void probe_cost_json(struct iop_state *s, json_t *rec)
 			snprintf(why, sizeof(why),
 				 "the probes add %.1f%% to the round trip (stamped median %.0f, unstamped %.0f; limit 2%%)",
 				 100 * d, st[0].p50, st[1].p50);
-			mark_suspect(rec, why);
+			rec_flag(rec, "suspect", why);
 		}
 	}
 	free(x[0]);
@@ -274,10 +265,9 @@ static void probe_cost_json(struct iop_state *s, json_t *rec)
 
 /* Segments, shares and the two checks: segment medians add up to the
  * round-trip median, and the clocks are one timeline. */
-static void segments_json(struct iop_state *s, json_t *rec, double rt,
+static void segments_json(struct iop_state *s, struct rec *rec, double rt,
 			  const struct hostinfo *host)
 {
-	json_t *segs = json_object(), *share = json_object();
 	double sum = 0, skew = -1;
 	char why[768];
 
@@ -287,33 +277,42 @@ static void segments_json(struct iop_state *s, json_t *rec, double rt,
 
 		if (!s->m[i].n || stats_from_histogram(s->hist[i], &s->m[i], &st) < 0)
 			continue;
-		json_object_set_new(segs, seg_names[i], results_stats_json(&st));
-		json_object_set_new(share, seg_names[i], json_real(rt > 0 ? st.p50 / rt : 0));
+		char name[64], what[160];
+		snprintf(name, sizeof(name), "segments/%s", seg_names[i]);
+		snprintf(what, sizeof(what), "the %s segment of one access, guest and host stamps on one TSC timeline",
+			 seg_descr[i]);
+		rec_metric_set_part_of(rec_metric_stats(rec, name, "cycles", what, &st, 1),
+				       "round_trip");
+		snprintf(name, sizeof(name), "share/%s", seg_names[i]);
+		snprintf(what, sizeof(what), "the %s segment's median over the round-trip median",
+			 seg_descr[i]);
+		rec_metric_set_part_of(rec_metric_value(rec, name, "fraction", what,
+							rt > 0 ? st.p50 / rt : 0),
+				       "round_trip");
 		sum += st.p50;
 	}
 	probe_cost_json(s, rec);
-	json_object_set_new(rec, "segments", segs);
-	json_object_set_new(rec, "share", share);
 	double err = rt > 0 ? (sum - rt) / rt : 0;
-	json_object_set_new(rec, "segments_sum_check",
+	rec_set(rec, "segments_sum_check",
 			    json_pack("{s:f, s:f, s:f, s:f}", "sum_p50", sum,
 				      "round_trip_p50", rt, "error", err, "limit", 0.02));
 	if (fabs(err) > 0.02) {
 		snprintf(why, sizeof(why),
 			 "segment medians add up to %.0f cycles, %+.1f%% off the round-trip median %.0f (limit 2%%)",
 			 sum, 100 * err, rt);
-		mark_suspect(rec, why);
+		rec_flag(rec, "suspect", why);
 	}
 	enum iop_clock_fit fit = iop_clock_verdict(s, rt, &skew, why, sizeof(why));
-	json_object_set_new(rec, "skew_cycles", skew < 0 ? json_null() : json_real(skew));
+	rec_metric_value(rec, "skew_cycles", "cycles",
+			 "bound on the guest-host clock offset error from the exchange (null: none fit)",
+			 skew < 0 ? NAN : skew);
 	/* The bound, always: a reader sees how close to a limit a row is. */
-	json_object_set_new(rec, "clock_bound", json_pack("{s:o, s:f, s:f}",
+	rec_set(rec, "clock_bound", json_pack("{s:o, s:f, s:f}",
 		"share", skew >= 0 && rt > 0 ? json_real(skew / rt) : json_null(),
 		"limit", IOP_CLOCK_LIMIT, "marginal_limit", IOP_CLOCK_MARGINAL));
-	json_object_set_new(rec, "timeline", iop_clock_json(s));
+	rec_set(rec, "timeline", iop_clock_json(s));
 	if (fit == IOP_CLOCK_MARGINAL_FIT) {
-		json_object_set_new(rec, "marginal", json_true());
-		json_object_set_new(rec, "marginal_reason", json_string(why));
+		rec_flag(rec, "marginal", why);
 	} else if (fit == IOP_CLOCK_BAD) {
 		size_t n = strlen(why);
 
@@ -322,17 +321,15 @@ static void segments_json(struct iop_state *s, json_t *rec, double rt,
 		if (s->cpl == 0 && host && !strcmp(host->backend, "pvm"))
 			snprintf(why + n, sizeof(why) - n,
 				 "; guest CPL0 is emulated on this PVM host, so its TSC reads cannot be placed more precisely (cpl 3 can)");
-		json_object_set_new(rec, "status", json_string("unsupported"));
-		json_object_set_new(rec, "reason", json_string(why));
+		rec_set_status(rec, REC_UNSUPPORTED, why);
 	}
 }
 
-static void finish_io_path(struct mb_setup_ctx *c, json_t *rec)
+static void finish_io_path(struct mb_setup_ctx *c, struct rec *rec)
 {
 	struct iop_state *s = c->priv;
-	const char *status = json_string_value(json_object_get(rec, "status"));
-	json_t *cycles = json_object_get(rec, "cycles");
-	json_int_t iters = json_integer_value(json_object_get(rec, "iterations"));
+	const struct rec_metric *cycles = rec_metric_find(rec, "cycles");
+	json_int_t iters = json_integer_value(rec_get(rec, "iterations"));
 	char v[128];
 
 	if (!s)
@@ -341,21 +338,28 @@ static void finish_io_path(struct mb_setup_ctx *c, json_t *rec)
 	iop_dev_stop(s);
 	iop_clock_stop(s);
 	variant(s, v, sizeof(v));
-	json_object_set_new(rec, "variant", json_string(v));
-	if (status && !strcmp(status, "ok") && cycles) {
-		json_object_set_new(rec, "round_trip", json_deep_copy(cycles));
-		json_object_set_new(rec, "placement", json_pack("{s:i, s:o, s:I, s:I}",
+	rec_set_variant(rec, v);
+	if (rec->status == REC_OK && cycles) {
+		/* The family's figure: one access, exit to re-entry. */
+		struct stats_summary st = cycles->st;
+		struct rec_metric *rt = rec_metric_stats(rec, "round_trip", cycles->unit,
+			"one port access, guest stamp to guest stamp: exit, dispatch, device model and entry",
+			&st, cycles->per);
+		cycles = rec_metric_find(rec, "cycles");	/* the array may have moved */
+		if (rt && cycles->n_reps)
+			rec_metric_set_reps(rt, cycles->reps, cycles->n_reps);
+		rec_set_headline(rec, "round_trip");
+		rec_set(rec, "placement", json_pack("{s:i, s:o, s:I, s:I}",
 			"vcpu_cpu", s->vcpu_cpu,
 			"device_cpu", s->model == IOP_INLINE || s->dev_cpu < 0 ?
 				json_null() : json_integer(s->dev_cpu),
 			"handoffs", (json_int_t)s->handoffs,
 			"eventfd_kicks", (json_int_t)s->kicks));
-		json_object_set_new(rec, "vmm_exits_per_op",
-				    json_real(iters ? (double)s->window_calls / (double)iters : 0));
+		rec_metric_value(rec, "vmm_exits_per_op", "per op",
+				 "exits that reached the device model in user space, per access",
+				 iters ? (double)s->window_calls / (double)iters : 0);
 		if (s->probes)
-			segments_json(s, rec,
-				      json_number_value(json_object_get(cycles, "p50")),
-				      c->host);
+			segments_json(s, rec, rec_metric_stat(cycles, "p50"), c->host);
 	}
 	state_free(s);
 	c->priv = NULL;

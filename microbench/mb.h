@@ -13,7 +13,7 @@ struct hv_vm;
 struct hv_vcpu;
 struct hostinfo;
 struct mb_params;
-struct json_t;		/* jansson's json_t */
+struct rec;		/* probes/record.h */
 
 /* A row's archs: hv-core's arch bits (hv-core/arch.h), under the table's
  * names. */
@@ -136,9 +136,10 @@ struct mb_bench {
 	 * hv_action or a negative errno with vcpu->err filled. */
 	int (*probe_ucall)(struct mb_setup_ctx *ctx, struct hv_vcpu *vcpu);
 	/* After the run, the vCPU threads joined and the record built: add the
-	 * family's keys to rec (it may turn "ok" into "unsupported") and free
-	 * ctx->priv. Called whenever setup returned 0. */
-	void (*finish)(struct mb_setup_ctx *ctx, struct json_t *rec);
+	 * family's metrics, flags and blocks to rec through probes/record.h
+	 * (it may turn ok into unsupported, or name its headline metric) and
+	 * free ctx->priv. Called whenever setup returned 0. */
+	void (*finish)(struct mb_setup_ctx *ctx, struct rec *rec);
 };
 
 /* The row's expected exits per op on this host at this level (< 0: not

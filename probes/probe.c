@@ -78,7 +78,7 @@ void probe_set_at(struct probe_set *ps, struct probe_run *run, enum probe_point 
 	}
 }
 
-void probe_set_emit(struct probe_set *ps, struct probe_run *run, json_t *rec)
+void probe_set_emit(struct probe_set *ps, struct probe_run *run, struct rec *rec)
 {
 	for (size_t i = 0; i < ps->n_failed; i++)
 		if (ps->failed[i]->emit_error)

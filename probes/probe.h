@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
+#include "probes/record.h"
 
 struct hv_vm;
 struct hostinfo;
@@ -65,9 +65,9 @@ struct probe_ops {
 	void (*at)(void *priv, struct probe_run *run, enum probe_point pt);
 	/* After the VM stopped: add this probe's metrics and blocks. Called
 	 * only when the window began and ended. */
-	void (*emit)(void *priv, struct probe_run *run, json_t *rec);
+	void (*emit)(void *priv, struct probe_run *run, struct rec *rec);
 	/* An optional probe that did not open: say why in the record. */
-	void (*emit_error)(struct probe_run *run, const char *why, json_t *rec);
+	void (*emit_error)(struct probe_run *run, const char *why, struct rec *rec);
 	void (*close)(void *priv);
 };
 
@@ -93,7 +93,7 @@ bool probe_set_thread_files(const struct probe_run *run);
 int probe_set_open(struct probe_set *ps, struct probe_run *run, char *err,
 		   size_t errlen);
 void probe_set_at(struct probe_set *ps, struct probe_run *run, enum probe_point pt);
-void probe_set_emit(struct probe_set *ps, struct probe_run *run, json_t *rec);
+void probe_set_emit(struct probe_set *ps, struct probe_run *run, struct rec *rec);
 void probe_set_close(struct probe_set *ps);
 
 #endif

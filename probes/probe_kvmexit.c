@@ -26,23 +26,23 @@ static void kx_at(void *priv, struct probe_run *run, enum probe_point pt)
 		kvmexit_disable(priv);
 }
 
-static void kx_emit(void *priv, struct probe_run *run, json_t *rec)
+static void kx_emit(void *priv, struct probe_run *run, struct rec *rec)
 {
 	struct kvmexit *k = priv;
 
 	if (kvmexit_error(k)) {
-		json_object_set_new(rec, "kvm_exit_error", json_string(kvmexit_error(k)));
+		rec_set(rec, "kvm_exit_error", json_string(kvmexit_error(k)));
 		return;
 	}
 	kvmexit_drain(k);
 	json_t *kx = kvmexit_json(k, run->ops, run->window_ucalls);
 	if (kx)
-		json_object_set_new(rec, "kvm_exit", kx);
+		rec_set(rec, "kvm_exit", kx);
 }
 
-static void kx_emit_error(struct probe_run *run, const char *why, json_t *rec)
+static void kx_emit_error(struct probe_run *run, const char *why, struct rec *rec)
 {
-	json_object_set_new(rec, "kvm_exit_error", json_string(why));
+	rec_set(rec, "kvm_exit_error", json_string(why));
 }
 
 static void kx_close(void *priv)

@@ -208,13 +208,28 @@ static json_t *exits_json(struct ks_probe *k, const struct probe_run *run)
 	return o;
 }
 
-static void ks_emit(void *priv, struct probe_run *run, json_t *rec)
+static void ks_emit(void *priv, struct probe_run *run, struct rec *rec)
 {
 	struct ks_probe *k = priv;
 
 	if (!run->ops || k->n < 2)
 		return;
-	json_object_set_new(rec, "exits_per_op", exits_json(k, run));
+	json_t *ex = exits_json(k, run);
+	const char *name;
+	json_t *v;
+	json_object_foreach(ex, name, v) {
+		char path[128], what[160];
+		snprintf(path, sizeof(path), "exits_per_op/%s", name);
+		if (!strcmp(name, "exits_caused"))
+			snprintf(what, sizeof(what), "exits less irq_exits (host interrupts) per operation, over every vCPU");
+		else
+			snprintf(what, sizeof(what), !strncmp(name, "vm.", 3) ?
+				 "the VM's KVM statistic %s per operation" :
+				 "KVM statistic %s per operation, over every vCPU",
+				 !strncmp(name, "vm.", 3) ? name + 3 : name);
+		rec_metric_value(rec, path, "per op", what, json_number_value(v));
+	}
+	json_decref(ex);
 	run->exit_baseline = !strcmp(run->exit_stat, "exits_caused") ?
 		calib_per_op(k, run, "exits_caused") :
 		calib_per_op(k, run, arch_kvm_stat_name(run->exit_stat));

@@ -57,7 +57,7 @@ static void pmu_at(void *priv, struct probe_run *run, enum probe_point pt)
 	}
 }
 
-static void pmu_emit(void *priv, struct probe_run *run, json_t *rec)
+static void pmu_emit(void *priv, struct probe_run *run, struct rec *rec)
 {
 	struct pmu_probe *p = priv;
 	json_t *o = json_object();
@@ -71,7 +71,7 @@ static void pmu_emit(void *priv, struct probe_run *run, json_t *rec)
 			json_object_set_new(o, name, json_pack("{s:f}", "per_op",
 				(double)(p->after[i] - p->before[i]) / (double)run->ops));
 	}
-	json_object_set_new(rec, "pmu", o);
+	rec_set(rec, "pmu", o);
 }
 
 static void pmu_close(void *priv)

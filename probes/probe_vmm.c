@@ -3,8 +3,9 @@
  * on every vCPU, as "vmm_user_cycles" over all of them. */
 #include <stdlib.h>
 
+#include "hv-core/arch.h"
 #include "hv-core/hv.h"
-#include "hvbench/results.h"
+#include "probes/hostinfo.h"
 #include "probes/probe.h"
 #include "probes/stats.h"
 
@@ -21,7 +22,7 @@ static void vmm_at(void *priv, struct probe_run *run, enum probe_point pt)
 	}
 }
 
-static void vmm_emit(void *priv, struct probe_run *run, json_t *rec)
+static void vmm_emit(void *priv, struct probe_run *run, struct rec *rec)
 {
 	struct hv_vm *vm = run->vm;
 	uint32_t *sum = calloc(HIST_BUCKETS, sizeof(uint32_t));
@@ -49,7 +50,9 @@ static void vmm_emit(void *priv, struct probe_run *run, json_t *rec)
 			m.max = p->m.max;
 	}
 	if (m.n && stats_from_histogram(sum, &m, &s) == 0)
-		json_object_set_new(rec, "vmm_user_cycles", results_stats_json(&s));
+		rec_metric_stats(rec, "vmm_user_cycles", arch_counter_unit(run->host ? run->host->counter_unit : NULL),
+				 "the host's user-space handling of one exit, KVM_RUN return to re-entry, over every vCPU",
+				 &s, 1);
 	free(sum);
 }
 

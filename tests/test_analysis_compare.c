@@ -419,8 +419,8 @@ static void test_loader_errors(void **state)
 	write_text("lines.json", "{\n  \"schema\": \"hvbench-result/1\",\n  \"host\": {\n");
 	snprintf(want, sizeof(want), "%s:4:", tpath("lines.json"));
 	expect_load_error("lines.json", want);
-	write_text("v2.json", "{\"schema\": \"hvbench-result/2\", \"host\": {}, \"benchmarks\": []}");
-	expect_load_error("v2.json", "schema 'hvbench-result/2' is newer than this hvbench reads (hvbench-result/1)");
+	write_text("v3.json", "{\"schema\": \"hvbench-result/3\", \"host\": {}, \"benchmarks\": []}");
+	expect_load_error("v3.json", "schema 'hvbench-result/3' is newer than this hvbench reads (hvbench-result/2)");
 	write_text("v0.json", "{\"schema\": \"hvbench-result/0\", \"host\": {}, \"benchmarks\": []}");
 	expect_load_error("v0.json", "older");
 	write_text("noschema.json", "{\"host\": {}, \"benchmarks\": []}");
@@ -472,9 +472,9 @@ static void test_loader_errors(void **state)
 	}
 	/* the command says it in one line and exits 2: read, but invalid */
 	assert_int_equal(run_cmd(an_cmd_compare, &out, &err, "compare",
-				 tpath("base.json"), tpath("v2.json"), NULL),
+				 tpath("base.json"), tpath("v3.json"), NULL),
 			 AN_EXIT_INVALID);
-	assert_non_null(strstr(err, "v2.json: schema 'hvbench-result/2' is newer"));
+	assert_non_null(strstr(err, "v3.json: schema 'hvbench-result/3' is newer"));
 	free(out);
 	free(err);
 }

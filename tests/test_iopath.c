@@ -131,7 +131,8 @@ static bool segments_ok(json_t *rec, bool sums, char *why, size_t len)
 		json_object_get(rec, "timeline"), "bracket"), "violations")), 0);
 	assert_true(num(rec, "skew_cycles") >= 0);
 	assert_true(num(rec, "skew_cycles") <= 0.01 * num(rt, "p50"));
-	assert_true(fabs(num(chk, "round_trip_p50") - num(rt, "p50")) < 1e-6);
+	/* the check uses the median itself, the file shows it to 0.1 */
+	assert_true(fabs(num(chk, "round_trip_p50") - num(rt, "p50")) <= 0.05 + 1e-9);
 	/* A miss is always flagged in the record itself. */
 	if (fabs(num(chk, "error")) > 0.02) {
 		assert_true(json_is_true(json_object_get(rec, "suspect")));

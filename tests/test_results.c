@@ -130,7 +130,7 @@ static void test_document_keys(void **state)
 	assert_string_equal(json_object_iter_key(json_object_iter(doc)),
 			    "schema");
 	assert_string_equal(json_string_value(json_object_get(doc, "schema")),
-			    "hvbench-result/1");
+			    "hvbench-result/2");
 	v = json_object_get(doc, "tool");
 	assert_string_equal(json_string_value(json_object_get(v, "name")),
 			    "hvbench");

@@ -1,0 +1,134 @@
+/* The console rendering of a typed record (hvbench run's table): one line
+ * per benchmark from its headline metric, the headline's breakdown when the
+ * family gives one, and its raised flags; and the summary that counts them. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hvbench/record.h"
+
+static const char *fmt_si(double v, char *buf, size_t len)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "?");
+	else if (v >= 1e6)
+		snprintf(buf, len, "%.2fM", v / 1e6);
+	else if (v >= 1e4)
+		snprintf(buf, len, "%.1fK", v / 1e3);
+	else if (v < 10 && v != floor(v))	/* per-op figures of a batch */
+		snprintf(buf, len, "%.2f", v);
+	else
+		snprintf(buf, len, "%.0f", v);
+	return buf;
+}
+
+static void put_pct(FILE *f, double share)
+{
+	double v = 100 * share;
+
+	fprintf(f, v >= 9.95 ? "%.0f%%" : "%.1f%%", v);
+}
+
+/* " = exit 45% + dispatch 0.3% + ...": the shares of the headline. */
+static void put_breakdown(FILE *f, const struct rec *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_m; i++) {
+		const struct rec_metric *m = &r->m[i];
+		if (m->kind != REC_VALUE || !m->part_of || strcmp(m->part_of, r->headline))
+			continue;
+		const char *leaf = strrchr(m->name, '/');
+		fprintf(f, "%s %s ", n++ ? " +" : " =", leaf ? leaf + 1 : m->name);
+		put_pct(f, m->value);
+	}
+}
+
+static void put_flags(FILE *f, const struct rec *r)
+{
+	for (size_t i = 0; i < r->n_flags; i++) {
+		if (!r->flags[i].set)
+			continue;
+		fputs("  ", f);
+		for (const char *c = r->flags[i].name; *c; c++)
+			fputc(toupper((unsigned char)*c), f);
+	}
+}
+
+void rec_print_line(FILE *f, const char *label, const struct rec *r)
+{
+	const struct rec_metric *h = rec_headline(r);
+	char a[32], b[32], d[32];
+
+	if (r->status != REC_OK || !h || h->kind != REC_STATS) {
+		fprintf(f, "  %-22s %-11s %s\n", label, rec_status_name(r->status),
+			r->reason ? r->reason : "");
+		return;
+	}
+	json_t *cpl = json_object_get(r->params, "cpl");
+	json_t *res = rec_get(r, "resolution");
+	json_int_t batch = json_integer_value(json_object_get(res, "ops_per_sample"));
+	const char *stat = json_string_value(rec_get(r, "exit_stat"));
+	char key[128];
+	snprintf(key, sizeof(key), "exits_per_op/%s", stat ? stat : "exits");
+	const struct rec_metric *ex = rec_metric_find(r, key);
+
+	fprintf(f, "  %-22s", label);
+	if (r->variant)
+		fprintf(f, " %s", r->variant);
+	else if (json_is_integer(cpl))
+		fprintf(f, " cpl%d", (int)json_integer_value(cpl));
+	fprintf(f, "  %s p50 %8s %-6s p10-p90 %s-%s  n=%llu", h->name,
+		fmt_si(rec_metric_stat(h, "p50"), a, sizeof(a)), h->unit,
+		fmt_si(rec_metric_stat(h, "p10"), b, sizeof(b)),
+		fmt_si(rec_metric_stat(h, "p90"), d, sizeof(d)),
+		(unsigned long long)h->st.n);
+	if (batch > 1)
+		fprintf(f, "x%lld", (long long)batch);
+	if (ex)
+		fprintf(f, "  %s/op %.3f", stat ? stat : "exits", ex->value);
+	put_breakdown(f, r);
+	put_flags(f, r);
+	fputc('\n', f);
+}
+
+void rec_tally_add(struct rec_tally *t, const struct rec *r)
+{
+	/* every flag any record checked gets a column, in the order seen */
+	for (size_t i = 0; i < r->n_flags; i++) {
+		size_t k;
+		for (k = 0; k < t->n_names && strcmp(t->names[k], r->flags[i].name); k++)
+			;
+		if (k == t->n_names && k < REC_TALLY_MAX)
+			snprintf(t->names[t->n_names++], sizeof(t->names[0]), "%s",
+				 r->flags[i].name);
+	}
+	t->total++;
+	if (r->status == REC_FAILED) {
+		t->failed++;
+		return;
+	}
+	if (r->status == REC_UNSUPPORTED) {
+		t->unsupported++;
+		return;
+	}
+	for (size_t i = 0; i < r->n_flags; i++) {
+		if (!r->flags[i].set)
+			continue;
+		for (size_t k = 0; k < t->n_names; k++)
+			if (!strcmp(t->names[k], r->flags[i].name)) {
+				t->count[k]++;
+				return;
+			}
+	}
+	t->ok++;
+}
+
+void rec_tally_print(FILE *f, const struct rec_tally *t)
+{
+	fprintf(f, "%zu benchmarks: %zu ok", t->total, t->ok);
+	for (size_t k = 0; k < t->n_names; k++)
+		fprintf(f, ", %zu %s", t->count[k], t->names[k]);
+	fprintf(f, ", %zu unsupported, %zu failed", t->unsupported, t->failed);
+}
