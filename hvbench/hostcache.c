@@ -207,8 +207,9 @@ static int key_matches(json_t *root, const struct hc_key *k, char *why,
 	json_int_t dev, ino, size, mt;
 
 	if (!boot || !exe || !be || !pg || !json_is_object(b) ||
-	    int_field(b, "dev", 0, INT64_MAX, &dev) < 0 ||
-	    int_field(b, "ino", 0, INT64_MAX, &ino) < 0 ||
+	    /* stored as the 64-bit patterns of the unsigned values */
+	    int_field(b, "dev", INT64_MIN, INT64_MAX, &dev) < 0 ||
+	    int_field(b, "ino", INT64_MIN, INT64_MAX, &ino) < 0 ||
 	    int_field(b, "size", 0, INT64_MAX, &size) < 0 ||
 	    int_field(b, "mtime_ns", INT64_MIN, INT64_MAX, &mt) < 0) {
 		snprintf(why, len, "the key fields are missing or malformed");
