@@ -4,7 +4,9 @@
 # bodies each registered (the gbody__<name> symbols that GUEST_BODY leaves in
 # the section gbody, hv-core/guest/guest.h) and checks them against the rows
 # of `hvbench list --json` and their archs. Also: no name registered twice in
-# one image, every name fits the shared page. ~2 s after a build.
+# one image, every name fits the shared page, and the interrupt handlers
+# (GUEST_IRQ, section girq) are one per interrupt number and in the arch's
+# range. ~2 s after a build.
 # Usage: ci/test-bodies.sh [HVBENCH_BINARY]   (default bin/hvbench)
 # An arch whose guest image cannot be built here (no cross compiler) is
 # skipped with the reason; an image that fails to build fails.
@@ -51,7 +53,8 @@ if ! "$HVBENCH" list --json >"$work/list.json" 2>"$work/list.err"; then
 fi
 for e in "${elfs[@]}"; do
 	readelf -SW "${e#*=}" >"$work/${e%%=*}.sections" &&
-		readelf -sW "${e#*=}" >"$work/${e%%=*}.symbols" || {
+		readelf -sW "${e#*=}" >"$work/${e%%=*}.symbols" &&
+		readelf -x girq "${e#*=}" >"$work/${e%%=*}.girq" 2>/dev/null || {
 		echo "FAIL: readelf ${e#*=}"
 		exit 1
 	}
@@ -81,6 +84,18 @@ def bodies(arch):
             names.append(f[7][len("gbody__"):])
     return idx, names
 
+def irqs(arch):
+    """Interrupt numbers of the GUEST_IRQ entries: struct girq is 16 bytes,
+    a little-endian uint32 number first, on both archs."""
+    data = b""
+    for line in open(f"{work}/{arch}.girq"):
+        f = line.split()
+        if f and f[0].startswith("0x"):
+            data += bytes.fromhex("".join(w for w in f[1:5] if re.fullmatch(r"[0-9a-f]{8}", w)))
+    return [int.from_bytes(data[i:i + 4], "little") for i in range(0, len(data) - 15, 16)]
+
+IRQ_RANGE = {"x86": range(32, 256), "arm64": range(0, 1020)}   # vectors; INTIDs below the spurious ones
+
 rows = json.load(open(f"{work}/list.json"))["benchmarks"]
 check(len(rows) > 0, f"hvbench list names {len(rows)} rows")
 named = set()
@@ -100,6 +115,12 @@ for arch in sorted(elfs):
     claimed = sum(arch in r["archs"] for r in rows)
     check(not missing, f"{arch}: each of the {claimed} rows that claim {arch} has its body"
           + (f"; missing: {', '.join(missing)}" if missing else ""))
+    ns = irqs(arch)
+    twice = sorted({n for n in ns if ns.count(n) > 1})
+    out = sorted({n for n in ns if n not in IRQ_RANGE[arch]})
+    check(not twice and not out, f"{arch}: {len(ns)} interrupt handlers ({', '.join(hex(n) for n in ns) or 'none'}), one per interrupt, in range"
+          + (f"; twice: {', '.join(map(hex, twice))}" if twice else "")
+          + (f"; out of range: {', '.join(map(hex, out))}" if out else ""))
     spare = sorted(set(names) - {r["body"] for r in rows if arch in r["archs"]})
     print(f"info: {arch}: bodies no listed row names (tests, selftest, probes): {', '.join(spare) or 'none'}")
 long = [r["name"] for r in rows if len(r["body"]) >= NAME_MAX]

@@ -73,16 +73,20 @@ const struct gbody *gbody_find(const char *name);
  * interrupt first (x86: EOI to the x2APIC, the only APIC mode it uses;
  * arm64: ICC_IAR1_EL1, then ICC_EOIR1_EL1), then calls fn(n) on the vCPU
  * that took it, with interrupts masked. An interrupt no one registered is
- * reported as a fault naming it (x86: #NP, error code vector * 8 + 2; arm64:
- * vector 0x100, the INTID in the error code). Handlers keep no writable globals (the arm64 image is
+ * reported as a fault naming it (x86: #NP, the vector in bits 3-10 of its
+ * error code; arm64: vector 0x100, the INTID in the error code). One
+ * handler per interrupt: ci/test-bodies.sh fails an image that registers one
+ * twice or out of range. Handlers keep no writable globals (the arm64 image is
  * read-only): their state lives in the shared page.
  */
 struct girq {
 	uint32_t irq;
 	void (*fn)(uint32_t irq);
 };
-#define GUEST_IRQ(n, handler)                                                \
-	static const struct girq girq__##handler                              \
+#define GUEST_IRQ(n, handler) GUEST_IRQ_(n, handler, __COUNTER__)
+#define GUEST_IRQ_(n, handler, k) GUEST_IRQ__(n, handler, k)
+#define GUEST_IRQ__(n, handler, k)                                           \
+	static const struct girq girq__##handler##_##k                        \
 		__attribute__((used, section("girq"), aligned(8))) = { (n), (handler) }
 extern const struct girq __start_girq[], __stop_girq[];
 

@@ -51,7 +51,7 @@ static void idt_setup(uint32_t vcpu)
 	/* vCPU 0 fills the tables; the others only load the IDT. Only the
 	 * registered vectors get a gate (each is a dozen emulated instructions
 	 * where CPL0 is emulated): an interrupt without one raises #NP, whose
-	 * error code names the vector (vector * 8 + 2), reported as a fault. */
+	 * error code names the vector (bits 3-10), reported as a fault. */
 	if (vcpu == 0) {
 		for (int v = 0; v < 22; v++)
 			set_gate(v, exc_stub_table[v]);
