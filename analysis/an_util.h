@@ -62,5 +62,7 @@ const char *an_basename(const char *path);
 struct an_result;
 /* The CSV of `hvbench export` for @r, appended to @out. */
 void an_export_csv(const struct an_result *r, struct an_buf *out);
+/* The long form: one row per metric of every record (export --metrics). */
+void an_export_metrics_csv(const struct an_result *r, struct an_buf *out);
 
 #endif

@@ -1,4 +1,6 @@
-/* `hvbench export RESULT.json --csv`: one row per benchmark for spreadsheets. */
+/* `hvbench export RESULT.json --csv`: one row per benchmark (its headline
+ * metric) for spreadsheets, or with --metrics one row per named metric of
+ * every record, the shape a database table takes. */
 #include "analysis/an.h"
 
 #include <getopt.h>
@@ -12,15 +14,21 @@
 #include "hvbench/safefile.h"
 
 static const char export_usage[] =
-	"usage: hvbench export RESULT.json --csv [-o FILE]\n"
+	"usage: hvbench export RESULT.json --csv [--metrics] [-o FILE]\n"
 	"\n"
 	"Writes one CSV row per benchmark (RFC 4180 quoting, header row first):\n"
 	"name, variant, family, status, reason, unit, n, min, p10, p50, p90, p99,\n"
 	"max, mean, stddev, ci95_low, ci95_high, exits_per_op,\n"
-	"expected_exits_per_op, suspect. Figures are in the row's unit; empty\n"
-	"cells mean 'not measured'.\n"
+	"expected_exits_per_op, suspect, of the record's headline metric (its\n"
+	"own figure: cycles, or the family's, e.g. io_path's round_trip).\n"
+	"Figures are in the row's unit; empty cells mean 'not measured'.\n"
 	"\n"
 	"  --csv         CSV output (the only format for now)\n"
+	"  --metrics     one row per metric of every record instead: name,\n"
+	"                variant, family, status, metric, headline (true for\n"
+	"                the record's own), unit, kind (stats or value), part_of,\n"
+	"                n, min, p10, p50, p90, p99, max, mean, stddev, ci95_low,\n"
+	"                ci95_high, value, what\n"
 	"  -o FILE       write to FILE instead of stdout ('-': stdout), atomically\n"
 	"  -h, --help    this text\n"
 	"\n"
@@ -84,10 +92,48 @@ void an_export_csv(const struct an_result *r, struct an_buf *out)
 	}
 }
 
+void an_export_metrics_csv(const struct an_result *r, struct an_buf *out)
+{
+	an_buf_put(out, "name,variant,family,status,metric,headline,unit,kind,part_of,"
+			"n,min,p10,p50,p90,p99,max,mean,stddev,ci95_low,ci95_high,"
+			"value,what\r\n");
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const struct an_bench *b = &r->benches[i];
+
+		for (size_t k = 0; k < b->n_metrics; k++) {
+			const struct an_metric *m = &b->metrics[k];
+			const struct an_stats *s = &m->st;
+
+			an_buf_csv(out, b->name);
+			put_str(out, b->variant);
+			put_str(out, b->family);
+			put_str(out, b->status);
+			put_str(out, m->name);
+			put_str(out, b->headline && !strcmp(b->headline, m->name) ? "true" : "false");
+			put_str(out, m->unit);
+			put_str(out, m->stats ? "stats" : "value");
+			put_str(out, m->part_of);
+			if (m->stats && s->present) {
+				double v[] = { s->n, s->min, s->p10, s->p50, s->p90, s->p99,
+					       s->max, s->mean, s->stddev, s->ci95_low, s->ci95_high };
+				for (size_t j = 0; j < sizeof(v) / sizeof(v[0]); j++)
+					put_num(out, v[j]);
+				an_buf_put(out, ",");
+			} else {
+				an_buf_put(out, ",,,,,,,,,,,");
+				put_num(out, m->value);
+			}
+			put_str(out, m->what);
+			an_buf_put(out, "\r\n");
+		}
+	}
+}
+
 int an_cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "csv", no_argument, NULL, 'c' },
+		{ "metrics", no_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -95,7 +141,7 @@ int an_cmd_export(int argc, char **argv)
 	const char *out_path = NULL;
 	struct an_result *r = NULL;
 	struct an_buf csv = { 0 };
-	bool want_csv = false;
+	bool want_csv = false, metrics = false;
 	char err[1024];
 	int ch, rc, ret = AN_EXIT_OK;
 
@@ -104,6 +150,9 @@ int an_cmd_export(int argc, char **argv)
 		switch (ch) {
 		case 'c':
 			want_csv = true;
+			break;
+		case 'm':
+			metrics = true;
 			break;
 		case 'o':
 			out_path = optarg;
@@ -133,7 +182,10 @@ int an_cmd_export(int argc, char **argv)
 		fprintf(stderr, "export: %s\n", err);
 		return an_load_exit(rc);
 	}
-	an_export_csv(r, &csv);
+	if (metrics)
+		an_export_metrics_csv(r, &csv);
+	else
+		an_export_csv(r, &csv);
 	if (csv.oom) {
 		fprintf(stderr, "export: %s: out of memory\n", r->path);
 		ret = AN_EXIT_OUTPUT;

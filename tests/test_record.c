@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "analysis/an_result.h"
+#include "analysis/an_util.h"
 #include "hvbench/record.h"
 #include "probes/record.h"
 
@@ -208,6 +209,18 @@ static void test_stored_files(void **state)
 		}
 		print_message("# %s: %zu records, %zu io_path\n", files[f], r->n_benches, io);
 		assert_true(io > 0);
+		/* the long CSV: a row per metric, the family's headline marked */
+		struct an_buf csv = { 0 };
+		size_t rows = 0, metrics = 0;
+		an_export_metrics_csv(r, &csv);
+		assert_false(csv.oom);
+		for (size_t i = 0; i < csv.len; i++)
+			rows += csv.s[i] == '\n';
+		for (size_t i = 0; i < r->n_benches; i++)
+			metrics += r->benches[i].n_metrics;
+		assert_int_equal(rows, metrics + 1);
+		assert_non_null(strstr(csv.s, ",round_trip,true,"));
+		an_buf_free(&csv);
 		an_result_free(r);
 	}
 }
