@@ -229,6 +229,30 @@ static int child_pace(void *ctx, uint32_t rep, uint32_t reps)
 	}
 }
 
+/* The record to the parent in as few writes as the pipe takes (json_dumpfd
+ * writes a byte or two per call: thousands of calls a record, each one a
+ * read on the other side). */
+static int send_record(int fd, const json_t *rec)
+{
+	char *text = json_dumps(rec, JSON_COMPACT);
+	size_t len = text ? strlen(text) : 0, off = 0;
+
+	if (!text)
+		return -1;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			free(text);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	free(text);
+	return 0;
+}
+
 static void child_main(const struct measure_env *penv, const struct mb_bench *b,
 		       const struct mb_params *p, const struct jail_opts *o,
 		       struct pace_fds *pace)
@@ -247,7 +271,7 @@ static void child_main(const struct measure_env *penv, const struct mb_bench *b,
 	sigaction(SIGSYS, &sa, NULL);
 	if (install_filter(err, sizeof(err)) < 0) {
 		json_t *rec = failed(b, err);
-		json_dumpfd(rec, result_fd, JSON_COMPACT);
+		send_record(result_fd, rec);
 		_exit(1);
 	}
 	if (o->test_violation)	/* tests: a call the filter does not allow */
@@ -262,7 +286,7 @@ static void child_main(const struct measure_env *penv, const struct mb_bench *b,
 	if (rec)
 		json_object_set_new(rec, "isolation", json_pack("{s:b, s:i, s:s}",
 			"seccomp", 1, "uid", (int)rep.uid, "user", rep.user_note));
-	int r = rec ? json_dumpfd(rec, result_fd, JSON_COMPACT) : -1;
+	int r = rec ? send_record(result_fd, rec) : -1;
 	_exit(r < 0 ? 1 : 0);
 }
 
