@@ -16,7 +16,12 @@
  *   0x0040_0000  shared region (struct hv_shared), HV_SHARED_SIZE bytes
  *   0x0050_0000  stacks, HV_STACK_SIZE per vCPU, kernel then user
  *   0x0080_0000  scratch: the rest of RAM; pf_first_touch uses its top part
- *   HV_MMIO_BASE device space with no memory behind it
+ *   HV_MMIO_BASE device space with no memory behind it, but for
+ *   HV_SYS_GPA   the VMM's system area, a memslot of its own, there only when
+ *                needed: per-vCPU areas (stacks, x86 TSS and GDT) of vCPUs
+ *                from HV_LOW_VCPUS on
+ *   4 GiB        RAM above the hole (guests larger than HV_MMIO_BASE)
+ * A VM of up to HV_LOW_VCPUS vCPUs has exactly the layout it always had.
  */
 #define HV_IMAGE_GPA 0x100000ull
 #define HV_IMAGE_MAX 0x300000ull
@@ -24,9 +29,30 @@
 #define HV_SHARED_SIZE 0x100000ull
 #define HV_STACKS_GPA 0x500000ull
 #define HV_STACK_SIZE 0x8000ull	/* per vCPU per privilege level */
-#define HV_MAX_VCPUS 8
+/* The shared page's per-vCPU arrays hold this many; a VM gets at most the
+ * smaller of this and KVM_CAP_MAX_VCPUS. */
+#define HV_MAX_VCPUS 1024
+#define HV_LOW_VCPUS 8		/* vCPUs whose stacks are in low RAM */
+#define HV_SYS_GPA 0xf0000000ull
+#define HV_SYS_SIZE 0x0ec00000ull	/* up to the x86 IOAPIC at 0xfec0_0000 */
+/* The system area: a pool of page-table pages, then one area per vCPU from
+ * HV_LOW_VCPUS on: kernel stack, user stack, HV_VCPU_ARCH_SIZE bytes of
+ * arch tables. */
+#define HV_SYS_PT_SIZE 0x400000ull
+#define HV_VCPU_ARCH_SIZE 0x4000ull
+#define HV_VCPU_AREA (2 * HV_STACK_SIZE + HV_VCPU_ARCH_SIZE)
+#define HV_VCPU_AREA_GPA(v) (HV_SYS_GPA + HV_SYS_PT_SIZE +		\
+	((uint64_t)(v) - HV_LOW_VCPUS) * HV_VCPU_AREA)
+/* Where vCPU v's stacks start: kernel stack, then user stack above it. */
+#define HV_STACK_BASE(v) ((v) < HV_LOW_VCPUS ?				\
+	HV_STACKS_GPA + 2 * (uint64_t)(v) * HV_STACK_SIZE : HV_VCPU_AREA_GPA(v))
+#define HV_KSTACK_TOP(v) (HV_STACK_BASE(v) + HV_STACK_SIZE)
+#define HV_USTACK_TOP(v) (HV_STACK_BASE(v) + 2 * HV_STACK_SIZE)
 #define HV_SCRATCH_GPA 0x800000ull
 #define HV_MIN_MEM_MB 16
+/* The most guest RAM hv-core sets up (a KVM and a guest CPU may allow
+ * less: KVM_SET_USER_MEMORY_REGION then says so). */
+#define HV_MAX_MEM (1ull << 40)
 
 /* Call channel. x86: a 32-bit OUT of the call number to HV_UCALL_PORT.
  * arm64: a 32-bit store of the call number to HV_UCALL_MMIO.
@@ -191,6 +217,9 @@ struct hv_shared {
 	uint32_t samples_stride;
 	volatile uint64_t ipi_ack[HV_MAX_VCPUS];	/* ipi responder state */
 	volatile uint64_t secondary_ready[HV_MAX_VCPUS];
+	/* Secondary vCPU v bumps vcpu_heartbeat[v] while it works without
+	 * exits (vCPU 0 uses heartbeat): the host's stall watchdog. */
+	volatile uint64_t vcpu_heartbeat[HV_MAX_VCPUS];
 	uint64_t samples[HV_MAX_SAMPLES];
 	uint32_t hist[HIST_BUCKETS];
 	/* io-path probes of the current access */
@@ -203,5 +232,11 @@ struct hv_shared {
 
 _Static_assert(sizeof(struct hv_shared) <= HV_SHARED_SIZE,
 	       "shared region too small");
+_Static_assert(HV_STACKS_GPA + 2 * HV_LOW_VCPUS * HV_STACK_SIZE <= HV_SCRATCH_GPA,
+	       "low stacks overlap the scratch area");
+_Static_assert(HV_SYS_PT_SIZE + (HV_MAX_VCPUS - HV_LOW_VCPUS) * HV_VCPU_AREA <= HV_SYS_SIZE,
+	       "system area too small for HV_MAX_VCPUS");
+_Static_assert(HV_SYS_GPA >= HV_MMIO_BASE + 0x20000000ull,
+	       "system area inside the device window");
 
 #endif

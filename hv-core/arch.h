@@ -35,6 +35,11 @@ int arch_vm_init(struct hv_vm *vm, char *err, size_t errlen);
 int arch_vm_finalize(struct hv_vm *vm, char *err, size_t errlen);
 void arch_vm_destroy(struct hv_vm *vm);
 
+/* The guest page-table builder behind hv_vm_map (hv-core/mem.h), which
+ * has checked page and alignment: allocates tables with hv_vm_pt_page. */
+int arch_map(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t len,
+	     uint64_t page, uint32_t prot, char *err, size_t errlen);
+
 /* Build the guest's system tables in guest memory (page tables, GDT, ...). */
 int arch_guest_memory_setup(struct hv_vm *vm, char *err, size_t errlen);
 /* Register state of a vCPU about to enter the guest image's entry point. */

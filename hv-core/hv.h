@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 
 #include "hv-core/abi.h"
+#include "hv-core/mem.h"
 
 struct hv_vm;
 struct hv_vcpu;
@@ -31,8 +32,12 @@ typedef int (*hv_io_fn)(struct hv_vcpu *vcpu, uint64_t addr, bool write,
 typedef int (*hv_ucall_fn)(struct hv_vcpu *vcpu, uint32_t nr, void *opaque);
 
 struct hv_vm_opts {
-	uint32_t nr_vcpus;
+	uint32_t nr_vcpus;	/* 1 .. min(HV_MAX_VCPUS, KVM_CAP_MAX_VCPUS) */
+	/* Guest RAM: up to HV_MMIO_BASE below the device window, the rest in
+	 * a second slot from 4 GiB (HV_HIGH_RAM_GPA). Reserved lazily: only
+	 * what the guest touches costs host memory. */
 	uint64_t mem_bytes;
+	enum hv_backing ram_backing;	/* 0: anonymous 4 KiB pages */
 	bool irqchip;		/* in-kernel interrupt controller */
 	/* Where vCPU i's thread runs: affinity[i], nr_vcpus sets the caller
 	 * placed (probes/topo.h); NULL: wherever the scheduler puts it. */
@@ -95,18 +100,27 @@ struct hv_vcpu {
 	volatile uint64_t exits;	/* KVM_RUN returns with an exit, all kinds */
 	uint64_t exit_stat[HV_EXIT_NR];	/* by reason: hv-core/exit.h */
 	bool private_files;		/* the thread runs with its own file table */
+	volatile int finished;		/* the thread has left its run loop */
+	int stats_fd;			/* secondaries: KVM binary stats, -1: none */
+	uint64_t blocking_off;		/* where "blocking" is in them */
 };
 
 struct hv_vm {
 	int kvm_fd;
 	int vm_fd;
 	int run_size;
-	uint8_t *mem;
-	uint64_t mem_bytes;
+	uint8_t *mem;			/* host address of RAM at gpa 0 (region 0) */
+	uint64_t mem_bytes;		/* all guest RAM, below and above the hole */
+	struct hv_mem_region regions[HV_MAX_REGIONS];
+	uint32_t n_regions;
+	struct hv_mem_region *sys;	/* the system area, once created */
+	uint64_t pt_low_next, pt_low_end;	/* the arch's low page-table pool */
+	uint64_t pt_sys_used;
+	uint64_t pt_root;		/* root page table (x86 CR3), 0: none yet */
 	struct hv_shared *shared;
 	struct hv_vm_opts opts;
 	uint32_t nr_vcpus;
-	struct hv_vcpu vcpus[HV_MAX_VCPUS];
+	struct hv_vcpu *vcpus;		/* opts.nr_vcpus of them */
 	uint32_t n_pio, n_mmio;
 	struct hv_io_dev pio[HV_MAX_DEVS];
 	struct hv_io_dev mmio[HV_MAX_DEVS];
@@ -156,8 +170,12 @@ void hv_vm_set_ucall(struct hv_vm *vm, hv_ucall_fn fn, void *opaque);
 /* Load the embedded guest image and fill the shared page's fixed fields. */
 int hv_vm_load_guest(struct hv_vm *vm, char *err, size_t errlen);
 
-/* hv_vm_wait's stall watchdog: a vCPU with no exit and no guest heartbeat
- * for this long is stuck (e.g. an IPI that never arrives): fail fast. */
+/* hv_vm_wait's stall watchdog (hv-core/wait.c) watches every vCPU: one
+ * with no exit and no guest heartbeat (vCPU 0: heartbeat, the others:
+ * vcpu_heartbeat[]) for this long is stuck (e.g. an IPI that never
+ * arrives): fail fast. A secondary vCPU that KVM shows blocked (halted,
+ * waiting for an interrupt) is idle, not stuck; vCPU 0 drives the benchmark
+ * and never idles on purpose. */
 #define HV_STALL_MS 2000
 
 /* Start one thread per vCPU; hv_vm_wait joins them (or kicks them out after
@@ -168,6 +186,13 @@ int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen);
  * and report what they measured. */
 #include <signal.h>
 extern volatile sig_atomic_t hv_interrupt_requested;
+
+/* For the watchdog (wait.c): the vCPU's "blocking" statistic, opened
+ * before its thread runs. */
+void hv_vcpu_open_blocking(struct hv_vcpu *c);
+
+/* SIGUSR1 only interrupts KVM_RUN (EINTR); its handler does nothing. */
+#define HV_KICK_SIGNAL SIGUSR1
 
 /* Ask every vCPU to leave KVM_RUN and stop (async-signal-safe). */
 void hv_vm_kick(struct hv_vm *vm);

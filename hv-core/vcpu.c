@@ -9,15 +9,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hv-core/arch.h"
 #include "hv-core/exit.h"
 #include "hv-core/hv.h"
 
-/* SIGUSR1 only interrupts KVM_RUN (EINTR); its handler does nothing. */
-#define HV_KICK_SIGNAL SIGUSR1
 
 static void kick_handler(int sig)
 {
@@ -157,6 +154,7 @@ static void *vcpu_thread(void *arg)
 	}
 	vmm_fold(vcpu);
 	vcpu->result = r < 0 ? r : 0;
+	vcpu->finished = 1;
 	if (vcpu->id == 0 || r < 0) {
 		/* vCPU 0 drives the benchmark: when it is done, so are the others. */
 		hv_vm_kick(vm);
@@ -179,6 +177,7 @@ int hv_vm_start(struct hv_vm *vm, char *err, size_t errlen)
 			}
 		}
 		hv_vmm_probe_reset(c);
+		c->finished = 0;
 		int r = pthread_create(&c->thread, NULL, vcpu_thread, c);
 		if (r) {
 			snprintf(err, errlen, "pthread_create (vcpu %u): %s", i,
@@ -213,99 +212,4 @@ void hv_vm_kick(struct hv_vm *vm)
 		if (c->thread_started && !pthread_equal(c->thread, pthread_self()))
 			pthread_kill(c->thread, HV_KICK_SIGNAL);
 	}
-}
-
-static bool all_done(struct hv_vm *vm)
-{
-	return vm->stopping != 0;
-}
-
-int hv_vm_wait(struct hv_vm *vm, char *err, size_t errlen)
-{
-	struct timespec start, now;
-	int timed_out = 0, stalled = 0;
-	uint64_t last_progress = ~0ull;
-	int64_t last_change_ms = 0, last_ms = 0, paused_ms = 0;
-	int stall_ms = vm->opts.stall_ms ? (int)vm->opts.stall_ms : HV_STALL_MS;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (!all_done(vm)) {
-		/* Ctrl-C: let the guest end its loop and report what it has. */
-		if (hv_interrupt_requested && !vm->shared->stop)
-			vm->shared->stop = 1;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		int64_t ms = (int64_t)(now.tv_sec - start.tv_sec) * 1000 +
-			     (now.tv_nsec - start.tv_nsec) / 1000000;
-		/* Time spent paused on purpose is neither a stall nor run time:
-		 * move the clock's origin past it. */
-		if (vm->paused) {
-			paused_ms += ms - last_ms;
-			last_change_ms = ms;
-		}
-		last_ms = ms;
-		ms -= paused_ms;
-		last_change_ms = last_change_ms > ms ? ms : last_change_ms;
-		/* A vCPU that neither exits nor advances the guest's heartbeat is
-		 * stuck: say so now rather than at the timeout. */
-		uint64_t progress = vm->vcpus[0].exits + vm->shared->heartbeat;
-		if (progress != last_progress) {
-			last_progress = progress;
-			last_change_ms = ms;
-		} else if (ms - last_change_ms > stall_ms) {
-			stalled = 1;
-			hv_vm_kick(vm);
-			break;
-		}
-		if (vm->opts.timeout_ms && ms > vm->opts.timeout_ms) {
-			timed_out = 1;
-			hv_vm_kick(vm);
-			break;
-		}
-		usleep(1000);
-	}
-	/* The kick may race with a vCPU that was between its check and
-	 * KVM_RUN; immediate_exit covers that, a few repeats cover the signal. */
-	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
-		struct hv_vcpu *c = &vm->vcpus[i];
-
-		if (!c->thread_started)
-			continue;
-		for (;;) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 50 * 1000 * 1000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			if (pthread_timedjoin_np(c->thread, NULL, &ts) == 0)
-				break;
-			pthread_kill(c->thread, HV_KICK_SIGNAL);
-		}
-		c->thread_started = false;
-	}
-	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
-		struct hv_vcpu *c = &vm->vcpus[i];
-
-		if (c->result < 0) {
-			snprintf(err, errlen, "%s", c->err);
-			return c->result;
-		}
-	}
-	if (timed_out || stalled) {
-		char where[96];
-
-		arch_vcpu_where(&vm->vcpus[0], where, sizeof(where));
-		if (stalled)
-			snprintf(err, errlen,
-				 "vCPU 0 stalled: no exit and no guest progress for %d ms (at %s, %llu exits so far)",
-				 stall_ms, where,
-				 (unsigned long long)vm->vcpus[0].exits);
-		else
-			snprintf(err, errlen,
-				 "timed out after %u ms (vcpu 0 at %s; %u samples taken)",
-				 vm->opts.timeout_ms, where, vm->shared->nsamples);
-		return stalled ? -EDEADLK : -ETIMEDOUT;
-	}
-	return 0;
 }

@@ -64,25 +64,38 @@ int hv_vm_create(const struct hv_vm_opts *opts, struct hv_vm **out,
 		return -EINVAL;
 	}
 	if (opts->mem_bytes < (uint64_t)HV_MIN_MEM_MB << 20 ||
-	    opts->mem_bytes > HV_MMIO_BASE) {
+	    opts->mem_bytes > HV_MAX_MEM) {
 		snprintf(err, errlen, "guest memory must be %d MiB..%llu MiB",
-			 HV_MIN_MEM_MB, (unsigned long long)(HV_MMIO_BASE >> 20));
+			 HV_MIN_MEM_MB, (unsigned long long)(HV_MAX_MEM >> 20));
 		return -EINVAL;
 	}
 	vm = calloc(1, sizeof(*vm));
-	if (!vm) {
+	if (vm)
+		vm->vcpus = calloc(opts->nr_vcpus, sizeof(*vm->vcpus));
+	if (!vm || !vm->vcpus) {
+		free(vm);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	vm->opts = *opts;
 	vm->vm_fd = -1;
-	for (uint32_t i = 0; i < HV_MAX_VCPUS; i++)
-		vm->vcpus[i].fd = -1;
+	for (uint32_t i = 0; i < opts->nr_vcpus; i++)
+		vm->vcpus[i].fd = vm->vcpus[i].stats_fd = -1;
 	vm->kvm_fd = open_kvm(err, errlen);
 	if (vm->kvm_fd < 0) {
 		r = vm->kvm_fd;
+		free(vm->vcpus);
 		free(vm);
 		return r;
+	}
+	int max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (max <= 0)	/* older KVMs: the recommended count is the limit */
+		max = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	if (max > 0 && opts->nr_vcpus > (uint32_t)max) {
+		snprintf(err, errlen, "vcpus %u is more than this host's KVM allows (KVM_CAP_MAX_VCPUS %d)",
+			 opts->nr_vcpus, max);
+		r = -ENOTSUP;
+		goto fail;
 	}
 	r = HV_IOCTL(vm->kvm_fd, KVM_CREATE_VM, 0, err, errlen);
 	if (r < 0)
@@ -94,27 +107,23 @@ int hv_vm_create(const struct hv_vm_opts *opts, struct hv_vm **out,
 	vm->run_size = r;
 
 	vm->mem_bytes = opts->mem_bytes;
-	vm->mem = mmap(NULL, vm->mem_bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (vm->mem == MAP_FAILED) {
-		vm->mem = NULL;
-		r = -errno;
-		snprintf(err, errlen, "mmap of %llu MiB guest RAM: %s",
-			 (unsigned long long)(vm->mem_bytes >> 20), strerror(-r));
-		goto fail;
-	}
-	/* The scratch area must fault page by page (pf_first_touch). */
-	madvise(vm->mem, vm->mem_bytes, MADV_NOHUGEPAGE);
-	struct kvm_userspace_memory_region region = {
-		.slot = 0,
-		.guest_phys_addr = 0,
-		.memory_size = vm->mem_bytes,
-		.userspace_addr = (uintptr_t)vm->mem,
-	};
-	r = HV_IOCTL(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region, err,
-		     errlen);
+	r = hv_vm_add_memory(vm, "ram", 0, hv_vm_ram_low(vm), opts->ram_backing,
+			     0, NULL, err, errlen);
 	if (r < 0)
 		goto fail;
+	vm->mem = vm->regions[0].hva;
+	if (hv_vm_ram_high(vm)) {
+		r = hv_vm_add_memory(vm, "ram-high", HV_HIGH_RAM_GPA,
+				     hv_vm_ram_high(vm), opts->ram_backing, 0,
+				     NULL, err, errlen);
+		if (r < 0)
+			goto fail;
+	}
+	if (opts->nr_vcpus > HV_LOW_VCPUS) {
+		r = hv_vm_sys_area(vm, err, errlen);
+		if (r < 0)
+			goto fail;
+	}
 	vm->shared = (struct hv_shared *)(vm->mem + HV_SHARED_GPA);
 
 	r = arch_vm_init(vm, err, errlen);
@@ -131,6 +140,9 @@ int hv_vm_create(const struct hv_vm_opts *opts, struct hv_vm **out,
 			goto fail;
 		c->fd = r;
 		vm->nr_vcpus = i + 1;
+		/* vCPU 0 never idles on purpose: its watchdog needs no stats. */
+		if (i > 0)
+			hv_vcpu_open_blocking(c);
 		c->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE,
 			      MAP_SHARED, c->fd, 0);
 		if (c->run == MAP_FAILED) {
@@ -176,16 +188,18 @@ void hv_vm_destroy(struct hv_vm *vm)
 			munmap(c->run, vm->run_size);
 		if (c->fd >= 0)
 			close(c->fd);
+		if (c->stats_fd >= 0)
+			close(c->stats_fd);
 	}
 	arch_vm_destroy(vm);
 	for (uint32_t i = 0; i < vm->n_eventfds; i++)
 		close(vm->eventfds[i]);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
-	if (vm->mem)
-		munmap(vm->mem, vm->mem_bytes);
+	hv_vm_free_memory(vm);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
+	free(vm->vcpus);
 	free(vm);
 }
 
@@ -308,13 +322,6 @@ void hv_vm_set_ucall(struct hv_vm *vm, hv_ucall_fn fn, void *opaque)
 {
 	vm->ucall = fn;
 	vm->ucall_opaque = opaque;
-}
-
-void *hv_gpa_to_hva(struct hv_vm *vm, uint64_t gpa, uint64_t len)
-{
-	if (gpa >= vm->mem_bytes || len > vm->mem_bytes - gpa)
-		return NULL;
-	return vm->mem + gpa;
 }
 
 int hv_vm_load_guest(struct hv_vm *vm, char *err, size_t errlen)

@@ -93,7 +93,7 @@ static int setup_msr_user(struct mb_setup_ctx *c)
 static int setup_pf(struct mb_setup_ctx *c)
 {
 	uint64_t base = HV_SCRATCH_GPA;
-	uint64_t pages = (c->vm->mem_bytes - base) / 4096;
+	uint64_t pages = (hv_vm_ram_low(c->vm) - base) / 4096;
 	struct mb_params *p = c->params;
 	uint64_t batch = p->batch ? p->batch : 1;
 	uint64_t per_rep = pages / p->repetitions;

@@ -73,7 +73,8 @@ static void test_image_rx_everywhere(void **state)
 static void test_data_rw_el0_xn(void **state)
 {
 	const uint64_t gpas[] = { HV_SHARED_GPA, HV_STACKS_GPA, HV_SCRATCH_GPA,
-				  HV_MMIO_BASE - 2 * MIB };
+				  HV_MMIO_BASE - 2 * MIB, HV_SYS_GPA,
+				  HV_VCPU_AREA_GPA(HV_MAX_VCPUS - 1) };
 
 	for (size_t i = 0; i < sizeof(gpas) / sizeof(gpas[0]); i++) {
 		uint64_t d = walk(gpas[i]);
@@ -108,7 +109,7 @@ static void test_mmio_device(void **state)
 	/* The vGIC frames do not overlap the benchmark devices. */
 	assert_true(A64_GICD_GPA > HV_MMIO_KERNEL + 0x1000);
 	assert_true(A64_GICR_GPA >= A64_GICD_GPA + 0x10000);
-	assert_true(A64_GICR_GPA + HV_MAX_VCPUS * 0x20000ull <= 4ull << 30);
+	assert_true(A64_GICR_GPA + HV_MAX_VCPUS * 0x20000ull <= HV_SYS_GPA);
 }
 
 static void test_sysregs(void **state)

@@ -10,6 +10,10 @@ uint64_t arm64_block_desc(uint64_t gpa)
 {
 	uint64_t d = gpa | A64_PTE_VALID | A64_PTE_AF | A64_PTE_AP_EL0;
 
+	/* The system area (stacks of vCPUs past HV_LOW_VCPUS) is RAM. */
+	if (gpa >= HV_SYS_GPA && gpa - HV_SYS_GPA < HV_SYS_SIZE)
+		return d | A64_PTE_ATTR(A64_MAIR_NORMAL) | A64_PTE_SH_INNER |
+		       A64_PTE_PXN | A64_PTE_UXN;
 	if (gpa >= HV_MMIO_BASE)
 		/* Device memory: never executable, EL0 may poke it. */
 		return d | A64_PTE_ATTR(A64_MAIR_DEVICE) | A64_PTE_PXN |

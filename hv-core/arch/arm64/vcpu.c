@@ -78,7 +78,7 @@ int arch_vcpu_init(struct hv_vcpu *vcpu, char *err, size_t errlen)
 			    "pstate", err, errlen);
 	if (r == 0)
 		r = set_reg(vcpu, CORE_REG(sp_el1),
-			    HV_STACKS_GPA + (2 * (uint64_t)vcpu->id + 1) * HV_STACK_SIZE,
+			    HV_KSTACK_TOP(vcpu->id),
 			    "sp_el1", err, errlen);
 	if (r == 0)
 		r = set_reg(vcpu, CORE_REG(regs.regs[0]), vcpu->id, "x0", err,

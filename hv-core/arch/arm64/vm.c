@@ -125,7 +125,16 @@ void arch_vm_destroy(struct hv_vm *vm)
 
 int arch_guest_memory_setup(struct hv_vm *vm, char *err, size_t errlen)
 {
+	if (hv_vm_ram_high(vm)) {
+		snprintf(err, errlen, "guest RAM above %llu MiB: the arm64 guest's stage 1 spans 4 GiB (TCR_EL1.T0SZ 32)",
+			 (unsigned long long)(HV_MMIO_BASE >> 20));
+		return -ENOTSUP;
+	}
 	arm64_build_page_tables(vm->mem);
+	/* Further mappings (pt.c) extend these tables from the pool. */
+	vm->pt_root = A64_L1_GPA;
+	vm->pt_low_next = A64_L2_GPA + A64_L2_PAGES * HV_PAGE_4K;
+	vm->pt_low_end = HV_IMAGE_GPA;
 	return 0;
 }
 

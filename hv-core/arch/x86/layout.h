@@ -14,10 +14,10 @@
 
 /* Guest-physical addresses of the tables (below the image at 1 MiB). */
 #define X86_GDT_GPA 0x1000ull
+/* The page tables (hv-core/arch/x86/pt.c) start here: the PML4 (CR3),
+ * then tables as the mappings need them, up to the TSSs, then in the
+ * system area. */
 #define X86_PML4_GPA 0x3000ull
-#define X86_PDPT_GPA 0x4000ull
-#define X86_PD_GPA 0x5000ull	/* 4 pages: 4 GiB in 2 MiB pages */
-#define X86_PD_PAGES 4
 /* One TSS per vCPU, each with a full I/O permission bitmap that allows every
  * port: CPL3 bodies do port I/O without depending on IOPL (which PVM does not
  * honour). */

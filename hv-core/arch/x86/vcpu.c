@@ -68,11 +68,11 @@ int arch_vcpu_init(struct hv_vcpu *vcpu, char *err, size_t errlen)
 	seg(&sr.cs, GDT_KCODE, 0xb, true);
 	seg(&sr.ds, GDT_KDATA, 0x3, false);
 	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
-	sr.gdt.base = X86_GDT_GPA;
-	sr.gdt.limit = GDT_TSS0 + 16 * HV_MAX_VCPUS - 1;
+	sr.gdt.base = x86_gdt_gpa(vcpu->id);
+	sr.gdt.limit = x86_gdt_limit(vcpu->id);
 	memset(&sr.tr, 0, sizeof(sr.tr));
-	sr.tr.selector = GDT_TSS0 + 16 * vcpu->id;
-	sr.tr.base = X86_TSS_GPA + vcpu->id * X86_TSS_STRIDE;
+	sr.tr.selector = x86_tr_sel(vcpu->id);
+	sr.tr.base = x86_tss_gpa(vcpu->id);
 	sr.tr.limit = X86_TSS_LIMIT;
 	sr.tr.type = 0xb; /* busy 64-bit TSS */
 	sr.tr.present = 1;
@@ -81,11 +81,13 @@ int arch_vcpu_init(struct hv_vcpu *vcpu, char *err, size_t errlen)
 	sr.cr0 = 0x80000033;			/* PG, NE, ET, MP, PE */
 	sr.efer = (1u << 0) | (1u << 8) | (1u << 10); /* SCE, LME, LMA */
 	r = HV_IOCTL(vcpu->fd, KVM_SET_SREGS, &sr, err, errlen);
+	if (r == 0)
+		r = x86_paging_bits(vcpu, err, errlen);
 	if (r < 0)
 		return r;
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = HV_IMAGE_GPA;
-	regs.rsp = HV_STACKS_GPA + (2 * (uint64_t)vcpu->id + 1) * HV_STACK_SIZE;
+	regs.rsp = HV_KSTACK_TOP(vcpu->id);
 	regs.rdi = vcpu->id;
 	regs.rflags = 0x2;
 	r = HV_IOCTL(vcpu->fd, KVM_SET_REGS, &regs, err, errlen);

@@ -1,6 +1,6 @@
 /* x86 backend, VM side: the in-kernel irqchip, the guest's system tables
- * (GDT, one TSS per vCPU, 4 GiB identity map in 2 MiB pages) and the port
- * call channel. */
+ * (GDT, one TSS per vCPU, identity map of 4 GiB and of the RAM above it in
+ * 2 MiB pages, built by pt.c) and the port call channel. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +34,11 @@ int arch_vm_init(struct hv_vm *vm, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	xv->cpu_1g = xv->cpu_nx = -1;
 	vm->arch = xv;
+	/* Page tables start at CR3's old place: small VMs keep their layout. */
+	vm->pt_low_next = X86_PML4_GPA;
+	vm->pt_low_end = X86_TSS_GPA;
 	if (vm->opts.irqchip) {
 		int r = HV_IOCTL(vm->vm_fd, KVM_CREATE_IRQCHIP, 0, err, errlen);
 		if (r < 0)
@@ -62,44 +66,63 @@ static uint64_t seg_desc(uint32_t flags_access)
 	return 0xffffull | access << 40 | 0xfull << 48 | flags << 52;
 }
 
-int arch_guest_memory_setup(struct hv_vm *vm, char *err, size_t errlen)
+/* One GDT: the fixed descriptors, then the TSS descriptor of vCPU v at
+ * its selector (x86_tr_sel). */
+static int write_gdt_tss(struct hv_vm *vm, uint32_t v, char *err, size_t errlen)
 {
-	uint64_t *gdt = (uint64_t *)(vm->mem + X86_GDT_GPA);
-	uint64_t *pml4 = (uint64_t *)(vm->mem + X86_PML4_GPA);
-	uint64_t *pdpt = (uint64_t *)(vm->mem + X86_PDPT_GPA);
-	uint64_t *pd = (uint64_t *)(vm->mem + X86_PD_GPA);
+	uint64_t tss = x86_tss_gpa(v), rsp0 = HV_KSTACK_TOP(v);
+	uint64_t *gdt = hv_gpa_to_hva(vm, x86_gdt_gpa(v), (uint64_t)x86_gdt_limit(v) + 1);
+	uint8_t *t = hv_gpa_to_hva(vm, tss, X86_TSS_STRIDE);
 
+	if (!gdt || !t) {
+		snprintf(err, errlen, "vcpu %u: its GDT or TSS is outside guest memory", v);
+		return -EFAULT;
+	}
 	gdt[0] = 0;
 	gdt[GDT_KCODE / 8] = seg_desc(0x9a | 0xa << 8);	 /* L=1, G=1 */
 	gdt[GDT_KDATA / 8] = seg_desc(0x92 | 0xc << 8);	 /* D/B=1, G=1 */
 	gdt[GDT_UCODE32 / 8] = seg_desc(0xfa | 0xc << 8);
 	gdt[GDT_UDATA / 8] = seg_desc(0xf2 | 0xc << 8);
 	gdt[GDT_UCODE64 / 8] = seg_desc(0xfa | 0xa << 8);
-	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
-		uint64_t tss = X86_TSS_GPA + i * X86_TSS_STRIDE;
-		uint8_t *t = vm->mem + tss;
-		uint64_t rsp0 = HV_STACKS_GPA + (2 * (uint64_t)i + 1) * HV_STACK_SIZE;
-		uint64_t *d = &gdt[(GDT_TSS0 + 16 * i) / 8];
 
-		memset(t, 0, X86_TSS_STRIDE);
-		memcpy(t + 4, &rsp0, 8);		/* RSP0 */
-		uint16_t iomap = X86_TSS_IOMAP;		/* all-zero bitmap: every port allowed */
-		memcpy(t + 102, &iomap, 2);
-		t[X86_TSS_LIMIT] = 0xff;
-		d[0] = (X86_TSS_LIMIT & 0xffff) | (tss & 0xffffff) << 16 |
-		       0x89ull << 40 | (tss >> 24 & 0xff) << 56;
-		d[1] = tss >> 32;
-	}
-	/* Identity map the first 4 GiB, user-accessible, in 2 MiB pages: RAM,
-	 * and the MMIO window that must reach the VMM. */
-	pml4[0] = X86_PDPT_GPA | X86_PTE_P | X86_PTE_RW | X86_PTE_US;
-	for (int i = 0; i < X86_PD_PAGES; i++)
-		pdpt[i] = (X86_PD_GPA + i * 0x1000ull) | X86_PTE_P |
-			  X86_PTE_RW | X86_PTE_US;
-	for (uint64_t i = 0; i < X86_PD_PAGES * 512ull; i++)
-		pd[i] = (i << 21) | X86_PTE_P | X86_PTE_RW | X86_PTE_US |
-			X86_PTE_PS;
+	uint64_t *d = &gdt[x86_tr_sel(v) / 8];
+	memset(t, 0, X86_TSS_STRIDE);
+	memcpy(t + 4, &rsp0, 8);		/* RSP0 */
+	uint16_t iomap = X86_TSS_IOMAP;		/* all-zero bitmap: every port allowed */
+	memcpy(t + 102, &iomap, 2);
+	t[X86_TSS_LIMIT] = 0xff;
+	d[0] = (X86_TSS_LIMIT & 0xffff) | (tss & 0xffffff) << 16 |
+	       0x89ull << 40 | (tss >> 24 & 0xff) << 56;
+	d[1] = tss >> 32;
 	return 0;
+}
+
+int arch_guest_memory_setup(struct hv_vm *vm, char *err, size_t errlen)
+{
+	const uint32_t all = HV_MAP_WRITE | HV_MAP_EXEC | HV_MAP_USER;
+	int r;
+
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+		if ((r = write_gdt_tss(vm, i, err, errlen)) < 0)
+			return r;
+	/* Identity map the first 4 GiB, user-accessible, in 2 MiB pages: RAM,
+	 * the MMIO window that must reach the VMM, the system area. The
+	 * tables land where they always were (PML4 0x3000, PDPT, 4 PDs). */
+	r = hv_vm_map(vm, 0, 0, HV_HIGH_RAM_GPA, HV_PAGE_2M, all, err, errlen);
+	if (r < 0)
+		return r;
+	if (vm->pt_root != X86_PML4_GPA) {
+		snprintf(err, errlen, "page-table root at 0x%llx, not 0x%llx",
+			 (unsigned long long)vm->pt_root,
+			 (unsigned long long)X86_PML4_GPA);
+		return -EPROTO;
+	}
+	/* RAM above the hole, in the same 2 MiB pages as below it. */
+	uint64_t high = (hv_vm_ram_high(vm) + HV_PAGE_2M - 1) & ~(HV_PAGE_2M - 1);
+	if (high)
+		r = hv_vm_map(vm, HV_HIGH_RAM_GPA, HV_HIGH_RAM_GPA, high,
+			      HV_PAGE_2M, all, err, errlen);
+	return r;
 }
 
 int arch_ucall_register(struct hv_vm *vm, char *err, size_t errlen)

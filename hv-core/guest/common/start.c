@@ -16,7 +16,7 @@ static void user_main(void)
 static void __attribute__((noreturn)) enter_user(uint32_t vcpu)
 {
 	SHARED->user_entry = (uint64_t)user_main;
-	SHARED->user_stack = HV_STACKS_GPA + (2 * (uint64_t)vcpu + 2) * HV_STACK_SIZE;
+	SHARED->user_stack = HV_USTACK_TOP(vcpu);
 	ucall(HV_UCALL_ENTER_USER);
 	garch_halt_forever();
 }
