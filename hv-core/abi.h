@@ -215,11 +215,9 @@ struct hv_shared {
 	/* samples[i] is sample i * samples_stride of the measurement (all
 	 * repetitions in order): systematic decimation, see bench.c. */
 	uint32_t samples_stride;
-	volatile uint64_t ipi_ack[HV_MAX_VCPUS];	/* ipi responder state */
-	volatile uint64_t secondary_ready[HV_MAX_VCPUS];
-	/* Secondary vCPU v bumps vcpu_heartbeat[v] while it works without
-	 * exits (vCPU 0 uses heartbeat): the host's stall watchdog. */
-	volatile uint64_t vcpu_heartbeat[HV_MAX_VCPUS];
+	/* (ipi_ack and secondary_ready moved to the end: per vCPU, they grew
+	 * with HV_MAX_VCPUS.) */
+	uint64_t pad_vcpu[16];
 	uint64_t samples[HV_MAX_SAMPLES];
 	uint32_t hist[HIST_BUCKETS];
 	/* io-path probes of the current access */
@@ -228,6 +226,13 @@ struct hv_shared {
 	 * name, NUL-padded (HV_BODY_NAME_MAX). Last, so that the offsets of
 	 * every older field stay those of ABI 3 (fuzz/ seeds are real pages). */
 	char body[HV_BODY_NAME_MAX];
+	/* Per vCPU, last: HV_MAX_VCPUS entries each, of which a VM uses its
+	 * nr_vcpus; the host reads none of them for a record. */
+	volatile uint64_t ipi_ack[HV_MAX_VCPUS];	/* ipi responder state */
+	volatile uint64_t secondary_ready[HV_MAX_VCPUS];
+	/* Secondary vCPU v bumps vcpu_heartbeat[v] while it works without
+	 * exits (vCPU 0 uses heartbeat): the host's stall watchdog. */
+	volatile uint64_t vcpu_heartbeat[HV_MAX_VCPUS];
 };
 
 _Static_assert(sizeof(struct hv_shared) <= HV_SHARED_SIZE,

@@ -498,7 +498,8 @@ json_t *measure_render_shared(const struct measure_env *env, const struct mb_ben
 	st.hist_prev = calloc(HIST_BUCKETS, sizeof(uint32_t));
 	st.hist_delta = calloc(HIST_BUCKETS, sizeof(uint32_t));
 	if (!rec || !st.vm || !st.reps || !st.hist_prev || !st.hist_delta ||
-	    !(st.vm->shared = malloc(sizeof(*shared))))
+	    !(st.vm->shared = malloc(sizeof(*shared))) ||
+	    !(st.vm->vcpus = calloc(1, sizeof(*st.vm->vcpus))))
 		goto out;
 	memcpy(st.vm->shared, shared, sizeof(*shared));
 	host_set_capture(&st);	/* the page as the host would have set it */
@@ -522,8 +523,10 @@ json_t *measure_render_shared(const struct measure_env *env, const struct mb_ben
 	render_outcome(rec, &st, env, r, err);
 	out = rec_to_json(rec);
 out:
-	if (st.vm)
+	if (st.vm) {
 		free(st.vm->shared);
+		free(st.vm->vcpus);
+	}
 	free(st.vm);
 	st.vm = NULL;
 	run_state_free(&st);
