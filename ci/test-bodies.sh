@@ -6,7 +6,8 @@
 # of `hvbench list --json` and their archs. Also: no name registered twice in
 # one image, every name fits the shared page, and the interrupt handlers
 # (GUEST_IRQ, section girq) are one per interrupt number and in the arch's
-# range. ~2 s after a build.
+# range, and no row name registered twice (the table finds the first). ~2 s
+# after a build.
 # Usage: ci/test-bodies.sh [HVBENCH_BINARY]   (default bin/hvbench)
 # An arch whose guest image cannot be built here (no cross compiler) is
 # skipped with the reason; an image that fails to build fails.
@@ -98,6 +99,9 @@ IRQ_RANGE = {"x86": range(32, 256), "arm64": range(0, 1020)}   # vectors; INTIDs
 
 rows = json.load(open(f"{work}/list.json"))["benchmarks"]
 check(len(rows) > 0, f"hvbench list names {len(rows)} rows")
+names_ = [r["name"] for r in rows]
+twice_ = sorted({n for n in names_ if names_.count(n) > 1})
+check(not twice_, "every row name is listed once" + (f" (twice: {', '.join(twice_)})" if twice_ else ""))
 named = set()
 for arch in sorted(elfs):
     idx, names = bodies(arch)

@@ -6,6 +6,7 @@
 # fills in the shared page. Arch names are spelled in one place
 # (hv_arch_name in hv-core/arch.h), guest port I/O in one
 # (microbench/guest/x86/pio.h), CPU placement in one (probes/topo_place.c).
+# The families (microbench/) include neither hvbench/ nor analysis/.
 set -u
 cd "$(dirname "$0")/.."
 fail=0
@@ -46,5 +47,13 @@ if [ -n "$place" ]; then
 	fail=1
 else
 	echo "ok: CPU placement is probes/topo_place.c's alone"
+fi
+fam=$(grep -rn --include='*.c' --include='*.h' -E '#include *"(hvbench|analysis)/' microbench)
+if [ -n "$fam" ]; then
+	echo "FAIL: a family includes the runner, the CLI or the loader (docs/writing-a-benchmark.md):"
+	echo "$fam"
+	fail=1
+else
+	echo "ok: the families include neither hvbench/ nor analysis/"
 fi
 exit $fail

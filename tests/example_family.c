@@ -18,7 +18,7 @@ static const struct mb_param_def example_params[] = {
 
 /* What the body's abort codes mean, in enum ex_abort's order. */
 static const char *const example_aborts[] = {
-	"turns must be 1 to 100000 (the page said otherwise)",
+	"the page asked for turns outside 1..100000",
 	NULL,
 };
 
