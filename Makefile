@@ -46,10 +46,16 @@ HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
 	$(PKG_CFLAGS) -MMD -MP
 HOST_LIBS = $(PKG_LIBS) -lpfm -lpthread -lm
 
+# A family in a folder of its own, microbench/<family>/: its host files
+# there, its guest bodies in <family>/guest/ (every arch, and the native
+# target) and <family>/guest/<arch>/. microbench/guest/ is the top level's.
+FAMILY_DIRS := $(filter-out microbench/guest,$(patsubst %/,%,$(wildcard microbench/*/)))
+FAMILY_GUEST := $(addsuffix /guest,$(FAMILY_DIRS))
+
 # Every .c in these folders is part of the host library; the CLI's main() is
 # kept apart so tests can link the same library.
 LIB_DIRS := hv-core hv-core/dev hv-core/arch/$(ARCH) probes microbench \
-	macrobench analysis hvbench
+	$(FAMILY_DIRS) macrobench analysis hvbench
 LIB_SRCS := $(filter-out hvbench/main.c $(EXCLUDE),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 MAIN_OBJ := $(BUILD)/hvbench/main.o
@@ -57,7 +63,8 @@ MAIN_OBJ := $(BUILD)/hvbench/main.o
 # Guest image: freestanding, linked at its own address, flattened, embedded.
 GUEST_SRCS := $(wildcard hv-core/guest/common/*.c hv-core/guest/$(ARCH)/*.c \
 	hv-core/guest/$(ARCH)/*.S microbench/guest/*.c microbench/guest/$(ARCH)/*.c \
-	microbench/guest/$(ARCH)/*.S)
+	microbench/guest/$(ARCH)/*.S $(foreach g,$(FAMILY_GUEST),$(g)/*.c \
+	$(g)/$(ARCH)/*.c $(g)/$(ARCH)/*.S))
 GUEST_OBJS := $(patsubst %,$(BUILD)/guest/%.o,$(GUEST_SRCS))
 $(call lazy,CC_INCLUDE,$(CC) -print-file-name=include 2>/dev/null)
 GUEST_CFLAGS = -std=gnu11 $(WARN) -O2 -g -I. -Ihv-core/guest -Ihv-core/guest/$(ARCH) -ffreestanding -fno-builtin \
@@ -69,7 +76,7 @@ GUEST_LDS := hv-core/guest/$(ARCH)/guest.lds
 # The native target (hv-core/native.h): the arch-neutral guest files, but
 # the runtime's entry, built again for the host, into the host library.
 NATIVE_SRCS := $(filter-out hv-core/guest/common/start.c,$(wildcard \
-	hv-core/guest/common/*.c microbench/guest/*.c))
+	hv-core/guest/common/*.c microbench/guest/*.c $(addsuffix /*.c,$(FAMILY_GUEST))))
 NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(NATIVE_SRCS))
 
 TEST_SRCS := $(wildcard tests/test_*.c)
