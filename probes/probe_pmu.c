@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "probes/pmu.h"
 #include "probes/probe.h"
@@ -57,6 +58,8 @@ static void pmu_at(void *priv, struct probe_run *run, enum probe_point pt)
 	}
 }
 
+/* Each counted event is a metric, "pmu/<event>/per_op"; an event that
+ * could not be counted says why in the "pmu" block instead. */
 static void pmu_emit(void *priv, struct probe_run *run, struct rec *rec)
 {
 	struct pmu_probe *p = priv;
@@ -65,13 +68,27 @@ static void pmu_emit(void *priv, struct probe_run *run, struct rec *rec)
 	for (size_t i = 0; i < p->n; i++) {
 		const char *name = run->pmu_events[i];
 		const char *why = !p->set ? p->err : pmu_set_unavailable_reason(p->set, i);
-		if (why)
+		double v = (double)(p->after[i] - p->before[i]) / (double)run->ops;
+		char path[160], what[200];
+
+		if (why) {
 			json_object_set_new(o, name, json_pack("{s:s}", "unavailable", why));
-		else
-			json_object_set_new(o, name, json_pack("{s:f}", "per_op",
-				(double)(p->after[i] - p->before[i]) / (double)run->ops));
+			continue;
+		}
+		/* a name with a '/' cannot be a metric's place: kept as a block */
+		if (strchr(name, '/') || snprintf(path, sizeof(path), "pmu/%s/per_op", name) >=
+					     (int)sizeof(path)) {
+			json_object_set_new(o, name, json_pack("{s:f}", "per_op", v));
+			continue;
+		}
+		snprintf(what, sizeof(what), "%s counted on the vCPU thread (user, kernel and KVM on its behalf) per operation",
+			 name);
+		rec_metric_value(rec, path, "per op", what, v);
 	}
-	rec_set(rec, "pmu", o);
+	if (json_object_size(o))
+		rec_set(rec, "pmu", o);
+	else
+		json_decref(o);
 }
 
 static void pmu_close(void *priv)
