@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "hv-core/abi.h"
+#include "hv-core/dev/dev.h"
 #include "microbench/mb.h"
 #include "probes/topo.h"
 
@@ -95,11 +96,9 @@ struct iop_state {
 	uint64_t window_calls;		/* ... inside the measured window */
 
 	/* thread placement: one request in flight, futex handshake */
-	pthread_t dev_thread;
-	bool dev_started;
+	struct dev_thread dev;		/* hv-core/dev/thread.c */
 	_Atomic uint32_t req_seq, resp_seq;
 	uint32_t seq;
-	atomic_int quit;
 	struct {
 		bool stamp;
 		bool write;

@@ -2,7 +2,6 @@
  * and the probe ring the exit path fills with stamps. */
 #include <errno.h>
 #include <linux/futex.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "hv-core/arch.h"
+#include "hv-core/dev/dev.h"
 #include "hv-core/hv.h"
 #include "microbench/iopath.h"
 
@@ -123,7 +123,7 @@ int iop_dev_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
 	return HV_CONTINUE;
 }
 
-static void *device_thread(void *arg)
+static int device_thread(struct dev_thread *t, void *arg)
 {
 	struct iop_state *s = arg;
 	uint32_t last = 0, seq;
@@ -131,9 +131,9 @@ static void *device_thread(void *arg)
 	for (;;) {
 		while ((seq = atomic_load_explicit(&s->req_seq,
 						   memory_order_acquire)) == last &&
-		       !atomic_load(&s->quit))
+		       !dev_thread_stopping(t))
 			futex_wait(&s->req_seq, last);
-		if (atomic_load(&s->quit))
+		if (dev_thread_stopping(t))
 			break;
 		if (s->req.stamp)
 			s->req.dm_start = arch_host_cycles();
@@ -145,69 +145,53 @@ static void *device_thread(void *arg)
 		atomic_store_explicit(&s->resp_seq, seq, memory_order_release);
 		futex_wake(&s->resp_seq);
 	}
-	return NULL;
+	return 0;
+}
+
+/* The device thread sleeps on the request futex: a stop must wake it. */
+static void wake_device(struct dev_thread *t, void *arg)
+{
+	struct iop_state *s = arg;
+
+	atomic_fetch_add(&s->req_seq, 1);
+	futex_wake(&s->req_seq);
 }
 
 /* Kernel placement: KVM completed the OUT and signalled the eventfd; the
  * device's work happens here, while the guest has already moved on. */
-static void *kernel_worker(void *arg)
+static int kernel_worker(struct dev_thread *t, void *arg)
 {
 	struct iop_state *s = arg;
-	struct pollfd pfd = { .fd = s->evfd, .events = POLLIN };
 	uint64_t n;
 
-	while (!atomic_load(&s->quit)) {
-		if (poll(&pfd, 1, 20) <= 0)
-			continue;
-		if (read(s->evfd, &n, sizeof(n)) != sizeof(n))
+	while (!dev_thread_stopping(t)) {
+		if (dev_thread_wait_fd(t, s->evfd, &n, -1) != 1)
 			continue;
 		s->kicks += n;
 		busy(n * s->work);
 	}
-	return NULL;
-}
-
-static int start_pinned(struct iop_state *s, void *(*fn)(void *), int cpu,
-			char *err, size_t errlen)
-{
-	pthread_attr_t a;
-	cpu_set_t set;
-	int r;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	pthread_attr_init(&a);
-	pthread_attr_setaffinity_np(&a, sizeof(set), &set);
-	r = pthread_create(&s->dev_thread, &a, fn, s);
-	pthread_attr_destroy(&a);
-	if (r) {
-		snprintf(err, errlen, "pthread_create (device thread on cpu %d): %s",
-			 cpu, strerror(r));
-		return -r;
-	}
-	s->dev_started = true;
 	return 0;
 }
 
 /* On the vCPU thread, from the guest's probe call: before anything is timed. */
 int iop_dev_start(struct iop_state *s, char *err, size_t errlen)
 {
-	if (s->model == IOP_THREAD)
-		return start_pinned(s, device_thread, s->dev_cpu, err, errlen);
-	if (s->model == IOP_KERNEL && s->work)
-		return start_pinned(s, kernel_worker, s->dev_cpu, err, errlen);
-	return 0;
+	int r = 0;
+
+	if (s->model == IOP_THREAD) {
+		r = dev_thread_start(&s->dev, "iop-device", s->dev_cpu,
+				     device_thread, s, err, errlen);
+		s->dev.wake = wake_device;
+	} else if (s->model == IOP_KERNEL && s->work) {
+		r = dev_thread_start(&s->dev, "iop-worker", s->dev_cpu,
+				     kernel_worker, s, err, errlen);
+	}
+	return r;
 }
 
 void iop_dev_stop(struct iop_state *s)
 {
-	if (!s->dev_started)
-		return;
-	atomic_store(&s->quit, 1);
-	atomic_fetch_add(&s->req_seq, 1);
-	futex_wake(&s->req_seq);
-	pthread_join(s->dev_thread, NULL);
-	s->dev_started = false;
+	dev_thread_stop(&s->dev);
 }
 
 static int64_t wrap_diff(uint64_t a, uint64_t b)

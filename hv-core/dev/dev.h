@@ -26,7 +26,6 @@ struct dev_thread {
 	pthread_t thread;
 	bool started;
 	_Atomic int stop;
-	int stop_fd;		/* an eventfd a stop writes: wakes dev_thread_wait_fd */
 	int result;
 	int (*fn)(struct dev_thread *t, void *opaque);
 	void *opaque;
@@ -43,8 +42,9 @@ int dev_thread_start(struct dev_thread *t, const char *name, int cpu,
 		     void *opaque, char *err, size_t errlen);
 bool dev_thread_stopping(const struct dev_thread *t);
 /* Wait until eventfd fd is signalled (1, its count in *count), the thread is
- * told to stop or timeout_ms passes (0; -1 waits without a limit), or an
- * error (-errno). */
+ * told to stop (seen within DEV_THREAD_SLICE_MS) or timeout_ms passes (0;
+ * -1 waits without a limit), or an error (-errno). */
+#define DEV_THREAD_SLICE_MS 20
 int dev_thread_wait_fd(struct dev_thread *t, int fd, uint64_t *count,
 		       int timeout_ms);
 /* Tell the thread to stop, wake it and join it: fn's return value. A thread

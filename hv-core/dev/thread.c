@@ -1,13 +1,16 @@
 /* Device threads: one per device model that works apart from the vCPU
  * threads (an ioeventfd worker, a back end that raises an irqfd). The
  * generic part lives here: start (optionally on one CPU), a wait that a stop
- * always interrupts, stop and join. What the thread does is the device's. */
+ * always ends, stop and join. What the thread does is the device's.
+ *
+ * A stop is a flag, not a file: a device thread is often started on a vCPU
+ * thread that runs with a file table of its own (hv_vm_opts.private_files),
+ * where an fd made for it means nothing to the thread that stops it. */
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "hv-core/dev/dev.h"
@@ -31,13 +34,6 @@ int dev_thread_start(struct dev_thread *t, const char *name, int cpu,
 	t->fn = fn;
 	t->opaque = opaque;
 	snprintf(t->name, sizeof(t->name), "%s", name);
-	t->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (t->stop_fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "eventfd (device thread %s): %s", name,
-			 strerror(-r));
-		return r;
-	}
 	pthread_attr_init(&a);
 	if (cpu >= 0) {
 		cpu_set_t set;
@@ -51,8 +47,6 @@ int dev_thread_start(struct dev_thread *t, const char *name, int cpu,
 	if (r) {
 		snprintf(err, errlen, "pthread_create (device thread %s%s): %s",
 			 name, cpu >= 0 ? ", pinned" : "", strerror(r));
-		close(t->stop_fd);
-		t->stop_fd = -1;
 		return -r;
 	}
 	/* Named for ps/perf; a name that does not fit is only cosmetic. */
@@ -69,23 +63,30 @@ bool dev_thread_stopping(const struct dev_thread *t)
 int dev_thread_wait_fd(struct dev_thread *t, int fd, uint64_t *count,
 		       int timeout_ms)
 {
-	struct pollfd p[2] = {
-		{ .fd = fd, .events = POLLIN },
-		{ .fd = t->stop_fd, .events = POLLIN },
-	};
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int waited = 0;
 
-	for (;;) {
-		if (dev_thread_stopping(t))
-			return 0;
-		int r = poll(p, 2, timeout_ms);
+	/* In slices, so that a stop is seen within DEV_THREAD_SLICE_MS. */
+	while (!dev_thread_stopping(t)) {
+		int slice = DEV_THREAD_SLICE_MS;
+
+		if (timeout_ms >= 0) {
+			if (waited >= timeout_ms)
+				return 0;
+			if (timeout_ms - waited < slice)
+				slice = timeout_ms - waited;
+		}
+		int r = poll(&p, 1, slice);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return -errno;
-		if (r == 0 || dev_thread_stopping(t))
-			return 0;
-		if (!(p[0].revents & POLLIN))
+		if (r == 0) {
+			waited += slice;
 			continue;
+		}
+		if (!(p.revents & POLLIN))
+			return -EBADF;	/* closed under us, or an error on it */
 		uint64_t n;
 		/* Nonblocking: another reader may have taken the count. */
 		if (read(fd, &n, sizeof(n)) != sizeof(n))
@@ -94,23 +95,17 @@ int dev_thread_wait_fd(struct dev_thread *t, int fd, uint64_t *count,
 			*count = n;
 		return 1;
 	}
+	return 0;
 }
 
 int dev_thread_stop(struct dev_thread *t)
 {
-	uint64_t one = 1;
-
 	if (!t->started)
 		return 0;
 	atomic_store_explicit(&t->stop, 1, memory_order_release);
-	if (write(t->stop_fd, &one, sizeof(one)) != sizeof(one)) {
-		/* The counter cannot overflow from one write: nothing to do. */
-	}
 	if (t->wake)
 		t->wake(t, t->opaque);
 	pthread_join(t->thread, NULL);
-	close(t->stop_fd);
-	t->stop_fd = -1;
 	t->started = false;
 	return t->result;
 }
