@@ -98,6 +98,11 @@ static void test_spin_on_two_threads(void **state)
 	struct native_run r[2] = { { .page = page_for("spin") }, { .page = page_for("empty") } };
 	pthread_t t[2];
 
+	/* As the empty row does: empty minus the probe pair it is calibrated
+	 * with is 0 whenever the counter's step makes the median the maximum
+	 * (seen in 3 of 15 runs here), so its raw pair is what is checked. */
+	r[1].page->flags |= HV_F_NO_SUBTRACT;
+
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&t[i], NULL, thread_main, &r[i]), 0);
 	for (int i = 0; i < 2; i++)
