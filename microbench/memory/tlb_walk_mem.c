@@ -1,0 +1,205 @@
+/* tlb_walk and pf_storm, host side: the guest region with its page size and
+ * backing, the guest's own page-table walk that says what it got, the
+ * chase's chain, and the native twin's memory and run. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "hv-core/hv.h"
+#include "hv-core/native.h"
+#include "microbench/mb.h"
+#include "microbench/memory/tlb_walk.h"
+#include "probes/stats.h"
+
+const char *const mm_page_names[] = { "4k", "2m", "1g", NULL };
+const char *const mm_backing_names[] = { "anon", "thp", "hugetlb_2m", "hugetlb_1g", NULL };
+
+uint64_t mm_page_bytes(int64_t choice)
+{
+	static const uint64_t sz[] = { HV_PAGE_4K, HV_PAGE_2M, HV_PAGE_1G };
+
+	return choice >= 0 && choice < 3 ? sz[choice] : 0;
+}
+
+enum hv_backing mm_backing(int64_t choice)
+{
+	static const enum hv_backing b[] = { HV_BACK_ANON, HV_BACK_THP,
+					     HV_BACK_HUGETLB_2M, HV_BACK_HUGETLB_1G };
+
+	return choice >= 0 && choice < 4 ? b[choice] : HV_BACK_COUNT;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+int mm_region(struct mb_setup_ctx *c, uint64_t bytes, uint64_t page,
+	      enum hv_backing backing, struct hv_mem_region **out, uint64_t *size)
+{
+	uint64_t hp, sz, gpa = MM_REGION_GPA;
+	int r;
+
+	if (!page || backing >= HV_BACK_COUNT) {
+		snprintf(c->err, c->errlen, "unknown page size or backing");
+		return -EINVAL;
+	}
+	hp = hv_backing_page(backing);
+	sz = align_up(bytes ? bytes : 1, page > hp ? page : hp);
+	if (HV_HIGH_RAM_GPA + hv_vm_ram_high(c->vm) > gpa || sz > HV_MAX_MEM - gpa) {
+		snprintf(c->err, c->errlen, "the region of %llu MiB does not fit above the guest's RAM at 64 GiB",
+			 (unsigned long long)(sz >> 20));
+		return -ENOTSUP;
+	}
+	r = hv_vm_add_memory(c->vm, "memory", gpa, sz, backing, 0, out, c->err, c->errlen);
+	if (r < 0)
+		return r;
+	r = hv_vm_map(c->vm, gpa, gpa, sz, page, HV_MAP_WRITE | HV_MAP_USER, c->err, c->errlen);
+	if (r < 0)
+		return r;
+	*size = sz;
+	return 0;
+}
+
+/* x86 4-level tables (the layout hv-core/arch/x86/pt.c builds): present,
+ * page size, the address bits. */
+#define PTE_P 0x1ull
+#define PTE_PS 0x80ull
+#define PTE_ADDR 0x000ffffffffff000ull
+
+uint64_t mm_guest_leaf(struct hv_vm *vm, uint64_t gva)
+{
+	if (mb_host_arch() != MB_ARCH_X86 || !vm->pt_root)
+		return 0;
+	uint64_t t = vm->pt_root;
+	for (int level = 4; level >= 1; level--) {
+		const uint64_t *tab = hv_gpa_to_hva(vm, t & PTE_ADDR, HV_PAGE_4K);
+		unsigned idx = (unsigned)(gva >> (12 + 9 * (level - 1))) & 511;
+
+		if (!tab || !(tab[idx] & PTE_P))
+			return 0;
+		if (level == 1 || (level <= 3 && (tab[idx] & PTE_PS)))
+			return 1ull << (12 + 9 * (level - 1));
+		t = tab[idx];
+	}
+	return 0;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Node k's offset: its 4 KiB, and a line in it that moves with k, so the
+ * nodes do not all fall into the same cache sets. */
+static uint64_t node_off(uint64_t k)
+{
+	return k * 4096 + (k * 13 % 64) * 64;
+}
+
+int64_t tw_build_chain(uint8_t *mem, uint64_t size, uint64_t nodes)
+{
+	uint64_t seed = 0x7716b5c0ffeeull;
+	uint32_t *order;
+
+	if (!nodes || nodes > size / 4096 || nodes > UINT32_MAX)
+		return -EINVAL;
+	order = malloc(nodes * sizeof(*order));
+	if (!order)
+		return -ENOMEM;
+	for (uint64_t k = 0; k < nodes; k++)
+		order[k] = (uint32_t)k;
+	/* Sattolo's shuffle: one cycle through every node. */
+	for (uint64_t k = nodes - 1; k > 0; k--) {
+		uint64_t j = splitmix(&seed) % k;
+		uint32_t t = order[k];
+
+		order[k] = order[j];
+		order[j] = t;
+	}
+	for (uint64_t k = 0; k < nodes; k++)
+		*(uint64_t *)(mem + node_off(order[k])) = node_off(order[(k + 1) % nodes]);
+	int64_t start = (int64_t)node_off(order[0]);
+	free(order);
+	return start;
+}
+
+int mm_host_buffer(enum hv_backing b, uint64_t size, uint8_t **map, size_t *len,
+		   uint8_t **base, char *err, size_t errlen)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	uint64_t align = 0;
+	char why[200];
+	uint8_t *m;
+
+	if (hv_backing_check(b, size, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "native buffer: %s", why);
+		return -ENOTSUP;
+	}
+	if (b == HV_BACK_HUGETLB_2M)
+		flags |= MAP_HUGETLB | (21 << MAP_HUGE_SHIFT);
+	else if (b == HV_BACK_HUGETLB_1G)
+		flags |= MAP_HUGETLB | (30 << MAP_HUGE_SHIFT);
+	else if (b == HV_BACK_THP)
+		align = HV_PAGE_2M;
+	*len = size + align;
+	m = mmap(NULL, *len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (m == MAP_FAILED) {
+		snprintf(err, errlen, "native buffer of %llu MiB (%s): %s",
+			 (unsigned long long)(size >> 20), hv_backing_name(b), strerror(errno));
+		return -ENOMEM;
+	}
+	*map = *base = m;
+	if (align) {
+		*base = (uint8_t *)(((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1));
+		madvise(*base, size, MADV_HUGEPAGE);
+	} else if (b == HV_BACK_ANON) {
+		madvise(m, size, MADV_NOHUGEPAGE);
+	}
+	return 0;
+}
+
+int mm_native_run(const struct hv_shared *g, int base_slot, uint64_t host_base,
+		  struct stats_summary *st, char *err, size_t errlen)
+{
+	struct hv_shared *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	s->magic = HV_ABI_MAGIC;
+	s->abi_version = HV_ABI_VERSION;
+	s->nr_vcpus = 1;
+	s->tsc_khz = g->tsc_khz;
+	memcpy(s->body, g->body, sizeof(s->body));
+	s->cpl = 3;
+	s->min_cycles = g->min_cycles;
+	s->max_iters = g->max_iters;
+	s->warmup_iters = g->warmup_iters;
+	s->calib_iters = g->calib_iters;
+	s->repetitions = g->repetitions;
+	s->batch = g->batch ? g->batch : 1;
+	s->flags = g->flags & HV_F_NO_SUBTRACT;
+	memcpy(s->param, g->param, sizeof(s->param));
+	s->param[base_slot] = host_base;
+	r = hv_native_run(s, NULL, NULL, err, errlen);
+	if (r == 0 && s->status != HV_GS_OK) {
+		snprintf(err, errlen, "the native run ended with status %u (abort code %u)",
+			 s->status, s->abort_code);
+		r = -EPROTO;
+	}
+	if (r == 0 && stats_from_histogram(s->hist, &s->moments, st) < 0) {
+		snprintf(err, errlen, "the native run's histogram and moments disagree");
+		r = -EPROTO;
+	}
+	free(s);
+	return r;
+}
