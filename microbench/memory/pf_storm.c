@@ -72,6 +72,7 @@ static void pf_finish(struct mb_setup_ctx *c, struct rec *rec)
 
 	if (rec->status != REC_OK)
 		return;
+	mm_kvm_pages(c->vm, rec);
 	leaf = mm_guest_leaf(c->vm, MM_REGION_GPA);
 	if (!leaf)
 		return;

@@ -23,7 +23,7 @@ static const struct mb_param_def tw_params[] = {
 	{ "ws_kib", MB_PT_INT, "working set in KiB (a multiple of 4: one node per 4 KiB page)", 16, 4194304, NULL, 1024 },
 	{ "page", MB_PT_CHOICE, "the guest's page size over the working set", 0, 0, mm_page_names, 0 },
 	{ "backing", MB_PT_CHOICE, "the host memory behind it (hugetlb needs reserved pages)", 0, 0, mm_backing_names, 0 },
-	{ "per_op", MB_PT_INT, "dependent loads per timed operation", 1, TW_MAX_PER_OP, NULL, 64 },
+	{ "per_op", MB_PT_INT, "dependent loads per timed operation", 1, TW_MAX_PER_OP, NULL, 512 },
 	{ NULL },
 };
 
@@ -144,6 +144,7 @@ static void tw_finish(struct mb_setup_ctx *c, struct rec *rec)
 		if (leaf != st->page)
 			rec_flag(rec, "suspect", "the guest's tables map the working set with pages of another size than asked");
 	}
+	mm_kvm_pages(c->vm, rec);
 	g = per_load(&cyc->st, loads);
 	rec_metric_stats(rec, "per_access/guest", cyc->unit,
 			 "one dependent load of the chase in the guest", &g, cyc->per);

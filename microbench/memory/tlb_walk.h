@@ -36,6 +36,12 @@ int mm_region(struct mb_setup_ctx *c, uint64_t bytes, uint64_t page,
  * root the VMM built): HV_PAGE_4K/2M/1G, 0 when unmapped or unknown. */
 uint64_t mm_guest_leaf(struct hv_vm *vm, uint64_t gva);
 
+/* KVM's own count of its host mappings by size (VM statistics pages_4k,
+ * pages_2m, pages_1g, where the kernel has them) into rec as
+ * kvm_pages/<size>: whether the host really mapped huge pages. */
+struct rec;
+void mm_kvm_pages(struct hv_vm *vm, struct rec *rec);
+
 /* The chase's chain in [mem, mem + size): a random cyclic permutation of
  * `nodes` 4 KiB nodes (the same seed every time), each holding the offset
  * of the next. Returns the first node's offset, or -ENOMEM. */

@@ -11,6 +11,8 @@
 #include "hv-core/native.h"
 #include "microbench/mb.h"
 #include "microbench/memory/tlb_walk.h"
+#include "probes/kvmstats.h"
+#include "probes/record.h"
 #include "probes/stats.h"
 
 const char *const mm_page_names[] = { "4k", "2m", "1g", NULL };
@@ -202,4 +204,31 @@ int mm_native_run(const struct hv_shared *g, int base_slot, uint64_t host_base,
 	}
 	free(s);
 	return r;
+}
+
+void mm_kvm_pages(struct hv_vm *vm, struct rec *rec)
+{
+	static const char *const names[][2] = {
+		{ "pages_4k", "kvm_pages/4k" }, { "pages_2m", "kvm_pages/2m" },
+		{ "pages_1g", "kvm_pages/1g" },
+	};
+	struct kvmstats *ks;
+	uint64_t *v;
+	char err[160];
+
+	if (kvmstats_open(vm->vm_fd, &ks, err, sizeof(err)) < 0)
+		return;
+	v = calloc(kvmstats_count(ks) + 1, sizeof(*v));
+	if (v && kvmstats_read(ks, v) == 0) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			int k = kvmstats_index(ks, names[i][0]);
+
+			if (k >= 0)
+				rec_metric_value(rec, names[i][1], "pages",
+						 "host mappings of this size KVM holds for the VM at the end of the run (its MMU statistic)",
+						 (double)v[k]);
+		}
+	}
+	free(v);
+	kvmstats_close(ks);
 }
