@@ -78,6 +78,7 @@ static void probe_run_init(struct run_state *st)
 		st->pmu_names[i] = st->p->pmu_events[i];
 	r->host = st->env->host;
 	r->exit_stat = st->b->exit_stat;
+	r->report_stats = st->b->kvm_stats;
 	r->pmu_events = st->pmu_names;
 	r->n_pmu_events = st->p->n_pmu_events;
 	r->count_exits = st->p->count_exits;

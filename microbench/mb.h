@@ -110,6 +110,12 @@ struct mb_bench {
 	/* What the body's own abort codes mean: abort_reasons[i] for code
 	 * HV_ABORT_BODY_BASE + i (hv-core/abi.h), NULL-terminated; may be NULL. */
 	const char *const *abort_reasons;
+	/* KVM statistics (x86 names) the row reports per operation in every
+	 * record, as exits_per_op/<name> (vCPU statistics) or
+	 * exits_per_op/vm.<name> (the VM's): zero included, where the probe
+	 * would leave out one that did not move. Those this kernel lacks are
+	 * listed in the record's "kvm_stats_missing". NULL-terminated. */
+	const char *const *kvm_stats;
 	bool no_subtract;		/* report the raw probe pair (empty) */
 	uint32_t batch;			/* default operations per sample (0: 1) */
 	uint32_t max_batch;		/* 0: any; bodies that time themselves set it */

@@ -24,6 +24,7 @@ struct probe_run {
 	bool calib_batched;		/* the calibration loop times batch ops per sample */
 	uint64_t calib_iters;		/* its samples as asked (more: the guest lied) */
 	const char *exit_stat;		/* the row's statistic, named the x86 way */
+	const char *const *report_stats;	/* the row's kvm_stats: reported even at 0 */
 	const char *const *pmu_events;	/* the suite's "pmu_events" */
 	size_t n_pmu_events;
 	bool count_exits;		/* the kvm:kvm_exit counting pass */

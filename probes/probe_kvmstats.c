@@ -208,6 +208,33 @@ static json_t *exits_json(struct ks_probe *k, const struct probe_run *run)
 	return o;
 }
 
+/* The row's declared statistics (probe_run.report_stats): each under the
+ * name exits_json gives it, at 0 when it did not move; the names this
+ * kernel has neither per vCPU nor per VM, as a list. */
+static json_t *declared_json(struct ks_probe *k, const struct probe_run *run, json_t *o)
+{
+	json_t *missing = json_array();
+
+	for (const char *const *s = run->report_stats; s && *s; s++) {
+		const char *kname = arch_kvm_stat_name(*s);
+		char key[96];
+		int vi = kvmstats_index(k->c[1].ks, kname);
+		int mi = kvmstats_index(k->c[0].ks, kname);
+
+		if (vi >= 0 && kvmstats_is_cumulative(k->c[1].ks, (size_t)vi))
+			snprintf(key, sizeof(key), "%s", kname);
+		else if (mi >= 0 && kvmstats_is_cumulative(k->c[0].ks, (size_t)mi))
+			snprintf(key, sizeof(key), "vm.%s", kname);
+		else {
+			json_array_append_new(missing, json_string(*s));
+			continue;
+		}
+		if (!json_object_get(o, key))
+			json_object_set_new(o, key, json_real(0));
+	}
+	return missing;
+}
+
 static void ks_emit(void *priv, struct probe_run *run, struct rec *rec)
 {
 	struct ks_probe *k = priv;
@@ -215,6 +242,11 @@ static void ks_emit(void *priv, struct probe_run *run, struct rec *rec)
 	if (!run->ops || k->n < 2)
 		return;
 	json_t *ex = exits_json(k, run);
+	json_t *missing = declared_json(k, run, ex);
+	if (json_array_size(missing))
+		rec_set(rec, "kvm_stats_missing", missing);
+	else
+		json_decref(missing);
 	const char *name;
 	json_t *v;
 	json_object_foreach(ex, name, v) {
