@@ -11,6 +11,7 @@ struct an_synth {
 	const char *hostname;
 	const char *backend; /* "vmx", "pvm", "arm64-vhe", ... */
 	const char *arch; /* "x86_64" or "aarch64" */
+	const char *paging; /* host.paging; NULL: "ept" (x86_64) or "stage2" */
 	const char *unit; /* "cycles", "counter_ticks", "instructions" */
 	double counter_hz; /* 0 for instructions */
 	const char *started; /* ISO-8601 UTC */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analysis/an_compare.h"
+#include "analysis/an_gain.h"
 #include "analysis/an_util.h"
 
 static const char compare_usage[] =
@@ -262,6 +263,8 @@ static void print_table(struct an_result **rs, size_t nr, struct an_cmp *cmps,
 			add_row(&t, rs, nr, &cmps[k], &cmps[k].rows[i], ncmp);
 	table_print(&t, stdout);
 	table_free(&t);
+	for (size_t k = 0; k < ncmp; k++)
+		an_gain_print(&cmps[k], rs, nr, stdout);
 }
 
 static json_t *jnum(double v)
@@ -326,6 +329,9 @@ static int print_json(struct an_result **rs, struct an_cmp *cmps, size_t ncmp,
 		json_object_set_new(cj, "slower", json_integer((json_int_t)c->n_slower));
 		json_object_set_new(cj, "faster", json_integer((json_int_t)c->n_faster));
 		json_object_set_new(cj, "rows", rows);
+		json_t *gain = an_gain_json(c, rs, nr);
+		if (gain)
+			json_object_set_new(cj, "gain", gain);
 		json_array_append_new(list, cj);
 		for (size_t i = 0; i < c->n_rows; i++) {
 			const struct an_cmp_row *row = &c->rows[i];

@@ -233,7 +233,7 @@ int an_synth_write(const char *path, const struct an_synth *s, char *err,
 			"finished", s->started, "interrupted", 0, "host", "hostname",
 			s->hostname, "kernel", "6.12.0", "arch", s->arch,
 			"cpu_model", "Synthetic CPU @ 2.1GHz", "backend", s->backend,
-			"paging", strcmp(s->arch, "x86_64") ? "stage2" : "ept",
+			"paging", s->paging ? s->paging : strcmp(s->arch, "x86_64") ? "stage2" : "ept",
 			"emulated", !strcmp(s->unit, "instructions"), "tsc_khz",
 			s->counter_hz / 1e3, "tsc_invariant", 1, "cpl0_slowdown", 1.02,
 			"nr_cpus", 8, "benchmarks", benches);
