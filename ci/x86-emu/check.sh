@@ -8,7 +8,10 @@
 # counted by reason and agreeing with KVM's binary statistics, that
 # `hvbench compare` says it compares emulated instruction counts, and that
 # hvbench's user-space exits cost within 1% of a bare KVM_RUN loop's
-# (ci/bench/bare_kvm_loop.c, built here; NPT machine only).
+# (ci/bench/bare_kvm_loop.c, built here; NPT machine only). The memory
+# family's rows (configs/x86-emu-memory.json) run in the same machines:
+# ci/x86-emu/check_memory.py checks their exits per page-table write in
+# each mode and compare's gain table.
 #
 # Usage: ci/x86-emu/check.sh [--bin PATH]   (default $HVBENCH or bin/hvbench)
 # Exit: 0 all checks passed, 1 a check failed, 2 the harness cannot run here
@@ -41,14 +44,15 @@ gcc -O2 -Wall -o "$BARE" ci/bench/bare_kvm_loop.c -lseccomp -lpthread ||
 	{ echo "check-x86emu: FAIL: cannot build $BARE"; exit 1; }
 
 mkdir -p "$OUT"
-rm -f "$OUT"/npt.json "$OUT"/shadow.json
+rm -f "$OUT"/npt.json "$OUT"/shadow.json "$OUT"/memory-npt.json "$OUT"/memory-shadow.json
 declare -A pid rc
 for mode in npt shadow; do
 	vmm=""	# NPT only: hvbench's user-space exits against the bare loop
 	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json"
 	bash ci/x86-emu/run.sh --mode $mode --bin "$BIN" --bin "$BARE" --file "$SUITE:suite.json" \
-		--file configs/x86emu-vmm.json:vmm.json --out "$OUT/run-$mode" --timeout 150 -- \
-		sh -c "hvbench info --json > /out/info.json; hvbench run suite.json -o /out/$mode.json$vmm" \
+		--file configs/x86emu-vmm.json:vmm.json --file configs/x86-emu-memory.json:memory.json \
+		--out "$OUT/run-$mode" --timeout 150 -- \
+		sh -c "hvbench info --json > /out/info.json; hvbench run memory.json -q -o /out/memory-$mode.json > /out/memory-$mode.log 2>&1; hvbench run suite.json -o /out/$mode.json$vmm" \
 		>"$OUT/run-$mode.log" 2>&1 &
 	pid[$mode]=$!
 done
@@ -56,6 +60,7 @@ for mode in npt shadow; do
 	wait "${pid[$mode]}"; rc[$mode]=$?
 	grep -h '^ci/x86-emu: mode=' "$OUT/run-$mode.log" | sed "s/^/check-x86emu: /"
 	[ -f "$OUT/run-$mode/$mode.json" ] && cp "$OUT/run-$mode/$mode.json" "$OUT/$mode.json"
+	[ -f "$OUT/run-$mode/memory-$mode.json" ] && cp "$OUT/run-$mode/memory-$mode.json" "$OUT/memory-$mode.json"
 done
 t1=$(date +%s)
 echo "check-x86emu: both emulated runs took $((t1 - t0)) s (npt rc ${rc[npt]}, shadow rc ${rc[shadow]})"
@@ -197,5 +202,12 @@ print(f"check-x86emu: {fails} check(s) failed")
 sys.exit(1 if fails else 0)
 PY
 rc=$?
+# The memory family (configs/x86-emu-memory.json): the gain of nested paging.
+if [ -f "$OUT/memory-npt.json" ] && [ -f "$OUT/memory-shadow.json" ]; then
+	"$BIN" compare "$OUT/memory-npt.json" "$OUT/memory-shadow.json" > "$OUT/memory-compare.txt" 2>&1
+	"$BIN" compare --json "$OUT/memory-npt.json" "$OUT/memory-shadow.json" > "$OUT/memory-compare.json" 2>&1
+	sed -n '/^paging differs/,$p' "$OUT/memory-compare.txt"
+fi
+python3 ci/x86-emu/check_memory.py "$OUT" || rc=1
 echo "check-x86emu: whole check $(( $(date +%s) - t0 )) s wall"
 exit $rc
