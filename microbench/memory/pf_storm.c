@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "hv-core/hv.h"
+#include "microbench/memory/mmu_stats.h"
 #include "microbench/mb.h"
 #include "microbench/memory/tlb_walk.h"
 #include "microbench/memory/tlb_walk_abi.h"
@@ -91,7 +92,7 @@ static const struct mb_bench b_pf_storm = {
 	.exit_kind = "page fault (kernel): EPT/NPT violation or shadow page fault",
 	.expected_exits = -1, .exit_stat = "exits_caused",
 	.body = "pf_storm", .cpls = MB_CPL_ANY,
-	.ext_params = pf_params, .abort_reasons = pf_aborts,
+	.ext_params = pf_params, .abort_reasons = pf_aborts, .kvm_stats = mem_mmu_stats,
 	.setup = pf_setup, .finish = pf_finish,
 };
 MB_REGISTER(b_pf_storm);

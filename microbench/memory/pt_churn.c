@@ -10,13 +10,14 @@
 
 #include "hv-core/hv.h"
 #include "microbench/mb.h"
+#include "microbench/memory/mmu_stats.h"
 #include "microbench/memory/pt_churn_abi.h"
 #include "probes/hostinfo.h"
 #include "probes/record.h"
 
-/* What KVM's MMU does for these rows, per operation, in every record:
- * zero included, so a TDP and a shadow run have the same metrics. */
-static const char *const ptc_stats[] = {
+/* What KVM's MMU does for the family's rows, per operation, in every
+ * record: zero included, so a TDP and a shadow run have the same metrics. */
+const char *const mem_mmu_stats[] = {
 	"mmu_pte_write", "mmu_shadow_zapped", "mmu_unsync", "mmu_flooded",
 	"mmu_cache_miss", "mmu_recycled", "pf_fixed", "pf_emulate", "invlpg",
 	NULL,
@@ -140,7 +141,7 @@ static const struct mb_bench pt_churn = {
 	.expected_on = ptc_expected,
 	.expected_rules = "ept, npt: 0; shadow: at least 3 (one per page-table write), checked by the row; pvm: the kernel is emulated, at least 3 intercepted writes (mmu_pte_write), checked by the row",
 	.body = "pt_churn", .cpls = MB_CPL0,
-	.ext_params = ptc_params, .abort_reasons = ptc_aborts, .kvm_stats = ptc_stats,
+	.ext_params = ptc_params, .abort_reasons = ptc_aborts, .kvm_stats = mem_mmu_stats,
 	.setup = ptc_setup, .finish = ptc_finish,
 };
 MB_REGISTER(pt_churn);
@@ -184,7 +185,7 @@ static const struct mb_bench mmu_mix = {
 	.archs = MB_ARCH_X86,
 	.exit_kind = "page-table writes and faults (shadow paging)", .expected_exits = -1, .exit_stat = "exits_caused",
 	.body = "mmu_mix", .cpls = MB_CPL0,
-	.ext_params = mix_params, .abort_reasons = ptc_aborts, .kvm_stats = ptc_stats,
+	.ext_params = mix_params, .abort_reasons = ptc_aborts, .kvm_stats = mem_mmu_stats,
 	.setup = mix_setup, .finish = mix_finish,
 };
 MB_REGISTER(mmu_mix);

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "hv-core/hv.h"
+#include "microbench/memory/mmu_stats.h"
 #include "microbench/mb.h"
 #include "microbench/memory/tlb_walk.h"
 #include "microbench/memory/tlb_walk_abi.h"
@@ -175,7 +176,7 @@ static const struct mb_bench b_tlb_walk = {
 	.exit_kind = "none: a TLB miss is walked by the hardware or the shadow tables, not the VMM",
 	.expected_exits = -1, .exit_stat = "exits_caused",
 	.body = "tlb_walk", .cpls = MB_CPL_ANY,
-	.ext_params = tw_params, .abort_reasons = tw_aborts,
+	.ext_params = tw_params, .abort_reasons = tw_aborts, .kvm_stats = mem_mmu_stats,
 	.available = tw_available, .setup = tw_setup, .finish = tw_finish,
 };
 MB_REGISTER(b_tlb_walk);
