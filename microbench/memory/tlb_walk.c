@@ -42,7 +42,7 @@ struct tw_state {
 static int tw_available(const struct hostinfo *hi, char *why, size_t len)
 {
 	if (mb_host_arch() == MB_ARCH_ARM64) {
-		snprintf(why, len, "the arm64 guest's stage 1 spans 4 GiB (TCR_EL1.T0SZ 32) and hv-core maps it identity: no room for the working set's own mapping yet");
+		snprintf(why, len, "the arm64 guest's stage 1 spans 4 GiB (TCR_EL1.T0SZ 32), all of it the VMM's identity map in 2 MiB blocks: no address is left to map a working set with the page size asked");
 		return -ENOTSUP;
 	}
 	return 0;

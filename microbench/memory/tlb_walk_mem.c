@@ -55,7 +55,7 @@ int mm_region(struct mb_setup_ctx *c, uint64_t bytes, uint64_t page,
 			 (unsigned long long)(sz >> 20));
 		return -ENOTSUP;
 	}
-	r = hv_vm_add_memory(c->vm, "memory", gpa, sz, backing, 0, out, c->err, c->errlen);
+	r = hv_vm_add_memory(c->vm, "workset", gpa, sz, backing, 0, out, c->err, c->errlen);
 	if (r < 0)
 		return r;
 	r = hv_vm_map(c->vm, gpa, gpa, sz, page, HV_MAP_WRITE | HV_MAP_USER, c->err, c->errlen);
