@@ -37,6 +37,7 @@ static const char *const tw_aborts[] = {
 struct tw_state {
 	uint64_t size, nodes, page;
 	enum hv_backing backing;
+	struct mm_native native;	/* what the host wrote, for the twin */
 };
 
 static int tw_available(const struct hostinfo *hi, char *why, size_t len)
@@ -78,7 +79,7 @@ static int tw_setup(struct mb_setup_ctx *c)
 		snprintf(c->err, c->errlen, "out of memory");
 		return -ENOMEM;
 	}
-	*st = (struct tw_state){ size, ws / TW_NODE, page, b };
+	*st = (struct tw_state){ .size = size, .nodes = ws / TW_NODE, .page = page, .backing = b };
 	c->priv = st;
 	uint64_t *p = c->vm->shared->param;
 	p[TW_P_BASE] = MM_REGION_GPA;
@@ -86,6 +87,10 @@ static int tw_setup(struct mb_setup_ctx *c)
 	p[TW_P_NODES] = st->nodes;
 	p[TW_P_PER_OP] = (uint64_t)x[TW_X_PER_OP];
 	p[TW_P_START] = (uint64_t)start;
+	/* The guest may rewrite its page: the twin runs on the host's copy. */
+	st->native.body = c->bench->body;
+	memcpy(st->native.param, p, sizeof(st->native.param));
+	st->native.tsc_khz = c->vm->shared->tsc_khz;
 	return 0;
 }
 
@@ -112,11 +117,11 @@ static int tw_native(struct mb_setup_ctx *c, struct tw_state *st, struct stats_s
 	if (r < 0)
 		return r;
 	int64_t start = tw_build_chain(base, st->size, st->nodes);
-	if (start < 0 || (uint64_t)start != c->vm->shared->param[TW_P_START]) {
+	if (start < 0 || (uint64_t)start != st->native.param[TW_P_START]) {
 		snprintf(c->err, c->errlen, "the native chain differs from the guest's");
 		r = -EPROTO;
 	} else {
-		r = mm_native_run(c->vm->shared, TW_P_BASE, (uintptr_t)base, out,
+		r = mm_native_run(c, &st->native, TW_P_BASE, (uintptr_t)base, out,
 				  c->err, c->errlen);
 	}
 	munmap(map, len);

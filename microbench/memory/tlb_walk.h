@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hv-core/abi.h"
 #include "hv-core/mem.h"
 
 struct mb_setup_ctx;
@@ -52,10 +53,20 @@ int64_t tw_build_chain(uint8_t *mem, uint64_t size, uint64_t nodes);
 int mm_host_buffer(enum hv_backing b, uint64_t size, uint8_t **map, size_t *len,
 		   uint8_t **base, char *err, size_t errlen);
 
-/* Run body `guest->body` natively on a copy of the guest's page (limits,
- * parameters), with param[base_slot] moved to host_base. The per-sample
- * summary of its histogram into *st. 0, or -errno with err filled. */
-int mm_native_run(const struct hv_shared *guest, int base_slot, uint64_t host_base,
-		  struct stats_summary *st, char *err, size_t errlen);
+/* What the native twin runs: the body, its parameters and the guest
+ * counter's rate, kept by the host when it wrote them (setup, before the
+ * guest ran: the guest may rewrite its page, so nothing is read back). */
+struct mm_native {
+	const char *body;
+	uint64_t param[HV_NPARAMS];
+	uint64_t tsc_khz;
+};
+
+/* Run n->body natively on a page of its own, with n's parameters, the
+ * param[base_slot] moved to host_base, and the suite's limits (c->params):
+ * the per-sample summary of its histogram into *st. 0, or -errno with err
+ * filled. */
+int mm_native_run(const struct mb_setup_ctx *c, const struct mm_native *n, int base_slot,
+		  uint64_t host_base, struct stats_summary *st, char *err, size_t errlen);
 
 #endif

@@ -167,30 +167,42 @@ int mm_host_buffer(enum hv_backing b, uint64_t size, uint8_t **map, size_t *len,
 	return 0;
 }
 
-int mm_native_run(const struct hv_shared *g, int base_slot, uint64_t host_base,
-		  struct stats_summary *st, char *err, size_t errlen)
+int mm_native_run(const struct mb_setup_ctx *c, const struct mm_native *n, int base_slot,
+		  uint64_t host_base, struct stats_summary *st, char *err, size_t errlen)
 {
-	struct hv_shared *s = calloc(1, sizeof(*s));
+	const struct mb_params *p = c->params;
+	uint64_t batch = p->batch ? p->batch : 1;
+	struct hv_shared *s;
 	int r;
 
+	if (base_slot < 0 || base_slot >= HV_NPARAMS || !n->tsc_khz) {
+		snprintf(err, errlen, "native run: no parameter slot %d or no counter rate", base_slot);
+		return -EINVAL;
+	}
+	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	/* As the runner fills the guest's page (hvbench/measure.c). */
 	s->magic = HV_ABI_MAGIC;
 	s->abi_version = HV_ABI_VERSION;
 	s->nr_vcpus = 1;
-	s->tsc_khz = g->tsc_khz;
-	memcpy(s->body, g->body, sizeof(s->body));
+	s->tsc_khz = n->tsc_khz;
+	if (hv_body_name_put(s->body, n->body) < 0) {
+		snprintf(err, errlen, "native run: body name too long");
+		free(s);
+		return -EINVAL;
+	}
 	s->cpl = 3;
-	s->min_cycles = g->min_cycles;
-	s->max_iters = g->max_iters;
-	s->warmup_iters = g->warmup_iters;
-	s->calib_iters = g->calib_iters;
-	s->repetitions = g->repetitions;
-	s->batch = g->batch ? g->batch : 1;
-	s->flags = g->flags & HV_F_NO_SUBTRACT;
-	memcpy(s->param, g->param, sizeof(s->param));
+	s->min_cycles = (uint64_t)p->min_time_ms * n->tsc_khz;
+	s->batch = (uint32_t)batch;
+	s->max_iters = (p->max_iters + batch - 1) / batch;
+	s->warmup_iters = (p->warmup_iters + batch - 1) / batch;
+	s->repetitions = p->repetitions;
+	s->calib_iters = 2000;
+	s->flags = c->bench->no_subtract ? HV_F_NO_SUBTRACT : 0;
+	memcpy(s->param, n->param, sizeof(s->param));
 	s->param[base_slot] = host_base;
 	r = hv_native_run(s, NULL, NULL, err, errlen);
 	if (r == 0 && s->status != HV_GS_OK) {
