@@ -15,6 +15,8 @@ extern const char an_tpl_exits[];
 extern const char an_tpl_compare_medians[];
 extern const char an_tpl_compare_ratio[];
 extern const char an_tpl_breakdown[];
+extern const char an_tpl_sweep[];
+extern const char an_tpl_scaling[];
 
 struct an_plot_var {
 	const char *name; /* without the @s */
@@ -125,3 +127,8 @@ int an_chart_exits(struct an_plot_ctx *c, struct an_result *r,
 int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
 		       const char *stem);
 int an_chart_compare(struct an_plot_ctx *c, struct an_result **rs, size_t nr);
+/* Per file: for each benchmark whose records vary one numeric parameter over
+ * three values or more, its headline (and the headline's sibling metrics,
+ * per_access/guest and .../native) against it, log x, one line per group of
+ * the other parameters: <stem>-sweep-<name>. */
+int an_chart_sweeps(struct an_plot_ctx *c, struct an_result *r, const char *stem);

@@ -130,6 +130,105 @@ static int run_chart(struct an_plot_ctx *c, const char *tpl, const char *name,
 	return ret;
 }
 
+/* The record named @name at @vcpus vCPUs in @r (the first ok one), or NULL. */
+static const struct an_bench *at_vcpus(const struct an_result *r, const char *name, double vcpus)
+{
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const struct an_bench *b = &r->benches[i];
+		json_t *v = json_object_get(b->params, "vcpus");
+
+		if (b->ok && b->cycles.present && !strcmp(b->name, name) && v &&
+		    json_number_value(v) == vcpus)
+			return &b[0];
+	}
+	return NULL;
+}
+
+/* vCPU scaling: for every benchmark measured at several "vcpus" (a generic
+ * parameter), its median at each count in each file, normalised to its
+ * median at 1 vCPU in the first shadow-paging file (else the first file
+ * that has one): the slide's bars, "1 vCPU, software MMU" = 1. */
+static int chart_scaling(struct an_plot_ctx *c, struct an_result **rs, size_t nr)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < rs[0]->n_benches && !ret; i++) {
+		const char *name = rs[0]->benches[i].name;
+		double counts[16];
+		size_t nc = 0, j;
+		const struct an_bench *norm = NULL;
+		const struct an_result *nf = NULL;
+
+		for (j = 0; j < i && strcmp(rs[0]->benches[j].name, name); j++)
+			;
+		if (j < i)
+			continue;	/* not the first record of its name */
+		for (size_t f = 0; f < nr; f++)
+			for (size_t k = 0; k < rs[f]->n_benches; k++) {
+				const struct an_bench *b = &rs[f]->benches[k];
+				json_t *v = json_object_get(b->params, "vcpus");
+				double x = v ? json_number_value(v) : 0;
+				size_t q;
+
+				if (!b->ok || strcmp(b->name, name) || !(x >= 1))
+					continue;
+				for (q = 0; q < nc && counts[q] != x; q++)
+					;
+				if (q == nc && nc < 16)
+					counts[nc++] = x;
+			}
+		for (size_t pass = 0; pass < 2 && !norm; pass++)
+			for (size_t f = 0; f < nr && !norm; f++)
+				if (pass || (rs[f]->host.paging && !strcmp(rs[f]->host.paging, "shadow")))
+					if ((norm = at_vcpus(rs[f], name, 1)))
+						nf = rs[f];
+		if (nc < 2 || !norm || !(norm->cycles.p50 > 0))
+			continue;
+		for (size_t a = 1; a < nc; a++)	/* ascending */
+			for (size_t b = a; b > 0 && counts[b - 1] > counts[b]; b--) {
+				double t = counts[b];
+				counts[b] = counts[b - 1], counts[b - 1] = t;
+			}
+		struct an_buf data = { 0 };
+		char cname[64], title[200], ylabel[200];
+		an_gp_put_datum(&data, "vcpus");
+		for (size_t f = 0; f < nr; f++) {
+			char head[200];
+			snprintf(head, sizeof(head), "%s (%s)", an_basename(rs[f]->path),
+				 rs[f]->host.paging ? rs[f]->host.paging : "?");
+			put_head(&data, head);
+		}
+		an_buf_put(&data, "\n");
+		for (size_t q = 0; q < nc; q++) {
+			an_buf_printf(&data, "\"%g\"", counts[q]);
+			for (size_t f = 0; f < nr; f++) {
+				const struct an_bench *b = at_vcpus(rs[f], name, counts[q]);
+				bool same_unit = b && b->unit && norm->unit && !strcmp(b->unit, norm->unit);
+				if (same_unit)
+					an_buf_printf(&data, " %.6g", b->cycles.p50 / norm->cycles.p50);
+				else
+					an_buf_put(&data, " ?");
+			}
+			an_buf_put(&data, "\n");
+		}
+		/* the chart's file name: [A-Za-z0-9_-] of the row's name only */
+		size_t cn = (size_t)snprintf(cname, sizeof(cname), "scaling-");
+		for (const char *p = name; *p && cn < 48; p++)
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')
+				cname[cn++] = *p;
+		cname[cn] = '\0';
+		snprintf(title, sizeof(title), "%s: time per operation against vCPUs, normalised to 1 vCPU on %s",
+			 name, nf->host.paging ? nf->host.paging : "the first file");
+		snprintf(ylabel, sizeof(ylabel), "median / median at 1 vCPU (%s, %s)",
+			 an_basename(nf->path), nf->host.paging ? nf->host.paging : "?");
+		ret = data.oom ? -3 : run_chart(c, an_tpl_scaling, cname, title, ylabel, &data,
+						rs, nr, nc, nr);
+		an_buf_free(&data);
+	}
+	return ret;
+}
+
 int an_chart_compare(struct an_plot_ctx *c, struct an_result **rs, size_t nr)
 {
 	struct an_cmp_opts o;
@@ -381,10 +480,13 @@ int an_cmd_plot(int argc, char **argv)
 		if (!(r = an_chart_medians(&c, rs[f], stem)) &&
 		    !(r = an_chart_cdf(&c, rs[f], stem)) &&
 		    !(r = an_chart_exits(&c, rs[f], stem)))
-			r = an_chart_breakdown(&c, rs[f], stem);
+			if (!(r = an_chart_breakdown(&c, rs[f], stem)))
+				r = an_chart_sweeps(&c, rs[f], stem);
 	}
 	if (!r && nr > 1)
 		r = an_chart_compare(&c, rs, nr);
+	if (!r)
+		r = chart_scaling(&c, rs, nr);
 	if (r) {
 		fprintf(stderr, "plot: %s\n", c.err);
 		ret = exit_code(r);

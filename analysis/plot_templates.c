@@ -124,3 +124,25 @@ const char an_tpl_breakdown[] =
 	"set yrange [0:*]\n"
 	"set key outside right top noenhanced\n"
 	"plot for [i=2:@NCOLS@] @DATA@ using i:xtic(1) title columnheader(i)\n";
+
+/* ---- a numeric parameter swept: one line per group and metric, log x ---- */
+/* data: one block per line (two blank lines between): x median */
+const char an_tpl_sweep[] =
+	"set xlabel @XLABEL@\n"
+	"set ylabel @YLABEL@\n"
+	"set logscale x 2\n"
+	"set grid xtics ytics lc rgb \"#dddddd\" lt 1\n"
+	"set key outside right top noenhanced\n"
+	"plot @DATA@ @PLOTS@\n";
+
+/* ---- vCPU scaling: medians normalised to 1 vCPU, one bar per file ------- */
+/* data: header "vcpus" "file1 (paging)" ...; then "N" v1 v2 ... */
+const char an_tpl_scaling[] =
+	"set xlabel \"vCPUs\"\n"
+	"set ylabel @YLABEL@\n"
+	"set style data histograms\n"
+	"set style histogram clustered gap 1\n"
+	"set style fill solid 0.75 border -1\n"
+	"set yrange [0:*]\n"
+	"set key top right noenhanced\n"
+	"plot for [i=2:@NCOLS@] @DATA@ using i:xtic(1) title columnheader(i)\n";

@@ -39,6 +39,17 @@ static int mix_check(void)
 	return ptc_pool_ok(P(MIX_P_POOL), P(MIX_P_POOL_SIZE), MIX_POOL_BYTES(nv, p));
 }
 
+/* The host's stall watchdog: vCPU 0 bumps heartbeat, the others their
+ * vcpu_heartbeat, while they work without exits (an emulated task of a
+ * PVM host's guest kernel may take longer than the watchdog's window). */
+static void beat(uint32_t vcpu)
+{
+	if (vcpu == 0)
+		SHARED->heartbeat++;
+	else if (vcpu < HV_MAX_VCPUS)
+		SHARED->vcpu_heartbeat[vcpu]++;
+}
+
 static void task(uint32_t vcpu, uint64_t ticket)
 {
 	uint64_t pool = P(MIX_P_POOL), p = P(MIX_P_PAGES), turns = P(MIX_P_TURNS);
@@ -55,6 +66,7 @@ static void task(uint32_t vcpu, uint64_t ticket)
 		for (uint64_t k = 0; k < turns; k++)
 			x = x * 6364136223846793005ull + 1442695040888963407ull;
 		*w = x;					/* first touch, then compute */
+		beat(vcpu);
 	}
 	ptc_write_cr3(base);				/* exit */
 	for (uint64_t j = 0; j < p; j++)		/* munmap */
@@ -101,8 +113,10 @@ static void op_mmu_mix(uint64_t i)
 
 	__atomic_store_n(&c[CTL_LIMIT], limit, __ATOMIC_RELEASE);
 	take_tasks(0);
-	while (__atomic_load_n(&c[CTL_DONE], __ATOMIC_ACQUIRE) < limit)
+	while (__atomic_load_n(&c[CTL_DONE], __ATOMIC_ACQUIRE) < limit) {
+		beat(0);
 		garch_relax();
+	}
 }
 
 /* The other vCPUs: take tasks whenever an operation has some left. */
@@ -119,6 +133,7 @@ static void mix_worker(uint32_t vcpu)
 			take_tasks(vcpu);
 		else
 			garch_relax();
+		beat(vcpu);
 	}
 }
 
