@@ -1,7 +1,9 @@
 /* compare of two files whose host.paging differ (analysis/compare_gain.c):
  * the gain of two-dimensional paging, 1 - t_tdp / t_shadow, per row with
  * its CI, whichever side is the TDP one; nothing when the paging is the
- * same; a pair that is not TDP against shadow says why there is no gain. */
+ * same; a pair that is not TDP against shadow says why there is no gain.
+ * And plot's generic sweep and vCPU-scaling charts from such files, a
+ * hostile benchmark name among them. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -134,6 +137,54 @@ static void test_other_paging_says_why(void **state)
 	free(err);
 }
 
+/* A copy of a synthetic file whose first record is repeated as a sweep
+ * (ws_kib 16, 256, 4096) and at 1, 2 and 4 vCPUs, under a name that tries
+ * to reach a shell. */
+static void sweep_file(const char *from, const char *to)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(tpath(from), 0, &je);
+	const char *name = "walk`touch /tmp/hvb-gain-pwned`";
+
+	assert_non_null(doc);
+	json_t *bs = json_object_get(doc, "benchmarks");
+	json_t *b0 = json_array_get(bs, 0);
+	for (int i = 0; i < 6; i++) {
+		json_t *b = json_deep_copy(b0);
+		json_object_set_new(b, "name", json_string(name));
+		json_t *p = json_object();
+		if (i < 3)
+			json_object_set_new(p, "ws_kib", json_integer(16 << (4 * i)));
+		else
+			json_object_set_new(p, "vcpus", json_integer(1 << (i - 3)));
+		json_object_set_new(b, "params", p);
+		json_array_append_new(bs, b);
+	}
+	assert_int_equal(json_dump_file(doc, tpath(to), 0), 0);
+	json_decref(doc);
+}
+
+static void test_plot_sweep_and_scaling(void **state)
+{
+	char *out, *err, dir[600];
+
+	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		printf("SKIP: gnuplot not installed; the sweep and scaling charts not tested\n");
+		skip();
+	}
+	sweep_file("ept.json", "tdp-sweep.json");
+	sweep_file("shadow.json", "shadow-sweep.json");
+	unlink("/tmp/hvb-gain-pwned");
+	snprintf(dir, sizeof(dir), "%s", tpath("charts"));
+	assert_int_equal(run_cmd(an_cmd_plot, &out, &err, "plot", tpath("tdp-sweep.json"),
+				 tpath("shadow-sweep.json"), "-o", dir, "--format", "svg", NULL), 0);
+	assert_non_null(strstr(out, "tdp-sweep-sweep-walktouchtmphvb-gain-pwned.svg"));
+	assert_non_null(strstr(out, "compare-scaling-walktouchtmphvb-gain-pwned.svg"));
+	assert_int_not_equal(access("/tmp/hvb-gain-pwned", F_OK), 0);
+	free(out);
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_gain_new_tdp),
 		cmocka_unit_test(test_same_paging_no_gain),
 		cmocka_unit_test(test_other_paging_says_why),
+		cmocka_unit_test(test_plot_sweep_and_scaling),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
