@@ -93,8 +93,8 @@ struct hv_vcpu {
 	char err[256];
 	struct hv_vmm_probe vmm;
 	uint64_t t_ret;			/* host cycles when KVM_RUN last returned */
-	/* io-path probes: when set, the run loop stores the host cycles right
-	 * before the next KVM_RUN here, then clears it (NULL: probes off). */
+	/* hv_vcpu_stamp_next_entry's target: the run loop stores the host
+	 * cycles right before the next KVM_RUN here, then clears it. */
 	uint64_t *probe_enter;
 	void *arch;			/* arch backend state */
 	volatile uint64_t exits;	/* KVM_RUN returns with an exit, all kinds */
@@ -206,6 +206,29 @@ extern const uint8_t hv_guest_image_end[];
 
 /* Per-vCPU user-exit timing, switched on around the measured loop. */
 void hv_vmm_probe_reset(struct hv_vcpu *vcpu);
+
+/* For device models that time the exit path (on the vCPU's own thread):
+ * is the guest inside its measured window (the runner switched the VMM
+ * probe on), and the host cycle counter when KVM_RUN last returned. */
+static inline bool hv_vcpu_in_window(const struct hv_vcpu *v)
+{
+	return v->vmm.on;
+}
+static inline uint64_t hv_vcpu_exit_cycles(const struct hv_vcpu *v)
+{
+	return v->t_ret;
+}
+/* Store the host cycle counter in *where right before this vCPU's next
+ * KVM_RUN (once; one branch on the run loop when unused). */
+static inline void hv_vcpu_stamp_next_entry(struct hv_vcpu *v, uint64_t *where)
+{
+	v->probe_enter = where;
+}
+/* The guest's TSC offset (x86 KVM_VCPU_TSC_OFFSET): write off, read back
+ * what the host kept into *back (a host may keep its own). -ENOTSUP where
+ * KVM has no such control (err filled), else 0 or -errno. */
+int hv_vcpu_tsc_offset(struct hv_vcpu *v, int64_t off, int64_t *back,
+		       char *err, size_t errlen);
 
 /* ioctl helpers: the raw one returns -errno, the checked one also names it. */
 int hv_ioctl(int fd, unsigned long req, void *arg, const char *name,

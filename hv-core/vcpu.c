@@ -213,3 +213,29 @@ void hv_vm_kick(struct hv_vm *vm)
 			pthread_kill(c->thread, HV_KICK_SIGNAL);
 	}
 }
+
+int hv_vcpu_tsc_offset(struct hv_vcpu *v, int64_t off, int64_t *back,
+		       char *err, size_t errlen)
+{
+#ifdef KVM_VCPU_TSC_CTRL
+	struct kvm_device_attr a = {
+		.group = KVM_VCPU_TSC_CTRL,
+		.attr = KVM_VCPU_TSC_OFFSET,
+		.addr = (uint64_t)(uintptr_t)&off,
+	};
+	int r;
+
+	if (ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) < 0) {
+		snprintf(err, errlen, "KVM has no per-vCPU TSC offset control here");
+		return -ENOTSUP;
+	}
+	r = HV_IOCTL(v->fd, KVM_SET_DEVICE_ATTR, &a, err, errlen);
+	if (r < 0)
+		return r;
+	a.addr = (uint64_t)(uintptr_t)back;
+	return HV_IOCTL(v->fd, KVM_GET_DEVICE_ATTR, &a, err, errlen);
+#else
+	snprintf(err, errlen, "KVM has no per-vCPU TSC offset control on this arch");
+	return -ENOTSUP;
+#endif
+}

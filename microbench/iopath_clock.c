@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <jansson.h>
 
 #include "hv-core/arch.h"
@@ -46,36 +45,25 @@ static inline uint64_t fenced_cycles(void)
 int iop_clock_setup(struct iop_state *s, char *err, size_t errlen)
 {
 	struct iop_clock *c = &s->clk;
+	int64_t back = 0;
+	int r;
 
 	c->cpu = -1;
 	c->min_exit = c->min_entry = INT64_MAX;
 	c->offset_control = "none on this host (offset assumed 0, checked at run time)";
-#ifdef KVM_VCPU_TSC_CTRL
-	struct hv_vcpu *v = &s->vm->vcpus[0];
-	int64_t off = iopath_test_kvm_offset, back = 0;
-	struct kvm_device_attr a = {
-		.group = KVM_VCPU_TSC_CTRL,
-		.attr = KVM_VCPU_TSC_OFFSET,
-		.addr = (uint64_t)(uintptr_t)&off,
-	};
-	int r;
-
-	if (ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) < 0)
+	r = hv_vcpu_tsc_offset(&s->vm->vcpus[0], iopath_test_kvm_offset, &back, err, errlen);
+	if (r == -ENOTSUP) {
+		err[0] = '\0';
 		return 0;
-	r = HV_IOCTL(v->fd, KVM_SET_DEVICE_ATTR, &a, err, errlen);
-	if (r < 0)
-		return r;
-	a.addr = (uint64_t)(uintptr_t)&back;
-	r = HV_IOCTL(v->fd, KVM_GET_DEVICE_ATTR, &a, err, errlen);
+	}
 	if (r < 0)
 		return r;
 	/* A host may keep its own offset (PVM reads back 0 whatever was
 	 * written): the run-time check decides whether the clocks agree. */
-	c->offset_control = back == off ? "KVM_VCPU_TSC_OFFSET" :
+	c->offset_control = back == iopath_test_kvm_offset ? "KVM_VCPU_TSC_OFFSET" :
 			    "KVM_VCPU_TSC_OFFSET (the host kept its own value)";
 	c->kvm_offset = back;
 	c->kvm_offset_set = true;
-#endif
 	return 0;
 }
 

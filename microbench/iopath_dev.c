@@ -57,13 +57,13 @@ static struct hv_probe_slot *probe_exit(struct iop_state *s,
 	}
 	if (skip)
 		return NULL;
-	if (!vcpu->vmm.on)
+	if (!hv_vcpu_in_window(vcpu))
 		return &s->dummy;
 	if (s->n_ring == IOP_RING)
 		iop_ring_flush(s);	/* one slow access in IOP_RING */
 	slot = &s->ring[s->n_ring++];
 	slot->guest_before = sh->probe.guest_before;
-	slot->host_ret = vcpu->t_ret;
+	slot->host_ret = hv_vcpu_exit_cycles(vcpu);
 	s->prev_open = true;
 	return slot;
 }
@@ -93,7 +93,7 @@ int iop_dev_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
 	uint64_t t0 = 0, t1 = 0, k = s->window_calls;
 
 	s->calls++;
-	s->window_calls += vcpu->vmm.on;
+	s->window_calls += hv_vcpu_in_window(vcpu);
 	if (s->model == IOP_KERNEL) {
 		/* The ioeventfd should have completed it in KVM. */
 		if (!write)
@@ -103,7 +103,7 @@ int iop_dev_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
 	/* Every IOP_UNPROBED-th measured access goes unstamped: comparing its
 	 * round trip with the others' measures what the probes cost. */
 	if (s->probes)
-		slot = probe_exit(s, vcpu, vcpu->vmm.on && iop_unprobed(k));
+		slot = probe_exit(s, vcpu, hv_vcpu_in_window(vcpu) && iop_unprobed(k));
 	if (s->model == IOP_THREAD) {
 		handoff(s, write, data, len, slot != NULL);
 		t0 = s->req.dm_start;
@@ -118,7 +118,7 @@ int iop_dev_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
 	if (slot) {
 		slot->dm_start = t0;
 		slot->dm_end = t1;
-		vcpu->probe_enter = &slot->host_enter;
+		hv_vcpu_stamp_next_entry(vcpu, &slot->host_enter);
 	}
 	return HV_CONTINUE;
 }
