@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct hv_vm vm;
 	static struct hv_shared page;
-	static struct hv_probe_slot ring[MAX_SLOTS];
+	static struct iop_probe_slot ring[MAX_SLOTS];
 	static uint32_t hist[IOP_NSEG][HIST_BUCKETS];
 	struct iop_state s;
 	size_t hdr = 8 + 8 + 1 + 16;	/* offset, guest_after, flags, x_lo/x_hi */
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.vm = &vm;
 	s.ring = ring;
 	memcpy(&s.test_offset, data, 8);
-	memcpy((void *)&page.probe.guest_after, data + 8, 8);
+	memcpy((void *)&IOP_SLOT(&page)->guest_after, data + 8, 8);
 	s.prev_open = data[16] & 1;
 	s.cpl = data[16] & 2 ? 3 : 0;
 	s.clk.min_exit = s.clk.min_entry = INT64_MAX;
@@ -47,10 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s.hist[i] = hist[i];
 		hist_moments_init(&s.m[i]);
 	}
-	s.n_ring = (uint32_t)((size - hdr) / sizeof(struct hv_probe_slot));
+	s.n_ring = (uint32_t)((size - hdr) / sizeof(struct iop_probe_slot));
 	if (s.n_ring > MAX_SLOTS)
 		s.n_ring = MAX_SLOTS;
-	memcpy(ring, data + hdr, s.n_ring * sizeof(struct hv_probe_slot));
+	memcpy(ring, data + hdr, s.n_ring * sizeof(struct iop_probe_slot));
 	if (!s.n_ring)
 		s.prev_open = false;	/* the ring code never leaves it open empty */
 

@@ -31,7 +31,7 @@ static const struct fz_seg fz_segs[] = {
 	{ offsetof(struct hv_shared, hist), sizeof(((struct hv_shared *)0)->hist) },
 	{ 0, offsetof(struct hv_shared, heartbeat) },
 	{ offsetof(struct hv_shared, samples), sizeof(((struct hv_shared *)0)->samples) },
-	{ offsetof(struct hv_shared, probe), sizeof(struct hv_shared) - offsetof(struct hv_shared, probe) },
+	{ offsetof(struct hv_shared, family), sizeof(struct hv_shared) - offsetof(struct hv_shared, family) },
 };
 #define FZ_NSEGS (sizeof(fz_segs) / sizeof(fz_segs[0]))
 

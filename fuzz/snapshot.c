@@ -83,7 +83,7 @@ void __wrap_iop_ring_flush(struct iop_state *s)
 	FILE *f = dir && s->n_ring ? open_seed(dir, "fuzz_iopath", "ring") : NULL;
 
 	if (f) {
-		uint64_t after = s->vm->shared->probe.guest_after;
+		uint64_t after = IOP_SLOT(s->vm->shared)->guest_after;
 		uint8_t flags = (s->prev_open ? 1 : 0) | (s->cpl == 3 ? 2 : 0) |
 				(s->clk.cpu >= 0 ? 4 : 0) | (s->clk.rounds ? 8 : 0);
 		uint32_t n = s->n_ring < 512 ? s->n_ring : 512;

@@ -74,7 +74,7 @@ enum hv_ucall {
 	HV_UCALL_DONE,		/* results are in the shared page */
 	HV_UCALL_FAULT,		/* unexpected exception: fault block filled */
 	HV_UCALL_ABORT,		/* guest-detected error: status/abort_code says which */
-	HV_UCALL_PROBE,		/* per-access probe rendezvous (io-path study) */
+	HV_UCALL_PROBE,		/* the row's own call: its probe_ucall hook (mb.h) answers */
 	HV_UCALL_ENTER_USER,	/* VMM: move this vCPU to CPL3/EL0 at user_entry */
 	HV_UCALL_CALIB_BEGIN,	/* calibration loop (the null operation) starts: host snapshots counters */
 	HV_UCALL_CALIB_END,	/* ... and ends: its exits are the loop's own, not the operation's */
@@ -163,16 +163,6 @@ struct hv_fault {
 	uint64_t vcpu;
 };
 
-/* Per-access timestamps for the io-path study, all on the guest TSC timeline. */
-struct hv_probe_slot {
-	uint64_t guest_before;
-	uint64_t guest_after;
-	uint64_t host_ret;	/* KVM_RUN returned */
-	uint64_t dm_start;
-	uint64_t dm_end;
-	uint64_t host_enter;	/* about to re-enter KVM_RUN */
-};
-
 struct hv_shared {
 	/* Filled by the host before the first KVM_RUN. */
 	uint64_t magic;
@@ -189,7 +179,10 @@ struct hv_shared {
 	uint32_t batch;		/* operations between one probe pair (>= 1) */
 	uint32_t pad_batch;
 #define HV_F_NO_SUBTRACT (1u << 0)	/* report raw probe-pair cost (empty) */
-#define HV_F_PROBE_TIMELINE (1u << 1)	/* io-path: record per-access probes */
+/* Keep the first HV_MAX_SAMPLES samples in order instead of a decimation of
+ * the whole measurement: for a family that pairs sample i with its own
+ * per-operation stamps (io-path's timeline). */
+#define HV_F_SAMPLES_PREFIX (1u << 1)
 	uint64_t param[HV_NPARAMS];
 	uint64_t calib_iters;
 	uint64_t user_entry;	/* guest: where ENTER_USER resumes, and its stack */
@@ -220,8 +213,10 @@ struct hv_shared {
 	uint64_t pad_vcpu[16];
 	uint64_t samples[HV_MAX_SAMPLES];
 	uint32_t hist[HIST_BUCKETS];
-	/* io-path probes of the current access */
-	struct hv_probe_slot probe;
+	/* The row's own words: its family's ABI header gives them a shape
+	 * (io-path: per-access stamps, microbench/iopath_abi.h); the host
+	 * bounds-checks what it reads of them like any guest value. */
+	uint64_t family[6];
 	/* Filled by the host before the first KVM_RUN: the body to run, by
 	 * name, NUL-padded (HV_BODY_NAME_MAX). Last, so that the offsets of
 	 * every older field stay those of ABI 3 (fuzz/ seeds are real pages). */

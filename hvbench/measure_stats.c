@@ -175,7 +175,7 @@ void run_fill_measurements(struct rec *rec, struct run_state *st)
 	rec_set(rec, "histogram", h);
 	rec_set(rec, "samples", results_samples_json_per_op(s->samples, s->nsamples, batch));
 	rec_set(rec, "samples_sampling", json_pack("{s:s, s:I, s:I, s:I}",
-		"method", (st->set.flags & HV_F_PROBE_TIMELINE) ? "prefix" : "systematic",
+		"method", (st->set.flags & HV_F_SAMPLES_PREFIX) ? "prefix" : "systematic",
 		"stride", (json_int_t)(s->samples_stride ? s->samples_stride : 1),
 		"stored", (json_int_t)s->nsamples, "of", (json_int_t)sum.n));
 	rec_set(rec, "samples_total", json_integer((json_int_t)sum.n));

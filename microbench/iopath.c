@@ -152,7 +152,7 @@ static int setup_io_path(struct mb_setup_ctx *c)
 		s->clk.offset_exact = s->clk.kvm_offset_set && c->host &&
 				      (!strcmp(c->host->backend, "svm") ||
 				       !strcmp(c->host->backend, "vmx"));
-		sh->flags |= HV_F_PROBE_TIMELINE;
+		sh->flags |= HV_F_SAMPLES_PREFIX;
 	}
 	if (s->model == IOP_KERNEL) {
 		r = hv_vm_ioeventfd(c->vm, s->port, s->size, true, c->err,

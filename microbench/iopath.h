@@ -11,6 +11,7 @@
 
 #include "hv-core/abi.h"
 #include "hv-core/dev/dev.h"
+#include "microbench/iopath_abi.h"
 #include "microbench/mb.h"
 #include "probes/topo.h"
 
@@ -85,10 +86,10 @@ struct iop_state {
 	int vcpu_cpu, dev_cpu;		/* -1 until the probe call pins them */
 
 	/* probe ring, written only by the vCPU thread */
-	struct hv_probe_slot *ring;
+	struct iop_probe_slot *ring;
 	uint32_t n_ring;
 	bool prev_open;			/* ring[n_ring-1] waits for its guest_after */
-	struct hv_probe_slot dummy;	/* stamps of accesses outside the window */
+	struct iop_probe_slot dummy;	/* stamps of accesses outside the window */
 	uint32_t *hist[IOP_NSEG];
 	struct hist_moments m[IOP_NSEG];
 

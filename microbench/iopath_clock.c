@@ -115,7 +115,7 @@ int iop_clock_start(struct iop_state *s, char *err, size_t errlen)
 	cpu_set_t set;
 	int r;
 
-	if (!(sh->flags & HV_F_PROBE_TIMELINE))
+	if (!(sh->flags & HV_F_SAMPLES_PREFIX))
 		return 0;
 	c->cpu = topo_other_cpu(&s->allowed, s->vcpu_cpu);
 	if (c->cpu < 0) {

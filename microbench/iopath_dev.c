@@ -45,14 +45,14 @@ static void answer(const struct iop_state *s, bool write, void *data,
 /* Close the previous access and open a slot for this one (NULL: leave this
  * one unprobed). Outside the measured window the stamps go to a dummy slot,
  * so warm-up runs the same code. */
-static struct hv_probe_slot *probe_exit(struct iop_state *s,
+static struct iop_probe_slot *probe_exit(struct iop_state *s,
 					struct hv_vcpu *vcpu, bool skip)
 {
 	struct hv_shared *sh = s->vm->shared;
-	struct hv_probe_slot *slot;
+	struct iop_probe_slot *slot;
 
 	if (s->prev_open) {
-		s->ring[s->n_ring - 1].guest_after = sh->probe.guest_after;
+		s->ring[s->n_ring - 1].guest_after = IOP_SLOT(sh)->guest_after;
 		s->prev_open = false;
 	}
 	if (skip)
@@ -62,7 +62,7 @@ static struct hv_probe_slot *probe_exit(struct iop_state *s,
 	if (s->n_ring == IOP_RING)
 		iop_ring_flush(s);	/* one slow access in IOP_RING */
 	slot = &s->ring[s->n_ring++];
-	slot->guest_before = sh->probe.guest_before;
+	slot->guest_before = IOP_SLOT(sh)->guest_before;
 	slot->host_ret = hv_vcpu_exit_cycles(vcpu);
 	s->prev_open = true;
 	return slot;
@@ -89,7 +89,7 @@ int iop_dev_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
 	       uint32_t len, void *opaque)
 {
 	struct iop_state *s = opaque;
-	struct hv_probe_slot *slot = NULL;
+	struct iop_probe_slot *slot = NULL;
 	uint64_t t0 = 0, t1 = 0, k = s->window_calls;
 
 	s->calls++;
@@ -212,11 +212,11 @@ void iop_ring_flush(struct iop_state *s)
 
 	/* The last slot is complete only once the guest has run past it. */
 	if (s->prev_open) {
-		s->ring[n - 1].guest_after = s->vm->shared->probe.guest_after;
+		s->ring[n - 1].guest_after = IOP_SLOT(s->vm->shared)->guest_after;
 		s->prev_open = false;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		const struct hv_probe_slot *p = &s->ring[i];
+		const struct iop_probe_slot *p = &s->ring[i];
 		/* The guest's stamps are any 64-bit values it likes: differences
 		 * are taken modulo 2^64 (no signed overflow) and a nonsense one
 		 * shows up as a bracket violation, never as undefined behaviour. */

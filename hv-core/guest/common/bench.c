@@ -91,14 +91,15 @@ static uint64_t calibrate(struct hv_shared *s, uint64_t n, uint32_t batch,
  * pass before the next: every samples_stride-th sample of the whole
  * measurement is kept, so all repetitions are represented. A full buffer
  * keeps every other stored sample and doubles the stride (no RNG, and the
- * loop pays one decrement per sample). Probe-timeline bodies (io_path) pair
- * stored sample i with access i, so they keep the first HV_MAX_SAMPLES.
+ * loop pays one decrement per sample). With HV_F_SAMPLES_PREFIX (a family
+ * that pairs stored sample i with its own stamps of operation i, as io-path's
+ * timeline does) the first HV_MAX_SAMPLES are kept instead.
  */
 static __attribute__((noinline)) uint32_t sample_keep(struct hv_shared *s,
 							  uint64_t d)
 {
 	if (s->nsamples == HV_MAX_SAMPLES) {
-		if (s->flags & HV_F_PROBE_TIMELINE)
+		if (s->flags & HV_F_SAMPLES_PREFIX)
 			return UINT32_MAX;
 		for (uint32_t i = 0; i < HV_MAX_SAMPLES / 2; i++)
 			s->samples[i] = s->samples[2 * i];

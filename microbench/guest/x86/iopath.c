@@ -14,7 +14,7 @@ static uint64_t (*io_op)(uint16_t port);
 #define IO_OP(fn, access)                                                   \
 	static uint64_t fn(uint16_t port)                                   \
 	{                                                                   \
-		struct hv_probe_slot *p = &SHARED->probe;                   \
+		struct iop_probe_slot *p = IOP_SLOT(SHARED);                   \
 		uint64_t t0 = garch_probe_begin();                          \
 		p->guest_before = t0;                                       \
 		access;                                                     \
@@ -68,7 +68,7 @@ static int io_path_init(void)
 	io_port = (uint16_t)s->param[IOP_P_PORT];
 	/* The host pins its threads and starts the clock helper now. */
 	ucall(HV_UCALL_PROBE);
-	if (s->flags & HV_F_PROBE_TIMELINE)
+	if (s->flags & HV_F_SAMPLES_PREFIX)
 		clock_respond(s);
 	return 0;
 }
