@@ -3,13 +3,15 @@
  * noisy measurement from a real change. */
 #include "probes/hostload.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,28 +20,61 @@ struct cpu_times {
 	unsigned ncpus;
 };
 
+/*
+ * Everything the window reads runs on its own thread while the runner forks
+ * benchmark children: no malloc (fopen, opendir) on that path, only
+ * open/read/getdents64 into stack buffers, so a fork can never copy an
+ * allocator lock held by this thread (ASan's allocator is not fork-safe; a
+ * child of check-sanitize deadlocked in it). Returns bytes read (the buffer
+ * NUL-terminated) or -1.
+ */
+static ssize_t read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t n = 0;
+
+	if (fd < 0)
+		return -1;
+	while (n + 1 < len) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = 0;
+	return (ssize_t)n;
+}
+
 /* The aggregate "cpu" line: user nice system idle iowait irq softirq steal;
  * idle + iowait is idle time, steal is time the (outer) hypervisor took and
- * counts as busy for us: the vCPU was not ours to run. */
+ * counts as busy for us: the vCPU was not ours to run. The cpu lines come
+ * first in /proc/stat; a buffer that ends inside them (more CPUs than it
+ * holds) counts the CPUs it saw. */
 static int read_stat(struct cpu_times *t)
 {
-	FILE *f = fopen("/proc/stat", "r");
-	char line[512];
+	char buf[128 * 1024];
 	unsigned long long v[8] = { 0 };
+	ssize_t n = read_small("/proc/stat", buf, sizeof(buf));
 
-	if (!f)
+	if (n <= 0)
 		return -1;
 	memset(t, 0, sizeof(*t));
-	while (fgets(line, sizeof(line), f)) {
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
 		if (!strncmp(line, "cpu ", 4)) {
 			sscanf(line + 4, "%llu %llu %llu %llu %llu %llu %llu %llu",
 			       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
 		} else if (!strncmp(line, "cpu", 3) && line[3] >= '0' &&
 			   line[3] <= '9') {
 			t->ncpus++;
+		} else {
+			break;	/* past the cpu lines */
 		}
+		line = nl ? nl + 1 : NULL;
 	}
-	fclose(f);
 	for (int i = 0; i < 8; i++)
 		t->total += v[i];
 	t->busy = t->total - v[3] - v[4];
@@ -51,17 +86,12 @@ static int read_stat(struct cpu_times *t)
 static int read_stat_ticks(const char *path, bool children,
 			   unsigned long long *ticks)
 {
-	FILE *f = fopen(path, "re");
 	char buf[1024], *p;
 	unsigned long long ut = 0, st = 0;
 	long long cut = 0, cst = 0;
-	size_t n;
 
-	if (!f)
+	if (read_small(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
 	/* Fields after the command name, which may hold spaces: from ')' on,
 	 * utime and stime are the 12th and 13th, cutime and cstime next. */
 	p = strrchr(buf, ')');
@@ -75,35 +105,47 @@ static int read_stat_ticks(const char *path, bool children,
 	return 0;
 }
 
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
 /* CPU time of the running children of every thread of this process (the
  * jailed benchmark processes), from /proc/self/task/ */
 static unsigned long long live_children_ticks(void)
 {
 	unsigned long long sum = 0, t;
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *de;
+	char dents[8192];
+	long n;
+	int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (!d)
+	if (fd < 0)
 		return 0;
-	while ((de = readdir(d))) {
-		char path[128];
-		FILE *f;
-		int pid;
+	while ((n = syscall(SYS_getdents64, fd, dents, sizeof(dents))) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *de = (struct linux_dirent64 *)(dents + off);
+			char path[128], kids[4096], *p, *end;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%.20s/children", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		while (fscanf(f, "%d", &pid) == 1) {
-			snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-			if (!read_stat_ticks(path, true, &t))
-				sum += t;
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/self/task/%.20s/children", de->d_name);
+			if (read_small(path, kids, sizeof(kids)) <= 0)
+				continue;
+			for (p = kids;; p = end) {
+				long pid = strtol(p, &end, 10);
+				if (end == p || pid <= 0)
+					break;
+				snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+				if (!read_stat_ticks(path, true, &t))
+					sum += t;
+			}
 		}
-		fclose(f);
 	}
-	closedir(d);
+	close(fd);
 	return sum;
 }
 
@@ -132,17 +174,13 @@ int hostload_read(struct hostload *out, unsigned interval_ms)
 	unsigned long long sa, sb;
 	struct timespec d = { interval_ms / 1000, (interval_ms % 1000) * 1000000L };
 	double t0, frac, self;
-	FILE *f;
+	char la[256];
 
 	memset(out, 0, sizeof(*out));
-	f = fopen("/proc/loadavg", "r");
-	if (!f)
+	if (read_small("/proc/loadavg", la, sizeof(la)) < 0)
 		return -1;
-	if (fscanf(f, "%lf", &out->load1) != 1) {
-		fclose(f);
+	if (sscanf(la, "%lf", &out->load1) != 1)
 		return errno = EINVAL, -1;
-	}
-	fclose(f);
 	if (read_stat(&a) || read_self(&sa))
 		return -1;
 	t0 = now_ms();
