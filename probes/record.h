@@ -79,7 +79,9 @@ void rec_set_unit(struct rec *r, const char *unit);
 /* The family's headline figure (default: the first metric added). */
 void rec_set_headline(struct rec *r, const char *metric);
 
-/* Add or replace a metric; returns it (NULL on out of memory). */
+/* Add or replace a metric; returns it (NULL on out of memory). Adding one
+ * may move the array: a struct rec_metric pointer from before (a find, an
+ * earlier add) is stale after it; its strings (name, unit) are not moved. */
 struct rec_metric *rec_metric_stats(struct rec *r, const char *name, const char *unit,
 				    const char *what, const struct stats_summary *st,
 				    uint32_t per);

@@ -173,10 +173,14 @@ static void mix_finish(struct mb_setup_ctx *c, struct rec *rec)
 	note_emulation(c, rec);
 	if (!cyc || tasks < 1)
 		return;
+	/* Taken before a metric is added: that may move the record's array. */
+	const char *unit = cyc->unit;
+	double p50 = rec_metric_stat(cyc, "p50");
+
 	rec_metric_value(rec, "vcpus", "vCPUs", "vCPUs sharing the tasks (the scaling chart's x)",
 			 c->vm->nr_vcpus);
-	rec_metric_value(rec, "per_task", cyc->unit, "median time of one operation over its tasks",
-			 rec_metric_stat(cyc, "p50") / (double)tasks);
+	rec_metric_value(rec, "per_task", unit, "median time of one operation over its tasks",
+			 p50 / (double)tasks);
 }
 
 static const struct mb_bench mmu_mix = {

@@ -133,7 +133,9 @@ static void tw_finish(struct mb_setup_ctx *c, struct rec *rec)
 	struct tw_state *st = c->priv;
 	const struct rec_metric *cyc = rec_metric_find(rec, "cycles");
 	double loads = (double)c->params->ext[TW_X_PER_OP];
-	struct stats_summary g, n;
+	struct stats_summary g, n, cst;
+	const char *unit;
+	uint32_t per;
 	char what[160];
 
 	c->priv = NULL;
@@ -143,6 +145,12 @@ static void tw_finish(struct mb_setup_ctx *c, struct rec *rec)
 		free(st);
 		return;
 	}
+	/* Adding a metric may move the record's array: what is needed of
+	 * "cycles" is taken now (its unit string stays where it is). */
+	cst = cyc->st;
+	unit = cyc->unit;
+	per = cyc->per;
+	cyc = NULL;
 	uint64_t leaf = mm_guest_leaf(c->vm, MM_REGION_GPA);
 	if (leaf) {
 		rec_metric_value(rec, "guest_page", "bytes",
@@ -151,9 +159,9 @@ static void tw_finish(struct mb_setup_ctx *c, struct rec *rec)
 			rec_flag(rec, "suspect", "the guest's tables map the working set with pages of another size than asked");
 	}
 	mm_kvm_pages(c->vm, rec);
-	g = per_load(&cyc->st, loads);
-	rec_metric_stats(rec, "per_access/guest", cyc->unit,
-			 "one dependent load of the chase in the guest", &g, cyc->per);
+	g = per_load(&cst, loads);
+	rec_metric_stats(rec, "per_access/guest", unit,
+			 "one dependent load of the chase in the guest", &g, per);
 	rec_set_headline(rec, "per_access/guest");
 	int r = tw_native(c, st, &n);
 	if (r < 0) {
@@ -166,7 +174,7 @@ static void tw_finish(struct mb_setup_ctx *c, struct rec *rec)
 	n = per_load(&n, loads);
 	snprintf(what, sizeof(what), "the same load on a host thread, host memory %s",
 		 hv_backing_name(st->backing));
-	rec_metric_stats(rec, "per_access/native", cyc->unit, what, &n, cyc->per);
+	rec_metric_stats(rec, "per_access/native", unit, what, &n, per);
 	if (n.p50 > 0)
 		rec_metric_value(rec, "ratio/guest_native", "ratio",
 				 "median load in the guest over the median native: the walk's price",
