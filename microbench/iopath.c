@@ -348,6 +348,8 @@ static void finish_io_path(struct mb_setup_ctx *c, struct rec *rec)
 		cycles = rec_metric_find(rec, "cycles");	/* the array may have moved */
 		if (rt && cycles->n_reps)
 			rec_metric_set_reps(rt, cycles->reps, cycles->n_reps);
+		double cyc_p50 = rec_metric_stat(cycles, "p50");
+		cycles = NULL;	/* stale after the next add */
 		rec_set_headline(rec, "round_trip");
 		rec_set(rec, "placement", json_pack("{s:i, s:o, s:I, s:I}",
 			"vcpu_cpu", s->vcpu_cpu,
@@ -359,7 +361,7 @@ static void finish_io_path(struct mb_setup_ctx *c, struct rec *rec)
 				 "exits that reached the device model in user space, per access",
 				 iters ? (double)s->window_calls / (double)iters : 0);
 		if (s->probes)
-			segments_json(s, rec, rec_metric_stat(cycles, "p50"), c->host);
+			segments_json(s, rec, cyc_p50, c->host);
 	}
 	state_free(s);
 	c->priv = NULL;
