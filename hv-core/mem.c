@@ -106,7 +106,7 @@ int hv_backing_check(enum hv_backing b, uint64_t bytes, char *why, size_t len)
 /* Map `size` bytes the way the backing says; the region gets hva, map and
  * fd. Huge-page backings are aligned to their page so KVM can map them
  * with large pages. */
-static int map_backing(struct hv_mem_region *r, char *err, size_t errlen)
+int hv_mem_map(struct hv_mem_region *r, char *err, size_t errlen)
 {
 	uint64_t align = r->backing == HV_BACK_THP ? HV_PAGE_2M : 0;
 	int prot = PROT_READ | PROT_WRITE, e;
@@ -176,7 +176,7 @@ static int map_backing(struct hv_mem_region *r, char *err, size_t errlen)
 	return 0;
 }
 
-static void unmap_region(struct hv_mem_region *r)
+void hv_mem_unmap(struct hv_mem_region *r)
 {
 	if (r->map)
 		munmap(r->map, r->map_len);
@@ -189,7 +189,7 @@ static void unmap_region(struct hv_mem_region *r)
 void hv_vm_free_memory(struct hv_vm *vm)
 {
 	for (uint32_t i = 0; i < vm->n_regions; i++)
-		unmap_region(&vm->regions[i]);
+		hv_mem_unmap(&vm->regions[i]);
 	vm->n_regions = 0;
 }
 
@@ -242,9 +242,9 @@ int hv_vm_add_memory(struct hv_vm *vm, const char *name, uint64_t gpa,
 	m->backing = backing;
 	m->flags = flags;
 	m->slot = vm->n_regions;
-	r = map_backing(m, err, errlen);
+	r = hv_mem_map(m, err, errlen);
 	if (r < 0) {
-		unmap_region(m);
+		hv_mem_unmap(m);
 		return r;
 	}
 	struct kvm_userspace_memory_region region = {
@@ -257,7 +257,7 @@ int hv_vm_add_memory(struct hv_vm *vm, const char *name, uint64_t gpa,
 	};
 	r = HV_IOCTL(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region, err, errlen);
 	if (r < 0) {
-		unmap_region(m);
+		hv_mem_unmap(m);
 		return r;
 	}
 	vm->n_regions++;

@@ -38,6 +38,13 @@ struct hv_mem_region {
 
 #define HV_MAX_REGIONS 32
 
+/* Host memory backed as a guest region is, inside a VM or not (a native
+ * twin's buffer): r->name, size and backing set by the caller; fills hva
+ * (size bytes, aligned to the backing's page), map, map_len and fd. 0 or
+ * -errno with err filled. hv_mem_unmap undoes it (also after a failure). */
+int hv_mem_map(struct hv_mem_region *r, char *err, size_t errlen);
+void hv_mem_unmap(struct hv_mem_region *r);
+
 const char *hv_backing_name(enum hv_backing b);
 /* The backing's page size in bytes. */
 uint64_t hv_backing_page(enum hv_backing b);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "hv-core/hv.h"
 #include "microbench/memory/mmu_stats.h"
@@ -110,21 +109,20 @@ static struct stats_summary per_load(const struct stats_summary *s, double loads
  * same body and limits on this thread. */
 static int tw_native(struct mb_setup_ctx *c, struct tw_state *st, struct stats_summary *out)
 {
-	uint8_t *map, *base;
-	size_t len;
-	int r = mm_host_buffer(st->backing, st->size, &map, &len, &base, c->err, c->errlen);
+	struct hv_mem_region buf;
+	int r = mm_host_buffer(st->backing, st->size, &buf, c->err, c->errlen);
 
 	if (r < 0)
 		return r;
-	int64_t start = tw_build_chain(base, st->size, st->nodes);
+	int64_t start = tw_build_chain(buf.hva, st->size, st->nodes);
 	if (start < 0 || (uint64_t)start != st->native.param[TW_P_START]) {
 		snprintf(c->err, c->errlen, "the native chain differs from the guest's");
 		r = -EPROTO;
 	} else {
-		r = mm_native_run(c, &st->native, TW_P_BASE, (uintptr_t)base, out,
+		r = mm_native_run(c, &st->native, TW_P_BASE, (uintptr_t)buf.hva, out,
 				  c->err, c->errlen);
 	}
-	munmap(map, len);
+	hv_mem_unmap(&buf);
 	return r;
 }
 

@@ -48,10 +48,11 @@ void mm_kvm_pages(struct hv_vm *vm, struct rec *rec);
  * of the next. Returns the first node's offset, or -ENOMEM. */
 int64_t tw_build_chain(uint8_t *mem, uint64_t size, uint64_t nodes);
 
-/* Host memory for the native twin, backed like the guest's: size bytes at
- * *base, *map and *len to munmap. -ENOTSUP with the reason, as hv_backing_check says. */
-int mm_host_buffer(enum hv_backing b, uint64_t size, uint8_t **map, size_t *len,
-		   uint8_t **base, char *err, size_t errlen);
+/* Host memory for the native twin, backed like the guest's (hv_mem_map):
+ * size bytes at r->hva, hv_mem_unmap(r) to free. -ENOTSUP with the reason,
+ * as hv_backing_check says. */
+int mm_host_buffer(enum hv_backing b, uint64_t size, struct hv_mem_region *r,
+		   char *err, size_t errlen);
 
 /* What the native twin runs: the body, its parameters and the guest
  * counter's rate, kept by the host when it wrote them (setup, before the

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "hv-core/hv.h"
 #include "hv-core/native.h"
@@ -132,39 +131,30 @@ int64_t tw_build_chain(uint8_t *mem, uint64_t size, uint64_t nodes)
 	return start;
 }
 
-int mm_host_buffer(enum hv_backing b, uint64_t size, uint8_t **map, size_t *len,
-		   uint8_t **base, char *err, size_t errlen)
+int mm_host_buffer(enum hv_backing b, uint64_t size, struct hv_mem_region *r,
+		   char *err, size_t errlen)
 {
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-	uint64_t align = 0;
 	char why[200];
-	uint8_t *m;
+	int e;
 
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
 	if (hv_backing_check(b, size, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "native buffer: %s", why);
 		return -ENOTSUP;
 	}
-	if (b == HV_BACK_HUGETLB_2M)
-		flags |= MAP_HUGETLB | (21 << MAP_HUGE_SHIFT);
-	else if (b == HV_BACK_HUGETLB_1G)
-		flags |= MAP_HUGETLB | (30 << MAP_HUGE_SHIFT);
-	else if (b == HV_BACK_THP)
-		align = HV_PAGE_2M;
-	*len = size + align;
-	m = mmap(NULL, *len, PROT_READ | PROT_WRITE, flags, -1, 0);
-	if (m == MAP_FAILED) {
-		snprintf(err, errlen, "native buffer of %llu MiB (%s): %s",
-			 (unsigned long long)(size >> 20), hv_backing_name(b), strerror(errno));
-		return -ENOMEM;
+	/* The guest's own mapping code: the twin's memory is backed exactly
+	 * as the guest's region is. */
+	snprintf(r->name, sizeof(r->name), "native");
+	r->size = size;
+	r->backing = b;
+	e = hv_mem_map(r, why, sizeof(why));
+	if (e < 0) {
+		hv_mem_unmap(r);
+		snprintf(err, errlen, "native buffer of %llu MiB: %s",
+			 (unsigned long long)(size >> 20), why);
 	}
-	*map = *base = m;
-	if (align) {
-		*base = (uint8_t *)(((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1));
-		madvise(*base, size, MADV_HUGEPAGE);
-	} else if (b == HV_BACK_ANON) {
-		madvise(m, size, MADV_NOHUGEPAGE);
-	}
-	return 0;
+	return e;
 }
 
 int mm_native_run(const struct mb_setup_ctx *c, const struct mm_native *n, int base_slot,
