@@ -90,7 +90,11 @@ static void test_64_vcpus(void **state)
 		assert_int_equal(*top, i);
 	}
 	assert_true(HV_KSTACK_TOP(n - 1) > HV_SYS_GPA);
-	assert_int_equal(hv_vm_exit_stat(vm, KVM_EXIT_HLT), n);
+	/* Every vCPU ran (seen.n above); whether a secondary reaches its HLT
+	 * before vCPU 0's end stops the VM is a race (lost once in 64 under
+	 * ASan), so the halts are bounded, not counted exactly. */
+	uint64_t hlt = hv_vm_exit_stat(vm, KVM_EXIT_HLT);
+	assert_true(hlt >= 1 && hlt <= n);
 	hv_vm_destroy(vm);
 }
 
