@@ -62,7 +62,7 @@ for i in $(seq 1 "$pairs"); do
 	other=$(echo "$prows" | tr ',' '\n' | grep -cv '^io_path$\|^$' || true)
 	planted_other=$((planted_other + other))
 	load=$(jq -r '[.host_load.start.other_cpus, .host_load.end.other_cpus] | map(. * 100 | round / 100) | join("/")' "$dir/b$i.json")
-	printf 'pair %2d: A/A flagged [%s]  planted: io_path %s, other rows flagged [%s]  (other CPUs busy %s)\n' \
+	printf 'pair %2d: A/A flagged [%s]  planted: io_path %s, rows flagged [%s]  (other CPUs busy %s)\n' \
 		"$i" "$rows" "$pv" "$prows" "$load"
 done
 # The same runs as two sets (run-level values when each half has >= 4 runs):
