@@ -39,6 +39,9 @@ void arch_vm_destroy(struct hv_vm *vm);
  * has checked page and alignment: allocates tables with hv_vm_pt_page. */
 int arch_map(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t len,
 	     uint64_t page, uint32_t prot, char *err, size_t errlen);
+/* The leaf size the guest's tables give gva, walked from vm->pt_root as the
+ * guest's MMU would: HV_PAGE_4K/2M/1G, 0 where unmapped. */
+uint64_t arch_leaf(struct hv_vm *vm, uint64_t gva);
 
 /* Build the guest's system tables in guest memory (page tables, GDT, ...). */
 int arch_guest_memory_setup(struct hv_vm *vm, char *err, size_t errlen);

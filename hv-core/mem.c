@@ -370,3 +370,8 @@ int hv_vm_map(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t len,
 	}
 	return arch_map(vm, gva, gpa, len, page, prot, err, errlen);
 }
+
+uint64_t hv_vm_leaf(struct hv_vm *vm, uint64_t gva)
+{
+	return vm->pt_root ? arch_leaf(vm, gva) : 0;
+}

@@ -87,6 +87,11 @@ uint64_t hv_vm_ram_high(const struct hv_vm *vm);
 #define HV_MAP_DEVICE (1u << 3)	/* uncached device memory */
 int hv_vm_map(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t len,
 	      uint64_t page, uint32_t prot, char *err, size_t errlen);
+/* The leaf size the guest's own tables (from the root the VMM built) give
+ * gva, every table read bounds-checked: HV_PAGE_4K/2M/1G, or 0 where it is
+ * unmapped or the tables are not built. Reads guest memory: what a guest
+ * rewrote is what this sees. */
+uint64_t hv_vm_leaf(struct hv_vm *vm, uint64_t gva);
 /* A zeroed page for the guest's page tables, from the arch's low pool, then
  * from the system area: its guest-physical address, or 0 with err filled. */
 uint64_t hv_vm_pt_page(struct hv_vm *vm, char *err, size_t errlen);

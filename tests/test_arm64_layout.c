@@ -32,7 +32,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Walks the tables like the MMU (T0SZ 32: level 1, then level 2 blocks). */
+/* Walks the tables like the MMU (T0SZ 25: level 1, then level 2 blocks). */
 static uint64_t walk(uint64_t va)
 {
 	uint64_t *l1 = (uint64_t *)(mem + A64_L1_GPA);
@@ -116,13 +116,16 @@ static void test_sysregs(void **state)
 {
 	uint64_t tcr = A64_TCR_VALUE, sctlr = A64_SCTLR_VALUE;
 
-	assert_int_equal(tcr & 0x3f, 32);		/* T0SZ: 4 GiB */
+	assert_int_equal(tcr & 0x3f, 64 - A64_VA_BITS);	/* T0SZ 25: 512 GiB */
+	assert_int_equal(A64_VA_BITS, 39);		/* level-1 start, 512 entries */
 	assert_int_equal((tcr >> 8) & 3, 1);		/* IRGN0 WB WA */
 	assert_int_equal((tcr >> 10) & 3, 1);		/* ORGN0 WB WA */
 	assert_int_equal((tcr >> 12) & 3, 3);		/* SH0 inner */
 	assert_int_equal((tcr >> 14) & 3, 0);		/* TG0 4K */
 	assert_true(tcr & (1ull << 23));		/* EPD1 */
-	assert_int_equal((tcr >> 32) & 7, 0);		/* IPS 32 bits */
+	assert_int_equal((tcr >> 32) & 7, 2);		/* IPS 40 bits: KVM's default IPA */
+	assert_false(tcr & (1ull << 22));		/* A1 0: the ASID is TTBR0's */
+	assert_false(tcr & (1ull << 36));		/* AS 0: 8-bit ASIDs */
 	assert_int_equal(sctlr, 0x30d00800ull | 1 << 0 | 1 << 2 | 1 << 12 |
 			 1 << 15 | 1 << 16 | 1 << 18);
 	assert_false(sctlr & (1ull << 19));		/* no WXN */
@@ -140,7 +143,7 @@ static void test_esr_words(void **state)
 	assert_string_equal(arm64_ec_name(0x00), "unknown reason");
 	assert_string_equal(arm64_ec_name(0x100), "IRQ");
 	assert_string_equal(arm64_ec_name(0x3b), "exception");
-	/* The fault test's read beyond TTBR0's 4 GiB: translation fault,
+	/* The fault test's read beyond TTBR0's 512 GiB: translation fault,
 	 * level 0 (ESR 0x96000004 from EL1). */
 	assert_int_equal(0x96000004u >> 26, 0x25);
 	assert_string_equal(arm64_fsc_name(0x96000004u & 0x3f), "translation fault");

@@ -74,7 +74,7 @@ static void pf_finish(struct mb_setup_ctx *c, struct rec *rec)
 	if (rec->status != REC_OK)
 		return;
 	mm_kvm_pages(c->vm, rec);
-	leaf = mm_guest_leaf(c->vm, MM_REGION_GPA);
+	leaf = hv_vm_leaf(c->vm, MM_REGION_GPA);
 	if (!leaf)
 		return;
 	rec_metric_value(rec, "guest_page", "bytes",
@@ -86,10 +86,10 @@ static void pf_finish(struct mb_setup_ctx *c, struct rec *rec)
 static const struct mb_bench b_pf_storm = {
 	.name = "pf_storm", .family = "memory",
 	.description = "first write to a fresh guest page of the chosen size and backing, the other vCPUs first-touching theirs at the same time",
-	.archs = MB_ARCH_X86,
+	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
 	/* One exit per timed touch, but KVM's counters are the VM's: the other
 	 * vCPUs' faults land in them too, so the count is not checked. */
-	.exit_kind = "page fault (kernel): EPT/NPT violation or shadow page fault",
+	.exit_kind = "page fault (kernel): EPT/NPT violation, shadow page fault or stage-2 abort",
 	.expected_exits = -1, .exit_stat = "exits_caused",
 	.body = "pf_storm", .cpls = MB_CPL_ANY,
 	.ext_params = pf_params, .abort_reasons = pf_aborts, .kvm_stats = mem_mmu_stats,

@@ -1,9 +1,11 @@
 /* The memory family's page-table rows (issue 13, rows 3 and 4): pt_churn,
  * the guest kernel rewriting its own page tables and switching CR3, and
- * mmu_mix, a kernel-compile-like mix on 1..N vCPUs. Both are CPL0 work
- * (x86 only for now): on shadow paging every page-table write and first
- * touch is the host's to trap, with NPT/EPT none is. Guest bodies:
- * microbench/memory/guest/x86/{pt_churn,mmu_mix}.c. */
+ * mmu_mix, a kernel-compile-like mix on 1..N vCPUs. Both are CPL0 work: on
+ * shadow paging every page-table write and first touch is the host's to
+ * trap, with NPT/EPT/stage 2 none is. Guest bodies:
+ * microbench/memory/guest/x86/{pt_churn,mmu_mix}.c and
+ * microbench/memory/guest/arm64/pt_churn.c (TTBR0 with an ASID per space;
+ * mmu_mix is x86 only). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +28,7 @@ const char *const mem_mmu_stats[] = {
 static const char *const ptc_aborts[] = {
 	"the page asked for counts outside the body's limits",
 	"the page's pool is not page-aligned in the identity-mapped low 4 GiB, or too small",
-	"the window's PML4 slot (255) is already mapped",
+	"the window's top-level slot (x86: PML4 entry 255; arm64: level-1 entry 256) is already mapped",
 	NULL,
 };
 
@@ -76,7 +78,7 @@ static int pool_setup(struct mb_setup_ctx *c, uint64_t bytes, int p_pool, int p_
 /* ---- pt_churn ---- */
 
 static const struct mb_param_def ptc_params[] = {
-	{ "spaces", MB_PT_INT, "address spaces (CR3 values) the operations cycle through", 1, PTC_MAX_SPACES, NULL, 4 },
+	{ "spaces", MB_PT_INT, "address spaces (CR3 values; on arm64 TTBR0 values, an ASID each) the operations cycle through", 1, PTC_MAX_SPACES, NULL, 4 },
 	{ "pages", MB_PT_INT, "pages of each space's window (one page table)", 1, PTC_MAX_PAGES, NULL, 64 },
 	{ NULL },
 };
@@ -135,11 +137,11 @@ static void ptc_finish(struct mb_setup_ctx *c, struct rec *rec)
 
 static const struct mb_bench pt_churn = {
 	.name = "pt_churn", .family = "memory",
-	.description = "the guest kernel unmaps, maps and re-protects pages of its own page tables (invlpg) and switches CR3 between address spaces",
-	.archs = MB_ARCH_X86,
+	.description = "the guest kernel unmaps, maps and re-protects pages of its own page tables (invlpg / TLBI) and switches CR3 / TTBR0 between address spaces",
+	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
 	.exit_kind = "page-table write (shadow paging)", .expected_exits = -1, .exit_stat = "exits_caused",
 	.expected_on = ptc_expected,
-	.expected_rules = "ept, npt: 0; shadow: at least 3 (one per page-table write), checked by the row; pvm: the kernel is emulated, at least 3 intercepted writes (mmu_pte_write), checked by the row",
+	.expected_rules = "ept, npt, stage2: 0; shadow: at least 3 (one per page-table write), checked by the row; pvm: the kernel is emulated, at least 3 intercepted writes (mmu_pte_write), checked by the row",
 	.body = "pt_churn", .cpls = MB_CPL0,
 	.ext_params = ptc_params, .abort_reasons = ptc_aborts, .kvm_stats = mem_mmu_stats,
 	.setup = ptc_setup, .finish = ptc_finish,

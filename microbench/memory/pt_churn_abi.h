@@ -30,16 +30,20 @@ enum mix_param {
 #define MIX_MAX_PAGES 512
 #define MIX_MAX_TURNS 100000
 
-/* The window's virtual address: PML4 slot 255, the last of the lower half,
- * far from the identity map (slots 0-1 cover up to 1 TiB of RAM). */
+/* The window's virtual address. x86: PML4 slot 255, the last of the lower
+ * half, far from the identity map (slots 0-1 cover up to 1 TiB of RAM).
+ * arm64: level-1 slot 256 (256 GiB), far from the identity map (the first
+ * 4 GiB) and the memory family's region (64 GiB on), inside T0SZ 25. */
 #define PTC_WINDOW_VA 0x7f8000000000ull
+#define PTC_A64_WINDOW_VA 0x4000000000ull
 
 /* Page-table writes each pt_churn operation makes (unmap, map, re-protect);
  * the host divides its exits by this. */
 #define PTC_WRITES_PER_OP 3
 
 /* Pool layout, pt_churn: a control page, then per space 4 table pages
- * (root, PDPT, PD, PT), then the N data pages the windows share.
+ * (x86: root, PDPT, PD, PT; arm64: level 1, 2, 3 and one unused), then the
+ * N data pages the windows share.
  * mmu_mix: a control page, then per vCPU 3 + MIX_MAX_PAGES / 512 table
  * pages and `pages` data pages. */
 #define PTC_POOL_BYTES(k, n) (4096ull * (1 + 4ull * (k) + (n)))
@@ -51,7 +55,7 @@ enum mix_param {
 enum ptc_abort {
 	PTC_ABORT_PARAM = HV_ABORT_BODY_BASE,	/* counts out of range */
 	PTC_ABORT_POOL,				/* the pool is not where it can be */
-	PTC_ABORT_SLOT,				/* the window's PML4 slot is in use */
+	PTC_ABORT_SLOT,				/* the window's top-level slot is in use */
 };
 
 #endif

@@ -39,15 +39,6 @@ struct tw_state {
 	struct mm_native native;	/* what the host wrote, for the twin */
 };
 
-static int tw_available(const struct hostinfo *hi, char *why, size_t len)
-{
-	if (mb_host_arch() == MB_ARCH_ARM64) {
-		snprintf(why, len, "the arm64 guest's stage 1 spans 4 GiB (TCR_EL1.T0SZ 32), all of it the VMM's identity map in 2 MiB blocks: no address is left to map a working set with the page size asked");
-		return -ENOTSUP;
-	}
-	return 0;
-}
-
 static int tw_setup(struct mb_setup_ctx *c)
 {
 	const int64_t *x = c->params->ext;
@@ -149,7 +140,7 @@ static void tw_finish(struct mb_setup_ctx *c, struct rec *rec)
 	unit = cyc->unit;
 	per = cyc->per;
 	cyc = NULL;
-	uint64_t leaf = mm_guest_leaf(c->vm, MM_REGION_GPA);
+	uint64_t leaf = hv_vm_leaf(c->vm, MM_REGION_GPA);
 	if (leaf) {
 		rec_metric_value(rec, "guest_page", "bytes",
 				 "the leaf size of the working set's first page in the guest's own tables", (double)leaf);
@@ -188,6 +179,6 @@ static const struct mb_bench b_tlb_walk = {
 	.expected_exits = -1, .exit_stat = "exits_caused",
 	.body = "tlb_walk", .cpls = MB_CPL_ANY,
 	.ext_params = tw_params, .abort_reasons = tw_aborts, .kvm_stats = mem_mmu_stats,
-	.available = tw_available, .setup = tw_setup, .finish = tw_finish,
+	.setup = tw_setup, .finish = tw_finish,
 };
 MB_REGISTER(b_tlb_walk);

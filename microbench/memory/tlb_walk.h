@@ -33,10 +33,6 @@ enum hv_backing mm_backing(int64_t choice);
 int mm_region(struct mb_setup_ctx *c, uint64_t bytes, uint64_t page,
 	      enum hv_backing backing, struct hv_mem_region **out, uint64_t *size);
 
-/* The leaf size the guest's page tables give gva (their own walk, from the
- * root the VMM built): HV_PAGE_4K/2M/1G, 0 when unmapped or unknown. */
-uint64_t mm_guest_leaf(struct hv_vm *vm, uint64_t gva);
-
 /* KVM's own count of its host mappings by size (VM statistics pages_4k,
  * pages_2m, pages_1g, where the kernel has them) into rec as
  * kvm_pages/<size>: whether the host really mapped huge pages. */

@@ -64,30 +64,6 @@ int mm_region(struct mb_setup_ctx *c, uint64_t bytes, uint64_t page,
 	return 0;
 }
 
-/* x86 4-level tables (the layout hv-core/arch/x86/pt.c builds): present,
- * page size, the address bits. */
-#define PTE_P 0x1ull
-#define PTE_PS 0x80ull
-#define PTE_ADDR 0x000ffffffffff000ull
-
-uint64_t mm_guest_leaf(struct hv_vm *vm, uint64_t gva)
-{
-	if (mb_host_arch() != MB_ARCH_X86 || !vm->pt_root)
-		return 0;
-	uint64_t t = vm->pt_root;
-	for (int level = 4; level >= 1; level--) {
-		const uint64_t *tab = hv_gpa_to_hva(vm, t & PTE_ADDR, HV_PAGE_4K);
-		unsigned idx = (unsigned)(gva >> (12 + 9 * (level - 1))) & 511;
-
-		if (!tab || !(tab[idx] & PTE_P))
-			return 0;
-		if (level == 1 || (level <= 3 && (tab[idx] & PTE_PS)))
-			return 1ull << (12 + 9 * (level - 1));
-		t = tab[idx];
-	}
-	return 0;
-}
-
 static uint64_t splitmix(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);

@@ -21,17 +21,25 @@
 #define A64_PTE_AP_RO (1ull << 7)	/* AP[2]: read-only */
 #define A64_PTE_SH_INNER (3ull << 8)
 #define A64_PTE_AF (1ull << 10)
+#define A64_PTE_NG (1ull << 11)	/* not global: tagged with the ASID */
 #define A64_PTE_PXN (1ull << 53)
 #define A64_PTE_UXN (1ull << 54)
+#define A64_PTE_ADDR 0x0000fffffffff000ull
+#define A64_TTBR_ASID_SHIFT 48
 
 /* MAIR_EL1: attr0 normal write-back, attr1 Device-nGnRE. */
 #define A64_MAIR_NORMAL 0
 #define A64_MAIR_DEVICE 1
 #define A64_MAIR_VALUE 0x04ff
 
-/* TCR_EL1: T0SZ=32 (4 GiB, walks start at level 1), WB-WA inner/outer,
- * inner shareable, 4K granule, TTBR1 walks off (EPD1), IPS 32 bits. */
-#define A64_TCR_VALUE 0x803520	/* 32 | 1<<8 | 1<<10 | 3<<12 | 1<<23 */
+/* TCR_EL1: T0SZ=25 (512 GiB of virtual addresses, walks start at level 1,
+ * whose 512 entries map 1 GiB each), WB-WA inner/outer, inner shareable,
+ * 4K granule, TTBR1 walks off (EPD1), 8-bit ASIDs from TTBR0 (A1=0, AS=0),
+ * IPS 40 bits (1 TiB: KVM's default IPA size, so the memory family's
+ * region at 64 GiB is reachable). The identity map covers the first 4 GiB;
+ * the rest is for mappings added through hv_vm_map. */
+#define A64_TCR_VALUE 0x200803519	/* 25 | 1<<8 | 1<<10 | 3<<12 | 1<<23 | 2<<32 */
+#define A64_VA_BITS 39
 
 /* SCTLR_EL1: the ARMv8.0 RES1 bits (11, 20, 22, 23=SPAN: no PAN on exception
  * entry, 28, 29) plus M, C, I, and nTWI/nTWE (EL0 WFI/WFE do not trap to EL1),

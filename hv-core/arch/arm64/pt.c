@@ -1,7 +1,7 @@
 /* arm64 backend: guest stage-1 mappings added to the identity map the VMM
  * built (layout.c): 4 KiB pages, 2 MiB and 1 GiB blocks with write, EL0,
- * execute-never and device rights. The guest's TCR_EL1 (T0SZ 32) walks
- * 4 GiB of virtual addresses from level 1. */
+ * execute-never and device rights. The guest's TCR_EL1 (T0SZ 25) walks
+ * 512 GiB of virtual addresses from level 1. */
 #include <errno.h>
 #include <stdio.h>
 
@@ -9,7 +9,7 @@
 #include "hv-core/arch/arm64/arm64.h"
 #include "hv-core/hv.h"
 
-#define A64_VA_SIZE (1ull << 32)
+#define A64_VA_SIZE (1ull << A64_VA_BITS)
 #define A64_ADDR 0x0000fffffffff000ull
 
 static uint64_t *table(struct hv_vm *vm, uint64_t desc)
@@ -24,7 +24,7 @@ int arch_map(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t len,
 	uint64_t bits = A64_PTE_VALID | A64_PTE_AF;
 
 	if (gva + len > A64_VA_SIZE) {
-		snprintf(err, errlen, "mapping 0x%llx + 0x%llx: the arm64 guest's stage 1 spans 4 GiB (TCR_EL1.T0SZ 32)",
+		snprintf(err, errlen, "mapping 0x%llx + 0x%llx: the arm64 guest's stage 1 spans 512 GiB (TCR_EL1.T0SZ 25)",
 			 (unsigned long long)gva, (unsigned long long)len);
 		return -ENOTSUP;
 	}
@@ -64,6 +64,30 @@ int arch_map(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t len,
 			return -EEXIST;
 		}
 		tab[idx] = (gpa + off) | bits;
+	}
+	return 0;
+}
+
+uint64_t arch_leaf(struct hv_vm *vm, uint64_t gva)
+{
+	uint64_t desc = vm->pt_root | A64_PTE_VALID | A64_PTE_TABLE;
+
+	if (!vm->pt_root || gva >= A64_VA_SIZE)
+		return 0;
+	for (int level = 1; level <= 3; level++) {
+		const uint64_t *tab = table(vm, desc);
+		unsigned idx = (unsigned)(gva >> (12 + 9 * (3 - level))) & 511;
+
+		if (!tab)
+			return 0;
+		desc = tab[idx];
+		if (!(desc & A64_PTE_VALID))
+			return 0;
+		/* Bit 1 is "table" at levels 1-2 and "page" at level 3. */
+		if (level == 3)
+			return desc & A64_PTE_TABLE ? HV_PAGE_4K : 0;
+		if (!(desc & A64_PTE_TABLE))
+			return 1ull << (12 + 9 * (3 - level));
 	}
 	return 0;
 }

@@ -126,7 +126,7 @@ void arch_vm_destroy(struct hv_vm *vm)
 int arch_guest_memory_setup(struct hv_vm *vm, char *err, size_t errlen)
 {
 	if (hv_vm_ram_high(vm)) {
-		snprintf(err, errlen, "guest RAM above %llu MiB: the arm64 guest's stage 1 spans 4 GiB (TCR_EL1.T0SZ 32)",
+		snprintf(err, errlen, "guest RAM above %llu MiB: the arm64 guest's identity map covers the first 4 GiB only",
 			 (unsigned long long)(HV_MMIO_BASE >> 20));
 		return -ENOTSUP;
 	}

@@ -164,3 +164,22 @@ int arch_map(struct hv_vm *vm, uint64_t gva, uint64_t gpa, uint64_t len,
 	}
 	return 0;
 }
+
+uint64_t arch_leaf(struct hv_vm *vm, uint64_t gva)
+{
+	uint64_t t = vm->pt_root;
+
+	if (!t || gva >= 1ull << 47)
+		return 0;
+	for (int level = 4; level >= 1; level--) {
+		const uint64_t *tab = table(vm, t);
+		unsigned idx = (unsigned)(gva >> (12 + 9 * (level - 1))) & 511;
+
+		if (!tab || !(tab[idx] & X86_PTE_P))
+			return 0;
+		if (level == 1 || (level <= 3 && (tab[idx] & X86_PTE_PS)))
+			return 1ull << (12 + 9 * (level - 1));
+		t = tab[idx];
+	}
+	return 0;
+}

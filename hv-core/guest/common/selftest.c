@@ -4,8 +4,9 @@
 #include <stdint.h>
 #include "guest.h"
 
-/* Far beyond the 4 GiB every arch's guest page tables map: x86 #PF with
- * CR2 set, arm64 a translation fault with FAR set. */
+/* 16 TiB: far beyond what every arch's guest page tables map (x86 its RAM,
+ * arm64's stage 1 spans 512 GiB): x86 #PF with CR2 set, arm64 a
+ * translation fault with FAR set. */
 static void op_fault(uint64_t i)
 {
 	(void)*(volatile uint64_t *)0x100000000000ull;
