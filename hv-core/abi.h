@@ -75,9 +75,10 @@ enum hv_ucall {
 	HV_UCALL_FAULT,		/* unexpected exception: fault block filled */
 	HV_UCALL_ABORT,		/* guest-detected error: status/abort_code says which */
 	HV_UCALL_PROBE,		/* the row's own call: its probe_ucall hook (mb.h) answers */
-	HV_UCALL_ENTER_USER,	/* VMM: move this vCPU to CPL3/EL0 at user_entry */
+	HV_UCALL_ENTER_USER,	/* VMM: move this vCPU to CPL3/EL0 at user_entry, its id in the first argument register */
 	HV_UCALL_CALIB_BEGIN,	/* calibration loop (the null operation) starts: host snapshots counters */
 	HV_UCALL_CALIB_END,	/* ... and ends: its exits are the loop's own, not the operation's */
+	HV_UCALL_PARK,		/* a secondary vCPU at CPL3/EL0 is done (it cannot halt there): the VMM ends its thread */
 };
 
 /*
@@ -185,8 +186,8 @@ struct hv_shared {
 #define HV_F_SAMPLES_PREFIX (1u << 1)
 	uint64_t param[HV_NPARAMS];
 	uint64_t calib_iters;
-	uint64_t user_entry;	/* guest: where ENTER_USER resumes, and its stack */
-	uint64_t user_stack;
+	uint64_t user_entry;	/* guest: where ENTER_USER resumes (the same for every vCPU) */
+	uint64_t user_stack;	/* unused: the VMM gives vCPU v the stack HV_USTACK_TOP(v) */
 
 	/* Written by the host at any time; polled by the guest. */
 	volatile uint32_t stop;

@@ -62,7 +62,8 @@ const char *arch_exit_stat_name(unsigned n);
 uint64_t arch_guest_counter_khz(struct hv_vcpu *vcpu);
 
 /* Move a vCPU stopped in an exit to the unprivileged level (x86 CPL3 with
- * IOPL 3, arm64 EL0) at entry with stack sp. */
+ * IOPL 3, arm64 EL0) at entry with stack sp, its id in the first argument
+ * register (x86 rdi, arm64 x0). */
 int arch_vcpu_enter_user(struct hv_vcpu *vcpu, uint64_t entry, uint64_t sp);
 
 /* Where a vCPU stands, in words for error messages ("rip 0x100123 cpl 0"). */

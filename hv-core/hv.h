@@ -101,6 +101,7 @@ struct hv_vcpu {
 	uint64_t exit_stat[HV_EXIT_NR];	/* by reason: hv-core/exit.h */
 	bool private_files;		/* the thread runs with its own file table */
 	volatile int finished;		/* the thread has left its run loop */
+	uint32_t user_entries;		/* times the VMM moved it to CPL3/EL0 */
 	int stats_fd;			/* secondaries: KVM binary stats, -1: none */
 	uint64_t blocking_off;		/* where "blocking" is in them */
 };

@@ -105,8 +105,18 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		probe_set_at(&st->probes, &st->prun, PROBE_VCPU_READY);
 		return HV_CONTINUE;
 	case HV_UCALL_ENTER_USER:
+		/* The stack is the vCPU's own, whatever the page says: every
+		 * vCPU may ask at once. */
+		vcpu->user_entries++;
 		return arch_vcpu_enter_user(vcpu, st->vm->shared->user_entry,
-					    st->vm->shared->user_stack);
+					    HV_USTACK_TOP(vcpu->id));
+	case HV_UCALL_PARK:
+		if (vcpu->id == 0) {
+			snprintf(vcpu->err, sizeof(vcpu->err),
+				 "vcpu 0 parked: only a secondary vCPU may end its run early");
+			return -EPROTO;
+		}
+		return HV_STOP;
 	case HV_UCALL_CALIB_BEGIN:
 		probe_set_at(&st->probes, &st->prun, PROBE_CALIB_BEGIN);
 		return HV_CONTINUE;

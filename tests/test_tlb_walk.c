@@ -18,6 +18,8 @@
 #include "probes/record.h"
 #include "tests/kvmtest.h"
 
+static int row_cpl = 3;	/* CPL3 runs natively on every backend */
+
 static struct rec *run_row(const char *name, int64_t ws_or_pages, const char *page,
 			   const char *backing, uint32_t vcpus)
 {
@@ -27,7 +29,7 @@ static struct rec *run_row(const char *name, int64_t ws_or_pages, const char *pa
 
 	assert_non_null(b);
 	mb_params_defaults(&p, b);
-	p.cpl = 3;			/* CPL3 runs natively on every backend */
+	p.cpl = row_cpl;
 	p.min_time_ms = 5;
 	p.repetitions = 2;
 	p.timeout_ms = 60000;
@@ -137,6 +139,23 @@ static void test_storm_two_vcpus(void **state)
 	assert_true(ok_or_lacks(r, "\xff"));
 	assert_true(metric(r, "cycles", "p50") > 0);
 	assert_true(metric(r, "guest_page", NULL) == 4096);
+	/* The other vCPU stormed where the timed one ran: the VMM moved it
+	 * to CPL3 (on PVM its touches are then native, not emulated), and it
+	 * parked there when done. */
+	json_t *sc = rec_get(r, "secondary_cpl");
+	assert_non_null(sc);
+	assert_int_equal(json_integer_value(sc), 3);
+	assert_false(rec_flagged(r, "suspect"));
+	rec_free(r);
+	/* At CPL0 it stays there and halts. */
+	row_cpl = 0;
+	r = run_row("pf_storm", 256, "4k", "anon", 2);
+	row_cpl = 3;
+	assert_true(ok_or_lacks(r, "\xff"));
+	sc = rec_get(r, "secondary_cpl");
+	assert_non_null(sc);
+	assert_int_equal(json_integer_value(sc), 0);
+	assert_false(rec_flagged(r, "suspect"));
 	rec_free(r);
 }
 

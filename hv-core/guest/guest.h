@@ -41,6 +41,10 @@ struct gbody {
 	 * splits into segments, so no outer probe pair may wrap it). */
 	uint64_t (*timed)(uint64_t i);
 	void (*secondary)(uint32_t vcpu);	/* other vCPUs, if the body needs them */
+	/* The secondary runs at the row's privilege level too (CPL3/EL0 when
+	 * the suite asks cpl 3), not at CPL0: only user-level instructions,
+	 * memory through the page's parameters. Otherwise it runs at CPL0. */
+	int secondary_user;
 	/* Also runs on a host thread (hv-core/native.h): only user-level
 	 * instructions, memory only through the page's parameters, no
 	 * secondary. Such a body lives in an arch-neutral guest file. */
@@ -100,6 +104,9 @@ void __attribute__((noreturn)) guest_abort(uint32_t code);
 
 /* Secondary vCPUs: serve the body (e.g. answer IPIs) until told to stop. */
 void secondary_main(uint32_t vcpu);
+/* Whether this run's secondaries go to CPL3/EL0 (the body asks it and the
+ * row runs there). */
+int secondary_at_user(void);
 
 #ifdef HV_NATIVE
 void hv_native_ucall(uint32_t nr);	/* hv-core/native.c */

@@ -74,6 +74,18 @@ static void pf_finish(struct mb_setup_ctx *c, struct rec *rec)
 	if (rec->status != REC_OK)
 		return;
 	mm_kvm_pages(c->vm, rec);
+	/* Where the other vCPUs stormed: the VMM moved each to CPL3/EL0, or
+	 * none (CPL0). */
+	uint32_t at_user = 0;
+	for (uint32_t v = 1; v < c->vm->nr_vcpus; v++)
+		at_user += c->vm->vcpus[v].user_entries > 0;
+	if (c->vm->nr_vcpus > 1) {
+		rec_set(rec, "secondary_cpl", json_integer(at_user ? 3 : 0));
+		if (at_user && at_user != c->vm->nr_vcpus - 1)
+			rec_flag(rec, "suspect", "only some of the other vCPUs stormed at CPL3/EL0");
+		else if ((at_user != 0) != (c->params->cpl == 3))
+			rec_flag(rec, "suspect", "the other vCPUs stormed at another level than the timed vCPU");
+	}
 	leaf = hv_vm_leaf(c->vm, MM_REGION_GPA);
 	if (!leaf)
 		return;

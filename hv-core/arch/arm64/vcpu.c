@@ -111,6 +111,8 @@ int arch_vcpu_enter_user(struct hv_vcpu *vcpu, uint64_t entry, uint64_t sp)
 	r = set_reg(vcpu, CORE_REG(regs.pc), entry, "pc", err, errlen);
 	if (r == 0)
 		r = set_reg(vcpu, CORE_REG(regs.sp), sp, "sp_el0", err, errlen);
+	if (r == 0)	/* user_main's argument */
+		r = set_reg(vcpu, CORE_REG(regs.regs[0]), vcpu->id, "x0", err, errlen);
 	if (r == 0)
 		r = set_reg(vcpu, CORE_REG(regs.pstate), A64_PSTATE_EL0T,
 			    "pstate", err, errlen);

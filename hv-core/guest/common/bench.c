@@ -184,6 +184,13 @@ void bench_main(void)
 	ucall(HV_UCALL_DONE);
 }
 
+int secondary_at_user(void)
+{
+	const struct gbody *b = gbody_find(SHARED->body);
+
+	return SHARED->cpl == 3 && b && b->secondary && b->secondary_user;
+}
+
 void secondary_main(uint32_t vcpu)
 {
 	const struct gbody *b = gbody_find(SHARED->body);

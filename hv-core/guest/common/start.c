@@ -4,19 +4,27 @@
 #include <stdint.h>
 #include "guest.h"
 
-static void user_main(void)
+/* Where every vCPU resumes at CPL3/EL0: the VMM passes its id as the first
+ * argument and gives it its own user stack (HV_USTACK_TOP). A secondary
+ * cannot halt there: it parks, and the VMM ends its thread. */
+static void user_main(uint32_t vcpu)
 {
+	if (vcpu != 0) {
+		secondary_main(vcpu);
+		for (;;)
+			ucall(HV_UCALL_PARK);
+	}
 	bench_main();
 	for (;;)
 		ucall(HV_UCALL_DONE);
 }
 
 /* One register write by the VMM instead of an iretq/eret, which hosts that
- * emulate CPL0 (PVM) would emulate instruction by instruction. */
-static void __attribute__((noreturn)) enter_user(uint32_t vcpu)
+ * emulate CPL0 (PVM) would emulate instruction by instruction. Every vCPU
+ * writes the same entry. */
+static void __attribute__((noreturn)) enter_user(void)
 {
 	SHARED->user_entry = (uint64_t)user_main;
-	SHARED->user_stack = HV_USTACK_TOP(vcpu);
 	ucall(HV_UCALL_ENTER_USER);
 	garch_halt_forever();
 }
@@ -26,6 +34,8 @@ void guest_run(uint32_t vcpu)
 	struct hv_shared *s = SHARED;
 
 	if (vcpu != 0) {
+		if (secondary_at_user())
+			enter_user();
 		secondary_main(vcpu);
 		garch_halt_forever();
 	}
@@ -37,7 +47,7 @@ void guest_run(uint32_t vcpu)
 	}
 	ucall(HV_UCALL_READY);
 	if (s->cpl == 3)
-		enter_user(0);
+		enter_user();
 	bench_main();
 	ucall(HV_UCALL_DONE);
 	garch_halt_forever();

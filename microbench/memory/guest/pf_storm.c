@@ -28,8 +28,10 @@ static void op_pf_storm(uint64_t i)
 	*(volatile uint64_t *)(P(PF_P_BASE) + i * P(PF_P_STRIDE)) = i;
 }
 
-/* The other vCPUs: wait for the start, then touch their share once, page
- * by page, and rest. */
+/* The other vCPUs, at the row's level (CPL3/EL0 with cpl 3: on a host that
+ * emulates CPL0, PVM, the storm is then as native as the timed touches):
+ * wait for the start, then touch their share once, page by page, and
+ * rest. */
 static void pf_storm_other(uint32_t vcpu)
 {
 	struct hv_shared *s = SHARED;
@@ -48,4 +50,4 @@ static void pf_storm_other(uint32_t vcpu)
 }
 
 GUEST_BODY(pf_storm, .init = pf_storm_init, .op = op_pf_storm,
-	   .secondary = pf_storm_other);
+	   .secondary = pf_storm_other, .secondary_user = 1);
