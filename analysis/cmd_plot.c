@@ -218,8 +218,10 @@ static int chart_scaling(struct an_plot_ctx *c, struct an_result **rs, size_t nr
 			    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')
 				cname[cn++] = *p;
 		cname[cn] = '\0';
-		snprintf(title, sizeof(title), "%s: time per operation against vCPUs, normalised to 1 vCPU on %s",
-			 name, nf->host.paging ? nf->host.paging : "the first file");
+		/* The unit, not "time": emulated hosts count instructions. */
+		snprintf(title, sizeof(title), "%s: %s per operation against vCPUs, normalised to 1 vCPU on %s",
+			 name, norm->unit ? norm->unit : "cost",
+			 nf->host.paging ? nf->host.paging : "the first file");
 		snprintf(ylabel, sizeof(ylabel), "median / median at 1 vCPU (%s, %s)",
 			 an_basename(nf->path), nf->host.paging ? nf->host.paging : "?");
 		ret = data.oom ? -3 : run_chart(c, an_tpl_scaling, cname, title, ylabel, &data,

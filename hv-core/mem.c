@@ -82,15 +82,21 @@ int hv_backing_check(enum hv_backing b, uint64_t bytes, char *why, size_t len)
 	case HV_BACK_HUGETLB_1G: {
 		const char *dir = backings[b].sysfs;
 		long free_pages = read_long(dir, "free_hugepages");
+		long resv = read_long(dir, "resv_hugepages");
 		uint64_t need = (bytes + backings[b].page - 1) / backings[b].page;
 
+		/* Free but reserved by a mapping (another live benchmark's
+		 * region: hv_mem_map reserves hugetlb pages when it maps) is
+		 * not free for this one. */
+		if (free_pages > 0 && resv > 0)
+			free_pages = resv < free_pages ? free_pages - resv : 0;
 		if (free_pages < 0) {
 			snprintf(why, len, "this host has no %s hugetlb pages (%s missing)",
 				 b == HV_BACK_HUGETLB_2M ? "2 MiB" : "1 GiB", dir);
 			return -ENOTSUP;
 		}
 		if (free_pages == 0 || (uint64_t)free_pages < need) {
-			snprintf(why, len, "%s hugetlb pages: %ld free, %llu needed (reserve them in %s/nr_hugepages)",
+			snprintf(why, len, "%s hugetlb pages: %ld free and not reserved by other mappings, %llu needed (reserve more in %s/nr_hugepages; a suite's benchmarks hold theirs until their last repetition)",
 				 b == HV_BACK_HUGETLB_2M ? "2 MiB" : "1 GiB", free_pages,
 				 (unsigned long long)(need ? need : 1), dir);
 			return -ENOTSUP;
@@ -135,12 +141,22 @@ int hv_mem_map(struct hv_mem_region *r, char *err, size_t errlen)
 				 strerror(e));
 			return -e;
 		}
-		r->map = mmap(NULL, r->size, prot, MAP_SHARED | MAP_NORESERVE,
+		/* hugetlb pages are reserved now: a page the guest or the
+		 * host touches later cannot fail (SIGBUS) because another
+		 * process took the pool meanwhile. Other memfds stay lazy. */
+		bool huge = r->backing != HV_BACK_MEMFD;
+		r->map = mmap(NULL, r->size, prot, MAP_SHARED | (huge ? 0 : MAP_NORESERVE),
 			      r->fd, 0);
 		r->map_len = r->size;
 		if (r->map == MAP_FAILED) {
 			e = errno;
 			r->map = NULL;
+			if (huge && e == ENOMEM) {
+				snprintf(err, errlen, "%s: could not reserve %llu MiB of %s pages (fewer are free than the pool's count says: other mappings hold them; %s/nr_hugepages)",
+					 r->name, (unsigned long long)(r->size >> 20),
+					 hv_backing_name(r->backing), backings[r->backing].sysfs);
+				return -ENOTSUP;
+			}
 			snprintf(err, errlen, "mmap of %s (%s, %llu MiB): %s", r->name,
 				 hv_backing_name(r->backing),
 				 (unsigned long long)(r->size >> 20), strerror(e));

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/memfd.h>
 #include <linux/sched.h>
 #include <pwd.h>
 #include <seccomp.h>
@@ -42,7 +43,14 @@ static const int allowed[] = {
 	/* libpfm4 looks up PMUs in sysfs when a run asks for PMU events */
 	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(getdents64),
 	SCMP_SYS(readlink), SCMP_SYS(readlinkat),
+	/* guest memory in a memfd, hugetlbfs among them (hv_mem_map: backings
+	 * memfd, hugetlb_2m, hugetlb_1g), sized with ftruncate; memfd_create
+	 * itself only with the flags hv_mem_map passes (the filter below) */
+	SCMP_SYS(ftruncate),
 };
+
+/* MFD_CLOEXEC, MFD_HUGETLB and a huge page size: no sealing, nothing else. */
+#define MEMFD_FLAGS_ALLOWED (MFD_CLOEXEC | MFD_HUGETLB | (MFD_HUGE_MASK << MFD_HUGE_SHIFT))
 
 #define VIOLATION_MAGIC "\001hvbench-seccomp "
 
@@ -101,6 +109,9 @@ static int install_filter(char *err, size_t len)
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(memfd_create), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, ~(scmp_datum_t)MEMFD_FLAGS_ALLOWED, 0));
 	/* A vCPU thread's own copy of the file table (hv_vm_opts.private_files),
 	 * nothing else unshare can do. */
 	if (r == 0)

@@ -37,7 +37,37 @@ struct tw_state {
 	uint64_t size, nodes, page;
 	enum hv_backing backing;
 	struct mm_native native;	/* what the host wrote, for the twin */
+	/* The twin's memory and chain, taken at set-up beside the guest's:
+	 * a suite's benchmarks live side by side (their repetitions
+	 * interleave), so memory left for the end may be gone by then. */
+	struct hv_mem_region buf;
+	int buf_err;			/* 0, or why the twin cannot run */
+	char buf_why[200];
 };
+
+/* The twin's buffer, backed as the guest's region, with the same chain. */
+static void tw_native_buffer(struct tw_state *st)
+{
+	int r = mm_host_buffer(st->backing, st->size, &st->buf, st->buf_why,
+			       sizeof(st->buf_why));
+
+	if (r == 0) {
+		int64_t start = tw_build_chain(st->buf.hva, st->size, st->nodes);
+		if (start < 0 || (uint64_t)start != st->native.param[TW_P_START]) {
+			snprintf(st->buf_why, sizeof(st->buf_why), "the native chain differs from the guest's");
+			r = -EPROTO;
+		}
+	}
+	st->buf_err = r;
+	if (r < 0)
+		hv_mem_unmap(&st->buf);
+}
+
+static void tw_free(struct tw_state *st)
+{
+	hv_mem_unmap(&st->buf);	/* nothing where it was never mapped */
+	free(st);
+}
 
 static int tw_setup(struct mb_setup_ctx *c)
 {
@@ -69,7 +99,8 @@ static int tw_setup(struct mb_setup_ctx *c)
 		snprintf(c->err, c->errlen, "out of memory");
 		return -ENOMEM;
 	}
-	*st = (struct tw_state){ .size = size, .nodes = ws / TW_NODE, .page = page, .backing = b };
+	*st = (struct tw_state){ .size = size, .nodes = ws / TW_NODE, .page = page, .backing = b,
+				 .buf = { .fd = -1 } };
 	c->priv = st;
 	uint64_t *p = c->vm->shared->param;
 	p[TW_P_BASE] = MM_REGION_GPA;
@@ -81,6 +112,7 @@ static int tw_setup(struct mb_setup_ctx *c)
 	st->native.body = c->bench->body;
 	memcpy(st->native.param, p, sizeof(st->native.param));
 	st->native.tsc_khz = c->vm->shared->tsc_khz;
+	tw_native_buffer(st);
 	return 0;
 }
 
@@ -100,21 +132,12 @@ static struct stats_summary per_load(const struct stats_summary *s, double loads
  * same body and limits on this thread. */
 static int tw_native(struct mb_setup_ctx *c, struct tw_state *st, struct stats_summary *out)
 {
-	struct hv_mem_region buf;
-	int r = mm_host_buffer(st->backing, st->size, &buf, c->err, c->errlen);
-
-	if (r < 0)
-		return r;
-	int64_t start = tw_build_chain(buf.hva, st->size, st->nodes);
-	if (start < 0 || (uint64_t)start != st->native.param[TW_P_START]) {
-		snprintf(c->err, c->errlen, "the native chain differs from the guest's");
-		r = -EPROTO;
-	} else {
-		r = mm_native_run(c, &st->native, TW_P_BASE, (uintptr_t)buf.hva, out,
-				  c->err, c->errlen);
+	if (st->buf_err < 0) {
+		snprintf(c->err, c->errlen, "%s", st->buf_why);
+		return st->buf_err;
 	}
-	hv_mem_unmap(&buf);
-	return r;
+	return mm_native_run(c, &st->native, TW_P_BASE, (uintptr_t)st->buf.hva, out,
+			     c->err, c->errlen);
 }
 
 static void tw_finish(struct mb_setup_ctx *c, struct rec *rec)
@@ -131,7 +154,7 @@ static void tw_finish(struct mb_setup_ctx *c, struct rec *rec)
 	if (!st)
 		return;
 	if (rec->status != REC_OK || !cyc) {
-		free(st);
+		tw_free(st);
 		return;
 	}
 	/* Adding a metric may move the record's array: what is needed of
@@ -157,7 +180,7 @@ static void tw_finish(struct mb_setup_ctx *c, struct rec *rec)
 		rec_set(rec, "native", json_pack("{s:s, s:s}", "status",
 			r == -ENOTSUP ? "unsupported" : "failed", "reason", c->err));
 		c->err[0] = '\0';
-		free(st);
+		tw_free(st);
 		return;
 	}
 	n = per_load(&n, loads);
@@ -168,7 +191,7 @@ static void tw_finish(struct mb_setup_ctx *c, struct rec *rec)
 		rec_metric_value(rec, "ratio/guest_native", "ratio",
 				 "median load in the guest over the median native: the walk's price",
 				 g.p50 / n.p50);
-	free(st);
+	tw_free(st);
 }
 
 static const struct mb_bench b_tlb_walk = {
