@@ -178,24 +178,23 @@ int hv_vm_start(struct hv_vm *vm, char *err, size_t errlen)
 		}
 		hv_vmm_probe_reset(c);
 		c->finished = 0;
-		int r = pthread_create(&c->thread, NULL, vcpu_thread, c);
+		/* The thread starts where it is placed: set after the start,
+		 * its first guest instructions (and calls) could run elsewhere. */
+		pthread_attr_t attr;
+		int r = pthread_attr_init(&attr);
+		if (r == 0 && vm->opts.affinity)
+			r = pthread_attr_setaffinity_np(&attr, sizeof(cpu_set_t),
+							&vm->opts.affinity[i]);
+		if (r == 0)
+			r = pthread_create(&c->thread, &attr, vcpu_thread, c);
+		pthread_attr_destroy(&attr);
 		if (r) {
-			snprintf(err, errlen, "pthread_create (vcpu %u): %s", i,
-				 strerror(r));
+			snprintf(err, errlen, "starting vcpu %u's thread%s: %s", i,
+				 vm->opts.affinity ? " on its CPU set" : "", strerror(r));
 			hv_vm_kick(vm);
 			return -r;
 		}
 		c->thread_started = true;
-		if (vm->opts.affinity) {
-			r = pthread_setaffinity_np(c->thread, sizeof(cpu_set_t),
-						   &vm->opts.affinity[i]);
-			if (r) {
-				snprintf(err, errlen, "pthread_setaffinity_np (vcpu %u): %s",
-					 i, strerror(r));
-				hv_vm_kick(vm);
-				return -r;
-			}
-		}
 	}
 	return 0;
 }
