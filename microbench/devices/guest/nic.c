@@ -1,0 +1,143 @@
+/* The NIC driver, one source for every model (issue 14): fill a buffer
+ * with the packet's pattern, post a transmit descriptor, ring the doorbell
+ * once per batch and wait for the device's completion. Arch-neutral and
+ * .native: the same driver runs in the guest (emulated, direct) and on a
+ * host thread against a host "hardware" thread (native). */
+#include <stdint.h>
+#include "guest.h"
+#include "microbench/devices/nic_abi.h"
+
+#define P(n) (SHARED->param[n])
+
+static inline struct nic_ctl *nic_ctl(void)
+{
+	return (struct nic_ctl *)(uintptr_t)(P(NIC_P_BASE) + NIC_CTL_OFF);
+}
+
+static inline struct nic_desc *nic_desc(uint64_t slot)
+{
+	return (struct nic_desc *)(uintptr_t)(P(NIC_P_BASE) + NIC_DESC_OFF) + slot;
+}
+
+static inline void mmio_write32(uint64_t addr, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)addr = v;
+}
+
+static inline uint32_t mmio_read32(uint64_t addr)
+{
+	return *(volatile uint32_t *)(uintptr_t)addr;
+}
+
+static int nic_init(void)
+{
+	uint64_t model = P(NIC_P_MODEL), size = P(NIC_P_SIZE);
+	uint32_t batch = SHARED->batch ? SHARED->batch : 1;
+
+	if (model >= NIC_MODELS || model == NIC_VIRTIO || size < NIC_MIN_SIZE ||
+	    size > NIC_MAX_SIZE || batch > NIC_RING || !P(NIC_P_BASE) ||
+	    P(NIC_P_FAULT) >= NIC_FAULTS || !P(NIC_P_TIMEOUT))
+		return NIC_ABORT_PARAM;
+	/* The host places its hardware thread (direct, native) now that this
+	 * vCPU runs; for the emulated model it only notes the call. */
+	ucall(HV_UCALL_PROBE);
+	return 0;
+}
+
+static void fill(uint8_t *buf, uint64_t seq, uint64_t len)
+{
+	uint64_t *w = (uint64_t *)buf, n = len / 8;
+
+	for (uint64_t k = 0; k < n; k++)
+		w[k] = nic_pattern(seq, k);
+	if (len % 8) {
+		uint64_t last = nic_pattern(seq, n);
+
+		for (uint64_t k = 0; k < len % 8; k++)
+			buf[n * 8 + k] = (uint8_t)(last >> (8 * k));
+	}
+}
+
+/* The hostile setting: packet NIC_FAULT_AT goes out wrong in one way. */
+static void misbehave(struct nic_desc *d, uint8_t *buf, uint64_t seq)
+{
+	switch (P(NIC_P_FAULT)) {
+	case NIC_F_LENGTH:
+		d->len = (uint32_t)NIC_BUF_STRIDE + 1;
+		break;
+	case NIC_F_ADDRESS:
+		d->addr = P(NIC_P_BASE) + NIC_REGION_SIZE - 8;
+		break;
+	case NIC_F_PAYLOAD:
+		buf[d->len / 2] ^= 0x5a;
+		break;
+	case NIC_F_SEQUENCE:
+		d->seq = seq + 1;
+		break;
+	}
+}
+
+/* Every descriptor of the batch that ends at seq: done, or give up. */
+static void check_done(uint64_t seq, uint32_t batch)
+{
+	for (uint64_t s = seq + 1 - batch; s <= seq; s++) {
+		uint32_t st = __atomic_load_n(&nic_desc(s % NIC_RING)->status, __ATOMIC_ACQUIRE);
+
+		if (st != NIC_ST_DONE)
+			guest_abort(st == NIC_ST_ERR ? NIC_ABORT_DEVICE : NIC_ABORT_TIMEOUT);
+	}
+}
+
+/* Polling: the last descriptor of the batch leaves the device's hands. */
+static void wait_done(uint64_t seq)
+{
+	volatile uint32_t *st = &nic_desc(seq % NIC_RING)->status;
+	uint64_t t0 = garch_counter(), limit = P(NIC_P_TIMEOUT);
+
+	while (!__atomic_load_n(st, __ATOMIC_ACQUIRE)) {
+		if (garch_counter() - t0 > limit)
+			guest_abort(NIC_ABORT_TIMEOUT);
+		garch_relax();
+	}
+}
+
+/* Packet i: its buffer, its descriptor; the doorbell after the batch's last. */
+static void op_nic(uint64_t i)
+{
+	uint64_t slot = i % NIC_RING, len = P(NIC_P_SIZE);
+	uint32_t batch = SHARED->batch ? SHARED->batch : 1;
+	uint8_t *buf = (uint8_t *)(uintptr_t)(P(NIC_P_BASE) + NIC_BUF_OFF + slot * NIC_BUF_STRIDE);
+	struct nic_desc *d = nic_desc(slot);
+
+	fill(buf, i, len);
+	d->addr = (uint64_t)(uintptr_t)buf;
+	d->len = (uint32_t)len;
+	d->seq = i;
+	d->status = 0;
+	if (i == NIC_FAULT_AT)
+		misbehave(d, buf, i);
+	if ((i + 1) % batch)
+		return;
+	switch (P(NIC_P_MODEL)) {
+	case NIC_EMULATED: {
+		/* e1000's way: the tail register (an exit to the VMM, which
+		 * moves the packets before the guest resumes), then the
+		 * interrupt cause, read to acknowledge it (a second exit). */
+		mmio_write32(P(NIC_P_MMIO) + NIC_R_TDT, (uint32_t)(i + 1));
+		uint32_t icr = mmio_read32(P(NIC_P_MMIO) + NIC_R_ICR);
+		if (icr & NIC_ICR_ERR)
+			guest_abort(NIC_ABORT_DEVICE);
+		if (!(icr & NIC_ICR_TXDW))
+			guest_abort(NIC_ABORT_CAUSE);
+		break;
+	}
+	default:
+		/* direct, native: a store the hardware polls; it polls back. */
+		__atomic_store_n(&nic_ctl()->tail, i + 1, __ATOMIC_RELEASE);
+		wait_done(i);
+		break;
+	}
+	check_done(i, batch);
+}
+
+GUEST_BODY(nic, .init = nic_init, .op = op_nic, .native = 1);

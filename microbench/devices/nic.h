@@ -1,0 +1,73 @@
+/* The devices family, host side: the NIC's device model (the checks every
+ * descriptor passes, the copy, the payload check, the completion), the
+ * thread that stands in for its hardware, the emulated model's registers
+ * and the native twin. */
+#ifndef MICROBENCH_DEVICES_NIC_H
+#define MICROBENCH_DEVICES_NIC_H
+
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hv-core/dev/dev.h"
+#include "microbench/devices/nic_abi.h"
+#include "microbench/mb.h"
+
+struct hv_vcpu;
+struct stats_summary;
+
+/* One device: its region as the host sees it (hva) and as the driver
+ * addresses it (base), what it has done, and why it refused, if it did. */
+struct nic_dev {
+	uint8_t *hva;
+	uint64_t base, size;
+	uint64_t head;			/* descriptors done: the next one's sequence */
+	uint64_t bytes;
+	uint32_t icr;			/* emulated: cause bits not read yet */
+	_Atomic int failed;
+	char why[256];
+	/* The hardware thread (direct, native): where it runs, its CPU time. */
+	struct dev_thread thr;
+	int cpu;
+	uint64_t cpu_ns;
+	uint8_t wire[NIC_BUF_STRIDE];	/* where a packet lands: the "wire" */
+};
+
+void nic_dev_init(struct nic_dev *d, uint8_t *hva, uint64_t base, uint64_t size);
+/* Serve every descriptor from d->head up to tail (free-running): read each
+ * once, bound it, copy and check its payload, complete it. 0, or -1 when
+ * the device refused one (d->why says why; it refuses everything after). */
+int nic_dev_serve(struct nic_dev *d, uint64_t tail);
+/* The emulated model's register window (hv_io_fn), opaque a struct nic_dev. */
+int nic_mmio_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
+		uint32_t len, void *opaque);
+/* The hardware thread: polls the ring's tail, on CPU cpu (-1: anywhere). */
+int nic_hw_start(struct nic_dev *d, int cpu, char *err, size_t errlen);
+void nic_hw_stop(struct nic_dev *d);
+
+/* What a run keeps between its hooks. */
+struct nic_state {
+	int model;
+	uint32_t size, batch;
+	int fault;
+	struct mb_params orig;		/* the suite's limits, before setup tightened them */
+	cpu_set_t allowed;
+	bool placed;
+	uint64_t tsc_khz;
+	struct nic_dev *dev;
+};
+
+/* The native twin: the driver on this thread, the hardware on another CPU,
+ * the ring in host memory; the per-sample summary into *out and the
+ * device's counts into *dev_out (packets, bytes, CPU time). 0 or -errno
+ * with err filled (a refusal by the device gives its reason). */
+int nic_native_run(const struct mb_setup_ctx *c, const struct nic_state *st,
+		   struct stats_summary *out, struct nic_dev *dev_out,
+		   char *err, size_t errlen);
+
+/* The CPU for a hardware thread: another than cpu in allowed, or -1. */
+int nic_place(const cpu_set_t *allowed, int cpu);
+
+#endif

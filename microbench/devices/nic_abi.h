@@ -1,0 +1,100 @@
+/* The devices family's share of the page and of the NIC's memory (issue
+ * 14): which param[] slot means what, the ring's layout in the device
+ * region, the registers of the emulated model, the payload pattern and the
+ * body's abort codes. Included by host and guest (freestanding). */
+#ifndef MICROBENCH_DEVICES_NIC_ABI_H
+#define MICROBENCH_DEVICES_NIC_ABI_H
+
+#include <stdint.h>
+#include "hv-core/abi.h"
+
+/* The models, in the order of the row's "model" choices. */
+enum nic_model {
+	NIC_EMULATED,	/* registers behind MMIO: the VMM's device model */
+	NIC_NATIVE,	/* the driver on a host thread: bare metal */
+	NIC_DIRECT,	/* a host thread as the VF's hardware, no exit */
+	NIC_VIRTIO,	/* split virtqueue, ioeventfd kick, host device thread */
+	NIC_MODELS
+};
+
+/* How the guest was told to misbehave (the row's "fault" choices): the
+ * device must refuse it with a reason, and the host live on. */
+enum nic_fault {
+	NIC_F_NONE,
+	NIC_F_LENGTH,	/* a length past the buffer slot */
+	NIC_F_ADDRESS,	/* a buffer address outside the device region */
+	NIC_F_PAYLOAD,	/* one byte of the packet off the pattern */
+	NIC_F_SEQUENCE,	/* a descriptor out of order */
+	NIC_FAULTS
+};
+#define NIC_FAULT_AT 3	/* the packet (by sequence) that carries the fault */
+
+enum nic_param {
+	NIC_P_MODEL,	/* enum nic_model */
+	NIC_P_BASE,	/* the device region, as the driver addresses it */
+	NIC_P_SIZE,	/* bytes of packet */
+	NIC_P_MMIO,	/* emulated: the register window's address */
+	NIC_P_FAULT,	/* enum nic_fault */
+	NIC_P_TIMEOUT,	/* counter ticks the driver waits for a completion */
+};
+
+/* The device region: control words, the descriptor ring, the buffers. */
+#define NIC_RING 256u			/* descriptors; a batch fits in it */
+#define NIC_CTL_OFF 0x0ull		/* struct nic_ctl */
+#define NIC_DESC_OFF 0x1000ull		/* NIC_RING struct nic_desc */
+#define NIC_BUF_OFF 0x10000ull		/* buffer slot i at NIC_BUF_OFF + i * NIC_BUF_STRIDE */
+#define NIC_BUF_STRIDE 9216ull		/* the largest packet, in whole lines */
+#define NIC_REGION_SIZE 0x400000ull	/* 4 MiB */
+#define NIC_MIN_SIZE 64
+#define NIC_MAX_SIZE 9000
+
+_Static_assert(NIC_BUF_OFF + NIC_RING * NIC_BUF_STRIDE <= NIC_REGION_SIZE,
+	       "buffers past the device region");
+
+/* The producer and consumer indexes, free-running (a slot is index mod
+ * NIC_RING), each in a line of its own: the direct and native models'
+ * doorbell is the driver's store to tail, which the hardware polls. */
+struct nic_ctl {
+	volatile uint64_t tail;		/* driver: descriptors posted */
+	uint64_t pad0[7];
+	volatile uint64_t head;		/* device: descriptors done */
+	uint64_t pad1[7];
+};
+
+/* One transmit descriptor: the driver fills it, the device reads it once,
+ * checks it and writes status. */
+struct nic_desc {
+	uint64_t addr;			/* the buffer, as the driver addresses it */
+	uint32_t len;			/* bytes */
+	volatile uint32_t status;	/* NIC_ST_*: 0 while the device owns it */
+	uint64_t seq;			/* the packet's number, from 0 */
+	uint64_t rsvd;
+};
+#define NIC_ST_DONE 1u
+#define NIC_ST_ERR 2u
+
+/* The emulated model's registers (offsets in its MMIO window), 32 bits. */
+#define NIC_MMIO_GPA (HV_MMIO_BASE + 0x10000ull)
+#define NIC_MMIO_LEN 0x1000ull
+#define NIC_R_TDT 0x00		/* write: descriptors posted (tail, mod 2^32) */
+#define NIC_R_ICR 0x08		/* read: interrupt cause, cleared by the read */
+#define NIC_ICR_TXDW 0x1u	/* descriptors written back */
+#define NIC_ICR_ERR 0x2u	/* the device refused a descriptor */
+
+/* The payload of packet seq: 64-bit word w of it (the last, partial word
+ * gives its low bytes). The device checks every byte against it. */
+static inline uint64_t nic_pattern(uint64_t seq, uint64_t w)
+{
+	uint64_t z = seq * 0x9e3779b97f4a7c15ull + w * 0xbf58476d1ce4e5b9ull + 1;
+
+	return z ^ (z >> 29);
+}
+
+enum nic_abort {
+	NIC_ABORT_PARAM = HV_ABORT_BODY_BASE,	/* model, size or base out of range */
+	NIC_ABORT_DEVICE,			/* the device refused a descriptor */
+	NIC_ABORT_TIMEOUT,			/* no completion within the wait */
+	NIC_ABORT_CAUSE,			/* the cause register said nothing was done */
+};
+
+#endif

@@ -1,0 +1,216 @@
+/* The devices family (microbench/devices/) on real VMs: every model moves
+ * its packets intact and in order (the device checks each byte), the
+ * emulated model takes exactly its two exits per doorbell and the direct
+ * one none, the native twin runs the same driver on host threads, and a
+ * hostile driver's descriptor is refused with the reason while the host
+ * goes on. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hvbench/measure.h"
+#include "microbench/mb.h"
+#include "probes/hostinfo.h"
+#include "probes/record.h"
+#include "tests/kvmtest.h"
+
+static int64_t choice(const struct mb_bench *b, const char *param, const char *name)
+{
+	int i = mb_ext_index(b, param);
+
+	assert_true(i >= 0);
+	for (int64_t k = 0; b->ext_params[i].choices[k]; k++)
+		if (!strcmp(b->ext_params[i].choices[k], name))
+			return k;
+	fail_msg("no %s \"%s\"", param, name);
+	return -1;
+}
+
+static struct rec *run_nic(const char *model, int64_t size, uint32_t batch, const char *fault, int cpl)
+{
+	const struct mb_bench *b = mb_find("nic");
+	struct mb_params p;
+
+	assert_non_null(b);
+	mb_params_defaults(&p, b);
+	p.cpl = cpl;
+	p.min_time_ms = cpl == 3 ? 10 : 5;
+	p.repetitions = 2;
+	p.timeout_ms = 60000;
+	p.batch = batch;
+	p.ext[mb_ext_index(b, "model")] = choice(b, "model", model);
+	p.ext[mb_ext_index(b, "size")] = size;
+	p.ext[mb_ext_index(b, "fault")] = choice(b, "fault", fault);
+	return measure_record(&env, b, &p);
+}
+
+static const struct rec_metric *need(const struct rec *r, const char *name)
+{
+	const struct rec_metric *m = rec_metric_find(r, name);
+
+	if (!m)
+		fail_msg("no metric %s", name);
+	return m;
+}
+
+/* A polling model needs a second CPU for its hardware thread: without one
+ * the record says so, and there is nothing else to check. */
+static bool lacks_cpu(const struct rec *r)
+{
+	if (r->status == REC_UNSUPPORTED && r->reason && strstr(r->reason, "second CPU")) {
+		print_message("SKIP: %s\n", r->reason);
+		return true;
+	}
+	return false;
+}
+
+static void assert_ok(const struct rec *r)
+{
+	assert_non_null(r);
+	if (r->status != REC_OK)
+		fail_msg("status %s: %s", rec_status_name(r->status), r->reason ? r->reason : "");
+}
+
+/* Every packet that was timed, and the warm-up's, reached the device whole
+ * and in order: the device counts only those that passed its checks. */
+static void assert_all_verified(const struct rec *r, uint32_t batch)
+{
+	const struct rec_metric *pp = need(r, "per_packet");
+	double verified = need(r, "packets_verified")->value;
+
+	assert_true(pp->st.n > 0);
+	assert_true(verified >= (double)pp->st.n * pp->per);
+	assert_true(need(r, "packets_per_s")->value > 0);
+	assert_true(need(r, "bytes_per_s")->value > need(r, "packets_per_s")->value);
+	assert_true(rec_metric_stat(need(r, "per_packet"), "p50") > 0);
+	assert_int_equal(need(r, "per_packet")->per, batch);
+}
+
+static void test_emulated_two_exits_per_doorbell(void **state)
+{
+	NEED_KVM();
+	struct rec *r = run_nic("emulated", 64, 1, "none", 3);
+
+	assert_ok(r);
+	assert_all_verified(r, 1);
+	/* The tail register's write and the cause register's read. */
+	double mmio = need(r, "exits_per_op/mmio_exits")->value;
+	print_message("emulated 64B batch 1: %.3f MMIO exits per packet\n", mmio);
+	assert_true(mmio > 1.99 && mmio < 2.01);
+	assert_true(need(r, "exits_per_packet")->value >= 2.0 - 0.01);
+	assert_false(rec_flagged(r, "suspect"));
+	rec_free(r);
+}
+
+static void test_emulated_batch_shares_exits(void **state)
+{
+	NEED_KVM();
+	struct rec *r = run_nic("emulated", 1500, 8, "none", 3);
+
+	assert_ok(r);
+	assert_all_verified(r, 8);
+	double mmio = need(r, "exits_per_op/mmio_exits")->value;
+	assert_true(mmio > 0.249 && mmio < 0.251);
+	rec_free(r);
+}
+
+static void test_direct_no_exit(void **state)
+{
+	NEED_KVM();
+	struct rec *r = run_nic("direct", 9000, 1, "none", 3);
+
+	if (lacks_cpu(r)) {
+		rec_free(r);
+		skip();
+	}
+	assert_ok(r);
+	assert_all_verified(r, 1);
+	/* Deterministic: the data path has no register, so no MMIO or port
+	 * exit at all; host interrupts may still come and go. */
+	assert_true(need(r, "exits_per_op/mmio_exits")->value == 0);
+	assert_true(need(r, "exits_per_op/io_exits")->value == 0);
+	assert_true(need(r, "host_cpu/device_thread")->value > 0);
+	assert_string_equal(json_string_value(rec_get(r, "completion")), "polling");
+	rec_free(r);
+}
+
+static void test_native_twin(void **state)
+{
+	NEED_KVM();
+	struct rec *r = run_nic("native", 1500, 4, "none", 3);
+
+	if (lacks_cpu(r)) {
+		rec_free(r);
+		skip();
+	}
+	assert_ok(r);
+	assert_all_verified(r, 4);
+	assert_true(need(r, "pct_of_native/direct")->value > 0);
+	assert_string_equal(json_string_value(rec_get(r, "model")), "native");
+	rec_free(r);
+}
+
+/* A hostile driver: each fault is refused by the device, the record fails
+ * with the device's own reason, and the next run works. */
+static void test_hostile_descriptors(void **state)
+{
+	NEED_KVM();
+	static const struct { const char *fault, *why; } cases[] = {
+		{ "length", "length 9217 outside" },
+		{ "address", "outside the device region" },
+		{ "payload", "payload corrupted" },
+		{ "sequence", "out of order" },
+	};
+	static const char *const models[] = { "emulated", "direct", "native" };
+
+	for (size_t m = 0; m < 3; m++)
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct rec *r = run_nic(models[m], 64, 1, cases[i].fault, 3);
+
+			assert_non_null(r);
+			if (lacks_cpu(r)) {
+				rec_free(r);
+				continue;
+			}
+			print_message("%s %s: %s\n", models[m], cases[i].fault, r->reason ? r->reason : "");
+			assert_int_equal(r->status, REC_FAILED);
+			assert_non_null(r->reason);
+			assert_non_null(strstr(r->reason, "the device refused a descriptor"));
+			assert_non_null(strstr(r->reason, cases[i].why));
+			rec_free(r);
+		}
+	struct rec *r = run_nic("emulated", 64, 1, "none", 3);
+	assert_ok(r);
+	rec_free(r);
+}
+
+/* CPL0 is emulated on some backends (slow, not wrong): the exits are the
+ * same. */
+static void test_emulated_cpl0(void **state)
+{
+	NEED_KVM();
+	struct rec *r = run_nic("emulated", 64, 1, "none", 0);
+
+	assert_ok(r);
+	assert_all_verified(r, 1);
+	double mmio = need(r, "exits_per_op/mmio_exits")->value;
+	assert_true(mmio > 1.99 && mmio < 2.01);
+	rec_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_emulated_two_exits_per_doorbell),
+		cmocka_unit_test(test_emulated_batch_shares_exits),
+		cmocka_unit_test(test_direct_no_exit),
+		cmocka_unit_test(test_native_twin),
+		cmocka_unit_test(test_hostile_descriptors),
+		cmocka_unit_test(test_emulated_cpl0),
+	};
+	return cmocka_run_group_tests(tests, kvmtest_setup, NULL);
+}
