@@ -25,6 +25,7 @@ struct nic_dev {
 	uint64_t base, size;
 	uint64_t head;			/* descriptors done: the next one's sequence */
 	uint64_t bytes;
+	uint64_t busy_cycles;		/* host cycles spent serving descriptors */
 	uint32_t icr;			/* emulated: cause bits not read yet */
 	_Atomic int failed;
 	char why[256];
@@ -40,6 +41,14 @@ void nic_dev_init(struct nic_dev *d, uint8_t *hva, uint64_t base, uint64_t size)
  * once, bound it, copy and check its payload, complete it. 0, or -1 when
  * the device refused one (d->why says why; it refuses everything after). */
 int nic_dev_serve(struct nic_dev *d, uint64_t tail);
+/* The device's checks of one packet, whatever ring it came from: address
+ * and length inside the region's buffers, then the copy to the wire and
+ * every byte of it against packet seq's pattern. 0, or -1 refused. */
+int nic_dev_packet(struct nic_dev *d, uint64_t addr, uint32_t len, uint64_t seq);
+/* Refuse: the first reason is kept (the device refuses everything after),
+ * desc's status (may be NULL) says so. Returns -1. */
+int nic_dev_refuse(struct nic_dev *d, struct nic_desc *desc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The emulated model's register window (hv_io_fn), opaque a struct nic_dev. */
 int nic_mmio_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
 		uint32_t len, void *opaque);

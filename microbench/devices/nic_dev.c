@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hv-core/arch.h"
 #include "hv-core/hv.h"
 #include "microbench/devices/nic.h"
 #include "probes/topo.h"
@@ -26,6 +27,7 @@ void nic_dev_init(struct nic_dev *d, uint8_t *hva, uint64_t base, uint64_t size)
 	d->why[0] = '\0';
 	d->cpu = -1;
 	d->cpu_ns = 0;
+	d->busy_cycles = 0;
 }
 
 static struct nic_desc *desc_at(struct nic_dev *d, uint64_t seq)
@@ -33,9 +35,7 @@ static struct nic_desc *desc_at(struct nic_dev *d, uint64_t seq)
 	return (struct nic_desc *)(d->hva + NIC_DESC_OFF) + seq % NIC_RING;
 }
 
-static int refuse(struct nic_dev *d, struct nic_desc *desc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int refuse(struct nic_dev *d, struct nic_desc *desc, const char *fmt, ...)
+int nic_dev_refuse(struct nic_dev *d, struct nic_desc *desc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -72,6 +72,27 @@ static int64_t pattern_mismatch(const uint8_t *p, uint64_t seq, uint32_t len)
 	return -1;
 }
 
+int nic_dev_packet(struct nic_dev *d, uint64_t addr, uint32_t len, uint64_t seq)
+{
+	uint64_t off = addr - d->base;	/* wraps far out of range below base */
+
+	if (len < 1 || len > NIC_MAX_SIZE)
+		return nic_dev_refuse(d, NULL, "packet %llu: length %u outside 1..%u bytes",
+				      (unsigned long long)seq, len, NIC_MAX_SIZE);
+	if (addr < d->base || off < NIC_BUF_OFF || off > d->size || len > d->size - off)
+		return nic_dev_refuse(d, NULL, "packet %llu: buffer 0x%llx + %u bytes outside the device region's buffers (0x%llx..0x%llx)",
+				      (unsigned long long)seq, (unsigned long long)addr, len,
+				      (unsigned long long)(d->base + NIC_BUF_OFF),
+				      (unsigned long long)(d->base + d->size));
+	memcpy(d->wire, d->hva + off, len);
+	int64_t bad = pattern_mismatch(d->wire, seq, len);
+	if (bad >= 0)
+		return nic_dev_refuse(d, NULL, "packet %llu: byte %lld of %u is not the pattern's (payload corrupted)",
+				      (unsigned long long)seq, (long long)bad, len);
+	d->bytes += len;
+	return 0;
+}
+
 /* One descriptor: every field read once (the driver may rewrite it while
  * the device looks), every use of it bounded first. */
 static int serve_one(struct nic_dev *d)
@@ -80,26 +101,15 @@ static int serve_one(struct nic_dev *d)
 	uint64_t addr = *(volatile uint64_t *)&desc->addr;
 	uint32_t len = *(volatile uint32_t *)&desc->len;
 	uint64_t seq = *(volatile uint64_t *)&desc->seq;
-	uint64_t off = addr - d->base;	/* wraps far out of range below base */
 
 	if (seq != d->head)
-		return refuse(d, desc, "descriptor %llu (slot %llu) carries sequence %llu: out of order or rewritten",
-			      (unsigned long long)d->head, (unsigned long long)(d->head % NIC_RING),
-			      (unsigned long long)seq);
-	if (len < 1 || len > NIC_MAX_SIZE)
-		return refuse(d, desc, "packet %llu: length %u outside 1..%u bytes",
-			      (unsigned long long)seq, len, NIC_MAX_SIZE);
-	if (addr < d->base || off < NIC_BUF_OFF || off > d->size || len > d->size - off)
-		return refuse(d, desc, "packet %llu: buffer 0x%llx + %u bytes outside the device region's buffers (0x%llx..0x%llx)",
-			      (unsigned long long)seq, (unsigned long long)addr, len,
-			      (unsigned long long)(d->base + NIC_BUF_OFF),
-			      (unsigned long long)(d->base + d->size));
-	memcpy(d->wire, d->hva + off, len);
-	int64_t bad = pattern_mismatch(d->wire, seq, len);
-	if (bad >= 0)
-		return refuse(d, desc, "packet %llu: byte %lld of %u is not the pattern's (payload corrupted)",
-			      (unsigned long long)seq, (long long)bad, len);
-	d->bytes += len;
+		return nic_dev_refuse(d, desc, "descriptor %llu (slot %llu) carries sequence %llu: out of order or rewritten",
+				      (unsigned long long)d->head, (unsigned long long)(d->head % NIC_RING),
+				      (unsigned long long)seq);
+	if (nic_dev_packet(d, addr, len, seq) < 0) {
+		__atomic_store_n(&desc->status, NIC_ST_ERR, __ATOMIC_RELEASE);
+		return -1;
+	}
 	d->head++;
 	__atomic_store_n(&desc->status, NIC_ST_DONE, __ATOMIC_RELEASE);
 	return 0;
@@ -113,16 +123,18 @@ int nic_dev_serve(struct nic_dev *d, uint64_t tail)
 	if (atomic_load(&d->failed)) {
 		/* Sticky: a driver that goes on after a refusal is refused. */
 		if (n && n <= NIC_RING)
-			refuse(d, desc_at(d, tail - 1), "after a refusal");
+			nic_dev_refuse(d, desc_at(d, tail - 1), "after a refusal");
 		return -1;
 	}
 	if (n > NIC_RING)
-		return refuse(d, NULL, "the tail %llu runs %llu descriptors ahead of the device's head %llu: more than the ring's %u",
+		return nic_dev_refuse(d, NULL, "the tail %llu runs %llu descriptors ahead of the device's head %llu: more than the ring's %u",
 			      (unsigned long long)tail, (unsigned long long)n,
 			      (unsigned long long)d->head, NIC_RING);
+	uint64_t t0 = arch_host_cycles();
 	while (d->head != tail)
 		if (serve_one(d) < 0)
 			return -1;
+	d->busy_cycles += arch_host_cycles() - t0;
 	__atomic_store_n(&ctl->head, d->head, __ATOMIC_RELEASE);
 	if (n)
 		d->icr |= NIC_ICR_TXDW;
