@@ -33,6 +33,11 @@ struct nic_dev {
 	struct dev_thread thr;
 	int cpu;
 	uint64_t cpu_ns;
+	/* virtio: the kick's eventfd (the VM owns it), the interrupt's
+	 * (-1: none), the device's indexes and what it counted. */
+	int kick_fd, irq_fd;
+	uint16_t last_avail, used_idx;
+	uint64_t kicks, wakeups, irqs_owed, user_kicks;
 	uint8_t wire[NIC_BUF_STRIDE];	/* where a packet lands: the "wire" */
 };
 
@@ -55,6 +60,13 @@ int nic_mmio_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
 /* The hardware thread: polls the ring's tail, on CPU cpu (-1: anywhere). */
 int nic_hw_start(struct nic_dev *d, int cpu, char *err, size_t errlen);
 void nic_hw_stop(struct nic_dev *d);
+
+/* virtio (nic_vq.c): the device thread, woken by the kick's eventfd, which
+ * drains the available ring as vhost does; and the notify address's
+ * user-space side, for the accesses the ioeventfd does not match. */
+int nic_vq_start(struct nic_dev *d, int cpu, char *err, size_t errlen);
+int nic_vq_notify_io(struct hv_vcpu *vcpu, uint64_t addr, bool is_write, void *data,
+		     uint32_t len, void *opaque);
 
 /* What a run keeps between its hooks. */
 struct nic_state {

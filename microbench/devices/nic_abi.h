@@ -33,7 +33,7 @@ enum nic_param {
 	NIC_P_MODEL,	/* enum nic_model */
 	NIC_P_BASE,	/* the device region, as the driver addresses it */
 	NIC_P_SIZE,	/* bytes of packet */
-	NIC_P_MMIO,	/* emulated: the register window's address */
+	NIC_P_MMIO,	/* emulated: the register window; virtio: the notify address */
 	NIC_P_FAULT,	/* enum nic_fault */
 	NIC_P_TIMEOUT,	/* counter ticks the driver waits for a completion */
 };
@@ -81,6 +81,63 @@ struct nic_desc {
 #define NIC_ICR_TXDW 0x1u	/* descriptors written back */
 #define NIC_ICR_ERR 0x2u	/* the device refused a descriptor */
 
+/* The virtio model: a split virtqueue as virtio 1.x lays it out (2.7 of
+ * the spec), with VIRTIO_F_EVENT_IDX: the descriptor table, the available
+ * ring (the driver's) ending in used_event, the used ring (the device's)
+ * ending in avail_event. One descriptor per packet, no chains (the
+ * virtio-net header is left out: the payload is the packet). */
+#define NIC_VQ_SIZE 256u
+#define NIC_VQ_DESC_OFF 0x4000ull	/* 16-byte aligned */
+#define NIC_VQ_AVAIL_OFF 0x5000ull	/* 2-byte aligned */
+#define NIC_VQ_USED_OFF 0x6000ull	/* 4-byte aligned */
+#define NIC_VQ_STATUS_OFF 0x7000ull	/* the device status word (uint32_t) */
+#define NIC_VQ_NOTIFY_GPA (HV_MMIO_BASE + 0x11000ull)	/* the queue's notify address */
+
+struct vq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+#define VQ_DESC_F_NEXT 1
+#define VQ_DESC_F_WRITE 2
+#define VQ_DESC_F_INDIRECT 4
+
+struct vq_avail {
+	volatile uint16_t flags;
+	volatile uint16_t idx;
+	volatile uint16_t ring[NIC_VQ_SIZE];
+	volatile uint16_t used_event;
+};
+
+struct vq_used_elem {
+	uint32_t id;
+	uint32_t len;
+};
+
+struct vq_used {
+	volatile uint16_t flags;
+	volatile uint16_t idx;
+	struct vq_used_elem ring[NIC_VQ_SIZE];
+	volatile uint16_t avail_event;
+};
+
+_Static_assert(NIC_VQ_DESC_OFF + NIC_VQ_SIZE * sizeof(struct vq_desc) <= NIC_VQ_AVAIL_OFF, "vq desc");
+_Static_assert(NIC_VQ_AVAIL_OFF + sizeof(struct vq_avail) <= NIC_VQ_USED_OFF, "vq avail");
+_Static_assert(NIC_VQ_USED_OFF + sizeof(struct vq_used) <= NIC_VQ_STATUS_OFF, "vq used");
+_Static_assert(NIC_VQ_STATUS_OFF + 4 <= NIC_BUF_OFF, "vq status");
+
+/* The device status bit a virtio device sets when it gives up on the
+ * driver (virtio 1.x DEVICE_NEEDS_RESET). */
+#define VQ_S_NEEDS_RESET 0x40u
+
+/* virtio's vring_need_event: does moving the index from old to new pass
+ * event (the other side's "tell me at this index")? */
+static inline int vq_need_event(uint16_t event, uint16_t new_idx, uint16_t old)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
+}
+
 /* The payload of packet seq: 64-bit word w of it (the last, partial word
  * gives its low bytes). The device checks every byte against it. */
 static inline uint64_t nic_pattern(uint64_t seq, uint64_t w)
@@ -95,6 +152,7 @@ enum nic_abort {
 	NIC_ABORT_DEVICE,			/* the device refused a descriptor */
 	NIC_ABORT_TIMEOUT,			/* no completion within the wait */
 	NIC_ABORT_CAUSE,			/* the cause register said nothing was done */
+	NIC_ABORT_USED,				/* virtio: the used ring gave back another buffer */
 };
 
 #endif

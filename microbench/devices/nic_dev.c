@@ -28,6 +28,9 @@ void nic_dev_init(struct nic_dev *d, uint8_t *hva, uint64_t base, uint64_t size)
 	d->cpu = -1;
 	d->cpu_ns = 0;
 	d->busy_cycles = 0;
+	d->kick_fd = d->irq_fd = -1;
+	d->last_avail = d->used_idx = 0;
+	d->kicks = d->wakeups = d->irqs_owed = d->user_kicks = 0;
 }
 
 static struct nic_desc *desc_at(struct nic_dev *d, uint64_t seq)
