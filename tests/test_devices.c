@@ -229,6 +229,34 @@ static void test_hostile_descriptors(void **state)
 	rec_free(r);
 }
 
+/* A device that stops serving: the driver gives up within its wait, the
+ * record fails with that diagnosis, nothing hangs. The emulated model's
+ * cause register then says nothing was done; the others time out. */
+static void test_device_stall(void **state)
+{
+	NEED_KVM();
+	static const struct { const char *model, *why; } cases[] = {
+		{ "emulated", "the cause register said the device had done nothing" },
+		{ "direct", "the device completed no descriptor within 1 s" },
+		{ "virtio", "the device completed no descriptor within 1 s" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rec *r = run_nic(cases[i].model, 64, 1, "stall", 3);
+
+		assert_non_null(r);
+		if (lacks_cpu(r)) {
+			rec_free(r);
+			continue;
+		}
+		print_message("%s stall: %s\n", cases[i].model, r->reason ? r->reason : "");
+		assert_int_equal(r->status, REC_FAILED);
+		assert_non_null(r->reason);
+		assert_non_null(strstr(r->reason, cases[i].why));
+		rec_free(r);
+	}
+}
+
 /* CPL0 is emulated on some backends (slow, not wrong): the exits are the
  * same. */
 static void test_emulated_cpl0(void **state)
@@ -252,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_native_twin),
 		cmocka_unit_test(test_virtio_batches_kicks),
 		cmocka_unit_test(test_hostile_descriptors),
+		cmocka_unit_test(test_device_stall),
 		cmocka_unit_test(test_emulated_cpl0),
 	};
 	return cmocka_run_group_tests(tests, kvmtest_setup, NULL);

@@ -23,12 +23,12 @@ enum nic_ext { NIC_X_MODEL, NIC_X_SIZE, NIC_X_FAULT };
 
 /* In enum nic_model's order. */
 static const char *const nic_models[] = { "emulated", "native", "direct", "virtio", NULL };
-static const char *const nic_faults[] = { "none", "length", "address", "payload", "sequence", NULL };
+static const char *const nic_faults[] = { "none", "length", "address", "payload", "sequence", "stall", NULL };
 
 static const struct mb_param_def nic_params[] = {
 	{ "model", MB_PT_CHOICE, "emulated: registers behind MMIO, the VMM's device model moves the packet in the exit (2 exits per doorbell); native: the driver on a host thread, the bare-metal reference; direct: the SR-IOV/VF model, a host thread polls the ring in guest memory (no exit); virtio: a split virtqueue with event-index suppression, kicked through an ioeventfd (no user-space exit) to a vhost-like device thread", 0, 0, nic_models, 0 },
 	{ "size", MB_PT_INT, "packet bytes", NIC_MIN_SIZE, NIC_MAX_SIZE, NULL, 64 },
-	{ "fault", MB_PT_CHOICE, "a hostile driver: packet 3 goes out with a bad length, an address outside the device region, a corrupted byte or out of order; the device must refuse it (a failed record with its reason)", 0, 0, nic_faults, 0 },
+	{ "fault", MB_PT_CHOICE, "a hostile driver: packet 3 goes out with a bad length, an address outside the device region, a corrupted byte or out of order (virtio: naming a descriptor past the table); the device must refuse it (a failed record with its reason). stall: the device stops serving, and the driver must give up within 1 s (a failed record, not a hang)", 0, 0, nic_faults, 0 },
 	{ NULL },
 };
 
@@ -87,6 +87,7 @@ static int nic_setup(struct mb_setup_ctx *c)
 	if (e < 0)
 		return e;
 	nic_dev_init(st->dev, r->hva, NIC_REGION_GPA, NIC_REGION_SIZE);
+	st->dev->stall = st->fault == NIC_F_STALL;
 	if (st->model == NIC_EMULATED) {
 		e = hv_vm_add_mmio(c->vm, NIC_MMIO_GPA, NIC_MMIO_LEN, nic_mmio_io, st->dev,
 				   c->err, c->errlen);

@@ -28,6 +28,7 @@ struct nic_dev {
 	uint64_t busy_cycles;		/* host cycles spent serving descriptors */
 	uint32_t icr;			/* emulated: cause bits not read yet */
 	_Atomic int failed;
+	bool stall;			/* fault "stall": serve nothing, complete nothing */
 	char why[256];
 	/* The hardware thread (direct, native): where it runs, its CPU time. */
 	struct dev_thread thr;

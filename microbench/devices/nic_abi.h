@@ -25,6 +25,7 @@ enum nic_fault {
 	NIC_F_ADDRESS,	/* a buffer address outside the device region */
 	NIC_F_PAYLOAD,	/* one byte of the packet off the pattern */
 	NIC_F_SEQUENCE,	/* a descriptor out of order */
+	NIC_F_STALL,	/* not the driver's: the device stops serving */
 	NIC_FAULTS
 };
 #define NIC_FAULT_AT 3	/* the packet (by sequence) that carries the fault */

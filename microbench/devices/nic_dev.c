@@ -129,6 +129,8 @@ int nic_dev_serve(struct nic_dev *d, uint64_t tail)
 			nic_dev_refuse(d, desc_at(d, tail - 1), "after a refusal");
 		return -1;
 	}
+	if (d->stall)
+		return 0;	/* a device that hangs: the driver must give up */
 	if (n > NIC_RING)
 		return nic_dev_refuse(d, NULL, "the tail %llu runs %llu descriptors ahead of the device's head %llu: more than the ring's %u",
 			      (unsigned long long)tail, (unsigned long long)n,

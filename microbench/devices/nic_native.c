@@ -61,6 +61,7 @@ int nic_native_run(const struct mb_setup_ctx *c, const struct nic_state *st,
 	}
 	memset(ring, 0, NIC_REGION_SIZE);
 	nic_dev_init(t.dev, ring, (uintptr_t)ring, NIC_REGION_SIZE);
+	t.dev->stall = st->fault == NIC_F_STALL;
 	/* As the runner fills the guest's page (hvbench/measure.c). */
 	s->magic = HV_ABI_MAGIC;
 	s->abi_version = HV_ABI_VERSION;

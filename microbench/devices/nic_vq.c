@@ -65,7 +65,7 @@ static void vq_drain(struct nic_dev *d)
 	struct vq_avail *av = avail(d);
 	struct vq_used *u = used(d);
 
-	while (!atomic_load(&d->failed)) {
+	while (!atomic_load(&d->failed) && !d->stall) {
 		uint16_t idx = __atomic_load_n(&av->idx, __ATOMIC_ACQUIRE);
 
 		if (idx == d->last_avail) {
