@@ -136,7 +136,7 @@ static void test_direct_no_exit(void **state)
 	/* Nor any other, apart from what the host's own events cause. */
 	assert_true(need(r, "exits_per_packet")->value < 0.01);
 	assert_true(need(r, "host_cpu/device_thread")->value > 0);
-	assert_true(need(r, "device/busy")->value > 0);
+	assert_true(rec_metric_stat(need(r, "device/busy"), "p50") > 0);
 	assert_string_equal(json_string_value(rec_get(r, "completion")), "polling");
 	rec_free(r);
 }

@@ -196,9 +196,11 @@ static void device_cpu(struct rec *rec, const struct nic_dev *d, const char *uni
 		return;
 	rec_metric_value(rec, "packets_verified", "packets",
 			 "packets the device copied and found intact, in order (warm-up included)", (double)d->head);
-	rec_metric_value(rec, "device/busy", unit,
-			 "host cycles the device model spent serving descriptors (bounds, copy, payload check, completion) per packet, on the thread that serves them",
-			 (double)d->busy_cycles / (double)d->head);
+	struct stats_summary busy;
+	if (stats_from_histogram(d->busy_hist, &d->busy_m, &busy) == 0)
+		rec_metric_stats(rec, "device/busy", unit,
+				 "host cycles the device model spent per packet (bounds, copy, payload check, completion), on the thread that serves them: one sample per time it served, warm-up included",
+				 &busy, 1);
 	if (d->cpu_ns)
 		rec_metric_value(rec, "host_cpu/device_thread", "ns per packet",
 				 "the device thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over its whole life (warm-up, calibration and idle polling included) per packet it served",
@@ -272,10 +274,13 @@ static void nic_finish(struct mb_setup_ctx *c, struct rec *rec)
 	uint32_t per = cyc->per;
 	double hz = (double)st->tsc_khz * 1000.0;
 	if (st->model == NIC_NATIVE) {
-		struct nic_dev d = { 0 };
+		struct nic_dev *d = calloc(1, sizeof(*d));
 		char err[320];
-		int r = nic_native_run(c, st, &sum, &d, err, sizeof(err));
+		int r = d ? nic_native_run(c, st, &sum, d, err, sizeof(err)) : -ENOMEM;
+		if (!d)
+			snprintf(err, sizeof(err), "out of memory");
 		if (r < 0) {
+			free(d);
 			rec_set_status(rec, r == -ENOTSUP ? REC_UNSUPPORTED : REC_FAILED, err);
 			goto out;
 		}
@@ -287,7 +292,8 @@ static void nic_finish(struct mb_setup_ctx *c, struct rec *rec)
 			rec_metric_value(rec, "pct_of_native/direct", "%",
 					 "the native median over the direct model's median in the VM (this record's cycles): direct's share of bare metal",
 					 100.0 * (sum.p50 / per) / guest);
-		device_cpu(rec, &d, unit);
+		device_cpu(rec, d, unit);
+		free(d);
 	} else {
 		rec_metric_stats(rec, "per_packet", unit, "one packet, the driver in the guest: fill, post, doorbell and completion per batch, shared", &sum, per);
 		exits_check(rec, st);

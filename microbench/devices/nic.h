@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "hv-core/dev/dev.h"
+#include "probes/histogram.h"
 #include "microbench/devices/nic_abi.h"
 #include "microbench/mb.h"
 
@@ -26,6 +27,11 @@ struct nic_dev {
 	uint64_t head;			/* descriptors done: the next one's sequence */
 	uint64_t bytes;
 	uint64_t busy_cycles;		/* host cycles spent serving descriptors */
+	/* The same per packet, one sample per time the device served (its
+	 * cycles over the packets it served then): a median, apart from the
+	 * tails a preempted device thread adds to the sum. */
+	uint32_t busy_hist[HIST_BUCKETS];
+	struct hist_moments busy_m;
 	uint32_t icr;			/* emulated: cause bits not read yet */
 	_Atomic int failed;
 	bool stall;			/* fault "stall": serve nothing, complete nothing */
@@ -88,6 +94,10 @@ struct nic_state {
 int nic_native_run(const struct mb_setup_ctx *c, const struct nic_state *st,
 		   struct stats_summary *out, struct nic_dev *dev_out,
 		   char *err, size_t errlen);
+
+/* One time the device served n packets in cycles: into the sum and the
+ * per-packet histogram. */
+void nic_dev_busy(struct nic_dev *d, uint64_t cycles, uint64_t n);
 
 /* The CPU for a hardware thread: another than cpu in allowed, or -1. */
 int nic_place(const cpu_set_t *allowed, int cpu);

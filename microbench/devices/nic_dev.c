@@ -28,6 +28,8 @@ void nic_dev_init(struct nic_dev *d, uint8_t *hva, uint64_t base, uint64_t size)
 	d->cpu = -1;
 	d->cpu_ns = 0;
 	d->busy_cycles = 0;
+	memset(d->busy_hist, 0, sizeof(d->busy_hist));
+	hist_moments_init(&d->busy_m);
 	d->kick_fd = d->irq_fd = -1;
 	d->last_avail = d->used_idx = 0;
 	d->kicks = d->wakeups = d->irqs_owed = d->user_kicks = 0;
@@ -139,11 +141,18 @@ int nic_dev_serve(struct nic_dev *d, uint64_t tail)
 	while (d->head != tail)
 		if (serve_one(d) < 0)
 			return -1;
-	d->busy_cycles += arch_host_cycles() - t0;
+	nic_dev_busy(d, arch_host_cycles() - t0, n);
 	__atomic_store_n(&ctl->head, d->head, __ATOMIC_RELEASE);
 	if (n)
 		d->icr |= NIC_ICR_TXDW;
 	return 0;
+}
+
+void nic_dev_busy(struct nic_dev *d, uint64_t cycles, uint64_t n)
+{
+	d->busy_cycles += cycles;
+	if (n)
+		hist_record(d->busy_hist, &d->busy_m, (cycles + n / 2) / n);
 }
 
 int nic_mmio_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,

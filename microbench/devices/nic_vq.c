@@ -99,7 +99,7 @@ static void vq_drain(struct nic_dev *d)
 					nic_dev_refuse(d, NULL, "the interrupt's eventfd: %s", strerror(errno));
 			}
 		}
-		d->busy_cycles += arch_host_cycles() - t0;
+		nic_dev_busy(d, arch_host_cycles() - t0, n);
 	}
 	if (atomic_load(&d->failed))
 		needs_reset(d);
