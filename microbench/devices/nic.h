@@ -33,6 +33,8 @@ struct nic_dev {
 	uint32_t busy_hist[HIST_BUCKETS];
 	struct hist_moments busy_m;
 	uint32_t icr;			/* emulated: cause bits not read yet */
+	uint64_t reg_base;		/* emulated: where its registers start (gpa or port) */
+	uint64_t reg_exits;		/* emulated: register accesses served (user-space exits) */
 	_Atomic int failed;
 	bool stall;			/* fault "stall": serve nothing, complete nothing */
 	char why[256];
@@ -61,7 +63,8 @@ int nic_dev_packet(struct nic_dev *d, uint64_t addr, uint32_t len, uint64_t seq)
  * desc's status (may be NULL) says so. Returns -1. */
 int nic_dev_refuse(struct nic_dev *d, struct nic_desc *desc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The emulated model's register window (hv_io_fn), opaque a struct nic_dev. */
+/* The emulated model's registers (hv_io_fn, MMIO or ports from
+ * d->reg_base), opaque a struct nic_dev. */
 int nic_mmio_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
 		uint32_t len, void *opaque);
 /* The hardware thread: polls the ring's tail, on CPU cpu (-1: anywhere). */
@@ -80,6 +83,7 @@ struct nic_state {
 	int model;
 	uint32_t size, batch;
 	int fault;
+	int regs;			/* emulated: enum nic_regs */
 	struct mb_params orig;		/* the suite's limits, before setup tightened them */
 	cpu_set_t allowed;
 	bool placed;

@@ -37,6 +37,7 @@ enum nic_param {
 	NIC_P_MMIO,	/* emulated: the register window; virtio: the notify address */
 	NIC_P_FAULT,	/* enum nic_fault */
 	NIC_P_TIMEOUT,	/* counter ticks the driver waits for a completion */
+	NIC_P_REGS,	/* emulated: enum nic_regs */
 };
 
 /* The device region: control words, the descriptor ring, the buffers. */
@@ -74,9 +75,13 @@ struct nic_desc {
 #define NIC_ST_DONE 1u
 #define NIC_ST_ERR 2u
 
-/* The emulated model's registers (offsets in its MMIO window), 32 bits. */
+/* The emulated model's registers (offsets in its window), 32 bits: in an
+ * MMIO window (e1000's BAR0), or, on x86, in a range of ports. */
+enum nic_regs { NIC_REGS_MMIO, NIC_REGS_PIO, NIC_REGS_KINDS };
 #define NIC_MMIO_GPA (HV_MMIO_BASE + 0x10000ull)
 #define NIC_MMIO_LEN 0x1000ull
+#define NIC_PIO_BASE 0x0f40
+#define NIC_PIO_LEN 0x10
 #define NIC_R_TDT 0x00		/* write: descriptors posted (tail, mod 2^32) */
 #define NIC_R_ICR 0x08		/* read: interrupt cause, cleared by the read */
 #define NIC_ICR_TXDW 0x1u	/* descriptors written back */

@@ -23,6 +23,7 @@ void nic_dev_init(struct nic_dev *d, uint8_t *hva, uint64_t base, uint64_t size)
 	d->head = 0;
 	d->bytes = 0;
 	d->icr = 0;
+	d->reg_exits = 0;
 	atomic_store(&d->failed, 0);
 	d->why[0] = '\0';
 	d->cpu = -1;
@@ -159,9 +160,10 @@ int nic_mmio_io(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *data,
 		uint32_t len, void *opaque)
 {
 	struct nic_dev *d = opaque;
-	uint64_t reg = addr - NIC_MMIO_GPA;
+	uint64_t reg = addr - d->reg_base;
 	uint32_t v = 0;
 
+	d->reg_exits++;
 	if (len != 4 || reg >= NIC_MMIO_LEN) {
 		/* Not a register access: reads see nothing, writes do nothing. */
 		if (!write)

@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include "guest.h"
 #include "microbench/devices/nic_abi.h"
+#if defined(__x86_64__)
+#include "microbench/guest/x86/pio.h"
+#endif
 
 #define P(n) (SHARED->param[n])
 
@@ -29,6 +32,27 @@ static inline uint32_t mmio_read32(uint64_t addr)
 	return *(volatile uint32_t *)(uintptr_t)addr;
 }
 
+/* The emulated model's register access, where its registers are. */
+static inline void reg_write(uint32_t reg, uint32_t v)
+{
+#if defined(__x86_64__)
+	if (P(NIC_P_REGS) == NIC_REGS_PIO) {
+		pio_write32((uint16_t)(P(NIC_P_MMIO) + reg), v);
+		return;
+	}
+#endif
+	mmio_write32(P(NIC_P_MMIO) + reg, v);
+}
+
+static inline uint32_t reg_read(uint32_t reg)
+{
+#if defined(__x86_64__)
+	if (P(NIC_P_REGS) == NIC_REGS_PIO)
+		return pio_read32((uint16_t)(P(NIC_P_MMIO) + reg));
+#endif
+	return mmio_read32(P(NIC_P_MMIO) + reg);
+}
+
 static int nic_init(void)
 {
 	uint64_t model = P(NIC_P_MODEL), size = P(NIC_P_SIZE);
@@ -36,8 +60,12 @@ static int nic_init(void)
 
 	if (model >= NIC_MODELS || size < NIC_MIN_SIZE ||
 	    size > NIC_MAX_SIZE || batch > NIC_RING || !P(NIC_P_BASE) ||
-	    P(NIC_P_FAULT) >= NIC_FAULTS || !P(NIC_P_TIMEOUT))
+	    P(NIC_P_FAULT) >= NIC_FAULTS || !P(NIC_P_TIMEOUT) || P(NIC_P_REGS) >= NIC_REGS_KINDS)
 		return NIC_ABORT_PARAM;
+#if !defined(__x86_64__)
+	if (P(NIC_P_REGS) == NIC_REGS_PIO)
+		return NIC_ABORT_PARAM;	/* no ports here */
+#endif
 	/* The host places its hardware thread (direct, native) now that this
 	 * vCPU runs; for the emulated model it only notes the call. */
 	ucall(HV_UCALL_PROBE);
@@ -198,8 +226,8 @@ static void op_nic(uint64_t i)
 		/* e1000's way: the tail register (an exit to the VMM, which
 		 * moves the packets before the guest resumes), then the
 		 * interrupt cause, read to acknowledge it (a second exit). */
-		mmio_write32(P(NIC_P_MMIO) + NIC_R_TDT, (uint32_t)(i + 1));
-		uint32_t icr = mmio_read32(P(NIC_P_MMIO) + NIC_R_ICR);
+		reg_write(NIC_R_TDT, (uint32_t)(i + 1));
+		uint32_t icr = reg_read(NIC_R_ICR);
 		if (icr & NIC_ICR_ERR)
 			guest_abort(NIC_ABORT_DEVICE);
 		if (!(icr & NIC_ICR_TXDW))
