@@ -93,8 +93,10 @@ int nic_native_run(const struct mb_setup_ctx *c, const struct nic_state *st,
 		snprintf(err, errlen, "the device refused a descriptor: %s", t.dev->why);
 		r = -EPROTO;
 	} else if (s->status != HV_GS_OK) {
-		snprintf(err, errlen, "the native driver ended with status %u (abort code %u)",
-			 s->status, s->abort_code);
+		char why[200];
+		snprintf(err, errlen, "the native driver ended with status %u: %s", s->status,
+			 s->status == HV_GS_ABORT ? mb_abort_reason(c->bench, s->abort_code, why, sizeof(why)) :
+			 "not finished");
 		r = -EPROTO;
 	} else if (stats_from_histogram(s->hist, &s->moments, out) < 0) {
 		snprintf(err, errlen, "the native run's histogram and moments disagree");
