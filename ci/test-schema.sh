@@ -56,7 +56,11 @@ if [ $kvm = 1 ]; then
 			{"name": "io_path", "cpl": 3, "device_model": "kernel", "direction": "out"},
 			{"name": "io_path", "cpl": 3, "device_model": "kernel", "direction": "in"},
 			{"name": "io_path", "cpl": 3, "size": 3},
-			{"name": "io_path", "cpl": 3, "probes": false}'
+			{"name": "io_path", "cpl": 3, "probes": false},
+			{"name": "nic", "cpl": 3, "model": "emulated", "fault": "length"},
+			{"name": "nic", "cpl": 3, "model": "virtio"},
+			{"name": "nic", "cpl": 3, "model": "emulated", "regs": "pio"},
+			{"name": "nic", "cpl": 3, "model": "native"}'
 	fi
 	cat >"$work/suite.json" <<-EOF
 	{"name": "schema-check",

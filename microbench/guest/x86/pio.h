@@ -29,4 +29,19 @@
 #define PIO_OUT2(X, port) asm volatile(X("outw %w0, %w1") ::"a"(0), "Nd"(port) : "memory")
 #define PIO_OUT4(X, port) asm volatile(X("outl %0, %w1") ::"a"(0), "Nd"(port) : "memory")
 
+/* For a body that needs the value (a device register): a 32-bit read that
+ * returns it, a 32-bit write of v. */
+static inline uint32_t pio_read32(uint16_t port)
+{
+	uint32_t v;
+
+	asm volatile("inl %w1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+static inline void pio_write32(uint16_t port, uint32_t v)
+{
+	asm volatile("outl %0, %w1" ::"a"(v), "Nd"(port) : "memory");
+}
+
 #endif
