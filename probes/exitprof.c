@@ -109,7 +109,7 @@ static json_t *reason_json(const struct exitprof *p, const struct exitprof_reaso
 	json_object_set_new(o, "time_total", json_integer((json_int_t)r->m.sum));
 	/* Every vCPU's window is the same length: the share is of all the
 	 * vCPUs' time together. */
-	double win = (double)p->window_cycles * (p->vcpus ? p->vcpus : 1);
+	double win = (double)p->window * (p->vcpus ? p->vcpus : 1);
 	if (win > 0)
 		json_object_set_new(o, "share_of_window", json_real((double)r->m.sum / win));
 	return o;
@@ -130,7 +130,7 @@ json_t *exitprof_json(const struct exitprof *p)
 		json_object_set_new(o, "time", json_string(p->time_what));
 	json_object_set_new(o, "ops", json_integer((json_int_t)p->ops));
 	json_object_set_new(o, "vcpus", json_integer(p->vcpus));
-	json_object_set_new(o, "window_cycles", json_integer((json_int_t)p->window_cycles));
+	json_object_set_new(o, "window", json_integer((json_int_t)p->window));
 	json_object_set_new(o, "call_channel_exits", json_integer((json_int_t)p->call_channel_exits));
 	for (size_t i = 0; i < p->n; i++) {
 		if (!p->r[i].count && !p->r[i].m.n)

@@ -31,7 +31,7 @@ struct exitprof {
 	const char *unit;	/* of every time: "cycles", "instructions", ... */
 	const char *time_what;	/* what one time measures */
 	uint64_t ops;		/* operations in the window */
-	uint64_t window_cycles;	/* the window's length on the host clock */
+	uint64_t window;		/* the window's length, in unit */
 	uint32_t vcpus;
 	uint64_t call_channel_exits;	/* taken out of the counts already */
 	size_t n;
@@ -50,8 +50,8 @@ int exitprof_add_times(struct exitprof_reason *r, const uint32_t *hist,
 		       const struct hist_moments *m);
 /* Add one timed exit. 0 or -ENOMEM. */
 int exitprof_add_time(struct exitprof_reason *r, uint64_t cycles);
-/* The block: {"method", "unit", "ops", "vcpus", "window_cycles",
- * "call_channel_exits", "reasons": {name: {count, per_op, timed,
+/* The block: {"method", "unit", "ops", "vcpus",
+ * "window", "call_channel_exits", "reasons": {name: {count, per_op, timed,
  * time_min, time_p50, time_p99, time_max, time_mean, time_total,
  * share_of_window}}}; reasons with no exit left out. NULL on out of
  * memory. */

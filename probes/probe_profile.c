@@ -148,7 +148,7 @@ static void prof_emit(void *priv, struct probe_run *run, struct rec *rec)
 		      "the VMM's user-space handling of one exit: KVM_RUN return to re-entry, on the host's clock");
 	e.ops = run->ops;
 	e.vcpus = vm->nr_vcpus;
-	e.window_cycles = p->t_end - p->t_begin - p->pause_cycles;
+	e.window = p->t_end - p->t_begin - p->pause_cycles;
 	e.call_channel_exits = ucalls;
 	for (unsigned id = 0; id < HV_EXIT_NR; id++) {
 		uint64_t d = 0;

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "hvbench/measure.h"
+#include "hvbench/record.h"
 #include "microbench/mb.h"
 #include "probes/exitprof.h"
 #include "probes/kvmexit.h"
@@ -37,7 +38,7 @@ static void test_table_and_json(void **state)
 	exitprof_init(&e, "vmm_counters", "cycles", "test");
 	e.ops = 100;
 	e.vcpus = 2;
-	e.window_cycles = 100000;
+	e.window = 100000;
 	e.call_channel_exits = 3;
 	struct exitprof_reason *io = exitprof_reason(&e, "io", 2);
 	assert_non_null(io);
@@ -239,6 +240,58 @@ static void test_cpuid_in_kernel(void **state)
 	json_decref(rec);
 }
 
+
+/* The tracepoint method, tried on any host where kvm:kvm_exit exists: it
+ * must be the record's method where the tracepoint fires (VT-x/SVM), and
+ * where it does not (PVM) the record must say so and keep the VMM's. */
+static void test_tracepoint_method(void **state)
+{
+	const struct mb_bench *b = mb_find("pio_user");
+	struct mb_params p;
+
+	(void)state;
+	NEED_KVM();
+	mb_params_defaults(&p, b);
+	p.cpl = 3;
+	p.min_time_ms = 10;
+	p.max_iters = 500;
+	p.warmup_iters = 10;
+	p.timeout_ms = 30000;
+	struct rec *r = measure_record(&env, b, &p);
+	assert_non_null(r);
+	assert_int_equal(r->status, REC_OK);
+	measure_count_exits_on(&env, b, &p, r, true);
+	json_t *rec = rec_to_json(r);
+	rec_free(r);
+	json_t *prof = json_object_get(rec, "exit_profile");
+	const char *err = json_string_value(json_object_get(rec, "kvm_exit_error"));
+	const char *method = json_string_value(json_object_get(prof, "method"));
+	print_message("# tracepoint method: %s%s%s\n", method, err ? ": " : "", err ? err : "");
+	assert_non_null(prof);
+	if (err && (strstr(err, "not readable") || strstr(err, "perf_event_open"))) {
+		/* no tracefs or no permission here: said, and the VMM's method stays */
+		assert_string_equal(method, "vmm_counters");
+		assert_non_null(strstr(json_string_value(json_object_get(prof, "tracepoints")), "tried"));
+	} else if (kvmexit_host_fires(&host)) {
+		assert_null(err);
+		assert_string_equal(method, "tracepoints");
+		json_t *rs = json_object_get(prof, "reasons");
+		json_t *io = json_object_get(rs, "io") ? json_object_get(rs, "io") :
+			     json_object_get(rs, "IO_INSTRUCTION");
+		assert_non_null(io);
+		assert_true(fabs(num(io, "per_op") - 1.0) < 0.05);
+		assert_true(num(io, "timed") > 0);
+		assert_non_null(json_object_get(prof, "vmm_counters"));
+	} else if (!strcmp(host.backend, "pvm")) {
+		/* PVM: kvm_exit never fires; the run must have found that out */
+		assert_non_null(err);
+		assert_non_null(strstr(err, "does not fire"));
+		assert_string_equal(method, "vmm_counters");
+		assert_non_null(strstr(json_string_value(json_object_get(prof, "tracepoints")), "does not fire"));
+	}
+	json_decref(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_pio_user_profile),
 		cmocka_unit_test(test_mmio_user_profile),
 		cmocka_unit_test(test_cpuid_in_kernel),
+		cmocka_unit_test(test_tracepoint_method),
 	};
 	return cmocka_run_group_tests_name("exit profile", tests, kvmtest_setup, NULL);
 }

@@ -144,6 +144,18 @@ for mode in ("npt", "shadow"):
             tot, stat = ke.get("total_per_op", 0), ke.get("stat_exits_per_op")
             check(stat is not None and abs(tot - stat) <= 0.02 * max(stat, 1),
                   f"{tag} kvm_exit total/op {tot:.3f} = KVM's exits stat/op {stat}")
+            # The exit profile is the tracepoint method's here, from the
+            # same records: its counts are kvm_exit's, reason by reason,
+            # and each exit was timed to its entry.
+            ep = b.get("exit_profile") or {}
+            rs = ep.get("reasons") or {}
+            check(ep.get("method") == "tracepoints" and isinstance(ep.get("vmm_counters"), dict),
+                  f"{tag} exit_profile by the tracepoints ({ep.get('method')}), the measured run's kept")
+            same = all(abs(rs.get(k, {}).get("per_op", -1) - v) < 1e-9 for k, v in ke["per_op"].items())
+            check(same, f"{tag} exit_profile per-reason counts = kvm_exit's")
+            ev = ep.get("events") or {}
+            check(ev.get("lost") == 0 and ev.get("paired", 0) >= ev.get("kvm_exit", 1) - 1,
+                  f"{tag} exit_profile: every exit but the window's last paired with its entry ({ev})")
         c = b.get("cycles", {})
         print(f"   {mode}: {name} cpl {cpl} p50 {c.get('p50')} {b.get('unit')} "
               f"(p10 {c.get('p10')}, p90 {c.get('p90')}, n={c.get('n')}) exits/op {got} "
