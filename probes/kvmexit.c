@@ -263,6 +263,7 @@ void kvmexit_feed(struct kvmexit *k, size_t i, uint64_t t, const void *raw, uint
 		if (decode(k, raw, size, &isa, &code) < 0)
 			return;
 		kvmexit_count_raw(k, raw, size);
+		st->n_exits++;
 		st->pending = true;
 		st->isa = isa;
 		st->code = code;
@@ -356,6 +357,8 @@ int kvmexit_profile(struct kvmexit *k, uint64_t ops, uint64_t ucalls, struct exi
 	e->ops = ops;
 	e->window = k->window_ns;
 	e->call_channel_exits = ucalls;
+	for (size_t i = 0; i < k->n_s; i++)	/* the threads that exited: vCPUs */
+		e->vcpus += k->s[i].n_exits > 0;
 	for (size_t i = 0; i < k->n_seen; i++) {
 		struct seen *s = &k->seen[i];
 		char key[64];

@@ -37,6 +37,7 @@ struct stream {
 	pid_t tid;
 	int fd_exit, fd_entry, fd_user;
 	void *ring;
+	uint64_t n_exits;
 	bool pending;		/* an exit waits for its entry */
 	int isa;
 	uint32_t code;
