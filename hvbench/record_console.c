@@ -183,8 +183,10 @@ void rec_print_profile(FILE *f, const struct rec *r)
 	snprintf(h1, sizeof(h1), "mean %s/exit", unit);
 	snprintf(h2, sizeof(h2), "p99 %s/exit", unit);
 	fprintf(f, "      %-24s %9s %17s %17s %8s\n", h0, "count/op", h1, h2, "share");
+	/* a reason left with no count held only the call channel's exits */
 	json_object_foreach(rs, k, v)
-		if (n < sizeof(rows) / sizeof(rows[0]))
+		if (n < sizeof(rows) / sizeof(rows[0]) &&
+		    json_integer_value(json_object_get(v, "count")) > 0)
 			rows[n++] = (struct prof_row){ k, v };
 	qsort(rows, n, sizeof(rows[0]), by_count);
 	for (size_t i = 0; i < n; i++) {

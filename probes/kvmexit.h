@@ -31,6 +31,9 @@ void kvmexit_enable(struct kvmexit *k);
 /* Trace every thread of another process (at most 64), enabled at once:
  * 0, or a negative errno with kvmexit_error set. */
 int kvmexit_attach_pid(struct kvmexit *k, pid_t pid);
+/* Each thread's ring, in pages (rounded up to a power of two; default 64),
+ * before the first attach: a busy VM read every few ms needs more. */
+void kvmexit_set_ring_pages(struct kvmexit *k, unsigned pages);
 void kvmexit_disable(struct kvmexit *k);
 const char *kvmexit_error(const struct kvmexit *k);
 /* Read every record written so far (call with counting stopped, or often

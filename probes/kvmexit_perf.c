@@ -162,6 +162,17 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
+void kvmexit_set_ring_pages(struct kvmexit *k, unsigned pages)
+{
+	/* a power of two, as perf wants, before any ring is mapped */
+	unsigned p = 1;
+
+	while (p < pages && p < 4096)
+		p <<= 1;
+	if (!k->n_s)
+		k->ring_len = (size_t)(p + 1) * (size_t)sysconf(_SC_PAGESIZE);
+}
+
 int kvmexit_attach_pid(struct kvmexit *k, pid_t pid)
 {
 	char dir[64];

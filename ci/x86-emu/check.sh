@@ -44,13 +44,18 @@ gcc -O2 -Wall -o "$BARE" ci/bench/bare_kvm_loop.c -lseccomp -lpthread ||
 	{ echo "check-x86emu: FAIL: cannot build $BARE"; exit 1; }
 
 mkdir -p "$OUT"
+LONG=$OUT/long-suite.json	# a VM that runs long enough to be profiled
+printf '{ "name": "long", "benchmarks": [ { "name": "pio_user", "cpl": 3, "min_time_ms": 500, "repetitions": 1 } ] }\n' >"$LONG"
 rm -f "$OUT"/npt.json "$OUT"/shadow.json "$OUT"/memory-npt.json "$OUT"/memory-shadow.json
 declare -A pid rc
 for mode in npt shadow; do
 	vmm=""	# NPT only: hvbench's user-space exits against the bare loop
-	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json"
+	# and `hvbench profile -p` on a VM it did not start itself (here: a
+	# second hvbench, --no-jail so the vCPU thread is that process's)
+	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json; hvbench run long.json -q --no-jail -o /out/long.json & p=\$!; sleep 0.2; hvbench profile -p \$p --duration 200ms --json > /out/profile.json 2> /out/profile.err; echo \$? > /out/profile.rc; wait \$p"
 	bash ci/x86-emu/run.sh --mode $mode --bin "$BIN" --bin "$BARE" --file "$SUITE:suite.json" \
 		--file configs/x86emu-vmm.json:vmm.json --file configs/x86-emu-memory.json:memory.json \
+		--file "$LONG:long.json" \
 		--out "$OUT/run-$mode" --timeout 150 -- \
 		sh -c "hvbench info --json > /out/info.json; hvbench run memory.json -q -o /out/memory-$mode.json > /out/memory-$mode.log 2>&1; hvbench run suite.json -o /out/$mode.json$vmm" \
 		>"$OUT/run-$mode.log" 2>&1 &
@@ -176,6 +181,25 @@ try:
               f"{h - b:+.0f} ({100 * (h - b) / b:+.1f}%, limit +1%)")
 except (OSError, ValueError, KeyError) as e:
     check(False, f"npt: the VMM-path comparison came back ({e})")
+# `hvbench profile -p` on a VM it did not start: the tracepoints fire on
+# SVM, so the guest's port writes come back by reason, each timed.
+try:
+    prc = open(os.path.join(out, "run-npt", "profile.rc")).read().strip()
+    prof = json.load(open(os.path.join(out, "run-npt", "profile.json")))
+    io = prof.get("reasons", {}).get("io", {})
+    ev = prof.get("events", {})
+    check(prc == "0" and prof.get("method") == "tracepoints" and prof.get("isa") == "svm",
+          f"npt: hvbench profile -p exited {prc}, method {prof.get('method')}, isa {prof.get('isa')}")
+    check(io.get("count", 0) > 0 and io.get("timed", 0) > 0,
+          f"npt: hvbench profile -p saw the guest's port writes: io {io.get('count')} exits, "
+          f"p50 {io.get('time_p50')} ns per exit (emulated time), {ev.get('lost')} records lost")
+except (OSError, ValueError) as e:
+    err = ""
+    try:
+        err = open(os.path.join(out, "run-npt", "profile.err")).read().strip()
+    except OSError:
+        pass
+    check(False, f"npt: hvbench profile -p came back as JSON ({e}; {err})")
 try:
     cmp = open(cmp_path).read()
 except OSError:
