@@ -193,6 +193,13 @@ static void test_pio_user_profile(void **state)
 	assert_true(num(io, "time_p50") <= num(io, "time_p99"));
 	assert_true(num(io, "time_p99") <= num(io, "time_max"));
 	assert_true(num(io, "share_of_window") > 0 && num(io, "share_of_window") < 1);
+	/* the same samples as vmm_user_cycles, which has every reason's: with
+	 * io the only one timed, the two agree exactly */
+	json_t *vu = json_object_get(rec, "vmm_user_cycles");
+	if (json_object_size(json_object_get(prof, "reasons")) == 1) {
+		assert_int_equal(num(vu, "n"), num(io, "timed"));
+		assert_true(fabs(num(vu, "p50") - num(io, "time_p50")) <= 0.1);
+	}
 	/* the exit reached user space: none left to the kernel's count */
 	assert_true(num(prof, "in_kernel_per_op") < 0.05);
 out:
