@@ -90,5 +90,13 @@ if grep -Eq 'exits \((vmm_counters|tracepoints)\) +count/op +mean (cycles|ns|ins
 else
 	bad "run --profile: $(cat "$work/out")"
 fi
+# the report draws it: a table of every record's profile
+if "$HVBENCH" report "$work/r.json" -o "$work/r.html" >/dev/null 2>&1 &&
+   grep -q "<section id='exit-profiles'>" "$work/r.html" &&
+   grep -Eq "<td>(io|IO_INSTRUCTION)</td><td class='num'>1(\.0+)?</td>" "$work/r.html"; then
+	ok "report: the exit profiles section, io 1 per op"
+else
+	bad "report: no exit profile table ($(grep -o "exit-profiles.\{0,200\}" "$work/r.html" | head -1))"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -22,7 +22,10 @@
 
 int kvmexit_host_fires(const struct hostinfo *hi)
 {
-	return hi && (!strcmp(hi->backend, "svm") || !strcmp(hi->backend, "vmx"));
+	/* arm64 traces its exits in the host kernel's run loop, whatever the
+	 * mode (VHE, nVHE, protected) */
+	return hi && (!strcmp(hi->backend, "svm") || !strcmp(hi->backend, "vmx") ||
+		      !strncmp(hi->backend, "arm64", 5));
 }
 
 struct kvmexit *kvmexit_new(void)

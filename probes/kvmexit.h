@@ -15,8 +15,8 @@ struct kvmexit;
 struct hostinfo;
 struct exitprof;
 
-/* Does it make sense to count here? VT-x/SVM hosts only: under PVM the
- * tracepoint never fires (HOST.md). 1 yes, 0 no. */
+/* Does it make sense to count here? VT-x/SVM and arm64 hosts: under PVM
+ * the tracepoint never fires (HOST.md). 1 yes, 0 no. */
 int kvmexit_host_fires(const struct hostinfo *hi);
 
 /* Read the tracepoints' ids and formats (kvm_exit; kvm_entry and
