@@ -188,7 +188,15 @@ int kvmexit_attach_pid(struct kvmexit *k, pid_t pid)
 	}
 	while ((e = readdir(d)) && k->n_s < MAX_THREADS) {
 		pid_t tid = (pid_t)strtol(e->d_name, NULL, 10);
-		if (tid > 0 && (r = attach(k, tid)) < 0)
+		if (tid <= 0)
+			continue;
+		r = attach(k, tid);
+		if (r == -ESRCH) {	/* the thread ended since the listing */
+			k->open_err[0] = '\0';
+			r = 0;
+			continue;
+		}
+		if (r < 0)
 			break;
 	}
 	closedir(d);
