@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 COMMANDS = ["run", "info", "list", "selftest", "compare", "plot", "report",
-            "dashboard", "export"]
+            "dashboard", "export", "profile"]
 # Words too common to tie a help text to a README row.
 STOP = {"a", "an", "the", "or", "and", "of", "to", "in", "is", "be", "but",
         "not", "no", "any", "was", "could", "cannot", "nothing", "every",

@@ -97,6 +97,9 @@ int arch_user_msr(struct hv_vm *vm, uint32_t index, arch_msr_fn fn,
 		  void *opaque, char *err, size_t errlen);
 /* The KVM statistic the call channel's own exits show up in. */
 const char *arch_ucall_stat(void);
+/* And the KVM exit reason they reach the VMM with (KVM_EXIT_IO on x86, a
+ * port write; KVM_EXIT_MMIO on arm64). */
+unsigned arch_ucall_exit_reason(void);
 /* KVM's name on this arch for a statistic the benchmark table names (the
  * table uses x86's names: "mmio_exits" is "mmio_exit_user" on arm64); the
  * name itself where the archs agree. */

@@ -67,20 +67,34 @@ struct hv_io_dev {
  * into hist and m when buf is full and when it ends (hv-core/vcpu.c), so
  * the probe costs a store, not a histogram update, per exit. */
 #define HV_VMM_BUF 4096
+/* Exit accounting (hv-core/exit.h): KVM's reasons, then the arch's. */
+#define HV_EXIT_ARCH_BASE 64
+#define HV_EXIT_OTHER (HV_EXIT_ARCH_BASE - 1)
+#define HV_EXIT_ARCH_MAX 16
+#define HV_EXIT_NR (HV_EXIT_ARCH_BASE + HV_EXIT_ARCH_MAX)
+/* The same samples by KVM exit reason: a histogram for each of the first
+ * HV_VMM_REASONS reasons seen (a benchmark takes one or two), the exact
+ * total and count for every reason (hv-core/vcpu.c vmm_fold). */
+#define HV_VMM_REASONS 6
+struct hv_vmm_reason {
+	uint8_t reason;			/* KVM exit reason, < HV_EXIT_ARCH_BASE */
+	uint32_t *hist;			/* HIST_BUCKETS */
+	struct hist_moments m;
+};
 struct hv_vmm_probe {
 	bool on;
 	bool skip;			/* this exit was the VMM's own bookkeeping */
 	uint32_t *hist;			/* HIST_BUCKETS */
 	struct hist_moments m;
 	uint32_t *buf;			/* HV_VMM_BUF samples not folded yet */
+	uint8_t *rbuf;			/* each one's exit reason */
 	uint32_t nbuf;
+	struct hv_vmm_reason by_reason[HV_VMM_REASONS];
+	uint32_t n_reasons;
+	/* every reason, histogram or not: samples and their sum */
+	uint64_t exit_vmm_n[HV_EXIT_ARCH_BASE];
+	uint64_t exit_vmm_cycles[HV_EXIT_ARCH_BASE];
 };
-
-/* Exit accounting (hv-core/exit.h): KVM's reasons, then the arch's. */
-#define HV_EXIT_ARCH_BASE 64
-#define HV_EXIT_OTHER (HV_EXIT_ARCH_BASE - 1)
-#define HV_EXIT_ARCH_MAX 16
-#define HV_EXIT_NR (HV_EXIT_ARCH_BASE + HV_EXIT_ARCH_MAX)
 
 struct hv_vcpu {
 	struct hv_vm *vm;

@@ -37,10 +37,33 @@ static void install_kick_handler(void)
 
 void hv_vmm_probe_reset(struct hv_vcpu *vcpu)
 {
-	if (vcpu->vmm.hist)
-		memset(vcpu->vmm.hist, 0, HIST_BUCKETS * sizeof(uint32_t));
-	hist_moments_init(&vcpu->vmm.m);
-	vcpu->vmm.nbuf = 0;
+	struct hv_vmm_probe *p = &vcpu->vmm;
+
+	if (p->hist)
+		memset(p->hist, 0, HIST_BUCKETS * sizeof(uint32_t));
+	hist_moments_init(&p->m);
+	p->nbuf = 0;
+	/* the slots past n_reasons were never written since the last reset */
+	for (uint32_t i = 0; i < HV_VMM_REASONS; i++) {
+		if (p->by_reason[i].hist && i < p->n_reasons)
+			memset(p->by_reason[i].hist, 0, HIST_BUCKETS * sizeof(uint32_t));
+		hist_moments_init(&p->by_reason[i].m);
+	}
+	p->n_reasons = 0;
+	memset(p->exit_vmm_n, 0, sizeof(p->exit_vmm_n));
+	memset(p->exit_vmm_cycles, 0, sizeof(p->exit_vmm_cycles));
+}
+
+/* The histogram slot of one exit reason, NULL past HV_VMM_REASONS. */
+static struct hv_vmm_reason *reason_slot(struct hv_vmm_probe *p, uint8_t reason)
+{
+	for (uint32_t i = 0; i < p->n_reasons; i++)
+		if (p->by_reason[i].reason == reason)
+			return &p->by_reason[i];
+	if (p->n_reasons == HV_VMM_REASONS || !p->by_reason[p->n_reasons].hist)
+		return NULL;
+	p->by_reason[p->n_reasons].reason = reason;
+	return &p->by_reason[p->n_reasons++];
 }
 
 /* Off the exit path: the stored samples into the histogram and moments. */
@@ -48,9 +71,19 @@ static void vmm_fold(struct hv_vcpu *vcpu)
 {
 	struct hv_vmm_probe *p = &vcpu->vmm;
 	uint32_t n = p->nbuf < HV_VMM_BUF ? p->nbuf : HV_VMM_BUF;
+	struct hv_vmm_reason *last = NULL;
 
-	for (uint32_t i = 0; i < n; i++)
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t r = p->rbuf[i] < HV_EXIT_ARCH_BASE ? p->rbuf[i] : HV_EXIT_OTHER;
+
 		hist_record(p->hist, &p->m, p->buf[i]);
+		p->exit_vmm_n[r]++;
+		p->exit_vmm_cycles[r] += p->buf[i];
+		if (!last || last->reason != r)
+			last = reason_slot(p, r);
+		if (last)
+			hist_record(last->hist, &last->m, p->buf[i]);
+	}
 	p->nbuf = 0;
 }
 
@@ -111,6 +144,9 @@ static void *vcpu_thread(void *arg)
 				n = 0;
 			}
 			vcpu->vmm.buf[n] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+			/* kvm_run still holds the exit just handled */
+			vcpu->vmm.rbuf[n] = (uint8_t)(run->exit_reason < HV_EXIT_OTHER ?
+						      run->exit_reason : HV_EXIT_OTHER);
 			vcpu->vmm.nbuf = n + 1;
 		}
 		vcpu->vmm.skip = false;
@@ -171,7 +207,11 @@ int hv_vm_start(struct hv_vm *vm, char *err, size_t errlen)
 		if (!c->vmm.hist) {
 			c->vmm.hist = calloc(HIST_BUCKETS, sizeof(uint32_t));
 			c->vmm.buf = calloc(HV_VMM_BUF, sizeof(uint32_t));
-			if (!c->vmm.hist || !c->vmm.buf) {
+			c->vmm.rbuf = calloc(HV_VMM_BUF, 1);
+			for (uint32_t k = 0; k < HV_VMM_REASONS; k++)
+				c->vmm.by_reason[k].hist = calloc(HIST_BUCKETS, sizeof(uint32_t));
+			if (!c->vmm.hist || !c->vmm.buf || !c->vmm.rbuf ||
+			    !c->vmm.by_reason[HV_VMM_REASONS - 1].hist) {
 				snprintf(err, errlen, "out of memory");
 				return -ENOMEM;
 			}

@@ -184,6 +184,9 @@ void hv_vm_destroy(struct hv_vm *vm)
 		arch_vcpu_destroy(c);
 		free(c->vmm.hist);
 		free(c->vmm.buf);
+		free(c->vmm.rbuf);
+		for (uint32_t k = 0; k < HV_VMM_REASONS; k++)
+			free(c->vmm.by_reason[k].hist);
 		if (c->run)
 			munmap(c->run, vm->run_size);
 		if (c->fd >= 0)

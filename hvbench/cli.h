@@ -18,6 +18,8 @@ enum {
 	EXIT_NO_KVM = 3,	/* /dev/kvm missing or not accessible */
 	EXIT_IO = 4,		/* could not read or write a file */
 	EXIT_TOOL = 5,		/* an external tool (gnuplot) failed */
+	EXIT_UNSUPPORTED = 6,	/* profile: the host cannot show what was asked
+				 * (kvm:kvm_exit does not fire, no tracefs, perf refused) */
 	EXIT_INTERRUPTED = 130,	/* Ctrl-C: what was measured is saved */
 };
 
@@ -25,5 +27,6 @@ int cmd_run(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 #endif

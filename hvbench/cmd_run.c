@@ -35,13 +35,17 @@ static void on_sigint(int sig)
 static void run_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hvbench run SUITE.json [-o FILE] [--quiet] [--no-jail]\n\n"
+		"usage: hvbench run SUITE.json [-o FILE] [--quiet] [--profile] [--no-jail]\n\n"
 		"Runs every benchmark of the suite in a fresh VM of hvbench's own\n"
 		"hypervisor on /dev/kvm and writes one JSON result file\n"
 		"(docs/results-schema.md). Default output: results/<host>-<UTC time>.json.\n\n"
 		"  -o, --output FILE   write the result file here ('-': standard output,\n"
 		"                      the per-benchmark lines then go to stderr)\n"
 		"  -q, --quiet         no per-benchmark lines, no summary table\n"
+		"  -p, --profile       under each benchmark's line, its exit profile: per\n"
+		"                      exit reason the count per op, the mean and p99 time\n"
+		"                      per exit and the share of the measured window (every\n"
+		"                      record stores it as \"exit_profile\" either way)\n"
 		"      --no-jail       run each benchmark in this process, as this user,\n"
 		"                      without the seccomp filter (default: a child process\n"
 		"                      per benchmark that drops root when /dev/kvm's group\n"
@@ -83,7 +87,7 @@ static void progress_clear(bool tty)
 struct run_done {
 	const struct suite *suite;
 	FILE *human;
-	bool quiet;
+	bool quiet, profile;
 	json_t **recs;
 };
 
@@ -100,6 +104,8 @@ static void run_done(size_t i, json_t *rec, void *ctx)
 	struct rec *r = rec_from_json(rec);
 	if (r)
 		rec_print_line(d->human, d->suite->entries[i].label, r);
+	if (r && d->profile)
+		rec_print_profile(d->human, r);
 	rec_free(r);
 }
 
@@ -108,6 +114,7 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "profile", no_argument, NULL, 'p' },
 		{ "no-jail", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -115,18 +122,21 @@ int cmd_run(int argc, char **argv)
 	struct jail_opts jail;
 	jail_opts_default(&jail);
 	const char *out_path = NULL;
-	bool quiet = false;
+	bool quiet = false, profile = false;
 	char err[1024];
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qph", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out_path = optarg;
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'p':
+			profile = true;
 			break;
 		case 'J':
 			jail.enabled = false;
@@ -215,12 +225,14 @@ int cmd_run(int argc, char **argv)
 	if (!quiet)
 		fprintf(human, "hvbench %s: suite %s, %zu benchmarks, backend %s, paging %s\n",
 			HVBENCH_VERSION, suite.name, suite.n, host.backend, host.paging);
+	if (!quiet && profile)
+		rec_print_profile_legend(human);
 
 	/* Every record lands in exactly one column, so the summary adds up. */
 	struct rec_tally tally = { 0 };
 	struct mb_params *params = calloc(suite.n ? suite.n : 1, sizeof(*params));
 	const struct mb_bench **benches = calloc(suite.n ? suite.n : 1, sizeof(*benches));
-	struct run_done rd = { .suite = &suite, .human = human, .quiet = quiet,
+	struct run_done rd = { .suite = &suite, .human = human, .quiet = quiet, .profile = profile,
 			       .recs = calloc(suite.n ? suite.n : 1, sizeof(json_t *)) };
 	if (!params || !benches || !rd.recs) {
 		fprintf(stderr, "hvbench: out of memory\n");

@@ -12,7 +12,8 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } cmds[] = {
-	{ "run", cmd_run, "run SUITE.json [-o FILE] [--quiet]   run a suite in real VMs, write a result file" },
+	{ "run", cmd_run, "run SUITE.json [-o FILE] [--profile] run a suite in real VMs, write a result file" },
+	{ "profile", cmd_profile, "profile -p PID [--duration 5s]       the exit profile of any running VM (kvm:kvm_exit)" },
 	{ "list", cmd_list, "list [--json] [--params]             the benchmarks, the archs they run on, their parameters" },
 	{ "info", cmd_info, "info [--json]                        what kind of virtualization this host has" },
 	{ "selftest", cmd_selftest, "selftest [--json]                    does the guest runtime report faults (real VMs)" },
@@ -37,6 +38,7 @@ static void usage(FILE *f)
 		   "  3  /dev/kvm is missing or not accessible\n"
 		   "  4  a file could not be read (missing, unreadable, not a regular file) or written\n"
 		   "  5  an external tool (gnuplot, chromium) failed\n"
+		   "  6  unsupported on this host (profile: kvm:kvm_exit does not fire, tracefs or perf unavailable)\n"
 		   "  130  interrupted; what was measured is saved, marked \"interrupted\"\n");
 }
 

@@ -45,9 +45,15 @@ int measure_preflight(const struct measure_env *env, const struct mb_bench *b,
 
 /* VT-x/SVM hosts: after rec (status ok) was measured with p, a short second
  * run that counts kvm:kvm_exit by reason and adds "kvm_exit" to rec, or
- * "kvm_exit_error" (hvbench/exitcount.c). measure_run calls it. */
+ * "kvm_exit_error" (hvbench/exitcount.c), and makes the tracepoint method's
+ * profile rec's "exit_profile" (the measured run's own under
+ * "vmm_counters"). measure_run calls it. */
 void measure_count_exits(const struct measure_env *env, const struct mb_bench *b,
 			 const struct mb_params *p, struct rec *rec);
+/* The same on any host where kvm:kvm_exit exists (force): on one where it
+ * does not fire, the record says so (tests use it under PVM). */
+void measure_count_exits_on(const struct measure_env *env, const struct mb_bench *b,
+			    const struct mb_params *p, struct rec *rec, bool force);
 
 /* Ratio of the cost of one guest loop at CPL0 to CPL3 (≈1 with hardware
  * virtualization; thousands where CPL0 is emulated). < 0 on failure, err

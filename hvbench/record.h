@@ -27,6 +27,12 @@ struct rec *rec_from_json(json_t *o);
  * samples, the row's exits per op, the headline's breakdown (the shares
  * that are part_of it) and every raised flag in capitals. */
 void rec_print_line(FILE *f, const char *label, const struct rec *r);
+/* The record's exit profile as a compact table under its line (reason,
+ * count per op, mean and p99 time per exit in the profile's unit, share of
+ * the window); nothing when the record has none. */
+void rec_print_profile(FILE *f, const struct rec *r);
+/* What the profile tables' columns and methods mean, once per run. */
+void rec_print_profile_legend(FILE *f);
 
 /* The summary: every record counts once, as failed, unsupported, under its
  * first raised flag (in the order the record raised them), or ok. */

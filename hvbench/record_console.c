@@ -132,3 +132,76 @@ void rec_tally_print(FILE *f, const struct rec_tally *t)
 		fprintf(f, ", %zu %s", t->count[k], t->names[k]);
 	fprintf(f, ", %zu unsupported, %zu failed", t->unsupported, t->failed);
 }
+
+/* One row of the profile table: the reasons by count, most first. */
+struct prof_row {
+	const char *name;
+	json_t *v;
+};
+
+static int by_count(const void *a, const void *b)
+{
+	double x = json_number_value(json_object_get(((const struct prof_row *)a)->v, "count"));
+	double y = json_number_value(json_object_get(((const struct prof_row *)b)->v, "count"));
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void put_num(FILE *f, json_t *v, const char *fmt)
+{
+	char buf[32];
+
+	if (json_is_number(v))
+		fprintf(f, fmt, fmt_si(json_number_value(v), buf, sizeof(buf)));
+	else
+		fprintf(f, fmt, "-");
+}
+
+void rec_print_profile_legend(FILE *f)
+{
+	fprintf(f, "exit profiles: count/op, mean and p99 time per exit, share of the measured window, by exit reason;\n"
+		   "  vmm_counters: the reasons that reach user space and the VMM's time on each (TSC); \"in KVM, unseen\":\n"
+		   "  exits KVM keeps, counted by its statistics only; tracepoints: kvm:kvm_exit to kvm:kvm_entry (ns),\n"
+		   "  every reason, from a separate short run of the row\n");
+}
+
+void rec_print_profile(FILE *f, const struct rec *r)
+{
+	json_t *p = rec_get(r, "exit_profile");
+	json_t *rs = json_object_get(p, "reasons");
+	const char *method = json_string_value(json_object_get(p, "method"));
+	const char *unit = json_string_value(json_object_get(p, "unit"));
+	struct prof_row rows[64];
+	size_t n = 0;
+	const char *k;
+	json_t *v;
+	char h0[40], h1[40], h2[40];
+
+	if (!json_is_object(rs) || !method || !unit)
+		return;
+	snprintf(h0, sizeof(h0), "exits (%s)", method);
+	snprintf(h1, sizeof(h1), "mean %s/exit", unit);
+	snprintf(h2, sizeof(h2), "p99 %s/exit", unit);
+	fprintf(f, "      %-24s %9s %17s %17s %8s\n", h0, "count/op", h1, h2, "share");
+	/* a reason left with no count held only the call channel's exits */
+	json_object_foreach(rs, k, v)
+		if (n < sizeof(rows) / sizeof(rows[0]) &&
+		    json_integer_value(json_object_get(v, "count")) > 0)
+			rows[n++] = (struct prof_row){ k, v };
+	qsort(rows, n, sizeof(rows[0]), by_count);
+	for (size_t i = 0; i < n; i++) {
+		json_t *share = json_object_get(rows[i].v, "share_of_window");
+		fprintf(f, "        %-22s %9.3f", rows[i].name,
+			json_number_value(json_object_get(rows[i].v, "per_op")));
+		put_num(f, json_object_get(rows[i].v, "time_mean"), " %17s");
+		put_num(f, json_object_get(rows[i].v, "time_p99"), " %17s");
+		if (json_is_number(share))
+			fprintf(f, " %7.2f%%\n", 100 * json_number_value(share));
+		else
+			fprintf(f, " %8s\n", "-");
+	}
+	json_t *ik = json_object_get(p, "in_kernel_per_op");
+	if (json_is_number(ik))
+		fprintf(f, "        %-22s %9.3f %17s %17s %8s\n", "in KVM, unseen",
+			json_number_value(ik), "-", "-", "-");
+}

@@ -1,84 +1,50 @@
-/* kvm:kvm_exit counted by exit reason (probes/kvmexit.h). One perf event
- * on the tracepoint, sampling every hit with its raw record; the offsets of
- * exit_reason and isa and the names of the reasons come from the event's
- * format file, so the decoding follows the running kernel. */
-#include <dirent.h>
+/* kvm:kvm_exit decoded by exit reason (probes/kvmexit.h): the offsets of
+ * the fields and the names of the reasons come from the events' tracefs
+ * format files, so the decoding follows the running kernel — VMX basic
+ * exit reasons and SVM exit codes (x86's "isa" field), arm64's exception
+ * type and ESR exception class. Each exit is paired with its thread's next
+ * kvm:kvm_entry for the time the host spent on it. The perf side (opening,
+ * rings) is probes/kvmexit_perf.c. */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/perf_event.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
+#include "probes/exitprof.h"
 #include "probes/hostinfo.h"
-#include "probes/kvmexit.h"
+#include "probes/kvmexit_int.h"
 
 #define KVM_ISA_VMX 1	/* arch/x86/kvm/trace.h */
 #define KVM_ISA_SVM 2
-#define MAX_NAMES 256
-#define MAX_SEEN 64
-#define RING_PAGES 64	/* 256 KiB: a counting pass of a few hundred ops */
-#define MAX_THREADS 16	/* vCPU, device and helper threads of one run */
-
-struct reason_name {
-	int isa;
-	uint32_t code;
-	char name[40];
-};
-
-struct seen {
-	int isa;
-	uint32_t code;
-	uint64_t n;
-};
-
-struct kvmexit {
-	uint64_t id;		/* the tracepoint's id in tracefs */
-	/* One event per thread of the process: perf refuses a ring on an
-	 * inherited per-task event, so each thread gets its own. */
-	int fd[MAX_THREADS];
-	void *ring[MAX_THREADS];
-	size_t n_fd, ring_len;
-	char open_err[160];
-	uint32_t reason_off, reason_size, isa_off, isa_size;
-	bool have_isa;
-	struct reason_name names[MAX_NAMES];
-	size_t n_names;
-	struct seen seen[MAX_SEEN];
-	size_t n_seen;
-	uint64_t events, lost, other;	/* other: reasons past MAX_SEEN */
-	char format_path[96];
-};
-
-static const char *const tracefs[] = {
-	"/sys/kernel/tracing/events/kvm/kvm_exit",
-	"/sys/kernel/debug/tracing/events/kvm/kvm_exit",
-};
+/* arm64's kvm_exit has no isa field: hvbench's own numbers for its tables */
+#define ISA_ARM64_EC 16		/* ESR_ELx.EC, when the exit was a trap */
+#define ISA_ARM64_RET 17	/* the exception type otherwise (IRQ, SERROR...) */
 
 int kvmexit_host_fires(const struct hostinfo *hi)
 {
-	return hi && (!strcmp(hi->backend, "svm") || !strcmp(hi->backend, "vmx"));
+	/* arm64 traces its exits in the host kernel's run loop, whatever the
+	 * mode (VHE, nVHE, protected) */
+	return hi && (!strcmp(hi->backend, "svm") || !strcmp(hi->backend, "vmx") ||
+		      !strncmp(hi->backend, "arm64", 5));
 }
 
 struct kvmexit *kvmexit_new(void)
 {
 	struct kvmexit *k = calloc(1, sizeof(*k));
 
+	for (size_t i = 0; k && i < MAX_THREADS; i++)
+		k->s[i].fd_exit = k->s[i].fd_entry = k->s[i].fd_user = -1;
 	return k;
 }
 
 /* "field:unsigned int exit_reason;\toffset:8;\tsize:4;" -> offset, size */
-static int field(const char *text, const char *name, uint32_t *off, uint32_t *size)
+static int field(const char *text, const char *name, struct tp_field *f)
 {
 	char pat[64];
 	const char *p = text;
 
 	snprintf(pat, sizeof(pat), " %s;", name);
+	f->ok = false;
 	while ((p = strstr(p, pat))) {
 		const char *line = p;
 		while (line > text && line[-1] != '\n')
@@ -87,17 +53,49 @@ static int field(const char *text, const char *name, uint32_t *off, uint32_t *si
 		const char *eol = strchr(p, '\n');
 		if (!strncmp(line + strspn(line, " \t"), "field:", 6) && o && s &&
 		    (!eol || (o < eol && s < eol))) {
-			*off = (uint32_t)strtoul(o + 7, NULL, 10);
-			*size = (uint32_t)strtoul(s + 5, NULL, 10);
-			return *size == 1 || *size == 2 || *size == 4 || *size == 8 ? 0 : -1;
+			f->off = (uint32_t)strtoul(o + 7, NULL, 10);
+			f->size = (uint32_t)strtoul(s + 5, NULL, 10);
+			f->ok = f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8;
+			return f->ok ? 0 : -1;
 		}
 		p += strlen(pat);
 	}
 	return -1;
 }
 
-/* The { value, "name" } pairs of one __print_symbolic list starting at p;
- * a value may be "0x040 + 14" (SVM's exception codes). Returns the end. */
+/* "ID: 103" */
+static uint64_t format_id(const char *text)
+{
+	const char *p = strstr(text, "\nID:");
+
+	if (!p && !strncmp(text, "ID:", 3))
+		p = text - 1;
+	return p ? strtoull(p + 4, NULL, 10) : 0;
+}
+
+/* A symbol's value: "14", "0x040 + 14" (SVM's exception codes), "(0x00)"
+ * (arm64's). *end is left past it. */
+static long long sym_value(const char *p, const char **end)
+{
+	long long v = 0;
+	size_t i = 0;
+
+	for (;;) {
+		i += strspn(p + i, " (");
+		char *e;
+		v += strtoll(p + i, &e, 0);
+		i = (size_t)(e - p);
+		i += strspn(p + i, " )");
+		if (p[i] != '+')
+			break;
+		i++;
+	}
+	*end = p + i;
+	return v;
+}
+
+/* The { value, "name" } pairs of one __print_symbolic list starting at p
+ * (its opening parenthesis). Returns the end. */
 static const char *symbols(struct kvmexit *k, const char *p, int isa)
 {
 	int depth = 0;
@@ -109,15 +107,8 @@ static const char *symbols(struct kvmexit *k, const char *p, int isa)
 			return p;
 		if (*p != '{')
 			continue;
-		char *end;
-		long long v = strtoll(p + 1, &end, 0);
-		while (*end == ' ')
-			end++;
-		while (*end == '+') {
-			v += strtoll(end + 1, &end, 0);
-			while (*end == ' ')
-				end++;
-		}
+		const char *end;
+		long long v = sym_value(p + 1, &end);
 		if (*end != ',')
 			continue;
 		const char *q = strchr(end, '"');
@@ -137,26 +128,6 @@ static const char *symbols(struct kvmexit *k, const char *p, int isa)
 	return p;
 }
 
-int kvmexit_parse_format(struct kvmexit *k, const char *text, char *err, size_t errlen)
-{
-	if (field(text, "exit_reason", &k->reason_off, &k->reason_size) < 0) {
-		snprintf(err, errlen, "kvm_exit format has no exit_reason field");
-		return -EINVAL;
-	}
-	k->have_isa = field(text, "isa", &k->isa_off, &k->isa_size) == 0;
-	/* print fmt: (REC->isa == 1) ? __print_symbolic(REC->exit_reason &
-	 * 0xffff, VMX...) : __print_symbolic(REC->exit_reason, SVM...) */
-	const char *fmt = strstr(text, "print fmt:");
-	const char *v = fmt ? strstr(fmt, "__print_symbolic(") : NULL;
-	if (v) {
-		const char *end = symbols(k, v + strlen("__print_symbolic"), KVM_ISA_VMX);
-		const char *s = strstr(end, "__print_symbolic(");
-		if (s)
-			symbols(k, s + strlen("__print_symbolic"), KVM_ISA_SVM);
-	}
-	return 0;
-}
-
 const char *kvmexit_reason_name(const struct kvmexit *k, int isa, uint32_t code)
 {
 	/* VMX's table is keyed by the basic reason (low 16 bits). */
@@ -168,207 +139,191 @@ const char *kvmexit_reason_name(const struct kvmexit *k, int isa, uint32_t code)
 	return NULL;
 }
 
-static uint64_t get(const uint8_t *raw, uint32_t size, uint32_t off, uint32_t len)
+int kvmexit_parse_format(struct kvmexit *k, const char *text, char *err, size_t errlen)
+{
+	const char *fmt = strstr(text, "print fmt:");
+	const char *p;
+	int n_reason = 0;
+
+	field(text, "common_type", &k->type);
+	k->id = format_id(text);
+	k->arm64 = field(text, "exit_reason", &k->reason) < 0;
+	if (k->arm64 && (field(text, "esr_ec", &k->reason) < 0 || field(text, "ret", &k->ret) < 0)) {
+		snprintf(err, errlen, "kvm_exit format has neither exit_reason (x86) nor esr_ec and ret (arm64)");
+		return -EINVAL;
+	}
+	field(text, "isa", &k->isa);
+	/* x86: (REC->isa == 1) ? __print_symbolic(REC->exit_reason & 0xffff,
+	 * VMX...) : __print_symbolic(REC->exit_reason, SVM...); arm64:
+	 * __print_symbolic(REC->ret, types...), __print_symbolic(REC->esr_ec,
+	 * classes...) */
+	for (p = fmt; p && (p = strstr(p, "__print_symbolic(")); ) {
+		const char *arg = p + strlen("__print_symbolic(");
+		const char *open = arg - 1;
+		int isa = -1;
+		arg += strspn(arg, " (");
+		if (!strncmp(arg, "REC->exit_reason", 16))
+			isa = n_reason++ == 0 ? KVM_ISA_VMX : KVM_ISA_SVM;
+		else if (!strncmp(arg, "REC->esr_ec", 11))
+			isa = ISA_ARM64_EC;
+		else if (!strncmp(arg, "REC->ret", 8))
+			isa = ISA_ARM64_RET;
+		p = isa < 0 ? arg : symbols(k, open, isa);
+	}
+	k->arm64_trap = 2;	/* named in the table below where the kernel has it */
+	for (size_t i = 0; i < k->n_names; i++)
+		if (k->names[i].isa == ISA_ARM64_RET && !strcmp(k->names[i].name, "TRAP"))
+			k->arm64_trap = k->names[i].code;
+	return 0;
+}
+
+int kvmexit_parse_entry_format(struct kvmexit *k, const char *text, char *err, size_t errlen)
+{
+	k->entry_id = format_id(text);
+	/* without common_type in both formats, an entry cannot be told from
+	 * an exit in the shared ring: count exits, time nothing */
+	if (!k->entry_id || !k->type.ok || field(text, "common_type", &k->entry_type) < 0) {
+		snprintf(err, errlen, "kvm_entry format has no ID or no common_type field");
+		k->entry_id = 0;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint64_t get(const uint8_t *raw, uint32_t size, const struct tp_field *f)
 {
 	uint64_t v = 0;
 
-	if (off + len > size)
+	if (!f->ok || f->off + f->size > size)
 		return UINT64_MAX;
-	switch (len) {
-	case 1: v = raw[off]; break;
-	case 2: { uint16_t x; memcpy(&x, raw + off, 2); v = x; break; }
-	case 4: { uint32_t x; memcpy(&x, raw + off, 4); v = x; break; }
-	default: memcpy(&v, raw + off, 8);
+	switch (f->size) {
+	case 1: v = raw[f->off]; break;
+	case 2: { uint16_t x; memcpy(&x, raw + f->off, 2); v = x; break; }
+	case 4: { uint32_t x; memcpy(&x, raw + f->off, 4); v = x; break; }
+	default: memcpy(&v, raw + f->off, 8);
 	}
 	return v;
 }
 
+/* The reason of one exit record: its table and code; -1 when too short. */
+static int decode(const struct kvmexit *k, const void *raw, uint32_t size, int *isa,
+		  uint32_t *code)
+{
+	uint64_t c = get(raw, size, &k->reason);
+
+	if (c == UINT64_MAX)
+		return -1;
+	if (k->arm64) {
+		uint64_t ret = get(raw, size, &k->ret);
+		if (ret == UINT64_MAX)
+			return -1;
+		/* only a trap has a meaningful exception class */
+		*isa = (uint32_t)ret == k->arm64_trap ? ISA_ARM64_EC : ISA_ARM64_RET;
+		*code = (uint32_t)ret == k->arm64_trap ? (uint32_t)c : (uint32_t)ret;
+		return 0;
+	}
+	/* Kernels before the isa field traced VMX and SVM alike: call it VMX,
+	 * the first table. */
+	*isa = k->isa.ok ? (int)get(raw, size, &k->isa) : KVM_ISA_VMX;
+	*code = (uint32_t)c;
+	return 0;
+}
+
+static struct seen *seen_of(struct kvmexit *k, int isa, uint32_t code)
+{
+	for (size_t i = 0; i < k->n_seen; i++)
+		if (k->seen[i].isa == isa && k->seen[i].code == code)
+			return &k->seen[i];
+	if (k->n_seen >= MAX_SEEN)
+		return NULL;
+	struct seen *s = &k->seen[k->n_seen++];
+	*s = (struct seen){ .isa = isa, .code = code };
+	hist_moments_init(&s->m);
+	return s;
+}
+
 void kvmexit_count_raw(struct kvmexit *k, const void *raw, uint32_t size)
 {
-	uint64_t code = get(raw, size, k->reason_off, k->reason_size);
-	/* Kernels before the isa field traced VMX and SVM alike: call it SVM
-	 * only when the table has nothing else. */
-	int isa = k->have_isa ? (int)get(raw, size, k->isa_off, k->isa_size) : KVM_ISA_VMX;
+	int isa;
+	uint32_t code;
 
-	if (code == UINT64_MAX)
+	if (decode(k, raw, size, &isa, &code) < 0)
 		return;
 	k->events++;
-	for (size_t i = 0; i < k->n_seen; i++)
-		if (k->seen[i].isa == isa && k->seen[i].code == (uint32_t)code) {
-			k->seen[i].n++;
-			return;
-		}
-	if (k->n_seen >= MAX_SEEN) {
+	struct seen *s = seen_of(k, isa, code);
+	if (s)
+		s->n++;
+	else
 		k->other++;
-		return;
-	}
-	k->seen[k->n_seen++] = (struct seen){ isa, (uint32_t)code, 1 };
 }
 
-int kvmexit_open(struct kvmexit **out, char *err, size_t errlen)
+void kvmexit_feed(struct kvmexit *k, size_t i, uint64_t t, const void *raw, uint32_t size)
 {
-	char path[128], idbuf[32];
-	struct kvmexit *k;
-	int fd = -1;
-	size_t i;
+	struct stream *st = &k->s[i];
+	uint64_t type = get(raw, size, &k->type);
 
-	*out = NULL;
-	for (i = 0; i < sizeof(tracefs) / sizeof(tracefs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/id", tracefs[i]);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
-			break;
+	if (!k->type.ok || type == k->id) {
+		int isa;
+		uint32_t code;
+		if (decode(k, raw, size, &isa, &code) < 0)
+			return;
+		kvmexit_count_raw(k, raw, size);
+		st->n_exits++;
+		st->pending = true;
+		st->isa = isa;
+		st->code = code;
+		st->t = t;
+	} else if (k->entry_id && get(raw, size, &k->entry_type) == k->entry_id) {
+		k->entries++;
+		if (!st->pending)
+			return;	/* the first entry of the window, or a lost exit */
+		st->pending = false;
+		struct seen *s = seen_of(k, st->isa, st->code);
+		if (!s || t < st->t)
+			return;
+		if (!s->hist && !(s->hist = calloc(HIST_BUCKETS, sizeof(uint32_t))))
+			return;
+		hist_record(s->hist, &s->m, t - st->t);
+		k->paired++;
 	}
-	if (fd < 0) {
-		snprintf(err, errlen, "kvm:kvm_exit not readable in tracefs (%s): %s",
-			 tracefs[0], strerror(errno));
-		return -errno;
-	}
-	ssize_t n = read(fd, idbuf, sizeof(idbuf) - 1);
-	close(fd);
-	if (n <= 0) {
-		snprintf(err, errlen, "cannot read %s", path);
-		return -EIO;
-	}
-	idbuf[n] = '\0';
-	k = kvmexit_new();
-	if (!k) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	snprintf(k->format_path, sizeof(k->format_path), "%s/format", tracefs[i]);
-	char *text = calloc(1, 1 << 16);
-	int r = -EIO;
-	if (text && (fd = open(k->format_path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		size_t len = 0;
-		while (len < (1 << 16) - 1 && (n = read(fd, text + len, (1 << 16) - 1 - len)) > 0)
-			len += (size_t)n;
-		close(fd);
-		r = kvmexit_parse_format(k, text, err, errlen);
-	} else {
-		snprintf(err, errlen, "cannot read %s", k->format_path);
-	}
-	free(text);
-	if (r < 0) {
-		free(k);
-		return r;
-	}
-
-	k->id = strtoull(idbuf, NULL, 10);
-	k->ring_len = (size_t)(RING_PAGES + 1) * (size_t)sysconf(_SC_PAGESIZE);
-	*out = k;
-	return 0;
 }
 
-/* An event on thread tid, counting at once, with its ring. */
-static int attach(struct kvmexit *k, pid_t tid)
+/* The call channel is a port write (x86) or an MMIO write (arm64 data
+ * abort): how many of seen[i]'s exits are its, out of ucalls. */
+static uint64_t ucalls_of(const struct kvmexit *k, size_t i, uint64_t *ucalls)
 {
-	struct perf_event_attr a = {
-		.type = PERF_TYPE_TRACEPOINT,
-		.size = sizeof(a),
-		.config = k->id,
-		.sample_period = 1,
-		.sample_type = PERF_SAMPLE_RAW,
-		.wakeup_events = 1u << 30,	/* read by polling, never woken */
-	};
-	int fd = (int)syscall(SYS_perf_event_open, &a, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	const struct seen *s = &k->seen[i];
+	bool chan = (s->isa == KVM_ISA_SVM && s->code == 0x7b) ||
+		    (s->isa == KVM_ISA_VMX && (s->code & 0xffff) == 30) ||
+		    (s->isa == ISA_ARM64_EC && s->code == 0x24);	/* DABT_LOW */
+	uint64_t d = chan ? (s->n < *ucalls ? s->n : *ucalls) : 0;
 
-	if (fd < 0) {
-		snprintf(k->open_err, sizeof(k->open_err),
-			 "perf_event_open(kvm:kvm_exit, raw samples, tid %d): %s (needs root or perf_event_paranoid -1)",
-			 (int)tid, strerror(errno));
-		return -errno;
-	}
-	void *ring = mmap(NULL, k->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (ring == MAP_FAILED) {
-		snprintf(k->open_err, sizeof(k->open_err), "mmap of the kvm_exit ring: %s", strerror(errno));
-		close(fd);
-		return -errno;
-	}
-	k->fd[k->n_fd] = fd;
-	k->ring[k->n_fd++] = ring;
-	return 0;
+	*ucalls -= d;
+	return d;
 }
 
-/* The first time: every thread of the process (the vCPU threads exist by
- * the time the guest opens its measured window). */
-void kvmexit_enable(struct kvmexit *k)
+static void key_of(const struct kvmexit *k, const struct seen *s, char *key, size_t len)
 {
-	if (!k)
-		return;
-	if (k->n_fd) {
-		for (size_t i = 0; i < k->n_fd; i++)
-			ioctl(k->fd[i], PERF_EVENT_IOC_ENABLE, 0);
-		return;
-	}
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
+	const char *nm = kvmexit_reason_name(k, s->isa, s->code);
 
-	if (!d) {
-		snprintf(k->open_err, sizeof(k->open_err), "/proc/self/task: %s", strerror(errno));
-		return;
-	}
-	while ((e = readdir(d)) && k->n_fd < MAX_THREADS) {
-		pid_t tid = (pid_t)strtol(e->d_name, NULL, 10);
-		if (tid > 0 && attach(k, tid) < 0)
-			break;
-	}
-	closedir(d);
+	if (nm)
+		snprintf(key, len, "%s", nm);
+	else
+		snprintf(key, len, "0x%x", s->code);
 }
 
-void kvmexit_disable(struct kvmexit *k)
+static const char *isa_name(const struct kvmexit *k)
 {
-	for (size_t i = 0; k && i < k->n_fd; i++)
-		ioctl(k->fd[i], PERF_EVENT_IOC_DISABLE, 0);
-}
+	int isa = k->n_seen ? k->seen[0].isa : 0;
 
-const char *kvmexit_error(const struct kvmexit *k)
-{
-	return k && k->open_err[0] ? k->open_err : NULL;
-}
-
-static void drain_one(struct kvmexit *k, void *ring)
-{
-	struct perf_event_mmap_page *m = ring;
-	uint8_t *data = (uint8_t *)ring + m->data_offset;
-	uint64_t size = m->data_size, head = __atomic_load_n(&m->data_head, __ATOMIC_ACQUIRE);
-	uint64_t tail = m->data_tail;
-	uint8_t rec[1024];
-
-	while (tail + sizeof(struct perf_event_header) <= head) {
-		struct perf_event_header h;
-		for (size_t i = 0; i < sizeof(h); i++)
-			((uint8_t *)&h)[i] = data[(tail + i) % size];
-		if (h.size < sizeof(h) || tail + h.size > head)
-			break;
-		if (h.size <= sizeof(rec)) {
-			for (size_t i = 0; i < h.size; i++)
-				rec[i] = data[(tail + i) % size];
-			if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof(h) + 4) {
-				uint32_t raw_size;
-				memcpy(&raw_size, rec + sizeof(h), 4);
-				if (sizeof(h) + 4 + raw_size <= h.size)
-					kvmexit_count_raw(k, rec + sizeof(h) + 4, raw_size);
-			} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
-				uint64_t lost;
-				memcpy(&lost, rec + sizeof(h) + 8, 8);
-				k->lost += lost;
-			}
-		}
-		tail += h.size;
-	}
-	__atomic_store_n(&m->data_tail, tail, __ATOMIC_RELEASE);
-}
-
-void kvmexit_drain(struct kvmexit *k)
-{
-	for (size_t i = 0; k && i < k->n_fd; i++)
-		drain_one(k, k->ring[i]);
+	if (k->arm64)
+		return "arm64";
+	return isa == KVM_ISA_SVM ? "svm" : isa == KVM_ISA_VMX ? "vmx" : "unknown";
 }
 
 json_t *kvmexit_json(struct kvmexit *k, uint64_t ops, uint64_t ucalls)
 {
 	json_t *o = json_object(), *per = json_object(), *codes = json_object();
-	int isa = k->n_seen ? k->seen[0].isa : 0;
 	uint64_t total = 0;
 
 	if (!o || !per || !codes) {
@@ -377,50 +332,77 @@ json_t *kvmexit_json(struct kvmexit *k, uint64_t ops, uint64_t ucalls)
 		json_decref(codes);
 		return NULL;
 	}
-	/* The call channel is a port write: its exits inside the window are
-	 * not the operation's. */
-	for (size_t i = 0; i < k->n_seen && ucalls; i++) {
-		struct seen *s = &k->seen[i];
-		if ((s->isa == KVM_ISA_SVM && s->code == 0x7b) ||
-		    (s->isa == KVM_ISA_VMX && (s->code & 0xffff) == 30)) {
-			uint64_t d = s->n < ucalls ? s->n : ucalls;
-			s->n -= d;
-			ucalls -= d;
-		}
-	}
 	for (size_t i = 0; i < k->n_seen; i++) {
 		struct seen *s = &k->seen[i];
-		const char *nm = kvmexit_reason_name(k, s->isa, s->code);
+		uint64_t n = s->n - ucalls_of(k, i, &ucalls);
 		char key[64];
 
-		total += s->n;
-		if (!s->n)
+		total += n;
+		if (!n)
 			continue;
-		if (nm)
-			snprintf(key, sizeof(key), "%s", nm);
-		else
-			snprintf(key, sizeof(key), "0x%x", s->code);
-		json_object_set_new(per, key, json_real(ops ? (double)s->n / (double)ops : 0));
+		key_of(k, s, key, sizeof(key));
+		json_object_set_new(per, key, json_real(ops ? (double)n / (double)ops : 0));
 		json_object_set_new(codes, key, json_integer(s->code));
 	}
-	json_object_set_new(o, "isa", json_string(isa == KVM_ISA_SVM ? "svm" : isa == KVM_ISA_VMX ? "vmx" : "unknown"));
+	json_object_set_new(o, "isa", json_string(isa_name(k)));
 	json_object_set_new(o, "ops", json_integer((json_int_t)ops));
 	json_object_set_new(o, "events", json_integer((json_int_t)k->events));
 	json_object_set_new(o, "lost", json_integer((json_int_t)k->lost));
 	json_object_set_new(o, "per_op", per);
 	json_object_set_new(o, "codes", codes);
 	json_object_set_new(o, "total_per_op", json_real(ops ? (double)(total + k->other) / (double)ops : 0));
-	json_object_set_new(o, "format", json_string(k->format_path));
+	json_object_set_new(o, "format", json_string(k->format_path[0] ? k->format_path : "(text)"));
 	return o;
 }
 
-void kvmexit_close(struct kvmexit *k)
+int kvmexit_profile(struct kvmexit *k, uint64_t ops, uint64_t ucalls, struct exitprof *e)
 {
-	if (!k)
-		return;
-	for (size_t i = 0; i < k->n_fd; i++) {
-		munmap(k->ring[i], k->ring_len);
-		close(k->fd[i]);
+	exitprof_init(e, "tracepoints", k->clock_mono || !k->n_s ? "ns" : "ns (perf clock)",
+		      "host time per exit: kvm:kvm_exit to the same thread's next kvm:kvm_entry (the kernel's handling, and for exits to user space the VMM's too)");
+	e->ops = ops;
+	e->window = k->window_ns;
+	e->call_channel_exits = ucalls;
+	for (size_t i = 0; i < k->n_s; i++)	/* the threads that exited: vCPUs */
+		e->vcpus += k->s[i].n_exits > 0;
+	for (size_t i = 0; i < k->n_seen; i++) {
+		struct seen *s = &k->seen[i];
+		char key[64];
+
+		key_of(k, s, key, sizeof(key));
+		struct exitprof_reason *r = exitprof_reason(e, key, s->code);
+		if (!r)
+			continue;
+		r->count = s->n - ucalls_of(k, i, &ucalls);
+		if (s->hist && exitprof_add_times(r, s->hist, &s->m) < 0)
+			return -ENOMEM;
 	}
-	free(k);
+	return 0;
+}
+
+int kvmexit_check_fires(const struct kvmexit *k, uint64_t vmm_exits, char *why, size_t len)
+{
+	if (k->events || !vmm_exits)
+		return 1;
+	snprintf(why, len, "kvm:kvm_exit recorded 0 events while the VMM saw %llu exits in the same window: the tracepoint does not fire on this host%s",
+		 (unsigned long long)vmm_exits, k->user_exits ? " (kvm:kvm_userspace_exit did)" : "");
+	return 0;
+}
+
+const char *kvmexit_isa(const struct kvmexit *k)
+{
+	return isa_name(k);
+}
+
+uint64_t kvmexit_events(const struct kvmexit *k, uint64_t *entries, uint64_t *paired,
+			uint64_t *lost, uint64_t *user_exits)
+{
+	if (entries)
+		*entries = k->entries;
+	if (paired)
+		*paired = k->paired;
+	if (lost)
+		*lost = k->lost;
+	if (user_exits)
+		*user_exits = k->user_exits;
+	return k->events;
 }

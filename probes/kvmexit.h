@@ -1,28 +1,39 @@
 /* kvm:kvm_exit counted by exit reason: the tracepoint's raw records, read
  * through perf with the field layout and the reason names taken from its
- * tracefs format file (VMX basic exit reasons, SVM exit codes). */
+ * tracefs format file (VMX basic exit reasons, SVM exit codes, arm64
+ * exception types and ESR classes), each exit timed to the thread's next
+ * kvm:kvm_entry (probes/kvmexit.c decodes, probes/kvmexit_perf.c reads). */
 #ifndef PROBES_KVMEXIT_H
 #define PROBES_KVMEXIT_H
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct kvmexit;
 struct hostinfo;
+struct exitprof;
 
-/* Does it make sense to count here? VT-x/SVM hosts only: under PVM the
- * tracepoint never fires (HOST.md). 1 yes, 0 no. */
+/* Does it make sense to count here? VT-x/SVM and arm64 hosts: under PVM
+ * the tracepoint never fires (HOST.md). 1 yes, 0 no. */
 int kvmexit_host_fires(const struct hostinfo *hi);
 
-/* Read the tracepoint's id and parse its format. Returns 0, or a negative
- * errno with err set. */
+/* Read the tracepoints' ids and formats (kvm_exit; kvm_entry and
+ * kvm_userspace_exit where there). Returns 0, or a negative errno with err
+ * set. */
 int kvmexit_open(struct kvmexit **out, char *err, size_t errlen);
 /* Count from now / stop counting (any thread). The first enable opens one
  * event per thread of the process, so call it once the vCPU threads run;
  * that needs what perf needs for raw tracepoint samples: root or
  * perf_event_paranoid -1. kvmexit_error says what failed, NULL if nothing. */
 void kvmexit_enable(struct kvmexit *k);
+/* Trace every thread of another process (at most 64), enabled at once:
+ * 0, or a negative errno with kvmexit_error set. */
+int kvmexit_attach_pid(struct kvmexit *k, pid_t pid);
+/* Each thread's ring, in pages (rounded up to a power of two; default 64),
+ * before the first attach: a busy VM read every few ms needs more. */
+void kvmexit_set_ring_pages(struct kvmexit *k, unsigned pages);
 void kvmexit_disable(struct kvmexit *k);
 const char *kvmexit_error(const struct kvmexit *k);
 /* Read every record written so far (call with counting stopped, or often
@@ -33,6 +44,19 @@ void kvmexit_drain(struct kvmexit *k);
  * (ucall_reason, e.g. "io") are taken out first. NULL when out of memory. */
 json_t *kvmexit_json(struct kvmexit *k, uint64_t ops, uint64_t ucalls);
 void kvmexit_close(struct kvmexit *k);
+/* The profile (probes/exitprof.h, method "tracepoints", times in ns from
+ * exit to entry), ucalls taken out as kvmexit_json does. 0 or -ENOMEM;
+ * exitprof_free(e) after. */
+int kvmexit_profile(struct kvmexit *k, uint64_t ops, uint64_t ucalls, struct exitprof *e);
+/* Does the tracepoint fire? vmm_exits: exits known to have happened while
+ * it was enabled (the call channel's). 1 yes (or cannot tell: none known),
+ * 0 no, with why filled. */
+int kvmexit_check_fires(const struct kvmexit *k, uint64_t vmm_exits, char *why, size_t len);
+/* "svm", "vmx", "arm64" or "unknown": which table decoded the reasons. */
+const char *kvmexit_isa(const struct kvmexit *k);
+/* kvm_exit records read; the others through the pointers (may be NULL). */
+uint64_t kvmexit_events(const struct kvmexit *k, uint64_t *entries, uint64_t *paired,
+			uint64_t *lost, uint64_t *user_exits);
 
 /* For tests: parse a format file's text. Fills the reason table; returns
  * 0 or -EINVAL with err set. Reasons: kvmexit_reason_name(k, isa, code). */

@@ -7,7 +7,7 @@
 #include "probes/probe.h"
 
 extern const struct probe_ops probe_kvmstats, probe_pmu, probe_kvmexit,
-	probe_vmm;
+	probe_vmm, probe_profile;
 
 /* Nesting order: the costliest snapshot outermost. */
 const struct probe_ops *const probe_all[] = {
@@ -15,6 +15,7 @@ const struct probe_ops *const probe_all[] = {
 	&probe_pmu,
 	&probe_kvmexit,
 	&probe_vmm,
+	&probe_profile,		/* innermost: its window is the guest's own */
 	NULL,
 };
 

@@ -1,6 +1,14 @@
-/* Tests for the kvm:kvm_exit decoder (probes/kvmexit.c) on the format file
- * of Debian 12's amd64 kernel (6.1, read from tracefs inside the emulated
- * SVM machine of ci/x86-emu), and for the emulation detection on this host. */
+/* Tests for the kvm:kvm_exit decoder (probes/kvmexit.c) on real tracefs
+ * format files (tests/data):
+ *   kvm_exit_format_6.1_amd64.txt  Debian 12's amd64 kernel (6.1), read
+ *       inside the emulated SVM machine of ci/x86-emu;
+ *   kvm_{exit,entry}_format_6.1_arm64.txt  Debian 12's arm64 kernel
+ *       (6.1.0-57), read from /sys/kernel/tracing/events/kvm/ inside the
+ *       emulated arm64 machine of ci/arm64 (VHE), where real KVM/arm64 runs;
+ *   kvm_{exit,entry,userspace_exit}_format_6.18_pvm_amd64.txt  this
+ *       project's development host (Linux 6.18, the PVM backend), read
+ *       from its tracefs on 2026-12-02;
+ * and for the emulation detection on this host. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +19,9 @@
 #include <cmocka.h>
 
 #include "probes/hostinfo.h"
+#include "probes/exitprof.h"
 #include "probes/kvmexit.h"
+#include "probes/kvmexit_int.h"
 /* The repository root, where tests/data lives. */
 #include "tests/testroot.h"
 
@@ -29,6 +39,22 @@ static char *slurp(const char *file)
 	n = fread(buf, 1, (1 << 16) - 1, f);
 	fclose(f);
 	assert_true(n > 1000);
+	return buf;
+}
+
+/* The same for a short file (a kvm_entry format is a few hundred bytes). */
+static char *slurp_small(const char *file)
+{
+	char path[PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", root, file);
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 16);
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	assert_true(fread(buf, 1, (1 << 16) - 1, f) > 100);
+	fclose(f);
 	return buf;
 }
 
@@ -97,6 +123,146 @@ static void test_count_and_ucalls(void **state)
 	kvmexit_close(k);
 }
 
+
+/* arm64: the exception type (ret) says whether the exit was a trap; only a
+ * trap's ESR exception class names its reason. */
+static void put_arm64(uint8_t *raw, int32_t ret, uint32_t ec)
+{
+	memset(raw, 0, 32);
+	uint16_t type = 61;	/* the format's ID */
+	memcpy(raw, &type, 2);
+	memcpy(raw + 8, &ret, 4);	/* ret: offset 8, size 4 */
+	memcpy(raw + 12, &ec, 4);	/* esr_ec: offset 12, size 4 */
+}
+
+static void test_arm64_format(void **state)
+{
+	struct kvmexit *k = kvmexit_new();
+	char err[128] = "";
+	char *text = slurp("tests/data/kvm_exit_format_6.1_arm64.txt");
+	char *entry = slurp_small("tests/data/kvm_entry_format_6.1_arm64.txt");
+	uint8_t raw[32], eraw[16];
+
+	(void)state;
+	assert_int_equal(kvmexit_parse_format(k, text, err, sizeof(err)), 0);
+	assert_int_equal(kvmexit_parse_entry_format(k, entry, err, sizeof(err)), 0);
+	assert_true(k->arm64);
+	assert_int_equal(k->id, 61);
+	assert_int_equal(k->entry_id, 62);
+	assert_int_equal(k->arm64_trap, 2);	/* {2, "TRAP" } */
+	/* "{ (0x24), "DABT_LOW" }": parenthesized values */
+	assert_string_equal(kvmexit_reason_name(k, 16, 0x24), "DABT_LOW");
+	assert_string_equal(kvmexit_reason_name(k, 16, 0x16), "HVC64");
+	assert_string_equal(kvmexit_reason_name(k, 16, 0x01), "WFx");
+	assert_string_equal(kvmexit_reason_name(k, 17, 0), "IRQ");
+	assert_string_equal(kvmexit_reason_name(k, 17, 0xbadca11), "HYP_GONE");
+	/* 3 MMIO traps of 1000 ns each, one IRQ exit (EC meaningless) */
+	for (int i = 0; i < 3; i++) {
+		put_arm64(raw, 2, 0x24);
+		kvmexit_feed(k, 0, 1000 * (uint64_t)i * 10, raw, sizeof(raw));
+		memset(eraw, 0, sizeof(eraw));
+		uint16_t et = 62;
+		memcpy(eraw, &et, 2);
+		kvmexit_feed(k, 0, 1000 * (uint64_t)i * 10 + 1000, eraw, sizeof(eraw));
+	}
+	put_arm64(raw, 0, 0x3f);
+	kvmexit_feed(k, 0, 100000, raw, sizeof(raw));
+	struct exitprof e;
+	assert_int_equal(kvmexit_profile(k, 3, 1, &e), 0);	/* one ucall: an MMIO write */
+	json_t *o = exitprof_json(&e);
+	json_t *rs = json_object_get(o, "reasons");
+	json_t *d = json_object_get(rs, "DABT_LOW");
+	assert_int_equal(json_integer_value(json_object_get(d, "count")), 2);
+	assert_int_equal(json_integer_value(json_object_get(d, "timed")), 3);
+	assert_true(json_number_value(json_object_get(d, "time_p50")) == 1000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(rs, "IRQ"), "count")), 1);
+	assert_string_equal(kvmexit_isa(k), "arm64");
+	json_decref(o);
+	exitprof_free(&e);
+	free(text);
+	free(entry);
+	kvmexit_close(k);
+}
+
+/* This host's formats (6.18): the kvm_exit layout and VMX/SVM tables, the
+ * kvm_entry record, exits paired to entries by thread. */
+static void test_pairing_6_18(void **state)
+{
+	struct kvmexit *k = kvmexit_new();
+	char err[128] = "";
+	char *text = slurp("tests/data/kvm_exit_format_6.18_pvm_amd64.txt");
+	char *entry = slurp_small("tests/data/kvm_entry_format_6.18_pvm_amd64.txt");
+	uint8_t raw[72], eraw[40];
+
+	(void)state;
+	assert_int_equal(kvmexit_parse_format(k, text, err, sizeof(err)), 0);
+	assert_int_equal(kvmexit_parse_entry_format(k, entry, err, sizeof(err)), 0);
+	assert_int_equal(k->id, 103);
+	assert_int_equal(k->entry_id, 115);
+	assert_false(k->arm64);
+	assert_string_equal(kvmexit_reason_name(k, 2, 0x7b), "io");
+	assert_string_equal(kvmexit_reason_name(k, 1, 30), "IO_INSTRUCTION");
+	uint16_t xt = 103, et = 115;
+	memset(eraw, 0, sizeof(eraw));
+	memcpy(eraw, &et, 2);
+	kvmexit_feed(k, 1, 5, eraw, sizeof(eraw));	/* an entry with no exit: ignored */
+	for (uint64_t i = 0; i < 10; i++) {	/* thread 0: cpuid 200 ns; thread 1: io 5000 ns */
+		put_raw(raw, 0x72, 2);
+		memcpy(raw, &xt, 2);
+		kvmexit_feed(k, 0, 10000 * i, raw, sizeof(raw));
+		put_raw(raw, 0x7b, 2);
+		memcpy(raw, &xt, 2);
+		kvmexit_feed(k, 1, 10000 * i + 50, raw, sizeof(raw));
+		kvmexit_feed(k, 0, 10000 * i + 200, eraw, sizeof(eraw));
+		kvmexit_feed(k, 1, 10000 * i + 5050, eraw, sizeof(eraw));
+	}
+	uint64_t entries, paired;
+	assert_int_equal(kvmexit_events(k, &entries, &paired, NULL, NULL), 20);
+	assert_int_equal(entries, 21);
+	assert_int_equal(paired, 20);
+	struct exitprof e;
+	assert_int_equal(kvmexit_profile(k, 10, 2, &e), 0);
+	e.vcpus = 2;
+	json_t *o = exitprof_json(&e);
+	json_t *rs = json_object_get(o, "reasons");
+	json_t *c = json_object_get(rs, "cpuid"), *io = json_object_get(rs, "io");
+	assert_true(json_number_value(json_object_get(c, "per_op")) == 1.0);
+	assert_true(json_number_value(json_object_get(c, "time_mean")) == 200);
+	/* the two call-channel writes are out of the count, not the times */
+	assert_int_equal(json_integer_value(json_object_get(io, "count")), 8);
+	assert_int_equal(json_integer_value(json_object_get(io, "timed")), 10);
+	assert_true(json_number_value(json_object_get(io, "time_p99")) == 5000);
+	assert_string_equal(json_string_value(json_object_get(o, "method")), "tracepoints");
+	assert_string_equal(json_string_value(json_object_get(o, "unit")), "ns");
+	json_decref(o);
+	exitprof_free(&e);
+	free(text);
+	free(entry);
+	kvmexit_close(k);
+}
+
+/* No event while the VMM saw exits in the same window: it does not fire. */
+static void test_fires_check(void **state)
+{
+	struct kvmexit *k = kvmexit_new();
+	char why[256] = "";
+	uint8_t raw[64];
+
+	(void)state;
+	assert_int_equal(kvmexit_check_fires(k, 0, why, sizeof(why)), 1);	/* nothing to tell by */
+	assert_int_equal(kvmexit_check_fires(k, 5, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "does not fire"));
+	assert_non_null(strstr(why, "5 exits"));
+	char *text = slurp("tests/data/kvm_exit_format_6.1_amd64.txt");
+	char err[128];
+	assert_int_equal(kvmexit_parse_format(k, text, err, sizeof(err)), 0);
+	put_raw(raw, 0x7b, 2);
+	kvmexit_count_raw(k, raw, sizeof(raw));
+	assert_int_equal(kvmexit_check_fires(k, 5, why, sizeof(why)), 1);
+	free(text);
+	kvmexit_close(k);
+}
+
 static void test_bad_format(void **state)
 {
 	struct kvmexit *k = kvmexit_new();
@@ -105,6 +271,8 @@ static void test_bad_format(void **state)
 	(void)state;
 	assert_int_equal(kvmexit_parse_format(k, "name: kvm_exit\nformat:\n", err, sizeof(err)), -22);
 	assert_non_null(strstr(err, "exit_reason"));
+	assert_int_equal(kvmexit_parse_entry_format(k, "name: kvm_entry\nformat:\n", err, sizeof(err)), -22);
+	assert_non_null(strstr(err, "common_type"));
 	kvmexit_close(k);
 }
 
@@ -132,6 +300,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_count_and_ucalls),
+		cmocka_unit_test(test_arm64_format),
+		cmocka_unit_test(test_pairing_6_18),
+		cmocka_unit_test(test_fires_check),
 		cmocka_unit_test(test_bad_format),
 		cmocka_unit_test(test_emulation_here),
 	};

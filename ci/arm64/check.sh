@@ -107,6 +107,18 @@ for mode in ("vhe", "nvhe"):
                        ("virq_eoi", "exits_caused")):
         v = exits(name, stat)
         check(v is not None and abs(v - 1) < 0.05, f"{mode}: {name} {stat}/op = {v} (want 1)")
+    # KVM/arm64 traces its exits in the host kernel in every mode: each
+    # record's exit profile comes from kvm:kvm_exit, decoded by the ESR
+    # exception class the format file names (probes/kvmexit.c).
+    for name, reason in (("mmio_user", "DABT_LOW"), ("mmio_kernel", "DABT_LOW"),
+                         ("hypercall", "HVC64"), ("sysreg_trap", "SYS64")):
+        b = bench.get(name)
+        ep = (b or {}).get("exit_profile") or {}
+        r = (ep.get("reasons") or {}).get(reason, {})
+        check(ep.get("method") == "tracepoints" and ep.get("isa") == "arm64" and
+              abs(r.get("per_op", 0) - 1) < 0.05 and r.get("timed", 0) > 0,
+              f"{mode}: {name} exit profile by kvm:kvm_exit: {reason} {r.get('per_op')}/op, "
+              f"p50 {r.get('time_p50')} ns exit to entry ({ep.get('method')}, {(b or {}).get('kvm_exit_error', '')})")
     # The emulated machine has a GICv3 with virtualization and a PMUv3: the
     # vGIC and PMU rows must run, not be reported unsupported. An IPI round trip is the
     # sender's trapped ICC_SGI1R_EL1 write plus the receiver's WFI exit.

@@ -44,13 +44,18 @@ gcc -O2 -Wall -o "$BARE" ci/bench/bare_kvm_loop.c -lseccomp -lpthread ||
 	{ echo "check-x86emu: FAIL: cannot build $BARE"; exit 1; }
 
 mkdir -p "$OUT"
+LONG=$OUT/long-suite.json	# a VM that runs long enough to be profiled
+printf '{ "name": "long", "benchmarks": [ { "name": "pio_user", "cpl": 3, "min_time_ms": 500, "repetitions": 1 } ] }\n' >"$LONG"
 rm -f "$OUT"/npt.json "$OUT"/shadow.json "$OUT"/memory-npt.json "$OUT"/memory-shadow.json
 declare -A pid rc
 for mode in npt shadow; do
 	vmm=""	# NPT only: hvbench's user-space exits against the bare loop
-	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json"
+	# and `hvbench profile -p` on a VM it did not start itself (here: a
+	# second hvbench, --no-jail so the vCPU thread is that process's)
+	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json; hvbench run long.json -q --no-jail -o /out/long.json & p=\$!; sleep 0.2; hvbench profile -p \$p --duration 200ms --json > /out/profile.json 2> /out/profile.err; echo \$? > /out/profile.rc; wait \$p"
 	bash ci/x86-emu/run.sh --mode $mode --bin "$BIN" --bin "$BARE" --file "$SUITE:suite.json" \
 		--file configs/x86emu-vmm.json:vmm.json --file configs/x86-emu-memory.json:memory.json \
+		--file "$LONG:long.json" \
 		--out "$OUT/run-$mode" --timeout 150 -- \
 		sh -c "hvbench info --json > /out/info.json; hvbench run memory.json -q -o /out/memory-$mode.json > /out/memory-$mode.log 2>&1; hvbench run suite.json -o /out/$mode.json$vmm" \
 		>"$OUT/run-$mode.log" 2>&1 &
@@ -144,6 +149,19 @@ for mode in ("npt", "shadow"):
             tot, stat = ke.get("total_per_op", 0), ke.get("stat_exits_per_op")
             check(stat is not None and abs(tot - stat) <= 0.02 * max(stat, 1),
                   f"{tag} kvm_exit total/op {tot:.3f} = KVM's exits stat/op {stat}")
+            # The exit profile is the tracepoint method's here, from the
+            # same records: its counts are kvm_exit's, reason by reason,
+            # and each exit was timed to its entry.
+            ep = b.get("exit_profile") or {}
+            rs = ep.get("reasons") or {}
+            check(ep.get("method") == "tracepoints" and isinstance(ep.get("vmm_counters"), dict),
+                  f"{tag} exit_profile by the tracepoints ({ep.get('method')}), the measured run's kept")
+            same = all(abs(rs.get(k, {}).get("per_op", -1) - v) < 1e-9 for k, v in ke["per_op"].items())
+            check(same, f"{tag} exit_profile per-reason counts = kvm_exit's")
+            ev = ep.get("events") or {}
+            nv = ep.get("vcpus", 1)
+            check(ev.get("lost") == 0 and ev.get("paired", 0) >= ev.get("kvm_exit", 1) - nv,
+                  f"{tag} exit_profile: every exit but each vCPU's last in the window paired with its entry ({ev}, {nv} vCPUs)")
         c = b.get("cycles", {})
         print(f"   {mode}: {name} cpl {cpl} p50 {c.get('p50')} {b.get('unit')} "
               f"(p10 {c.get('p10')}, p90 {c.get('p90')}, n={c.get('n')}) exits/op {got} "
@@ -164,6 +182,25 @@ try:
               f"{h - b:+.0f} ({100 * (h - b) / b:+.1f}%, limit +1%)")
 except (OSError, ValueError, KeyError) as e:
     check(False, f"npt: the VMM-path comparison came back ({e})")
+# `hvbench profile -p` on a VM it did not start: the tracepoints fire on
+# SVM, so the guest's port writes come back by reason, each timed.
+try:
+    prc = open(os.path.join(out, "run-npt", "profile.rc")).read().strip()
+    prof = json.load(open(os.path.join(out, "run-npt", "profile.json")))
+    io = prof.get("reasons", {}).get("io", {})
+    ev = prof.get("events", {})
+    check(prc == "0" and prof.get("method") == "tracepoints" and prof.get("isa") == "svm",
+          f"npt: hvbench profile -p exited {prc}, method {prof.get('method')}, isa {prof.get('isa')}")
+    check(io.get("count", 0) > 0 and io.get("timed", 0) > 0,
+          f"npt: hvbench profile -p saw the guest's port writes: io {io.get('count')} exits, "
+          f"p50 {io.get('time_p50')} ns per exit (emulated time), {ev.get('lost')} records lost")
+except (OSError, ValueError) as e:
+    err = ""
+    try:
+        err = open(os.path.join(out, "run-npt", "profile.err")).read().strip()
+    except OSError:
+        pass
+    check(False, f"npt: hvbench profile -p came back as JSON ({e}; {err})")
 try:
     cmp = open(cmp_path).read()
 except OSError:

@@ -169,6 +169,11 @@ const char *arch_ucall_stat(void)
 	return "mmio_exit_user";
 }
 
+unsigned arch_ucall_exit_reason(void)
+{
+	return KVM_EXIT_MMIO;
+}
+
 const char *arch_kvm_stat_name(const char *name)
 {
 	if (!strcmp(name, "mmio_exits"))

@@ -151,6 +151,11 @@ const char *arch_ucall_stat(void)
 	return "io_exits";
 }
 
+unsigned arch_ucall_exit_reason(void)
+{
+	return KVM_EXIT_IO;
+}
+
 const char *arch_kvm_stat_name(const char *name)
 {
 	return name;

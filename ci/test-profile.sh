@@ -1,0 +1,102 @@
+#!/bin/bash
+# `hvbench profile -p PID` (issue 15, exit-reason profiles) on the real
+# binary: its command-line errors exit 2 with a message; on a VM process
+# that hvbench itself runs (--no-jail, so the vCPU threads are that
+# process's), what the host's capabilities imply: where kvm:kvm_exit fires
+# (VT-x/SVM) a table with the benchmark's io exits, and valid JSON with
+# --json; under PVM "unsupported: kvm:kvm_exit does not fire" and exit 6;
+# without tracefs or perf permission exit 6 saying which. And `run
+# --profile` prints a table under the benchmark's line.
+# Usage: ci/test-profile.sh [HVBENCH_BINARY]   (default bin/hvbench)
+set -u
+cd "$(dirname "$0")/.."
+
+HVBENCH=${1:-${HVBENCH:-bin/hvbench}}
+pass=0
+fail=0
+ok() { echo "ok: $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+work=$(mktemp -d /tmp/hvbench-test-profile-XXXXXX)
+vm=""
+trap '[ -n "$vm" ] && kill "$vm" 2>/dev/null; rm -rf "$work"' EXIT
+
+# exit code and the message it must say
+expect() {
+	local want=$1 pat=$2 what=$3; shift 3
+	"$HVBENCH" "$@" >"$work/out" 2>"$work/err"
+	local rc=$?
+	if [ "$rc" -eq "$want" ] && grep -q -- "$pat" "$work/out" "$work/err"; then
+		ok "$what: exit $rc, says '$pat'"
+	else
+		bad "$what: exit $rc (want $want), output: $(head -c 300 "$work/err" "$work/out")"
+	fi
+}
+expect 2 "expected -p PID" "no -p" profile
+expect 2 "process id" "-p not a number" profile -p abc
+expect 2 "want e.g. 5s" "a bad duration" profile -p 1 --duration 5x
+expect 2 "up to 1h" "a duration over 1h" profile -p 1 --duration 2h
+expect 2 "no running process" "a pid that is no process" profile -p 4000000
+expect 0 "exit: 0 done" "--help" profile --help
+
+if [ ! -w /dev/kvm ]; then
+	echo "SKIP: /dev/kvm is not usable here: no VM to profile"
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit
+fi
+backend=$("$HVBENCH" info --json 2>/dev/null | jq -r '.backend // empty')
+cat >"$work/long.json" <<'EOF'
+{ "name": "long", "benchmarks": [ { "name": "pio_user", "cpl": 3, "min_time_ms": 4000, "repetitions": 1 } ] }
+EOF
+"$HVBENCH" run "$work/long.json" --no-jail -q -o "$work/long.out.json" &
+vm=$!
+sleep 1
+"$HVBENCH" profile -p "$vm" --duration 1s >"$work/out" 2>"$work/err"
+rc=$?
+msg=$(cat "$work/err" "$work/out")
+if grep -q "kvm_exit not readable in tracefs\|perf_event_open" "$work/err"; then
+	# no tracefs or no permission: said, as unsupported
+	[ "$rc" -eq 6 ] && ok "tracefs or perf unavailable here: exit 6, $msg" || bad "unavailable but exit $rc: $msg"
+elif [ "$backend" = vmx ] || [ "$backend" = svm ]; then
+	if [ "$rc" -eq 0 ] && grep -Eq '^  (io|IO_INSTRUCTION) +[0-9]+' "$work/out"; then
+		ok "backend $backend: the table has the guest's port writes"
+	else
+		bad "backend $backend: exit $rc, $msg"
+	fi
+	"$HVBENCH" profile -p "$vm" --duration 300ms --json >"$work/p.json" 2>"$work/err"
+	if jq -e '.method == "tracepoints" and .unit == "ns" and (.reasons | length) > 0' "$work/p.json" >/dev/null; then
+		ok "--json: the exit_profile block, method tracepoints"
+	else
+		bad "--json: $(head -c 300 "$work/p.json" "$work/err")"
+	fi
+elif [ "$backend" = pvm ]; then
+	if [ "$rc" -eq 6 ] && grep -q "unsupported: kvm:kvm_exit does not fire on this host (PVM)" "$work/err"; then
+		ok "PVM: exit 6, $(cat "$work/err")"
+	else
+		bad "PVM: exit $rc (want 6 and 'does not fire'), $msg"
+	fi
+else
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 6 ] && ok "backend '$backend': exit $rc, $msg" || bad "backend '$backend': exit $rc, $msg"
+fi
+wait "$vm"
+vm=""
+
+# run --profile: a table under the line, units in its header
+printf '{ "name": "p", "benchmarks": [ { "name": "pio_user", "cpl": 3, "min_time_ms": 20 } ] }\n' >"$work/p.json"
+"$HVBENCH" run "$work/p.json" --profile -o "$work/r.json" >"$work/out" 2>&1
+if grep -Eq 'exits \((vmm_counters|tracepoints)\) +count/op +mean (cycles|ns|instructions)/exit +p99 (cycles|ns|instructions)/exit +share' "$work/out" &&
+   grep -Eq '^        (io|IO_INSTRUCTION) +1\.0[0-9]{2} ' "$work/out"; then
+	ok "run --profile: the table, io 1.0 per op"
+else
+	bad "run --profile: $(cat "$work/out")"
+fi
+# the report draws it: a table of every record's profile
+if "$HVBENCH" report "$work/r.json" -o "$work/r.html" >/dev/null 2>&1 &&
+   grep -q "<section id='exit-profiles'>" "$work/r.html" &&
+   grep -Eq "<td>(io|IO_INSTRUCTION)</td><td class='num'>1(\.0+)?</td>" "$work/r.html"; then
+	ok "report: the exit profiles section, io 1 per op"
+else
+	bad "report: no exit profile table ($(grep -o "exit-profiles.\{0,200\}" "$work/r.html" | head -1))"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

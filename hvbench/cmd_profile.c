@@ -1,0 +1,264 @@
+/* `hvbench profile -p PID`: the exit profile of a VM hvbench did not start
+ * (QEMU, Firecracker, another hvbench), for a given time, from the
+ * kvm:kvm_exit and kvm:kvm_entry tracepoints on each of its threads
+ * (probes/kvmexit.h): the same table `hvbench run --profile` prints, so a
+ * production VMM's exits can be set beside hvbench's floor. Where the
+ * tracepoint does not fire (PVM) it says so and exits EXIT_UNSUPPORTED. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hvbench/cli.h"
+#include "probes/exitprof.h"
+#include "probes/kvmexit.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void profile_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hvbench profile -p PID [--duration TIME] [--json]\n\n"
+		"Profiles the KVM exits of a running VM process for TIME: the\n"
+		"kvm:kvm_exit and kvm:kvm_entry tracepoints are sampled with perf on\n"
+		"every thread of PID (at most 64), their ids, record layouts and reason\n"
+		"names read from tracefs (VMX basic exit reasons, SVM exit codes, arm64\n"
+		"exception classes), and each exit is timed to the same thread's next\n"
+		"entry. Prints per exit reason: exits, exits per second, mean, median and\n"
+		"p99 host time per exit in ns, and its share of the traced vCPU threads'\n"
+		"time. The VM need not be hvbench's: QEMU, Firecracker, cloud-hypervisor.\n"
+		"Needs root (or CAP_PERFMON with tracefs readable).\n\n"
+		"  -p, --pid PID        the VM process (its vCPU threads are traced)\n"
+		"  -d, --duration TIME  how long: 5s (default), 500ms, 2m; at most 1h;\n"
+		"                       Ctrl-C ends it early and prints what was seen\n"
+		"      --json           the profile as JSON on standard output\n"
+		"                       (the exit_profile block of docs/results-schema.md)\n"
+		"  -h, --help           this text\n\n"
+		"Where kvm:kvm_exit does not fire (KVM's PVM backend) the exits cannot be\n"
+		"seen by reason: it says \"unsupported: kvm:kvm_exit does not fire on this\n"
+		"host\" (kvm:kvm_userspace_exit, which does, shows the VM exited).\n\n"
+		"exit: 0 done (profiled), 2 bad command line (no PID, a bad TIME, PID is no\n"
+		"      running process), 6 unsupported on this host: kvm:kvm_exit does\n"
+		"      not fire (PVM), tracefs cannot be read or perf refused the events\n"
+		"      (the message says which)\n");
+}
+
+/* "5s", "500ms", "2m", "3" (seconds) -> ms; -1 if malformed or out of range. */
+static long parse_duration(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || !isfinite(v) || v <= 0)
+		return -1;
+	if (!strcmp(end, "ms"))
+		v /= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60;
+	else if (*end && strcmp(end, "s"))
+		return -1;
+	if (v > 3600 || v * 1000 < 1)
+		return -1;
+	return (long)(v * 1000);
+}
+
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void print_table(json_t *o, pid_t pid, const char *comm, double secs)
+{
+	json_t *rs = json_object_get(o, "reasons");
+	const char *k;
+	json_t *v;
+
+	printf("hvbench profile: pid %d (%s), %.2f s, %lld vCPU threads with exits, reasons decoded as %s\n",
+	       (int)pid, comm, secs, (long long)json_integer_value(json_object_get(o, "vcpus")),
+	       json_string_value(json_object_get(o, "isa")));
+	printf("  %-24s %12s %12s %14s %14s %14s %10s\n", "reason", "exits", "exits/s",
+	       "mean ns/exit", "p50 ns/exit", "p99 ns/exit", "share");
+	json_object_foreach(rs, k, v) {
+		json_t *p50 = json_object_get(v, "time_p50"), *p99 = json_object_get(v, "time_p99");
+		json_t *mean = json_object_get(v, "time_mean"), *sh = json_object_get(v, "share_of_window");
+		printf("  %-24s %12lld %12.1f", k, (long long)json_integer_value(json_object_get(v, "count")),
+		       (double)json_integer_value(json_object_get(v, "count")) / secs);
+		json_t *cols[3] = { mean, p50, p99 };
+		for (int i = 0; i < 3; i++)
+			if (json_is_number(cols[i]))
+				printf(" %14.0f", json_number_value(cols[i]));
+			else
+				printf(" %14s", "-");
+		if (json_is_number(sh))
+			printf(" %9.2f%%\n", 100 * json_number_value(sh));
+		else
+			printf(" %10s\n", "-");
+	}
+	json_t *ev = json_object_get(o, "events");
+	printf("  (%lld kvm_exit, %lld kvm_entry records, %lld exits timed, %lld records lost%s; share: of the vCPU threads' time)\n",
+	       (long long)json_integer_value(json_object_get(ev, "kvm_exit")),
+	       (long long)json_integer_value(json_object_get(ev, "kvm_entry")),
+	       (long long)json_integer_value(json_object_get(ev, "paired")),
+	       (long long)json_integer_value(json_object_get(ev, "lost")),
+	       json_integer_value(json_object_get(ev, "lost")) ? ": the ring filled, the counts are low" : "");
+}
+
+/* /proc/PID/comm, for the header: the process's own name. */
+static void read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	snprintf(buf, len, "?");
+	if ((f = fopen(path, "r"))) {
+		if (fgets(buf, (int)len, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+int cmd_profile(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long pid = -1, ms = 5000;
+	bool json = false;
+	char err[256], why[256], comm[64], *end;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			pid = strtol(optarg, &end, 10);
+			if (*end || pid <= 0 || pid > (1L << 22)) {
+				fprintf(stderr, "hvbench profile: -p wants a process id, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'd':
+			if ((ms = parse_duration(optarg)) < 0) {
+				fprintf(stderr, "hvbench profile: --duration '%s': want e.g. 5s, 500ms or 2m, up to 1h\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			profile_usage(stdout);
+			return EXIT_OK;
+		default:
+			profile_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (pid < 0 || optind != argc) {
+		fprintf(stderr, "hvbench profile: expected -p PID and nothing else (try hvbench profile --help)\n");
+		return EXIT_USAGE;
+	}
+	snprintf(why, sizeof(why), "/proc/%ld", pid);
+	if (access(why, F_OK) < 0) {
+		fprintf(stderr, "hvbench profile: no running process %ld\n", pid);
+		return EXIT_USAGE;
+	}
+	read_comm((pid_t)pid, comm, sizeof(comm));
+
+	struct kvmexit *k = NULL;
+	if (kvmexit_open(&k, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hvbench profile: unsupported: %s\n", err);
+		return EXIT_UNSUPPORTED;
+	}
+	/* 1 MiB a thread, read every 10 ms: ~5,000 exits a thread between reads */
+	kvmexit_set_ring_pages(k, 256);
+	if (kvmexit_attach_pid(k, (pid_t)pid) < 0) {
+		fprintf(stderr, "hvbench profile: unsupported: %s\n", kvmexit_error(k));
+		kvmexit_close(k);
+		return EXIT_UNSUPPORTED;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	double t0 = mono_s();
+	/* Drained often enough that a busy VM's rings do not fill. */
+	while (!stop_requested && (mono_s() - t0) * 1000 < (double)ms) {
+		struct timespec nap = { 0, 10 * 1000 * 1000 };
+		nanosleep(&nap, NULL);
+		kvmexit_drain(k);
+	}
+	kvmexit_disable(k);
+	kvmexit_drain(k);
+	double secs = mono_s() - t0;
+
+	uint64_t user;
+	uint64_t events = kvmexit_events(k, NULL, NULL, NULL, &user);
+	int rc = EXIT_OK;
+	if (!events) {
+		bool pvm = access("/sys/module/kvm_pvm", F_OK) == 0;
+		if (user || pvm)
+			fprintf(stderr, "hvbench profile: unsupported: kvm:kvm_exit does not fire on this host%s: 0 events in %.2f s from pid %ld (%s)%s\n",
+				pvm ? " (PVM)" : "", secs, pid, comm,
+				user ? ", while kvm:kvm_userspace_exit saw its VM exit" : "");
+		else
+			fprintf(stderr, "hvbench profile: no KVM exit from pid %ld (%s) in %.2f s: not a VM process, its vCPUs were idle, or kvm:kvm_exit does not fire here\n",
+				pid, comm, secs);
+		rc = user || pvm ? EXIT_UNSUPPORTED : EXIT_OK;
+		kvmexit_close(k);
+		return rc;
+	}
+	struct exitprof e;
+	json_t *o = NULL;
+	if (kvmexit_profile(k, 0, 0, &e) == 0)
+		o = exitprof_json(&e);
+	exitprof_free(&e);
+	if (!o) {
+		fprintf(stderr, "hvbench profile: out of memory\n");
+		kvmexit_close(k);
+		return EXIT_IO;
+	}
+	uint64_t entries, paired, lost;
+	kvmexit_events(k, &entries, &paired, &lost, NULL);
+	json_object_del(o, "ops");
+	json_object_del(o, "call_channel_exits");
+	json_object_set_new(o, "isa", json_string(kvmexit_isa(k)));
+	json_object_set_new(o, "events", json_pack("{s:I, s:I, s:I, s:I}",
+		"kvm_exit", (json_int_t)events, "kvm_entry", (json_int_t)entries,
+		"paired", (json_int_t)paired, "lost", (json_int_t)lost));
+	json_object_set_new(o, "pid", json_integer(pid));
+	json_object_set_new(o, "comm", json_string(comm));
+	json_object_set_new(o, "duration_s", json_real(secs));
+	/* per op means nothing for a VM that is not a benchmark */
+	const char *rk;
+	json_t *rv;
+	json_object_foreach(json_object_get(o, "reasons"), rk, rv)
+		json_object_del(rv, "per_op");
+	if (json)
+		json_dumpf(o, stdout, JSON_INDENT(2)), putchar('\n');
+	else
+		print_table(o, (pid_t)pid, comm, secs);
+	json_decref(o);
+	kvmexit_close(k);
+	return rc;
+}
