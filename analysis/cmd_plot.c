@@ -482,8 +482,9 @@ int an_cmd_plot(int argc, char **argv)
 		if (!(r = an_chart_medians(&c, rs[f], stem)) &&
 		    !(r = an_chart_cdf(&c, rs[f], stem)) &&
 		    !(r = an_chart_exits(&c, rs[f], stem)))
-			if (!(r = an_chart_breakdown(&c, rs[f], stem)))
-				r = an_chart_sweeps(&c, rs[f], stem);
+			if (!(r = an_chart_breakdown(&c, rs[f], stem)) &&
+			    !(r = an_chart_sweeps(&c, rs[f], stem)))
+				r = an_chart_profile(&c, rs[f], stem);
 	}
 	if (!r && nr > 1)
 		r = an_chart_compare(&c, rs, nr);

@@ -45,7 +45,8 @@ static void run_usage(FILE *f)
 		"  -p, --profile       under each benchmark's line, its exit profile: per\n"
 		"                      exit reason the count per op, the mean and p99 time\n"
 		"                      per exit and the share of the measured window (every\n"
-		"                      record stores it as \"exit_profile\" either way)\n"
+		"                      record stores it as \"exit_profile\" either way;\n"
+		"                      a suite entry's \"profile\": true does this for it)\n"
 		"      --no-jail       run each benchmark in this process, as this user,\n"
 		"                      without the seccomp filter (default: a child process\n"
 		"                      per benchmark that drops root when /dev/kvm's group\n"
@@ -104,7 +105,7 @@ static void run_done(size_t i, json_t *rec, void *ctx)
 	struct rec *r = rec_from_json(rec);
 	if (r)
 		rec_print_line(d->human, d->suite->entries[i].label, r);
-	if (r && d->profile)
+	if (r && (d->profile || d->suite->entries[i].params.profile))
 		rec_print_profile(d->human, r);
 	rec_free(r);
 }
@@ -225,7 +226,10 @@ int cmd_run(int argc, char **argv)
 	if (!quiet)
 		fprintf(human, "hvbench %s: suite %s, %zu benchmarks, backend %s, paging %s\n",
 			HVBENCH_VERSION, suite.name, suite.n, host.backend, host.paging);
-	if (!quiet && profile)
+	bool any_profile = profile;
+	for (size_t i = 0; i < suite.n; i++)
+		any_profile |= suite.entries[i].params.profile;
+	if (!quiet && any_profile)
 		rec_print_profile_legend(human);
 
 	/* Every record lands in exactly one column, so the summary adds up. */
