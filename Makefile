@@ -82,7 +82,7 @@ NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(NATIVE_SRCS))
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-.PHONY: all deps run check check-unit check-integration check-arm64 check-x86emu clean \
+.PHONY: all deps man completion install uninstall run check check-unit check-integration check-arm64 check-x86emu clean \
 	format bench bench-aa run-nodeps check-nodeps check-fresh deps-fresh
 all: $(BIN)
 
@@ -172,6 +172,37 @@ bench-aa: $(BIN)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# make install PREFIX=/usr/local DESTDIR=...: the binary, man pages written
+# from its --help (ci/man.sh, help2man), bash completion written from the
+# binary (ci/completion.sh), the suites under share/hvbench/configs and the
+# docs under share/doc/hvbench. make uninstall removes exactly these.
+PREFIX ?= /usr/local
+INST := $(DESTDIR)$(PREFIX)
+MAN_DIR := $(BUILD)/man
+COMPLETION := $(BUILD)/completion/hvbench
+DOCS := README.md $(wildcard docs/*.md)
+
+man: $(BIN)
+	@rm -rf $(MAN_DIR)
+	@bash ci/man.sh $(BIN) $(MAN_DIR)
+
+completion: $(BIN)
+	@bash ci/completion.sh $(BIN) $(COMPLETION)
+
+install: $(BIN) man completion
+	install -d $(INST)/bin $(INST)/share/man/man1 $(INST)/share/bash-completion/completions \
+		$(INST)/share/hvbench/configs $(INST)/share/doc/hvbench
+	install -m 755 $(BIN) $(INST)/bin/hvbench
+	install -m 644 $(MAN_DIR)/*.1 $(INST)/share/man/man1/
+	install -m 644 $(COMPLETION) $(INST)/share/bash-completion/completions/hvbench
+	install -m 644 configs/*.json $(INST)/share/hvbench/configs/
+	install -m 644 $(DOCS) $(INST)/share/doc/hvbench/
+
+uninstall:
+	rm -f $(INST)/bin/hvbench $(INST)/share/man/man1/hvbench.1 $(INST)/share/man/man1/hvbench-*.1 \
+		$(INST)/share/bash-completion/completions/hvbench
+	rm -rf $(INST)/share/hvbench $(INST)/share/doc/hvbench
 
 clean:
 	rm -rf build bin

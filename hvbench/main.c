@@ -10,27 +10,37 @@
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *help;
+	const char *usage, *what;	/* printed in two columns; ci/man.sh reads them */
 } cmds[] = {
-	{ "run", cmd_run, "run SUITE.json [-o FILE] [--profile] run a suite in real VMs, write a result file" },
-	{ "profile", cmd_profile, "profile -p PID [--duration 5s]       the exit profile of any running VM (kvm:kvm_exit)" },
-	{ "list", cmd_list, "list [--json] [--params]             the benchmarks, the archs they run on, their parameters" },
-	{ "info", cmd_info, "info [--json]                        what kind of virtualization this host has" },
-	{ "selftest", cmd_selftest, "selftest [--json]                    does the guest runtime report faults (real VMs)" },
-	{ "compare", an_cmd_compare, "compare BASE.json NEW.json...         medians, ratios with 95% CI, significance" },
-	{ "plot", an_cmd_plot, "plot RESULT.json... -o DIR           charts with gnuplot (PNG and SVG)" },
-	{ "report", an_cmd_report, "report RESULT.json [-o FILE.html]    a self-contained HTML report" },
-	{ "dashboard", an_cmd_dashboard, "dashboard DIR -o SITE               a static regression dashboard over many runs" },
-	{ "export", an_cmd_export, "export RESULT.json --csv [-o FILE]   a spreadsheet-friendly table" },
+	{ "run", cmd_run, "run SUITE.json|BENCHMARK... [opts]",
+	  "run a suite, or benchmarks named, in real VMs" },
+	{ "profile", cmd_profile, "profile -p PID [--duration 5s]",
+	  "the exit profile of any running VM (kvm:kvm_exit)" },
+	{ "list", cmd_list, "list [--json] [--params]",
+	  "the benchmarks, the archs they run on, their parameters" },
+	{ "info", cmd_info, "info [--json]",
+	  "what kind of virtualization this host has" },
+	{ "selftest", cmd_selftest, "selftest [--json]",
+	  "does the guest runtime report faults (real VMs)" },
+	{ "compare", an_cmd_compare, "compare BASE.json NEW.json...",
+	  "medians, ratios with 95% CI, significance" },
+	{ "plot", an_cmd_plot, "plot RESULT.json... -o DIR",
+	  "charts with gnuplot (PNG and SVG)" },
+	{ "report", an_cmd_report, "report RESULT.json [-o FILE.html]",
+	  "a self-contained HTML report" },
+	{ "dashboard", an_cmd_dashboard, "dashboard DIR -o SITE",
+	  "a static regression dashboard over many runs" },
+	{ "export", an_cmd_export, "export RESULT.json --csv [-o FILE]",
+	  "a spreadsheet-friendly table" },
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "hvbench %s — what virtualization really costs on this host\n\n"
+	fprintf(f, "hvbench %s: what virtualization really costs on this host\n\n"
 		   "usage: hvbench COMMAND [ARGS]   (hvbench COMMAND --help for details)\n\n",
 		HVBENCH_VERSION);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %s\n", cmds[i].help);
+		fprintf(f, "  %-36s %s\n", cmds[i].usage, cmds[i].what);
 	fprintf(f, "\nexit codes:\n"
 		   "  0  done (every benchmark ok or unsupported on this host)\n"
 		   "  1  done and saved, but a benchmark failed (compare: a significant regression)\n"
