@@ -33,6 +33,15 @@ static void on_sigint(int sig)
 	jail_forward_signal(sig);
 }
 
+/* A return before the run: the start's load window thread is joined
+ * first, so no thread outlives the command (LeakSanitizer's exit check
+ * fails when one is still running). */
+static int done_early(struct hostload_window *w, int code)
+{
+	json_decref(hostload_collect(w));
+	return code;
+}
+
 static void run_usage(FILE *f)
 {
 	fprintf(f,
@@ -110,6 +119,7 @@ struct run_done {
 	const struct suite *suite;
 	FILE *human;
 	bool quiet, profile;
+	int width;		/* of the name column: the suite's longest name */
 	json_t **recs;
 };
 
@@ -125,7 +135,7 @@ static void run_done(size_t i, json_t *rec, void *ctx)
 	/* The line renders the typed record, as the file renders it. */
 	struct rec *r = rec_from_json(rec);
 	if (r)
-		rec_print_line(d->human, d->suite->entries[i].label, r);
+		rec_print_line_w(d->human, d->suite->entries[i].label, d->width, r);
 	if (r && (d->profile || d->suite->entries[i].params.profile))
 		rec_print_profile(d->human, r);
 	rec_free(r);
@@ -208,7 +218,7 @@ int cmd_run(int argc, char **argv)
 	if (lrc) {
 		fprintf(stderr, "%s\n", err);
 		run_args_free(&ra);
-		return lrc;
+		return done_early(load_start, lrc);
 	}
 	/* The slow figures (TSC, CPL0 slowdown, topology) come from the host
 	 * cache when it is valid (hvbench/hostcache.h). */
@@ -221,20 +231,20 @@ int cmd_run(int argc, char **argv)
 		suite_free(&suite);
 		host_setup_free(&hs);
 		run_args_free(&ra);
-		return EXIT_OK;
+		return done_early(load_start, EXIT_OK);
 	}
 	run_args_free(&ra);
 	if (suite_check_host(&suite, host.mem_bytes, arch_id(), err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		suite_free(&suite);
 		host_setup_free(&hs);
-		return EXIT_USAGE;
+		return done_early(load_start, EXIT_USAGE);
 	}
 	if (host.kvm_error[0]) {
 		fprintf(stderr, "hvbench: %s\n", host.kvm_error);
 		suite_free(&suite);
 		host_setup_free(&hs);
-		return EXIT_NO_KVM;
+		return done_early(load_start, EXIT_NO_KVM);
 	}
 	char path[4096];
 	if (out_path)
@@ -244,7 +254,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "hvbench: cannot form the default result path\n");
 		suite_free(&suite);
 		host_setup_free(&hs);
-		return EXIT_IO;
+		return done_early(load_start, EXIT_IO);
 	}
 
 	/* A folder that cannot take the file is found now, not after the
@@ -253,7 +263,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "hvbench: %s\n", err);
 		suite_free(&suite);
 		host_setup_free(&hs);
-		return EXIT_IO;
+		return done_early(load_start, EXIT_IO);
 	}
 	/* With -o - stdout carries the JSON and nothing else. */
 	FILE *human = sf_is_stdout(path) ? stderr : stdout;
@@ -291,7 +301,16 @@ int cmd_run(int argc, char **argv)
 	struct mb_params *params = calloc(suite.n ? suite.n : 1, sizeof(*params));
 	const struct mb_bench **benches = calloc(suite.n ? suite.n : 1, sizeof(*benches));
 	struct run_done rd = { .suite = &suite, .human = human, .quiet = quiet, .profile = profile,
-			       .recs = calloc(suite.n ? suite.n : 1, sizeof(json_t *)) };
+			       .width = 22, .recs = calloc(suite.n ? suite.n : 1, sizeof(json_t *)) };
+	/* One width for the whole table (a variant's extra words, which only
+	 * the record knows, may still push a line's figures along). */
+	for (size_t i = 0; i < suite.n; i++) {
+		char name[256];
+		rec_display_name(name, sizeof(name), suite.entries[i].label, NULL);
+		int w = (int)strlen(name);
+		if (w > rd.width)
+			rd.width = w > 60 ? 60 : w;
+	}
 	if (!params || !benches || !rd.recs) {
 		fprintf(stderr, "hvbench: out of memory\n");
 		free(params);
@@ -299,7 +318,7 @@ int cmd_run(int argc, char **argv)
 		free(rd.recs);
 		json_decref(doc);
 		suite_free(&suite);
-		return EXIT_IO;
+		return done_early(load_start, EXIT_IO);
 	}
 	uint64_t mem_all = 0;
 	for (size_t i = 0; i < suite.n; i++) {

@@ -27,6 +27,12 @@ struct rec *rec_from_json(json_t *o);
  * samples, the row's exits per op, the headline's breakdown (the shares
  * that are part_of it) and every raised flag in capitals. */
 void rec_print_line(FILE *f, const char *label, const struct rec *r);
+/* The same with the name column `width` wide (the suite's longest name, so
+ * the figures line up), the level in a column of its own: "cpl=N" is left
+ * out of the name, and of a variant what the name already says. */
+void rec_print_line_w(FILE *f, const char *label, int width, const struct rec *r);
+/* The name rec_print_line_w shows for label and variant (may be NULL). */
+void rec_display_name(char *out, size_t len, const char *label, const char *variant);
 /* The record's exit profile as a compact table under its line (reason,
  * count per op, mean and p99 time per exit in the profile's unit, share of
  * the window); nothing when the record has none. */

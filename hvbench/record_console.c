@@ -56,17 +56,70 @@ static void put_flags(FILE *f, const struct rec *r)
 	}
 }
 
+/* Does the name already say token "k=v" (a "K=v" with k inside K: the
+ * variant's work=1000 is the label's device_work_cycles=1000)? */
+static bool said(const char *label, const char *tok)
+{
+	const char *eq = strchr(tok, '=');
+	char buf[256];
+
+	if (!eq)
+		return false;
+	snprintf(buf, sizeof(buf), "%s", label);
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		char *e = strchr(t, '=');
+
+		if (!e || strcmp(e + 1, eq + 1))
+			continue;
+		*e = '\0';
+		char key[64];
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - tok), tok);
+		if (strstr(t, key))
+			return true;
+	}
+	return false;
+}
+
+void rec_display_name(char *out, size_t len, const char *label, const char *variant)
+{
+	char buf[256];
+	size_t k = 0;
+
+	out[0] = '\0';
+	snprintf(buf, sizeof(buf), "%s", label ? label : "");
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		if (strncmp(t, "cpl=", 4) && k < len)
+			k += (size_t)snprintf(out + k, len - k, "%s%s", k ? " " : "", t);
+	snprintf(buf, sizeof(buf), "%s", variant ? variant : "");
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		if ((!strncmp(t, "cpl", 3) && t[3] >= '0' && t[3] <= '9') || said(label ? label : "", t) ||
+		    strstr(out, t))
+			continue;
+		if (k < len)
+			k += (size_t)snprintf(out + k, len - k, "%s%s", k ? " " : "", t);
+	}
+}
+
 void rec_print_line(FILE *f, const char *label, const struct rec *r)
 {
-	const struct rec_metric *h = rec_headline(r);
-	char a[32], b[32], d[32];
+	rec_print_line_w(f, label, 22, r);
+}
 
+void rec_print_line_w(FILE *f, const char *label, int width, const struct rec *r)
+{
+	const struct rec_metric *h = rec_headline(r);
+	char a[32], b[32], d[32], name[256];
+	json_t *cpl = json_object_get(r->params, "cpl");
+	char level[8] = "";
+
+	rec_display_name(name, sizeof(name), label, r->variant);
+	if (json_is_integer(cpl))
+		snprintf(level, sizeof(level), "cpl%d", (int)json_integer_value(cpl));
 	if (r->status != REC_OK || !h || h->kind != REC_STATS) {
-		fprintf(f, "  %-22s %-11s %s\n", label, rec_status_name(r->status),
+		fprintf(f, "  %-*s %-4s  %-11s %s\n", width, name, level, rec_status_name(r->status),
 			r->reason ? r->reason : "");
 		return;
 	}
-	json_t *cpl = json_object_get(r->params, "cpl");
 	json_t *res = rec_get(r, "resolution");
 	json_int_t batch = json_integer_value(json_object_get(res, "ops_per_sample"));
 	const char *stat = json_string_value(rec_get(r, "exit_stat"));
@@ -74,11 +127,7 @@ void rec_print_line(FILE *f, const char *label, const struct rec *r)
 	snprintf(key, sizeof(key), "exits_per_op/%s", stat ? stat : "exits");
 	const struct rec_metric *ex = rec_metric_find(r, key);
 
-	fprintf(f, "  %-22s", label);
-	if (r->variant)
-		fprintf(f, " %s", r->variant);
-	else if (json_is_integer(cpl))
-		fprintf(f, " cpl%d", (int)json_integer_value(cpl));
+	fprintf(f, "  %-*s %-4s", width, name, level);
 	fprintf(f, "  %s p50 %8s %-6s p10-p90 %s-%s  n=%llu", h->name,
 		fmt_si(rec_metric_stat(h, "p50"), a, sizeof(a)), h->unit,
 		fmt_si(rec_metric_stat(h, "p10"), b, sizeof(b)),

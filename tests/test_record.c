@@ -110,6 +110,27 @@ static void test_json_rendering(void **state)
 	assert_non_null(strstr(line, "= a 25% + b 75%"));
 	assert_non_null(strstr(line, "MARGINAL"));
 	free(line);
+	/* the name says each thing once: the level is a column of its own,
+	 * and a variant's words the label already has are left out */
+	char name[256];
+	rec_display_name(name, sizeof(name), "io_path cpl=3 device_model=kernel direction=out", "kernel cpl3");
+	assert_string_equal(name, "io_path device_model=kernel direction=out");
+	rec_display_name(name, sizeof(name), "io_path device_work_cycles=2000 device_model=thread",
+			 "thread-same cpl3 work=2000");
+	assert_string_equal(name, "io_path device_work_cycles=2000 device_model=thread thread-same");
+	rec_display_name(name, sizeof(name), "cpuid", NULL);
+	assert_string_equal(name, "cpuid");
+	/* one width for every line: the figures start in the same column */
+	char *l1 = NULL, *l2 = NULL;
+	size_t n1 = 0, n2 = 0;
+	FILE *f1 = open_memstream(&l1, &n1), *f2 = open_memstream(&l2, &n2);
+	rec_print_line_w(f1, "fam_bench", 40, b);
+	rec_print_line_w(f2, "fam_bench with a much longer label", 40, b);
+	fclose(f1);
+	fclose(f2);
+	assert_true(strstr(l1, "total p50") - l1 == strstr(l2, "total p50") - l2);
+	free(l1);
+	free(l2);
 	struct rec_tally t = { 0 };
 	rec_tally_add(&t, b);
 	assert_int_equal(t.ok, 0);
