@@ -4,7 +4,8 @@
 # same checks and messages as a file's values ("command line: ..."), exit 2
 # for every bad setting; settings win over a suite file's values; -P sweeps;
 # --filter/--exclude pick entries by label; --dry-run says every parameter's
-# value and where it came from, runs nothing and writes no file.
+# value and where it came from, runs nothing and writes no file; on a
+# terminal a progress line says step k of n, elapsed and time left.
 # Usage: ci/test-run-cli.sh [HVBENCH_BINARY]   (default bin/hvbench)
 set -u
 cd "$(dirname "$0")/.."
@@ -80,6 +81,28 @@ if [ -w /dev/kvm ]; then
 		ok "named benchmarks, a -P sweep and settings: 3 records as asked"
 	else
 		bad "named run: exit $rc: $(cat "$work/out")"
+	fi
+	# the progress line: on a terminal (script(1) gives a pty), k of n,
+	# elapsed and time left; none with NO_COLOR, none into a pipe
+	if command -v script >/dev/null; then
+		script -qc "'$HVBENCH' run cpuid rdtsc --cpl 3 --min-time 50ms --repetitions 2 -o '$work/p.json'" "$work/tty" >/dev/null 2>&1
+		if grep -aEq '\[1/4\] cpuid, repetition 1 of 2 \.\.\. \([0-9]+ s\)' "$work/tty" &&
+		   grep -aEq '\[4/4\] rdtsc, repetition 2 of 2 \.\.\. \([0-9]+ s, [0-9]+ s left\)' "$work/tty"; then
+			ok "progress on a terminal: step k of n, elapsed, time left"
+		else
+			bad "progress on a terminal: $(tr '\r' '\n' <"$work/tty" | head -5)"
+		fi
+		NO_COLOR=1 script -qc "'$HVBENCH' run cpuid --cpl 3 --min-time 20ms --repetitions 1 -o '$work/p2.json'" "$work/tty2" >/dev/null 2>&1
+		if grep -aq 'cpuid ' "$work/tty2" && ! grep -aq '\[1/1\]' "$work/tty2"; then
+			ok "NO_COLOR: no progress line"
+		else
+			bad "NO_COLOR: $(tr '\r' '\n' <"$work/tty2" | head -3)"
+		fi
+	fi
+	if ! grep -aq '\[1/' "$work/out"; then
+		ok "into a pipe: no progress line"
+	else
+		bad "into a pipe: a progress line: $(head -3 "$work/out")"
 	fi
 else
 	echo "SKIP (part): /dev/kvm is not usable here: the named run is not exercised"

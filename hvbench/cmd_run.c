@@ -93,16 +93,76 @@ static void run_usage(FILE *f)
 		"      was measured is saved\n");
 }
 
-static void progress(bool tty, size_t i, size_t n, const char *label)
+/* The progress line's clock: the suite's least time (repetitions x
+ * min_time_ms per entry) tells how far along a step is; what the steps
+ * done took tells how long the rest will. */
+struct progress {
+	bool tty;
+	struct timespec t0;
+	const struct suite *suite;
+	double total_ms, done_ms;	/* least time: all, and of the steps begun */
+};
+
+static double elapsed_s(const struct progress *pg)
 {
-	if (!tty)
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - pg->t0.tv_sec) + (now.tv_nsec - pg->t0.tv_nsec) / 1e9;
+}
+
+static void fmt_dur(char *b, size_t len, double s)
+{
+	if (s < 60)
+		snprintf(b, len, "%.0f s", s);
+	else if (s < 3600)
+		snprintf(b, len, "%d min %02d s", (int)s / 60, (int)s % 60);
+	else
+		snprintf(b, len, "%d h %02d min", (int)s / 3600, (int)s % 3600 / 60);
+}
+
+/* Step k of n (a benchmark, or one repetition round of one in interleaved
+ * runs) begins; share_ms is its part of the least time. */
+static void progress_step(struct progress *pg, size_t k, size_t n, const char *label, double share_ms)
+{
+	char el[32], left[48] = "";
+	double e = elapsed_s(pg);
+
+	if (!pg->tty)
 		return;
+	if (pg->done_ms > 0 && pg->total_ms > pg->done_ms) {
+		fmt_dur(left, sizeof(left), e * (pg->total_ms - pg->done_ms) / pg->done_ms);
+		memmove(left + 2, left, strlen(left) + 1);
+		memcpy(left, ", ", 2);
+		strncat(left, " left", sizeof(left) - strlen(left) - 1);
+	}
+	pg->done_ms += share_ms;
+	fmt_dur(el, sizeof(el), e);
 	/* The one intended control sequence: the label is printed through
 	 * the escaping stderr, the line clear beside it on the raw fd. */
 	fflush(stderr);
 	sf_write_all(STDERR_FILENO, "\r\033[K", 4);
-	fprintf(stderr, "[%zu/%zu] %s ...", i + 1, n, label);
+	fprintf(stderr, "[%zu/%zu] %s ... (%s%s)", k + 1, n, label, el, left);
 	fflush(stderr);
+}
+
+static double least_ms(const struct mb_params *p)
+{
+	return (double)p->repetitions * p->min_time_ms;
+}
+
+/* jail_opts.on_step: interleaved, step (round r, benchmark i). */
+static void on_step(size_t i, uint32_t r, uint32_t rounds, void *ctx)
+{
+	struct progress *pg = ctx;
+	const struct suite_entry *e = &pg->suite->entries[i];
+	size_t n = pg->suite->n;
+	char label[200];
+
+	if (r >= e->params.repetitions)
+		return;
+	snprintf(label, sizeof(label), "%s, repetition %u of %u", e->label, r + 1, e->params.repetitions);
+	progress_step(pg, (size_t)r * n + i, (size_t)rounds * n, label, e->params.min_time_ms);
 }
 
 static void progress_clear(bool tty)
@@ -118,7 +178,7 @@ static void progress_clear(bool tty)
 struct run_done {
 	const struct suite *suite;
 	FILE *human;
-	bool quiet, profile;
+	bool quiet, profile, tty;
 	int width;		/* of the name column: the suite's longest name */
 	json_t **recs;
 };
@@ -132,6 +192,7 @@ static void run_done(size_t i, json_t *rec, void *ctx)
 	d->recs[i] = rec;
 	if (d->quiet)
 		return;
+	progress_clear(d->tty);	/* interleaved: the line shows a later step */
 	/* The line renders the typed record, as the file renders it. */
 	struct rec *r = rec_from_json(rec);
 	if (r)
@@ -269,7 +330,16 @@ int cmd_run(int argc, char **argv)
 	FILE *human = sf_is_stdout(path) ? stderr : stdout;
 
 	struct measure_env env = { .host = &host, .cpl0_slowdown = hs.cpl0_slowdown };
-	bool tty = isatty(STDERR_FILENO) && !quiet;
+	/* The progress line: on a terminal only, never with --quiet or
+	 * NO_COLOR, nor when the table goes to a pipe or a file. */
+	const char *no_color = getenv("NO_COLOR");
+	struct progress pg = {
+		.tty = isatty(STDERR_FILENO) && !quiet && !(no_color && *no_color) &&
+		       (human == stderr || isatty(STDOUT_FILENO)),
+		.suite = &suite,
+	};
+	clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+	bool tty = pg.tty;
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -338,11 +408,17 @@ int cmd_run(int argc, char **argv)
 			!jail.enabled ? "--no-jail: each benchmark's repetitions run back to back in its VM" :
 			suite.n <= 1 ? "one benchmark: its repetitions run back to back" :
 			"the benchmarks' VMs together need more than half the host's memory: each runs its repetitions back to back"));
+	for (size_t i = 0; i < suite.n; i++)
+		pg.total_ms += least_ms(&params[i]);
+	rd.tty = tty;
 	if (interleave) {
+		jail.on_step = on_step;
+		jail.step_ctx = &pg;
 		jail_run_interleaved(&env, suite.n, benches, params, &jail, run_done, &rd);
+		progress_clear(tty);
 	} else {
 		for (size_t i = 0; i < suite.n && !hv_interrupt_requested; i++) {
-			progress(tty, i, suite.n, suite.entries[i].label);
+			progress_step(&pg, i, suite.n, suite.entries[i].label, least_ms(&params[i]));
 			json_t *rec = measure_run_jailed(&env, benches[i], &params[i], &jail);
 			progress_clear(tty);
 			run_done(i, rec, &rd);

@@ -433,6 +433,16 @@ json_t *measure_run_jailed(const struct measure_env *env, const struct mb_bench 
 	return collect(&k);
 }
 
+static uint32_t rounds_all(const struct mb_params *params, size_t n)
+{
+	uint32_t r = 1;
+
+	for (size_t i = 0; i < n; i++)
+		if (params[i].repetitions > r)
+			r = params[i].repetitions;
+	return r;
+}
+
 int jail_run_interleaved(const struct measure_env *env, size_t n,
 			 const struct mb_bench *const *benches,
 			 const struct mb_params *params, const struct jail_opts *o,
@@ -458,6 +468,8 @@ int jail_run_interleaved(const struct measure_env *env, size_t n,
 			done(i, NULL, ctx);
 			continue;
 		}
+		if (o->on_step)
+			o->on_step(i, 0, rounds_all(params, n), o->step_ctx);
 		if (spawn(env, benches[i], &params[i], o, true, &kids[i], why, sizeof(why)) < 0) {
 			done(i, failed(benches[i], why), ctx);
 			continue;
@@ -477,6 +489,8 @@ int jail_run_interleaved(const struct measure_env *env, size_t n,
 				continue;
 			if (hv_interrupt_requested)
 				break;
+			if (o->on_step)
+				o->on_step(i, r, rounds, o->step_ctx);
 			running_child = kids[i].pid;
 			resume(&kids[i]);
 			if (!wait_pause(&kids[i])) {

@@ -12,6 +12,10 @@ struct jail_opts {
 	bool enabled;		/* false: measure_run in this process (--no-jail) */
 	bool test_violation;	/* tests: the child makes a forbidden call */
 	bool test_crash;	/* tests: the child dies of SIGSEGV */
+	/* Interleaved runs: called before benchmark i's repetition round r
+	 * (0: set-up and first repetition) starts, e.g. for a progress line. */
+	void (*on_step)(size_t i, uint32_t round, uint32_t rounds, void *ctx);
+	void *step_ctx;
 };
 
 /* What the child ended up with (the record carries it as "isolation"). */
