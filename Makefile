@@ -35,14 +35,13 @@ PKG_CONFIG := $(PKG_CONFIG_PATH_CROSS) pkg-config
 BUILD := build/$(ARCH)
 BIN := bin/hvbench$(if $(filter $(HOST_ARCH),$(ARCH)),,-$(ARCH))
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
 $(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags jansson hwloc libseccomp 2>/dev/null)
 $(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs jansson hwloc libseccomp 2>/dev/null)
 HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
-	-DHVBENCH_VERSION='"$(VERSION)"' -DHVBENCH_GIT='"$(GIT_REV)"' \
+	-DHVBENCH_VERSION='"$(VERSION)"' \
 	$(PKG_CFLAGS) -MMD -MP
 HOST_LIBS = $(PKG_LIBS) -lpfm -lpthread -lm
 
@@ -82,7 +81,7 @@ NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(NATIVE_SRCS))
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-.PHONY: all deps man completion install uninstall run check check-unit check-integration check-arm64 check-x86emu clean \
+.PHONY: FORCE all deps man completion install uninstall run check check-unit check-integration check-arm64 check-x86emu clean \
 	format bench bench-aa run-nodeps check-nodeps check-fresh deps-fresh
 all: $(BIN)
 
@@ -116,7 +115,21 @@ $(BUILD)/guest_blob.o: $(BUILD)/guest.bin
 	printf '.section .rodata\n.balign 4096\n.global hv_guest_image\nhv_guest_image:\n.incbin "%s"\n.global hv_guest_image_end\nhv_guest_image_end:\n.section .note.GNU-stack,"",%%progbits\n' $< > $(BUILD)/guest_blob.S
 	$(CC) -c $(BUILD)/guest_blob.S -o $@
 
-$(BUILD)/libhvbench.a: $(LIB_OBJS) $(NATIVE_OBJS) $(BUILD)/guest_blob.o
+# The commit and whether the tree has uncommitted changes, as this build
+# sees them (hvbench/version.h): the file is rewritten only when they
+# change, so an edit or a commit rebuilds just this, every time.
+$(BUILD)/gitrev.c: FORCE
+	@mkdir -p $(dir $@)
+	@r=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown); \
+	if [ "$$r" = unknown ]; then d=-1; \
+	elif git status --porcelain --untracked-files=no 2>/dev/null | grep -q .; then d=1; else d=0; fi; \
+	printf 'const char hvbench_git[] = "%s";\nconst int hvbench_git_dirty = %s;\n' "$$r" "$$d" >$@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+$(BUILD)/gitrev.o: $(BUILD)/gitrev.c
+	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+FORCE:
+
+$(BUILD)/libhvbench.a: $(LIB_OBJS) $(NATIVE_OBJS) $(BUILD)/guest_blob.o $(BUILD)/gitrev.o
 	rm -f $@
 	$(CROSS)ar rcs $@ $^
 

@@ -5,9 +5,6 @@
 #ifndef HVBENCH_VERSION
 #define HVBENCH_VERSION "0.0.0"
 #endif
-#ifndef HVBENCH_GIT
-#define HVBENCH_GIT "unknown"
-#endif
 
 /* Exit codes (also in README.md and `hvbench --help`). */
 enum {

@@ -351,6 +351,12 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "hvbench: could not measure the CPL0 slowdown (%s); \"cpl\": \"auto\" picks 0\n", hs.slow_err);
 
 	json_t *doc = results_new(suite.name, suite.path, host_setup_json(&hs));
+	/* The command as typed: a reader can run it again. */
+	json_t *av = json_array();
+	json_array_append_new(av, json_string("hvbench"));
+	for (int k = 0; k < argc; k++)
+		json_array_append_new(av, json_string(argv[k]));
+	json_object_set_new(json_object_get(doc, "tool"), "argv", av);
 	/* The bytes the suite was parsed from: a result still names its suite
 	 * after the file is edited. */
 	char suite_sha[65];

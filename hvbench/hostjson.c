@@ -2,6 +2,7 @@
  * probes found, plus the figures only a running VM can tell. */
 #include "hvbench/hostjson.h"
 #include "probes/hostinfo.h"
+#include "probes/hostmeta.h"
 
 /* The probe reports the pause-loop-exiting knobs as three flat fields; the
  * file groups them as `ple` {gap, window, source} (docs/results-schema.md),
@@ -49,5 +50,11 @@ json_t *host_json(const struct hostinfo *hi, const json_t *topology,
 			    cpl0_slowdown > 0 ? json_real(cpl0_slowdown) : json_null());
 	if (topology)
 		json_object_set_new(h, "topology", json_deep_copy(topology));
+	/* read now, not cached: a governor or a module parameter may have
+	 * changed since the host cache was written */
+	json_t *meta = hostmeta_json("");
+	if (meta)
+		json_object_update_missing(h, meta);
+	json_decref(meta);
 	return h;
 }

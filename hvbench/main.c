@@ -6,6 +6,7 @@
 #include "hvbench/cli.h"
 #include "hvbench/startup.h"
 #include "hvbench/termsafe.h"
+#include "hvbench/version.h"
 
 static const struct {
 	const char *name;
@@ -68,7 +69,8 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("hvbench %s (%s)\n", HVBENCH_VERSION, HVBENCH_GIT);
+		printf("hvbench %s (%s%s)\n", HVBENCH_VERSION, hvbench_git,
+		       hvbench_git_dirty > 0 ? ", with uncommitted changes" : "");
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

@@ -11,15 +11,14 @@
 #include <unistd.h>
 
 #include "hvbench/results.h"
+#include "hvbench/version.h"
 #include "hvbench/safefile.h"
 #include "probes/histogram.h"
 
 #ifndef HVBENCH_VERSION
 #define HVBENCH_VERSION "0.0.0"
 #endif
-#ifndef HVBENCH_GIT
-#define HVBENCH_GIT "unknown"
-#endif
+
 
 void results_iso8601(time_t t, char *out, size_t outlen)
 {
@@ -55,9 +54,10 @@ json_t *results_new(const char *suite_name, const char *suite_path,
 	 * parts last. "finished" holds its place until results_finish. */
 	bad = json_object_set_new(doc, "schema", json_string(RESULTS_SCHEMA));
 	bad |= json_object_set_new(doc, "tool",
-				   json_pack("{s:s, s:s, s:s}", "name", "hvbench",
-					     "version", HVBENCH_VERSION, "git",
-					     HVBENCH_GIT));
+				   json_pack("{s:s, s:s, s:s, s:o}", "name", "hvbench",
+					     "version", HVBENCH_VERSION, "git", hvbench_git,
+					     "dirty", hvbench_git_dirty < 0 ? json_null() :
+						      json_boolean(hvbench_git_dirty)));
 	bad |= json_object_set_new(doc, "suite",
 				   json_pack("{s:s, s:s}", "name",
 					     suite_name ? suite_name : "",
