@@ -20,7 +20,10 @@ static const char export_usage[] =
 	"name, variant, family, status, reason, unit, n, min, p10, p50, p90, p99,\n"
 	"max, mean, stddev, ci95_low, ci95_high, exits_per_op,\n"
 	"expected_exits_per_op, suspect, of the record's headline metric (its\n"
-	"own figure: cycles, or the family's, e.g. io_path's round_trip).\n"
+	"own figure: cycles, or the family's, e.g. io_path's round_trip), then\n"
+	"cpl and every parameter any record has (param.NAME: the record's value,\n"
+	"empty where it has none), so rows of different levels or parameters\n"
+	"stay apart.\n"
 	"Figures are in the row's unit; empty cells mean 'not measured'.\n"
 	"\n"
 	"  --csv         CSV output (the only format for now)\n"
@@ -54,12 +57,79 @@ static void put_str(struct an_buf *b, const char *s)
 	an_buf_csv(b, s ? s : "");
 }
 
+/* The parameters any record of @r has, in first-seen order (cpl first:
+ * it has a column of its own), at most max. */
+#define MAX_PARAM_COLS 64
+static size_t param_keys(const struct an_result *r, const char **keys, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_benches; i++) {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(r->benches[i].params, k, v) {
+			size_t j;
+
+			if (!strcmp(k, "cpl"))
+				continue;
+			for (j = 0; j < n && strcmp(keys[j], k); j++)
+				;
+			if (j == n && n < max)
+				keys[n++] = k;
+		}
+	}
+	return n;
+}
+
+static void put_param_head(struct an_buf *out, const char **keys, size_t n)
+{
+	an_buf_put(out, ",cpl");
+	for (size_t k = 0; k < n; k++) {
+		char h[128];
+
+		snprintf(h, sizeof(h), "param.%s", keys[k]);
+		put_str(out, h);
+	}
+}
+
+/* A record's level and parameters, in the header's columns: numbers as
+ * numbers, booleans true/false, lists as compact JSON, missing empty. */
+static void put_params(struct an_buf *out, const struct an_bench *b, const char **keys, size_t n)
+{
+	json_t *c = json_object_get(b->params, "cpl");
+
+	put_num(out, json_is_integer(c) ? (double)json_integer_value(c) : NAN);
+	for (size_t k = 0; k < n; k++) {
+		json_t *v = json_object_get(b->params, keys[k]);
+
+		if (json_is_number(v)) {
+			put_num(out, json_number_value(v));
+		} else if (json_is_string(v)) {
+			put_str(out, json_string_value(v));
+		} else if (json_is_boolean(v)) {
+			put_str(out, json_is_true(v) ? "true" : "false");
+		} else if (v) {
+			char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+			put_str(out, t ? t : "");
+			free(t);
+		} else {
+			an_buf_put(out, ",");
+		}
+	}
+}
+
 /* Builds the whole CSV of @r in @out. */
 void an_export_csv(const struct an_result *r, struct an_buf *out)
 {
+	const char *keys[MAX_PARAM_COLS];
+	size_t nk = param_keys(r, keys, MAX_PARAM_COLS);
+
 	an_buf_put(out, "name,variant,family,status,reason,unit,n,min,p10,p50,"
 			"p90,p99,max,mean,stddev,ci95_low,ci95_high,"
-			"exits_per_op,expected_exits_per_op,suspect\r\n");
+			"exits_per_op,expected_exits_per_op,suspect");
+	put_param_head(out, keys, nk);
+	an_buf_put(out, "\r\n");
 	for (size_t i = 0; i < r->n_benches; i++) {
 		const struct an_bench *b = &r->benches[i];
 		const struct an_stats *s = &b->cycles;
@@ -88,15 +158,21 @@ void an_export_csv(const struct an_result *r, struct an_buf *out)
 		put_num(out, b->exits);
 		put_num(out, b->expected_exits);
 		put_str(out, b->ok ? (b->suspect ? "true" : "false") : "");
+		put_params(out, b, keys, nk);
 		an_buf_put(out, "\r\n");
 	}
 }
 
 void an_export_metrics_csv(const struct an_result *r, struct an_buf *out)
 {
+	const char *keys[MAX_PARAM_COLS];
+	size_t nk = param_keys(r, keys, MAX_PARAM_COLS);
+
 	an_buf_put(out, "name,variant,family,status,metric,headline,unit,kind,part_of,"
 			"n,min,p10,p50,p90,p99,max,mean,stddev,ci95_low,ci95_high,"
-			"value,what\r\n");
+			"value,what");
+	put_param_head(out, keys, nk);
+	an_buf_put(out, "\r\n");
 	for (size_t i = 0; i < r->n_benches; i++) {
 		const struct an_bench *b = &r->benches[i];
 
@@ -124,6 +200,7 @@ void an_export_metrics_csv(const struct an_result *r, struct an_buf *out)
 				put_num(out, m->value);
 			}
 			put_str(out, m->what);
+			put_params(out, b, keys, nk);
 			an_buf_put(out, "\r\n");
 		}
 	}
