@@ -25,7 +25,7 @@ struct dash_file {
 };
 
 struct dash_host {
-	char *key; /* hostname|backend */
+	char *key; /* hostname|backend|suite: runs compare within one only */
 	char slug[160];
 	struct dash_file **runs; /* sorted by start time, oldest first */
 	size_t n_runs;

@@ -251,15 +251,18 @@ static int group_hosts(struct dash *d)
 		if (!f->res)
 			continue;
 		set_day(f);
-		if (asprintf(&key, "%s|%s", f->res->host.hostname,
-			     f->res->host.backend) < 0)
+		/* A host's runs of one suite compare with each other only:
+		 * an io-path run is not the previous default-suite run. */
+		const char *suite = f->res->suite_name ? f->res->suite_name : "";
+		if (asprintf(&key, "%s|%s|%s", f->res->host.hostname,
+			     f->res->host.backend, suite) < 0)
 			return -1;
 		for (k = 0; k < d->n_hosts; k++)
 			if (!strcmp(d->hosts[k].key, key))
 				break;
 		h = &d->hosts[k];
 		if (k == d->n_hosts) {
-			char a[80], b[80];
+			char a[52], b[52], c[52];
 
 			h->key = key;
 			h->runs = calloc(d->n_files, sizeof(*h->runs));
@@ -267,7 +270,8 @@ static int group_hosts(struct dash *d)
 				return -1;
 			an_html_slug(a, sizeof(a), f->res->host.hostname);
 			an_html_slug(b, sizeof(b), f->res->host.backend);
-			snprintf(h->slug, sizeof(h->slug), "%s-%s", a, b);
+			an_html_slug(c, sizeof(c), suite);
+			snprintf(h->slug, sizeof(h->slug), "%s-%s-%s", a, b, c);
 			d->n_hosts++;
 		} else {
 			free(key);

@@ -11,6 +11,21 @@
 #include "analysis/an_svg.h"
 #include "analysis/an_util.h"
 
+/* A host's name, or what it is where it has none worth the name (an
+ * emulated arm64 machine's initramfs calls itself "(none)"). */
+static const char *host_label(const struct an_result *r, char *buf, size_t len)
+{
+	const char *h = r->host.hostname;
+
+	if (h && *h && strcmp(h, "(none)") && strcmp(h, "localhost") &&
+	    strcmp(h, "localhost.localdomain"))
+		return h;
+	snprintf(buf, len, "unnamed %s host (%s)", r->host.arch ? r->host.arch : "",
+		 r->host.cpu_model && *r->host.cpu_model ? r->host.cpu_model :
+		 r->host.backend ? r->host.backend : "?");
+	return buf;
+}
+
 static void num_cell(struct an_buf *b, double v, const char *unit)
 {
 	char num[32];
@@ -69,17 +84,22 @@ static const char *run_date(const struct dash_file *f)
 static void hosts_table(struct an_buf *b, struct dash *d)
 {
 	an_buf_put(b, "<section id='hosts'><h2>Hosts</h2><table id='hosts-table'><thead><tr>"
-		      "<th>host</th><th>backend</th><th>arch</th><th>unit</th><th>runs</th>"
-		      "<th>latest run</th><th>latest vs previous</th></tr></thead><tbody>\n");
+		      "<th>host</th><th>suite</th><th>backend</th><th>arch</th><th>unit</th><th>runs</th>"
+		      "<th>latest run</th><th>latest vs previous (same host and suite)</th></tr></thead><tbody>\n");
 	for (size_t k = 0; k < d->n_hosts; k++) {
 		struct dash_host *h = &d->hosts[k];
 		struct an_result *r = h->runs[h->n_runs - 1]->res;
 
 		an_buf_printf(b, "<tr%s><td><a href='host-%s.html'>",
 			      h->have_cmp && h->cmp.n_slower ? " class='regression'" : "", h->slug);
-		an_buf_html(b, r->host.hostname);
+		char hl[200];
+		an_buf_html(b, host_label(r, hl, sizeof(hl)));
 		an_buf_put(b, "</a></td><td>");
+		an_buf_html(b, r->suite_name ? r->suite_name : "-");
+		an_buf_put(b, "</td><td>");
 		an_buf_html(b, r->host.backend);
+		if (r->host.emulated)
+			an_buf_put(b, " <span class='badge b-emulated' title='an emulated machine: figures are emulated instruction counts, not time'>emulated</span>");
 		an_buf_put(b, "</td><td>");
 		an_buf_html(b, r->host.arch ? r->host.arch : "-");
 		an_buf_put(b, "</td><td>");
@@ -121,9 +141,12 @@ static void regressions(struct an_buf *b, struct dash *d)
 					      "<th>benchmark</th><th>previous</th><th>latest</th>"
 					      "<th>ratio [95% CI]</th><th>p</th><th>verdict</th></tr></thead><tbody>\n");
 			an_buf_printf(b, "<tr class='regression'><td><a href='host-%s.html'>", h->slug);
-			an_buf_html(b, h->latest->host.hostname);
+			char hl[200];
+			an_buf_html(b, host_label(h->latest, hl, sizeof(hl)));
 			an_buf_put(b, "</a> <span class='muted small'>");
 			an_buf_html(b, h->latest->host.backend);
+			an_buf_put(b, ", ");
+			an_buf_html(b, h->latest->suite_name ? h->latest->suite_name : "-");
 			an_buf_put(b, "</span></td><td>");
 			an_buf_html(b, row->base->name);
 			if (row->base->variant) {
@@ -169,8 +192,15 @@ static void arch_panel(struct an_buf *b, struct dash *d)
 			x86 |= !is_arm(r);
 			arm |= is_arm(r);
 		}
-	if (!x86 || !arm)
+	if (!x86 || !arm) {
+		/* said, not left out: a reader looking for it learns why */
+		an_buf_put(b, "<section id='arch-panel'><h2>x86 vs ARM</h2><p id='arch-panel-empty' class='muted'>");
+		an_buf_printf(b, "Nothing to set side by side: the latest runs hold %s with the reference benchmark <b>",
+			      !x86 && !arm ? "no host" : x86 ? "x86 hosts but no ARM host" : "ARM hosts but no x86 host");
+		an_buf_html(b, ref);
+		an_buf_put(b, "</b> (each architecture's medians are divided by it, since their units differ).</p></section>\n");
 		return;
+	}
 	for (size_t c = 0; c < nc; c++)
 		for (size_t i = 0; i < cols[c]->n_benches && nn < 128; i++) {
 			const struct an_bench *x = &cols[c]->benches[i];
@@ -191,7 +221,8 @@ static void arch_panel(struct an_buf *b, struct dash *d)
 		      "<table id='arch-table'><thead><tr><th>benchmark</th>");
 	for (size_t c = 0; c < nc; c++) {
 		an_buf_put(b, "<th>");
-		an_buf_html(b, cols[c]->host.hostname);
+		char hl[200];
+		an_buf_html(b, host_label(cols[c], hl, sizeof(hl)));
 		an_buf_put(b, " <span class='muted small'>");
 		an_buf_html(b, cols[c]->host.backend);
 		an_buf_put(b, "</span></th>");
@@ -327,7 +358,9 @@ static void host_page(struct an_buf *b, struct dash_host *h)
 	struct an_result *r = h->runs[h->n_runs - 1]->res;
 	char title[300];
 
-	snprintf(title, sizeof(title), "%s (%s): hvbench runs", r->host.hostname, r->host.backend);
+	char hl[200];
+	snprintf(title, sizeof(title), "%s (%s), suite %s: hvbench runs", host_label(r, hl, sizeof(hl)),
+		 r->host.backend, r->suite_name ? r->suite_name : "-");
 	an_html_head(b, title);
 	an_buf_put(b, "<header class='top'><div><h1>");
 	an_buf_html(b, title);

@@ -29,6 +29,7 @@ static const char css[] =
 	".b-failed{background:#fde2e1;color:#a61b1b}.b-suspect{background:#ffe6a8;color:#7a5300}"
 	".b-slower{background:#fde2e1;color:#a61b1b}.b-faster{background:#e3f5e6;color:#1d6b2f}"
 	".b-same{background:#eceef2;color:#555}"
+	".b-emulated{background:#fff4d6;color:#7a5b00}"
 	".cards{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0}"
 	".card{flex:1;min-width:140px;background:#f7f9fc;border:1px solid #e1e6ef;border-radius:8px;padding:10px 14px}"
 	".card b{display:block;font-size:24px;color:#1f2d46}.card.warn{background:#fff4d6;border-color:#f0d48a}"

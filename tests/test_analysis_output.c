@@ -286,7 +286,7 @@ static void test_dashboard(void **state)
 	assert_non_null(strstr(err, "notes.json"));
 	free(out);
 	free(err);
-	assert_int_equal(stat(tpath("site/host-pvm-c-pvm.html"), &st_before), 0);
+	assert_int_equal(stat(tpath("site/host-pvm-c-pvm-quick.html"), &st_before), 0);
 	/* 50 more runs, and the newest run of x86-a 10% slower */
 	gen_runs(dir, 250, 299);
 	an_synth_default(&s);
@@ -311,32 +311,32 @@ static void test_dashboard(void **state)
 	assert_non_null(strstr(html, "id='hosts-table'"));
 	assert_non_null(strstr(html, "300 runs on 5 hosts"));
 	assert_non_null(strstr(html, "id='regressions-table'"));
-	assert_non_null(strstr(html, "<tr class='regression'><td><a href='host-x86-a-vmx.html'>"));
+	assert_non_null(strstr(html, "<tr class='regression'><td><a href='host-x86-a-vmx-quick.html'>"));
 	assert_non_null(strstr(html, "id='arch-panel'"));
 	assert_non_null(strstr(html, "id='skipped'"));
 	free(html);
-	assert_int_equal(an_read_file(tpath("site/host-x86-a-vmx.html"), &html, NULL), 0);
+	assert_int_equal(an_read_file(tpath("site/host-x86-a-vmx-quick.html"), &html, NULL), 0);
 	assert_non_null(strstr(html, "id='compare-table'"));
 	assert_non_null(strstr(html, "class='pt alert'"));
 	assert_non_null(strstr(html, "id='trend-cpuid-"));
 	free(html);
 	for (int i = 0; i < 5; i++) {
 		static const char *const pages[] = {
-			"site/host-x86-a-vmx.html", "site/host-x86-b-svm.html",
-			"site/host-pvm-c-pvm.html", "site/host-arm-d-arm64-vhe.html",
-			"site/host-qemu-e-arm64-nvhe.html",
+			"site/host-x86-a-vmx-quick.html", "site/host-x86-b-svm-quick.html",
+			"site/host-pvm-c-pvm-quick.html", "site/host-arm-d-arm64-vhe-quick.html",
+			"site/host-qemu-e-arm64-nvhe-quick.html",
 		};
 
 		assert_true(file_size(tpath(pages[i])) > 5000);
 	}
 	/* a third run with nothing new: everything from the cache, same bytes */
-	assert_int_equal(stat(tpath("site/host-pvm-c-pvm.html"), &st_before), 0);
+	assert_int_equal(stat(tpath("site/host-pvm-c-pvm-quick.html"), &st_before), 0);
 	assert_int_equal(run_cmd(an_cmd_dashboard, &out, &err, "dashboard", dir, "-o",
 				 site, NULL), AN_EXIT_OK);
 	assert_non_null(strstr(out, "(0 read, 301 from cache)"));
 	free(out);
 	free(err);
-	assert_int_equal(stat(tpath("site/host-pvm-c-pvm.html"), &st_after), 0);
+	assert_int_equal(stat(tpath("site/host-pvm-c-pvm-quick.html"), &st_after), 0);
 	assert_true(st_before.st_mtim.tv_sec == st_after.st_mtim.tv_sec &&
 		    st_before.st_mtim.tv_nsec == st_after.st_mtim.tv_nsec);
 	assert_int_equal(run_cmd(an_cmd_dashboard, &out, &err, "dashboard", tpath("nowhere"),
