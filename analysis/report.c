@@ -371,21 +371,40 @@ static void distributions(struct an_buf *b, struct an_result *r)
 	struct an_svg_series *s = calloc(r->n_benches + 1, sizeof(*s));
 	size_t n = 0;
 
-	for (size_t i = 0; s && i < r->n_benches; i++) {
-		const struct an_bench *x = &r->benches[i];
+	char (*labels)[160] = calloc(r->n_benches + 1, sizeof(*labels));
 
-		/* ten curves are the most one legend can tell apart */
-		if (x->ok && x->n_samples && n < 10)
-			s[n++] = (struct an_svg_series){ x->variant ? x->variant : x->name,
-							 x->samples, x->n_samples };
+	for (size_t i = 0; s && labels && i < r->n_benches; i++) {
+		const struct an_bench *x = &r->benches[i];
+		char *l;
+
+		if (!x->ok || !x->n_samples)
+			continue;
+		l = an_bench_label(&r, 1, x);
+		snprintf(labels[n], sizeof(labels[n]), "%s", l ? l : x->variant ? x->variant : x->name);
+		free(l);
+		s[n] = (struct an_svg_series){ labels[n], x->samples, x->n_samples };
+		n++;
 	}
 	if (n) {
 		an_buf_put(b, "<section id='distributions'><h2>Distributions</h2>"
 			      "<p class='muted'>Empirical CDF of the stored per-operation samples "
-			      "(a vertical line is a tight benchmark; a long tail to the right is jitter).</p>\n");
-		an_svg_cdf(b, "CDF of per-operation samples", an_result_unit(r), s, n);
+			      "(a vertical line is a tight benchmark; a long tail to the right is jitter). "
+			      "Every benchmark with samples is drawn, ten to a chart: more curves than that "
+			      "one legend cannot tell apart.</p>\n");
+		/* every row, in charts of ten */
+		for (size_t k = 0; k < n; k += 10) {
+			char t[96];
+			size_t m = n - k < 10 ? n - k : 10;
+
+			if (n > 10)
+				snprintf(t, sizeof(t), "CDF of per-operation samples (%zu-%zu of %zu)", k + 1, k + m, n);
+			else
+				snprintf(t, sizeof(t), "CDF of per-operation samples");
+			an_svg_cdf(b, t, an_result_unit(r), s + k, m);
+		}
 		an_buf_put(b, "</section>\n");
 	}
+	free(labels);
 	free(s);
 }
 

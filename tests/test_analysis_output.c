@@ -218,6 +218,10 @@ static void test_report(void **state)
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(html, want[i]))
 			fail_msg("report lacks %s", want[i]);
+	/* every benchmark with samples has its CDF (the 11 of run.json: two
+	 * charts of ten and one), none silently dropped */
+	assert_non_null(strstr(html, "CDF of per-operation samples (1-10 of 11)"));
+	assert_non_null(strstr(html, "CDF of per-operation samples (11-11 of 11)"));
 	/* self-contained: nothing fetched */
 	assert_null(strstr(html, "src="));
 	assert_null(strstr(html, "<script"));
