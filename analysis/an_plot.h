@@ -110,6 +110,9 @@ struct an_plot_ctx {
 	const char *outdir;
 	const char *ref; /* reference benchmark when units differ */
 	bool logscale, png, svg;
+	/* no --log / --linear: the medians charts go logarithmic by
+	 * themselves when their medians span more than 10x */
+	bool log_auto;
 	unsigned n_written;
 	char err[1024];
 };

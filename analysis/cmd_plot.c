@@ -14,7 +14,7 @@
 #include "hvbench/safefile.h"
 
 static const char plot_usage[] =
-	"usage: hvbench plot RESULT.json... -o DIR [--log] [--format png,svg]\n"
+	"usage: hvbench plot RESULT.json... -o DIR [--log|--linear] [--format png,svg]\n"
 	"                    [--allow-root-tools]\n"
 	"\n"
 	"Draws with gnuplot, for each file: medians with p10-p90 whiskers,\n"
@@ -25,7 +25,9 @@ static const char plot_usage[] =
 	"\n"
 	"  -o, --output DIR  output folder (created); each chart is replaced\n"
 	"                    atomically (never half a file)\n"
-	"  --log             logarithmic cost axis on the medians charts\n"
+	"  --log, --linear   the medians charts' cost axis (default: logarithmic\n"
+	"                    where the chart's medians span more than 10x, else\n"
+	"                    linear; the choice is printed)\n"
 	"  --format LIST     png, svg or png,svg (default png,svg)\n"
 	"  --ref NAME        reference benchmark when units differ (mmio_user)\n"
 	"  --allow-root-tools  under root, run gnuplot as root when no\n"
@@ -389,13 +391,14 @@ int an_cmd_plot(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "log", no_argument, NULL, 'l' },
+		{ "linear", no_argument, NULL, 'L' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "ref", required_argument, NULL, 'r' },
 		{ "allow-root-tools", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct an_plot_ctx c = { .ref = "mmio_user", .png = true, .svg = true };
+	struct an_plot_ctx c = { .ref = "mmio_user", .png = true, .svg = true, .log_auto = true };
 	struct an_result **rs;
 	size_t nr = 0;
 	bool allow_root = false;
@@ -409,6 +412,11 @@ int an_cmd_plot(int argc, char **argv)
 			break;
 		case 'l':
 			c.logscale = true;
+			c.log_auto = false;
+			break;
+		case 'L':
+			c.logscale = false;
+			c.log_auto = false;
 			break;
 		case 'f':
 			if (parse_formats(&c, optarg)) {

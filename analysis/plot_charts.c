@@ -11,44 +11,79 @@
 #include "analysis/an_compare.h"
 #include "analysis/an_util.h"
 
+/* --log / --linear, or by itself: log where the medians span > 10x. */
+static bool medians_log(struct an_plot_ctx *c, const struct an_result *r)
+{
+	double lo = INFINITY, hi = 0;
+
+	if (!c->log_auto)
+		return c->logscale;
+	for (size_t i = 0; i < r->n_benches; i++) {
+		double v = r->benches[i].cycles.p50;
+
+		if (r->benches[i].ok && v > 0) {
+			lo = v < lo ? v : lo;
+			hi = v > hi ? v : hi;
+		}
+	}
+	bool log = hi > 0 && hi / lo > 10;
+	printf("%s: medians span %.3gx: %s cost axis (--log or --linear to choose)\n", r->path,
+	       hi > 0 ? hi / lo : 1.0, log ? "logarithmic" : "linear");
+	return log;
+}
+
 int an_chart_medians(struct an_plot_ctx *c, struct an_result *r,
 		     const char *stem)
 {
 	struct an_chart ch = { .name = "medians", .tpl = an_tpl_medians,
 			    .stem = stem, .height = 620 };
 	const char *unit = an_unit_short(an_result_unit(r));
+	bool log = medians_log(c, r);
 	char nrows[24];
-	size_t n = 0;
+	size_t n = 0, shown = 0;
 	int ret;
 
 	for (size_t i = 0; i < r->n_benches; i++) {
 		const struct an_bench *b = &r->benches[i];
-		char *label;
+		char *label, *full = NULL;
 
-		if (!b->ok)
-			continue;
 		label = an_bench_label(&r, 1, b);
-		ch_put_label(&ch.data, label ? label : b->name);
+		/* every record has its place: one that did not measure says
+		 * why in its label, a suspect one is marked */
+		if (asprintf(&full, "%s%s%s%s", label ? label : b->name,
+			     b->ok && b->suspect ? " *" : "", b->ok ? "" : " (",
+			     b->ok ? "" : b->status ? b->status : "not measured") < 0)
+			full = NULL;
+		if (full && !b->ok) {
+			char *f2 = NULL;
+			if (asprintf(&f2, "%s)", full) >= 0) {
+				free(full);
+				full = f2;
+			}
+		}
+		ch_put_label(&ch.data, full ? full : b->name);
+		free(full);
 		free(label);
-		ch_put_val(&ch.data, b->cycles.p50, c->logscale);
-		ch_put_val(&ch.data, b->cycles.p10, c->logscale);
-		ch_put_val(&ch.data, b->cycles.p90, c->logscale);
+		ch_put_val(&ch.data, b->ok ? b->cycles.p50 : NAN, log);
+		ch_put_val(&ch.data, b->ok ? b->cycles.p10 : NAN, log);
+		ch_put_val(&ch.data, b->ok ? b->cycles.p90 : NAN, log);
 		an_buf_put(&ch.data, "\n");
 		n++;
+		shown += b->ok;
 	}
-	if (!n) {
+	if (!shown) {
 		printf("%s: no status-ok benchmark, medians chart skipped\n", r->path);
 		ch_free(&ch);
 		return 0;
 	}
 	snprintf(nrows, sizeof(nrows), "%zu", n);
-	ch.title = "Median cost per operation (whiskers: p10-p90)";
+	ch.title = "Median cost per operation (whiskers: p10-p90; * suspect; in brackets: not measured)";
 	ch.subtitle = ch_subtitle(&r, 1);
 	ch.width = ch_width_for(n);
 	ch.unit = unit;
 	ch_var(&ch, "NROWS", nrows);
-	ch_var(&ch, "LOGSCALE", c->logscale ? "set logscale y 10" : "unset logscale y");
-	ch_var(&ch, "YMIN", c->logscale ? "*" : "0");
+	ch_var(&ch, "LOGSCALE", log ? "set logscale y 10" : "unset logscale y");
+	ch_var(&ch, "YMIN", log ? "*" : "0");
 	ret = ch_run(c, &ch);
 	ch_free(&ch);
 	return ret;

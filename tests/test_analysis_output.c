@@ -149,12 +149,17 @@ static void test_plot(void **state)
 			if (file_size(path) < 1000)
 				fail_msg("%s missing or tiny; stderr: %s", path, err);
 		}
+	/* run.json's medians span 40..6100 cycles: a log axis by itself, said */
+	assert_non_null(strstr(out, "run.json: medians span"));
+	assert_non_null(strstr(out, "logarithmic cost axis"));
 	/* titles, units and host subtitle reach the chart */
 	free(out);
 	free(err);
 	snprintf(path, sizeof(path), "%s/plots/run-medians.svg", tmpdir);
 	assert_int_equal(an_read_file(path, &out, NULL), 0);
 	assert_non_null(strstr(out, "Median cost per operation"));
+	/* the record that did not measure keeps its place, saying so */
+	assert_non_null(strstr(out, "vmcall_nested (unsupported)"));
 	assert_non_null(strstr(out, "(cycles)"));
 	/* " is outside the label set gnuplot gets (docs/analysis.md) */
 	assert_non_null(strstr(out, "host bench, _quoted_ host (vmx"));
