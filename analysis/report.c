@@ -81,6 +81,13 @@ static void host_block(struct an_buf *b, const struct an_result *r)
 			 ", invariant" : ", NOT invariant");
 	kv(b, "counter (TSC / CNTFRQ)", tsc);
 	kv_num(b, "CPL0 slowdown", h->cpl0_slowdown, "x");
+	/* PMU figures, or why there are none */
+	json_t *hj = json_object_get(r->root, "host");
+	json_t *pa = json_object_get(hj, "pmu_available");
+	const char *pr = json_string_value(json_object_get(hj, "pmu_reason"));
+	if (json_is_boolean(pa))
+		kv(b, "PMU", json_is_true(pa) ? "available: pmu_events counts host PMU events per op" :
+		   pr ? pr : "unavailable");
 	kv_num(b, "CPUs", h->nr_cpus, "");
 	kv(b, "suite", r->suite_name);
 	kv(b, "started", r->started);
@@ -122,6 +129,11 @@ static void summary(struct an_buf *b, const struct an_result *r)
 				continue;
 			an_buf_put(b, "<li><b>");
 			an_buf_html(b, x->name);
+			if (x->variant) {
+				an_buf_put(b, " [");
+				an_buf_html(b, x->variant);
+				an_buf_put(b, "]");
+			}
 			an_buf_put(b, "</b>: ");
 			an_buf_html(b, x->suspect_reason ? x->suspect_reason :
 				       "exits per operation off the expectation");
@@ -148,15 +160,33 @@ static void bench_row(struct an_buf *b, struct an_result *r,
 	an_buf_put(b, "</span>");
 	if (x->ok && x->suspect)
 		an_buf_put(b, " <span class='badge b-suspect'>suspect</span>");
+	json_t *cpl = json_object_get(x->params, "cpl");
+	if (json_is_integer(cpl))
+		an_buf_printf(b, "</td><td class='num'>%d", (int)json_integer_value(cpl));
+	else
+		an_buf_put(b, "</td><td class='num muted'>-");
 	an_buf_put(b, "</td>");
 	if (!x->ok) {
-		an_buf_put(b, "<td colspan='6' class='muted'>");
+		an_buf_put(b, "<td colspan='7' class='muted'>");
 		an_buf_html(b, x->reason ? x->reason : "no reason given");
 		an_buf_put(b, "</td></tr>\n");
 		return;
 	}
-	td_num(b, x->cycles.p50, x->unit);
+	/* the median, and in ns where the counter's rate is known */
 	an_buf_put(b, "<td class='num'>");
+	{
+		char v[32];
+		an_fmt_num(v, sizeof(v), x->cycles.p50);
+		an_buf_html(b, v);
+		an_buf_put(b, " <span class='muted'>");
+		an_buf_html(b, x->unit ? x->unit : "");
+		an_buf_put(b, "</span>");
+		if (x->counter_hz > 0 && !isnan(x->counter_hz) && x->unit && strcmp(x->unit, "instructions")) {
+			an_fmt_num(v, sizeof(v), x->cycles.p50 * 1e9 / x->counter_hz);
+			an_buf_printf(b, "<br><span class='muted small'>%s ns</span>", v);
+		}
+	}
+	an_buf_put(b, "</td><td class='num'>");
 	{
 		char lo[32], hi[32];
 
@@ -175,9 +205,26 @@ static void bench_row(struct an_buf *b, struct an_result *r,
 	else
 		an_buf_put(b, "<td class='num muted'>-</td>");
 	td_num(b, x->cycles.n, NULL);
+	/* how far the repetitions' medians lie apart: the run-to-run spread
+	 * compare's verdicts weigh */
+	if (x->n_reps >= 2) {
+		/* relative to their own middle: a family's headline (per
+		 * access, per packet) need not be what repetitions record */
+		double lo = INFINITY, hi = -INFINITY, sum = 0;
+		for (size_t k = 0; k < x->n_reps; k++) {
+			lo = x->rep_p50[k] < lo ? x->rep_p50[k] : lo;
+			hi = x->rep_p50[k] > hi ? x->rep_p50[k] : hi;
+			sum += x->rep_p50[k];
+		}
+		double mid = sum / (double)x->n_reps;
+		an_buf_printf(b, "<td class='num'>%zu reps, &plusmn;%.1f%%</td>", x->n_reps,
+			      mid > 0 ? 50 * (hi - lo) / mid : 0.0);
+	} else {
+		an_buf_printf(b, "<td class='num muted'>%zu rep</td>", x->n_reps);
+	}
 	an_buf_put(b, "</tr>\n");
 	if (x->suspect) {
-		an_buf_put(b, "<tr class='suspect-note'><td></td><td colspan='7'>&#9888; ");
+		an_buf_put(b, "<tr class='suspect-note'><td></td><td colspan='9'>&#9888; ");
 		an_buf_html(b, x->suspect_reason ? x->suspect_reason :
 			       "exits per operation miss the expectation by more than 5%");
 		an_buf_put(b, "</td></tr>\n");
@@ -195,10 +242,15 @@ static void family_section(struct an_buf *b, struct an_result *r,
 	an_html_slug(slug, sizeof(slug), family);
 	an_buf_printf(b, "<section class='family' id='family-%s'><h2>", slug);
 	an_buf_html(b, family);
+	char cplh[96] = "";
+	if (!isnan(r->host.cpl0_slowdown) && r->host.cpl0_slowdown > 0)
+		snprintf(cplh, sizeof(cplh), " <span class='muted small'>(CPL0 runs %.3gx CPL3's time here)</span>",
+			 r->host.cpl0_slowdown);
 	an_buf_printf(b, "</h2><table class='results' id='table-%s'><thead><tr>"
-		      "<th>benchmark</th><th>status</th><th>median</th><th>p10 &ndash; p90</th>"
+		      "<th>benchmark</th><th>status</th><th>cpl%s</th><th>median</th><th>p10 &ndash; p90</th>"
 		      "<th>95%% CI of median</th><th>exits/op <span class='muted'>/ expected</span></th>"
-		      "<th>VMM user p50</th><th>n</th></tr></thead><tbody>\n", slug);
+		      "<th>VMM user p50</th><th>n</th><th>spread of repetition medians</th></tr></thead><tbody>\n",
+		      slug, cplh);
 	for (size_t i = 0; i < r->n_benches; i++) {
 		const struct an_bench *x = &r->benches[i];
 

@@ -212,6 +212,8 @@ static void test_report(void **state)
 		"id='table-exit-cost'", "<tr class='suspect'>", "id='suspects'",
 		"id='io-breakdown'", "id='not-measured'", "<svg", "kvm_intel nested=0",
 		"bench, &quot;quoted&quot; host",
+		/* the level, ns beside cycles, the repetitions' spread */
+		"<th>cpl", "<td class='num'>3</td>", " ns</span>", "5 reps, &plusmn;",
 	};
 	char *out, *err, *html;
 
