@@ -58,7 +58,7 @@ struct an_cmp_row {
 	double spread_base, spread_cur; /* (max - min) / median of the units */
 	bool significant;
 	enum an_verdict verdict;
-	char note[160]; /* why not compared, or how it was compared */
+	char note[320]; /* why not compared, or how it was compared */
 };
 
 struct an_cmp {

@@ -276,12 +276,26 @@ static void not_compared(struct an_cmp_row *row, const char *side,
 	row->ratio = row->lo = row->hi = row->p = NAN;
 	row->base_val = row->cur_val = row->base_norm = row->cur_norm = NAN;
 	row->verdict = AN_V_NONE;
-	if (!b)
+	char full[1200];
+
+	if (!b) {
 		snprintf(row->note, sizeof(row->note), "not in %s", side);
-	else
-		snprintf(row->note, sizeof(row->note), "%s: %s%s%s", side,
-			 b->status, b->reason ? " - " : "",
-			 b->reason ? b->reason : "");
+		return;
+	}
+	snprintf(full, sizeof(full), "%s: %s%s%s", side, b->status,
+		 b->reason ? " - " : "", b->reason ? b->reason : "");
+	/* a reason too long for the note ends at a word, and says so */
+	size_t n = strlen(full);
+	if (n < sizeof(row->note)) {
+		memcpy(row->note, full, n + 1);
+		return;
+	}
+	size_t cut = sizeof(row->note) - 5;
+	while (cut > 0 && full[cut] != ' ')
+		cut--;
+	if (!cut)
+		cut = sizeof(row->note) - 5;
+	snprintf(row->note, sizeof(row->note), "%.*s ...", (int)cut, full);
 }
 
 static int pick_mode(struct an_cmp *c, const struct an_cmp_opts *o,

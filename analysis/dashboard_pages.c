@@ -283,11 +283,21 @@ static void trends(struct an_buf *b, struct dash_host *h)
 {
 	struct an_result *latest = h->runs[h->n_runs - 1]->res;
 	struct an_svg_point *pts = calloc(h->n_runs, sizeof(*pts));
+	char (*when)[64] = calloc(h->n_runs, sizeof(*when));
 	const char **keys = NULL;
 	size_t nk = 0, cap = 0;
 
-	if (!pts)
+	if (!pts || !when) {
+		free(pts);
+		free(when);
 		return;
+	}
+	/* the x axis: each run's day and the hvbench commit it ran */
+	for (size_t j = 0; j < h->n_runs; j++) {
+		const struct an_result *r = h->runs[j]->res;
+		snprintf(when[j], sizeof(when[j]), "%s%s%.12s", r->started ? h->runs[j]->day : h->runs[j]->rel,
+			 r->tool_git ? ", hvbench " : "", r->tool_git ? r->tool_git : "");
+	}
 	/* benchmarks of the latest run first, then those that disappeared */
 	for (size_t j = h->n_runs; j-- > 0;) {
 		struct an_result *r = h->runs[j]->res;
@@ -312,7 +322,8 @@ static void trends(struct an_buf *b, struct dash_host *h)
 		}
 	}
 	an_buf_put(b, "<section id='trends'><h2>Trends</h2><p class='muted'>Median per run "
-		      "(line) with the p10&ndash;p90 band, oldest run left; a red last point is a "
+		      "(line) with the p10&ndash;p90 band, oldest run left, each end labelled with its day "
+		      "and the hvbench commit it ran; a red last point is a "
 		      "significant regression against the previous run.</p>\n"
 		      "<div class='trend-grid'>\n");
 	for (size_t k = 0; k < nk; k++) {
@@ -327,8 +338,7 @@ static void trends(struct an_buf *b, struct dash_host *h)
 			if (!x || !x->ok)
 				continue;
 			any = x;
-			pts[n++] = (struct an_svg_point){ h->runs[j]->res->started ?
-							  h->runs[j]->day : h->runs[j]->rel, x->cycles.p10,
+			pts[n++] = (struct an_svg_point){ when[j], x->cycles.p10,
 							  x->cycles.p50, x->cycles.p90 };
 		}
 		for (size_t i = 0; h->have_cmp && i < h->cmp.n_rows; i++)
@@ -351,6 +361,7 @@ static void trends(struct an_buf *b, struct dash_host *h)
 	(void)latest;
 	free(keys);
 	free(pts);
+	free(when);
 }
 
 static void host_page(struct an_buf *b, struct dash_host *h)

@@ -128,6 +128,31 @@ static void test_identical_is_same(void **state)
 	an_result_free(b);
 }
 
+/* A reason longer than the note ends at a word boundary, saying it goes on. */
+static void test_long_reason_cut_at_a_word(void **state)
+{
+	char doc[4096], reason[1400] = "";
+	struct an_result *a, *b;
+	struct an_cmp c;
+
+	for (int i = 0; i < 120; i++)
+		snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason), "%sword%03d", i ? " " : "", i);
+	snprintf(doc, sizeof(doc), "{\"schema\": \"hvbench-result/2\", \"host\": {\"hostname\": \"h\"}, \"benchmarks\": ["
+		 "{\"name\": \"x\", \"status\": \"unsupported\", \"reason\": \"%s\"}]}", reason);
+	write_text("long-a.json", doc);
+	write_text("long-b.json", doc);
+	compare_files("long-a.json", "long-b.json", &c, &a, &b);
+	const char *n = row_of(&c, "x")->note;
+	size_t len = strlen(n);
+	assert_true(len > 100 && len < sizeof(c.rows[0].note));
+	assert_string_equal(n + len - 4, " ...");
+	/* what is kept ends with a whole word: word NNN, three digits */
+	assert_true(len >= 11 && !strncmp(n + len - 11, "word", 4));
+	an_cmp_free(&c);
+	an_result_free(a);
+	an_result_free(b);
+}
+
 static void test_noise_is_same(void **state)
 {
 	struct an_result *a, *b;
@@ -578,6 +603,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_label_index_matches_pairwise),
 		cmocka_unit_test(test_identical_is_same),
+		cmocka_unit_test(test_long_reason_cut_at_a_word),
 		cmocka_unit_test(test_noise_is_same),
 		cmocka_unit_test(test_ten_percent_is_slower),
 		cmocka_unit_test(test_threshold_hides_small_change),
