@@ -192,6 +192,38 @@ static void test_ple_off(void **state)
 	rec_free(r);
 }
 
+/* PAUSE alone: where nothing intercepts it, "no PLE" and no exit. */
+static void test_ple_probe(void **state)
+{
+	NEED_KVM();
+	const struct mb_bench *b = mb_find("ple_probe");
+	struct mb_params p;
+
+	assert_non_null(b);
+	mb_params_defaults(&p, b);
+	p.cpl = 3;
+	p.min_time_ms = 20;
+	p.repetitions = 2;
+	p.timeout_ms = 60000;
+	p.ext[mb_ext_index(b, "turns")] = 4096;
+	struct rec *r = measure_record(&env, b, &p);
+	assert_non_null(r);
+	if (r->status != REC_OK)
+		print_message("ple_probe: %s\n", r->reason ? r->reason : "?");
+	assert_int_equal(r->status, REC_OK);
+	assert_non_null(rec_get(r, "ple_host"));
+	const char *note = json_string_value(rec_get(r, "ple_probe"));
+	assert_non_null(note);
+	double pauses = value(r, "pauses");
+	assert_true(pauses == 4096.0 * rec_metric_find(r, "cycles")->st.n);
+	print_message("ple_probe: %s; %.1f %s per PAUSE\n", note, value(r, "cycles_per_pause"), r->unit);
+	if (!host_has_ple()) {
+		assert_non_null(strstr(note, "no PLE: no exit in"));
+		assert_null(rec_metric_find(r, "pauses_per_exit"));
+	}
+	rec_free(r);
+}
+
 static void test_lock_check(void **state)
 {
 	char why[256];
@@ -267,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_spinlock_two),
 		cmocka_unit_test(test_spinlock_overcommit),
 		cmocka_unit_test(test_ple_off),
+		cmocka_unit_test(test_ple_probe),
 	};
 	return cmocka_run_group_tests(tests, kvmtest_setup, NULL);
 }

@@ -31,6 +31,18 @@ json_t *ple_host_settings(const char *root, const struct hostinfo *hi, bool *ava
 void ple_record_host(struct rec *rec, const struct hostinfo *hi,
 		     double unnamed, const char *unit);
 
+/* What KVM counts that bears on spinning, for the rows' kvm_stats (in
+ * every record, zero included). KVM keeps no pause-exit counter: a PAUSE
+ * exit is in "exits" under no reason of its own. directed_yield_* count
+ * the guest's PV sched-yield hypercall (KVM_HC_SCHED_YIELD), not the yield
+ * a PAUSE exit makes (kvm_vcpu_on_spin): these bodies never make it. */
+extern const char *const ple_kvm_stats[];
+
+/* Exits per operation that KVM counted under none of the reasons it names
+ * (exits less io, mmio, irq, halt, signal and window exits): the most
+ * pause exits there can have been. -1 when the record has no exits. */
+double ple_unnamed_exits(const struct rec *rec);
+
 /* The lock's own check, on what the guest left (untrusted): the counter
  * the lock protects must equal the sum of every vCPU's acquisitions, or
  * be one ahead of it when the run stopped a vCPU inside its section

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "microbench/mb.h"
 #include "microbench/ple/ple.h"
 #include "probes/hostinfo.h"
 #include "probes/record.h"
@@ -86,7 +87,7 @@ json_t *ple_host_settings(const char *root, const struct hostinfo *hi, bool *ava
 			 hi ? hi->backend : "unknown",
 			 hi && !strcmp(hi->backend, "pvm") ?
 			 ": PVM runs guest CPL3 natively, where PAUSE never exits, and has no pause-loop exiting" :
-			 !strncmp(hi ? hi->backend : "", "arm64", 5) ?
+			 mb_host_arch() == MB_ARCH_ARM64 ?
 			 ": arm64 traps WFE (KVM's default), not PAUSE; YIELD never traps" : "");
 	json_object_set_new(o, "params", params);
 	json_object_set_new(o, "absent", absent);
@@ -113,6 +114,41 @@ void ple_record_host(struct rec *rec, const struct hostinfo *hi, double unnamed,
 		rec_set(rec, "ple", json_string(note));
 	}
 	rec_set(rec, "ple_host", o);
+}
+
+const char *const ple_kvm_stats[] = {
+	"exits", "io_exits", "mmio_exits", "irq_exits", "halt_exits", "signal_exits",
+	"irq_window_exits", "nmi_window_exits", "request_irq_exits",
+	"directed_yield_attempted", "directed_yield_successful",
+	"halt_attempted_poll", "halt_successful_poll", "halt_wakeup", "preemption_reported",
+	NULL,
+};
+
+/* The exits KVM names a reason for. */
+static const char *const named_exits[] = {
+	"io_exits", "mmio_exits", "irq_exits", "halt_exits", "signal_exits",
+	"irq_window_exits", "nmi_window_exits", "request_irq_exits", NULL,
+};
+
+static double metric_value(const struct rec *rec, const char *name, double def)
+{
+	const struct rec_metric *m = rec_metric_find(rec, name);
+
+	return m && m->kind == REC_VALUE ? m->value : def;
+}
+
+double ple_unnamed_exits(const struct rec *rec)
+{
+	double all = metric_value(rec, "exits_per_op/exits", -1), named = 0;
+	char path[128];
+
+	if (all < 0)
+		return -1;
+	for (const char *const *e = named_exits; *e; e++) {
+		snprintf(path, sizeof(path), "exits_per_op/%s", *e);
+		named += metric_value(rec, path, 0);
+	}
+	return all > named ? all - named : 0;
 }
 
 int ple_lock_check(uint64_t counter, uint64_t sum, uint64_t holder, uint32_t nr_vcpus,

@@ -40,26 +40,6 @@ static const char *const ple_aborts[] = {
 	NULL,
 };
 
-/* What KVM counts that bears on spinning, per operation in every record
- * (zero included). KVM keeps no pause-exit counter: a PAUSE exit is in
- * "exits" under no reason of its own. directed_yield_* count the guest's
- * PV sched-yield hypercall (KVM_HC_SCHED_YIELD), not the yield a PAUSE
- * exit makes (kvm_vcpu_on_spin): this guest never makes that call. */
-static const char *const ple_kvm_stats[] = {
-	"exits", "io_exits", "mmio_exits", "irq_exits", "halt_exits", "signal_exits",
-	"irq_window_exits", "nmi_window_exits", "request_irq_exits",
-	"directed_yield_attempted", "directed_yield_successful",
-	"halt_attempted_poll", "halt_successful_poll", "halt_wakeup", "preemption_reported",
-	NULL,
-};
-
-/* The exits KVM names a reason for; exits less these is the most pause
- * exits there can have been. */
-static const char *const named_exits[] = {
-	"io_exits", "mmio_exits", "irq_exits", "halt_exits", "signal_exits",
-	"irq_window_exits", "nmi_window_exits", "request_irq_exits", NULL,
-};
-
 static void sl_vm_opts(const struct mb_params *p, struct hv_vm_opts *o)
 {
 	o->no_pause_exits = p->ext[SL_X_PLE] == 1;
@@ -102,13 +82,6 @@ static int sl_probe_ucall(struct mb_setup_ctx *c, struct hv_vcpu *vcpu)
 	return HV_CONTINUE;
 }
 
-static double metric_value(const struct rec *rec, const char *name, double def)
-{
-	const struct rec_metric *m = rec_metric_find(rec, name);
-
-	return m && m->kind == REC_VALUE ? m->value : def;
-}
-
 /* Host CPUs the vCPU threads could run on: the suite's set, or ours. */
 static int host_cpus(const struct mb_params *p)
 {
@@ -123,30 +96,27 @@ static int host_cpus(const struct mb_params *p)
 }
 
 /* KVM's counters per acquisition of any vCPU (the probe gives them per
- * timed acquisition of vCPU 0): and the exits no reason accounts for. */
+ * timed acquisition of vCPU 0), and the exits no reason accounts for. */
 static double per_acquisition(struct rec *rec, double scale)
 {
-	double named = 0, all = metric_value(rec, "exits_per_op/exits", -1);
 	char path[128], what[200];
 
 	for (const char *const *s = ple_kvm_stats; *s; s++) {
 		snprintf(path, sizeof(path), "exits_per_op/%s", *s);
-		double v = metric_value(rec, path, -1);
-		if (v < 0)
+		const struct rec_metric *m = rec_metric_find(rec, path);
+		if (!m || m->kind != REC_VALUE)
 			continue;
 		snprintf(path, sizeof(path), "per_acquisition/%s", *s);
 		snprintf(what, sizeof(what), "KVM statistic %s per acquisition, over every vCPU", *s);
-		rec_metric_value(rec, path, "per acq", what, v * scale);
-		for (const char *const *e = named_exits; *e; e++)
-			named += !strcmp(*e, *s) ? v : 0;
+		rec_metric_value(rec, path, "per acq", what, m->value * scale);
 	}
-	if (all < 0)
+	double unnamed = ple_unnamed_exits(rec);
+	if (unnamed < 0)
 		return -1;
-	double unnamed = (all - named) * scale;
 	rec_metric_value(rec, "per_acquisition/exits_unnamed", "per acq",
 			 "exits KVM counted under none of the reasons it names, per acquisition: the most pause exits there can have been (KVM keeps no pause-exit counter)",
-			 unnamed < 0 ? 0 : unnamed);
-	return unnamed < 0 ? 0 : unnamed;
+			 unnamed * scale);
+	return unnamed * scale;
 }
 
 static void sl_finish(struct mb_setup_ctx *c, struct rec *rec)
