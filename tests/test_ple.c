@@ -103,7 +103,7 @@ static void check_spinlock(struct rec *r, uint32_t vcpus)
 	assert_non_null(ph);
 	assert_non_null(json_object_get(ph, "params"));
 	assert_non_null(json_object_get(ph, "absent"));
-	double unnamed = value(r, "per_acquisition/exits_unnamed");
+	double unnamed = value(r, "per_acquisition/pause_exits_max");
 	if (!host_has_ple()) {
 		/* nothing intercepts PAUSE: spinning cannot exit */
 		const char *note = json_string_value(rec_get(r, "ple"));

@@ -35,13 +35,15 @@ void ple_record_host(struct rec *rec, const struct hostinfo *hi,
  * every record, zero included). KVM keeps no pause-exit counter: a PAUSE
  * exit is in "exits" under no reason of its own. directed_yield_* count
  * the guest's PV sched-yield hypercall (KVM_HC_SCHED_YIELD), not the yield
- * a PAUSE exit makes (kvm_vcpu_on_spin): these bodies never make it. */
+ * a PAUSE exit makes (kvm_vcpu_on_spin): these bodies never make it.
+ * wfe_exit_stat is arm64's (x86 records list it in kvm_stats_missing). */
 extern const char *const ple_kvm_stats[];
 
-/* Exits per operation that KVM counted under none of the reasons it names
- * (exits less io, mmio, irq, halt, signal and window exits): the most
- * pause exits there can have been. -1 when the record has no exits. */
-double ple_unnamed_exits(const struct rec *rec);
+/* The most pause-loop exits per operation there can have been: x86, the
+ * exits KVM counted under none of the reasons it names (exits less io,
+ * mmio, irq, halt, signal and window exits); arm64, wfe_exit_stat (WFE
+ * traps, its pause-loop exits). -1 when the record has no exit counts. */
+double ple_pause_exits_max(const struct rec *rec);
 
 /* The lock's own check, on what the guest left (untrusted): the counter
  * the lock protects must equal the sum of every vCPU's acquisitions, or

@@ -45,6 +45,8 @@ struct sl_vcpu {
 	uint64_t pad[3];
 };
 
+_Static_assert(sizeof(struct sl_vcpu) == SL_LINE, "one line per vCPU");
+
 /* scratch[]: vCPU 0's window, written by vCPU 0 inside its section: the
  * acquisitions of every vCPU and the counter ticks between its measured
  * acquisitions, summed within repetitions (the runner may pause vCPU 0
@@ -58,7 +60,7 @@ struct sl_vcpu {
 /* A secondary that sees vCPU 0's heartbeat stand still this long asks the
  * host (HV_UCALL_PROBE) to wait while vCPU 0 is paused between
  * repetitions, so that a paused run does not spin on the host's CPUs. */
-#define SL_STALE_MS 50
+#define SL_STALE_MS 10
 
 /* ple_probe: one vCPU, PAUSE alone, param[PP_P_TURNS] of them per op. */
 enum pp_param {

@@ -1,7 +1,7 @@
 /* The ple family's ple_probe row (issue 16): one vCPU runs PAUSE (arm64:
  * YIELD) alone, back to back, for the host's effective pause-loop window:
- * how many PAUSEs and cycles pass per exit KVM counts under no reason it
- * names (the pause exits, where the host has pause-loop exiting), and
+ * how many PAUSEs and cycles pass per pause-loop exit (x86: an exit KVM
+ * counts under no reason it names; arm64: a WFE exit), and
  * where the first stall the guest saw came; or, where nothing exits, "no
  * PLE: no exit in N pauses". Guest body: microbench/ple/guest/spinlock.c. */
 #include <errno.h>
@@ -51,7 +51,7 @@ static void pp_finish(struct mb_setup_ctx *c, struct rec *rec)
 	const struct rec_metric *cyc = rec_metric_find(rec, "cycles");
 	const uint64_t *sc = c->vm->shared->scratch;
 	uint64_t turns = (uint64_t)c->params->ext[PP_X_TURNS];
-	double unnamed = rec->status == REC_OK ? ple_unnamed_exits(rec) : -1;
+	double unnamed = rec->status == REC_OK ? ple_pause_exits_max(rec) : -1;
 	char note[300];
 
 	ple_record_host(rec, c->host, unnamed, "per operation");
@@ -67,12 +67,12 @@ static void pp_finish(struct mb_setup_ctx *c, struct rec *rec)
 		snprintf(note, sizeof(note), "no PLE: no exit in %.0f pauses (%.3g %s)", pauses, ticks, cyc->unit);
 	} else {
 		rec_metric_value(rec, "pauses_per_exit", "PAUSEs",
-				 "PAUSEs per exit KVM names no reason for: the effective pause-loop window, in PAUSEs",
+				 "PAUSEs per pause-loop exit (x86: an exit KVM names no reason for; arm64: a WFE exit): the effective window, in PAUSEs",
 				 pauses / exits);
 		rec_metric_value(rec, "cycles_per_exit", cyc->unit,
-				 "counter ticks of back-to-back PAUSEs per exit KVM names no reason for: the effective window",
+				 "counter ticks of back-to-back PAUSEs per pause-loop exit: the effective window",
 				 ticks / exits);
-		snprintf(note, sizeof(note), "%.0f exits with no named reason in %.0f pauses: one per %.0f pauses, %.3g %s",
+		snprintf(note, sizeof(note), "%.0f possible pause-loop exits in %.0f pauses: one per %.0f pauses, %.3g %s",
 			 exits, pauses, pauses / exits, ticks / exits, cyc->unit);
 	}
 	rec_set(rec, "ple_probe", json_string(note));

@@ -96,7 +96,7 @@ static int host_cpus(const struct mb_params *p)
 }
 
 /* KVM's counters per acquisition of any vCPU (the probe gives them per
- * timed acquisition of vCPU 0), and the exits no reason accounts for. */
+ * timed acquisition of vCPU 0), and the most pause exits there were. */
 static double per_acquisition(struct rec *rec, double scale)
 {
 	char path[128], what[200];
@@ -110,11 +110,11 @@ static double per_acquisition(struct rec *rec, double scale)
 		snprintf(what, sizeof(what), "KVM statistic %s per acquisition, over every vCPU", *s);
 		rec_metric_value(rec, path, "per acq", what, m->value * scale);
 	}
-	double unnamed = ple_unnamed_exits(rec);
+	double unnamed = ple_pause_exits_max(rec);
 	if (unnamed < 0)
 		return -1;
-	rec_metric_value(rec, "per_acquisition/exits_unnamed", "per acq",
-			 "exits KVM counted under none of the reasons it names, per acquisition: the most pause exits there can have been (KVM keeps no pause-exit counter)",
+	rec_metric_value(rec, "per_acquisition/pause_exits_max", "per acq",
+			 "the most pause-loop exits per acquisition there can have been: x86, exits KVM counted under none of the reasons it names (it keeps no pause-exit counter); arm64, WFE exits",
 			 unnamed * scale);
 	return unnamed * scale;
 }
