@@ -42,8 +42,11 @@ extern const char *const ple_kvm_stats[];
 /* The most pause-loop exits per operation there can have been: x86, the
  * exits KVM counted under none of the reasons it names (exits less io,
  * mmio, irq, halt, signal and window exits); arm64, wfe_exit_stat (WFE
- * traps, its pause-loop exits). -1 when the record has no exit counts. */
-double ple_pause_exits_max(const struct rec *rec);
+ * traps, its pause-loop exits). own: exits per operation the row's body
+ * made on purpose that KVM names no reason for on every backend (the
+ * call channel's port write is none on PVM), taken out. -1 when the
+ * record has no exit counts. */
+double ple_pause_exits_max(const struct rec *rec, double own);
 
 /* The lock's own check, on what the guest left (untrusted): the counter
  * the lock protects must equal the sum of every vCPU's acquisitions, or

@@ -57,10 +57,6 @@ _Static_assert(sizeof(struct sl_vcpu) == SL_LINE, "one line per vCPU");
 #define SL_S_PREV_COUNT 3	/* the lock's counter at its latest acquisition */
 #define SL_S_PREV_T 4		/* ... and the time then */
 #define SL_S_SEEN_ITERS 5	/* hv_shared.iterations then: a change is a repetition's end */
-/* A secondary that sees vCPU 0's heartbeat stand still this long asks the
- * host (HV_UCALL_PROBE) to wait while vCPU 0 is paused between
- * repetitions, so that a paused run does not spin on the host's CPUs. */
-#define SL_STALE_MS 10
 
 /* ple_probe: one vCPU, PAUSE alone, param[PP_P_TURNS] of them per op. */
 enum pp_param {

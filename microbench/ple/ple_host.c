@@ -138,7 +138,7 @@ static double metric_value(const struct rec *rec, const char *name, double def)
 	return m && m->kind == REC_VALUE ? m->value : def;
 }
 
-double ple_pause_exits_max(const struct rec *rec)
+double ple_pause_exits_max(const struct rec *rec, double own)
 {
 	/* arm64 counts its spin-wait exits itself (WFE traps), and has no
 	 * irq_exits to tell host interrupts from the rest. */
@@ -153,7 +153,7 @@ double ple_pause_exits_max(const struct rec *rec)
 		snprintf(path, sizeof(path), "exits_per_op/%s", *e);
 		named += metric_value(rec, path, 0);
 	}
-	return all > named ? all - named : 0;
+	return all > named + own ? all - named - own : 0;
 }
 
 int ple_lock_check(uint64_t counter, uint64_t sum, uint64_t holder, uint32_t nr_vcpus,

@@ -51,7 +51,7 @@ static void pp_finish(struct mb_setup_ctx *c, struct rec *rec)
 	const struct rec_metric *cyc = rec_metric_find(rec, "cycles");
 	const uint64_t *sc = c->vm->shared->scratch;
 	uint64_t turns = (uint64_t)c->params->ext[PP_X_TURNS];
-	double unnamed = rec->status == REC_OK ? ple_pause_exits_max(rec) : -1;
+	double unnamed = rec->status == REC_OK ? ple_pause_exits_max(rec, 0) : -1;
 	char note[300];
 
 	ple_record_host(rec, c->host, unnamed, "per operation");

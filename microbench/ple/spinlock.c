@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hv-core/hv.h"
@@ -65,6 +66,12 @@ static int sl_setup(struct mb_setup_ctx *c)
 		return -ENOTSUP;
 	}
 	memset(area, 0, bytes);
+	/* The secondaries' calls at repetition ends, counted here: exits of
+	 * the body's own, not pause exits. */
+	if (!(c->priv = calloc(1, sizeof(uint64_t)))) {
+		snprintf(c->err, c->errlen, "out of memory");
+		return -ENOMEM;
+	}
 	uint64_t *q = c->vm->shared->param;
 	q[SL_P_BASE] = HV_SCRATCH_GPA;
 	q[SL_P_VARIANT] = (uint64_t)c->params->ext[SL_X_VARIANT];
@@ -73,12 +80,29 @@ static int sl_setup(struct mb_setup_ctx *c)
 	return 0;
 }
 
-/* A secondary saw the timed vCPU stand still: while the runner pauses it
- * between repetitions (interleaved runs), wait here rather than spin. */
+/* A secondary saw the timed vCPU end a repetition: if the runner now
+ * pauses it until its next turn (interleaved runs), wait here with it
+ * rather than spin; if vCPU 0 goes on instead (its heartbeat moves, a
+ * guest word used only as a sign of life), go on too. Bounded by the run's
+ * stop (the timeout's kick included). */
 static int sl_probe_ucall(struct mb_setup_ctx *c, struct hv_vcpu *vcpu)
 {
-	while (vcpu->id != 0 && c->vm->paused && !c->vm->stopping)
-		usleep(1000);
+	struct hv_vm *vm = c->vm;
+	uint64_t beat = vm->shared->heartbeat;
+
+	if (vcpu->id == 0)
+		return HV_CONTINUE;
+	__atomic_fetch_add((uint64_t *)c->priv, 1, __ATOMIC_RELAXED);
+	while (!vm->stopping) {
+		if (vm->paused) {
+			while (vm->paused && !vm->stopping)
+				usleep(1000);
+			break;
+		}
+		if (vm->shared->heartbeat != beat)
+			break;
+		usleep(100);
+	}
 	return HV_CONTINUE;
 }
 
@@ -97,7 +121,7 @@ static int host_cpus(const struct mb_params *p)
 
 /* KVM's counters per acquisition of any vCPU (the probe gives them per
  * timed acquisition of vCPU 0), and the most pause exits there were. */
-static double per_acquisition(struct rec *rec, double scale)
+static double per_acquisition(struct rec *rec, double scale, double own)
 {
 	char path[128], what[200];
 
@@ -110,7 +134,7 @@ static double per_acquisition(struct rec *rec, double scale)
 		snprintf(what, sizeof(what), "KVM statistic %s per acquisition, over every vCPU", *s);
 		rec_metric_value(rec, path, "per acq", what, m->value * scale);
 	}
-	double unnamed = ple_pause_exits_max(rec);
+	double unnamed = ple_pause_exits_max(rec, own);
 	if (unnamed < 0)
 		return -1;
 	rec_metric_value(rec, "per_acquisition/pause_exits_max", "per acq",
@@ -128,7 +152,11 @@ static void sl_finish(struct mb_setup_ctx *c, struct rec *rec)
 	const struct sl_data *d = hv_gpa_to_hva(c->vm, HV_SCRATCH_GPA + SL_DATA_OFF, sizeof(*d));
 	const uint64_t *sc = c->vm->shared->scratch;
 	uint64_t khz = c->host->tsc_khz;
+	uint64_t calls = c->priv ? *(uint64_t *)c->priv : 0;
 	double unnamed = -1;
+
+	free(c->priv);
+	c->priv = NULL;
 	char why[300];
 
 	int m = host_cpus(c->params);
@@ -167,7 +195,7 @@ static void sl_finish(struct mb_setup_ctx *c, struct rec *rec)
 		rec_metric_value(rec, "spin_share", "share", "share of the vCPUs' loop time (acquire to the end of the non-critical section) spent acquiring, over every vCPU",
 				 (double)spin / (double)busy);
 	if (n > 1)
-		rec_metric_value(rec, "secondary_waits", "waits", "times a secondary vCPU waited in the host while the timed vCPU was paused between repetitions (one exit each)", (double)waits);
+		rec_metric_value(rec, "secondary_waits", "waits", "times a secondary vCPU called the host at the timed vCPU's end of a repetition, to wait out the runner's pause (one exit each)", (double)waits);
 	/* vCPU 0's window: between its measured acquisitions, within repetitions. */
 	uint64_t acq = sc[SL_S_ACQ], ticks = sc[SL_S_TICKS];
 	uint64_t ops = cyc->st.n * (cyc->per ? cyc->per : 1);
@@ -180,7 +208,7 @@ static void sl_finish(struct mb_setup_ctx *c, struct rec *rec)
 		rec_metric_value(rec, "timed_vcpu_share", "share",
 				 "the timed vCPU's share of the window's acquisitions (1/vcpus is fair)",
 				 fmin(1.0, (double)ops / (double)acq));
-		unnamed = per_acquisition(rec, (double)ops / (double)acq);
+		unnamed = per_acquisition(rec, (double)ops / (double)acq, (double)calls / (double)ops);
 	}
 	rec_set_headline(rec, "cycles");
 	ple_record_host(rec, c->host, unnamed, "per acquisition");

@@ -142,9 +142,11 @@ static uint64_t spinlock_timed(uint64_t i)
 	return t1 - t0;
 }
 
-/* The other vCPUs: acquire until told to stop. When vCPU 0 made no
- * progress for SL_STALE_MS, it may be paused between repetitions: the host
- * lets this vCPU wait for as long as that lasts (one exit). */
+/* The other vCPUs: acquire until told to stop. When vCPU 0 ends a
+ * repetition (hv_shared.iterations moves), the runner may pause it until
+ * its next turn: one call (HV_UCALL_PROBE) lets the host keep this vCPU
+ * waiting for as long as that lasts, so a paused run does not spin on the
+ * CPUs the next benchmark measures on. */
 static void spinlock_other(uint32_t v)
 {
 	struct hv_shared *s = SHARED;
@@ -152,8 +154,7 @@ static void spinlock_other(uint32_t v)
 	if (v >= SL_MAX_VCPUS || !P(SL_P_BASE))
 		return;
 	struct sl_vcpu *me = sl_me(v);
-	uint64_t stale = (s->tsc_khz ? s->tsc_khz : 1000000) * SL_STALE_MS;
-	uint64_t beat = s->heartbeat, seen = garch_counter();
+	uint64_t reps = s->iterations;
 
 	s->secondary_ready[v] = 1;
 	while (!s->scratch[SL_S_GO] && !s->stop) {
@@ -161,15 +162,12 @@ static void spinlock_other(uint32_t v)
 		s->vcpu_heartbeat[v]++;
 	}
 	while (!s->stop) {
-		uint64_t t0 = garch_counter();
-		if (s->heartbeat != beat) {
-			beat = s->heartbeat;
-			seen = t0;
-		} else if (t0 - seen > stale) {
+		if (s->iterations != reps) {
+			reps = s->iterations;
 			ucall(HV_UCALL_PROBE);
 			me->waits++;
-			seen = t0 = garch_counter();
 		}
+		uint64_t t0 = garch_counter();
 		uint64_t spins = sl_acquire(&s->vcpu_heartbeat[v]);
 		uint64_t t1 = garch_counter();
 
