@@ -113,7 +113,7 @@ static void check_spinlock(struct rec *r, uint32_t vcpus)
 	} else {
 		assert_null(rec_get(r, "ple"));
 	}
-	print_message("spinlock vcpus=%u: %.0f acq/s, acquire p50 %.1f p99 %.1f %s (n=%llu), spin share %.2f, %.4f exits and %.4f unnamed exits per acquisition\n",
+	print_message("spinlock vcpus=%u: %.0f acq/s, acquire p50 %.1f p99 %.1f %s (n=%llu), spin share %.2f, %.4f exits and at most %.4f pause exits per acquisition\n",
 		      vcpus, value(r, "acquisitions_per_s"),
 		      rec_metric_stat(rec_metric_find(r, "cycles"), "p50"),
 		      rec_metric_stat(rec_metric_find(r, "cycles"), "p99"), r->unit,
