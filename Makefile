@@ -14,7 +14,9 @@ ifeq ($(ARCH),arm64)
     CROSS ?= aarch64-linux-gnu-
     PKG_CONFIG_PATH_CROSS := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
   endif
-  GUEST_CFLAGS_ARCH := -mgeneral-regs-only -mstrict-align
+  # Atomics inline (LDAXR/STLXR): the freestanding image has no libgcc
+  # for the out-of-line helpers GCC calls by default (the ple family's locks).
+  GUEST_CFLAGS_ARCH := -mgeneral-regs-only -mstrict-align -mno-outline-atomics
 else
   GUEST_CFLAGS_ARCH := -mno-red-zone -mno-sse -mno-mmx -mno-avx -mgeneral-regs-only
 endif

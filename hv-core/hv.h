@@ -51,6 +51,16 @@ struct hv_vm_opts {
 	 * opens a file that another thread uses or closes: the tables diverge
 	 * after the copy. */
 	bool private_files;
+	/* Spinning and halting, set on the VM before its vCPUs exist (KVM
+	 * takes neither later). no_pause_exits: PAUSE runs without exiting,
+	 * i.e. no pause-loop exiting (x86 KVM_CAP_X86_DISABLE_EXITS, PAUSE;
+	 * no arm64 equivalent). halt_poll_set: the VM's halt-polling limit
+	 * becomes halt_poll_ns (KVM_CAP_HALT_POLL; 0 turns it off). Where KVM
+	 * lacks or refuses either, hv_vm_create returns -ENOTSUP with the
+	 * capability and errno in err. */
+	bool no_pause_exits;
+	bool halt_poll_set;
+	uint32_t halt_poll_ns;
 };
 
 #define HV_MAX_DEVS 16

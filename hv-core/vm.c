@@ -52,6 +52,25 @@ static int open_kvm(char *err, size_t errlen)
 	return fd;
 }
 
+/* The VM's halt-polling limit (KVM_CAP_HALT_POLL, Linux 5.13 on): its
+ * vCPUs poll at most ns before they sleep in HLT/WFI. */
+static int set_halt_poll(struct hv_vm *vm, uint32_t ns, char *err, size_t errlen)
+{
+	struct kvm_enable_cap ec = { .cap = KVM_CAP_HALT_POLL, .args = { ns } };
+
+	if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_HALT_POLL) <= 0) {
+		snprintf(err, errlen, "KVM_CAP_HALT_POLL not offered by this host's KVM: the VM's halt polling cannot be set");
+		return -ENOTSUP;
+	}
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &ec) < 0) {
+		int e = errno;
+		snprintf(err, errlen, "KVM_ENABLE_CAP(KVM_CAP_HALT_POLL, %u ns): %s (errno %d)",
+			 ns, strerror(e), e);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
 int hv_vm_create(const struct hv_vm_opts *opts, struct hv_vm **out,
 		 char *err, size_t errlen)
 {
@@ -101,6 +120,8 @@ int hv_vm_create(const struct hv_vm_opts *opts, struct hv_vm **out,
 	if (r < 0)
 		goto fail;
 	vm->vm_fd = r;
+	if (opts->halt_poll_set && (r = set_halt_poll(vm, opts->halt_poll_ns, err, errlen)) < 0)
+		goto fail;
 	r = HV_IOCTL(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0, err, errlen);
 	if (r < 0)
 		goto fail;

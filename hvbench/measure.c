@@ -365,6 +365,8 @@ struct rec *measure_record(const struct measure_env *env, const struct mb_bench 
 		goto out;
 	}
 	o.affinity = affinity;
+	if (b->vm_opts)
+		b->vm_opts(&p, &o);
 	st.reps = json_array();
 	st.hist_prev = calloc(HIST_BUCKETS, sizeof(uint32_t));
 	st.hist_delta = calloc(HIST_BUCKETS, sizeof(uint32_t));

@@ -10,6 +10,7 @@
 #include "hv-core/arch.h"
 
 struct hv_vm;
+struct hv_vm_opts;
 struct hv_vcpu;
 struct hostinfo;
 struct mb_params;
@@ -139,6 +140,11 @@ struct mb_bench {
 	 * ioeventfds, MSR filters). Returns 0, -ENOTSUP for "unsupported" (err
 	 * says why) or another negative errno for "failed". */
 	int (*setup)(struct mb_setup_ctx *ctx);
+	/* What the VM must be given before its vCPUs exist, which setup is
+	 * too late for (hv-core/hv.h hv_vm_opts: no_pause_exits, halt
+	 * polling): called on the runner's options before hv_vm_create. A
+	 * VM KVM cannot make so is "unsupported" with KVM's errno. */
+	void (*vm_opts)(const struct mb_params *p, struct hv_vm_opts *o);
 	/* The guest's HV_UCALL_PROBE, on the calling vCPU thread. Returns enum
 	 * hv_action or a negative errno with vcpu->err filled. */
 	int (*probe_ucall)(struct mb_setup_ctx *ctx, struct hv_vcpu *vcpu);

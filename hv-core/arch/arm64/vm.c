@@ -36,6 +36,13 @@ int arch_vm_init(struct hv_vm *vm, char *err, size_t errlen)
 	}
 	av->vgic_fd = -1;
 	vm->arch = av;
+	if (vm->opts.no_pause_exits) {
+		/* WFE traps by default (arm64's pause-loop exiting); whether it
+		 * does is the host's boot choice (kvm-arm.wfe_trap_policy), not
+		 * a VM's. */
+		snprintf(err, errlen, "arm64 KVM offers no per-VM control of WFE trapping (the host's kvm-arm.wfe_trap_policy decides)");
+		return -ENOTSUP;
+	}
 	return 0;
 }
 

@@ -26,6 +26,28 @@ uint64_t arch_host_cycles(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+/* PAUSE without exiting: no pause-loop exiting for this VM. KVM takes it
+ * only before the first vCPU, and only the bits it reports. */
+static int no_pause_exits(struct hv_vm *vm, char *err, size_t errlen)
+{
+	int bits = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_DISABLE_EXITS);
+	struct kvm_enable_cap ec = {
+		.cap = KVM_CAP_X86_DISABLE_EXITS, .args = { KVM_X86_DISABLE_EXITS_PAUSE },
+	};
+
+	if (bits <= 0 || !(bits & KVM_X86_DISABLE_EXITS_PAUSE)) {
+		snprintf(err, errlen, "KVM_CAP_X86_DISABLE_EXITS does not offer PAUSE here (reports %d)", bits);
+		return -ENOTSUP;
+	}
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &ec) < 0) {
+		int e = errno;
+		snprintf(err, errlen, "KVM_ENABLE_CAP(KVM_CAP_X86_DISABLE_EXITS, PAUSE): %s (errno %d)",
+			 strerror(e), e);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
 int arch_vm_init(struct hv_vm *vm, char *err, size_t errlen)
 {
 	struct x86_vm *xv = calloc(1, sizeof(*xv));
@@ -44,7 +66,7 @@ int arch_vm_init(struct hv_vm *vm, char *err, size_t errlen)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return vm->opts.no_pause_exits ? no_pause_exits(vm, err, errlen) : 0;
 }
 
 int arch_vm_finalize(struct hv_vm *vm, char *err, size_t errlen)
