@@ -150,6 +150,16 @@ const char an_tpl_sweep[] =
 	"set key outside right top noenhanced\n"
 	"plot @DATA@ @PLOTS@\n";
 
+/* ---- curves: log x and log y, one line per block (the PLE family) ------ */
+const char an_tpl_curves[] =
+	"set xlabel @XLABEL@\n"
+	"set ylabel @YLABEL@\n"
+	"set logscale x 2\n"
+	"set logscale y 10\n"
+	"set grid xtics ytics lc rgb \"#dddddd\" lt 1\n"
+	"set key outside right top noenhanced\n"
+	"plot @DATA@ @PLOTS@\n";
+
 /* ---- vCPU scaling: medians normalised to 1 vCPU, one bar per file ------- */
 /* data: header "vcpus" "file1 (paging)" ...; then "N" v1 v2 ... */
 const char an_tpl_scaling[] =

@@ -99,6 +99,17 @@ if [ -w /dev/kvm ]; then
 			bad "NO_COLOR: $(tr '\r' '\n' <"$work/tty2" | head -3)"
 		fi
 	fi
+	# the PLE family's curves (issue 16): a -P sweep of vcpus, plotted
+	if "$HVBENCH" run spinlock -P 'vcpus=[1, 2]' -P 'variant=["ticket", "tas"]' --cpl 3 --min-time 20ms \
+		--repetitions 1 -q -o "$work/s.json" >/dev/null 2>&1 &&
+	   "$HVBENCH" plot "$work/s.json" -o "$work/sp" --format svg >/dev/null 2>&1 &&
+	   grep -q "spinlock: acquisitions per second against vCPUs" "$work/sp/s-spinlock-rate.svg" &&
+	   grep -q "ticket, PLE on" "$work/sp/s-spinlock-rate.svg" &&
+	   grep -q "the acquire latency" "$work/sp/s-spinlock-p99.svg"; then
+		ok "plot: the spinlock curves, a line per variant"
+	else
+		bad "plot: no spinlock curves ($(ls "$work/sp" 2>&1 | tr '\n' ' '))"
+	fi
 	if ! grep -aq '\[1/' "$work/out"; then
 		ok "into a pipe: no progress line"
 	else
