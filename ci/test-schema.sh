@@ -60,7 +60,7 @@ if [ $kvm = 1 ]; then
 			{"name": "nic", "cpl": 3, "model": "emulated", "fault": "length"},
 			{"name": "nic", "cpl": 3, "model": "virtio"},
 			{"name": "nic", "cpl": 3, "model": "emulated", "regs": "pio"},
-			{"name": "nic", "cpl": 3, "model": "native"}'
+			{"name": "nic", "cpl": 3, "model": "native"}, {"name": "vfio_map"}'
 	fi
 	cat >"$work/suite.json" <<-EOF
 	{"name": "schema-check",

@@ -320,10 +320,12 @@ struct rec *measure_record(const struct measure_env *env, const struct mb_bench 
 			 b->name, mb_arch_name(arch_id()),
 			 mb_archs_str(b->archs, " ", archs, sizeof(archs)));
 		rec_set_status(rec, REC_UNSUPPORTED, why);
+		rec_set(rec, "duration_ms", json_real(elapsed_ms(&t0)));
 		return rec;
 	}
 	if (b->available && b->available(env->host, why, sizeof(why))) {
 		rec_set_status(rec, REC_UNSUPPORTED, why);
+		rec_set(rec, "duration_ms", json_real(elapsed_ms(&t0)));
 		return rec;
 	}
 	struct rec *pre = NULL;
