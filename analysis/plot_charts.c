@@ -9,14 +9,15 @@
 
 #include "analysis/an_compare.h"
 #include "analysis/an_util.h"
+#include "analysis/plot_int.h"
 
 /* Labels go into data files as "..." in the label set (an_gp_put_datum). */
-static void put_label(struct an_buf *b, const char *s)
+void an_ch_label(struct an_buf *b, const char *s)
 {
 	an_gp_put_datum(b, s);
 }
 
-static void put_val(struct an_buf *b, double v, bool log)
+void an_ch_val(struct an_buf *b, double v, bool log)
 {
 	if (isnan(v) || isinf(v) || (log && v <= 0))
 		an_buf_put(b, " ?");
@@ -24,7 +25,7 @@ static void put_val(struct an_buf *b, double v, bool log)
 		an_buf_printf(b, " %.10g", v);
 }
 
-static char *subtitle(struct an_result *const *rs, size_t nr)
+char *an_ch_subtitle(struct an_result *const *rs, size_t nr)
 {
 	struct an_buf b = { 0 };
 
@@ -43,27 +44,15 @@ static char *subtitle(struct an_result *const *rs, size_t nr)
 	return b.oom ? (an_buf_free(&b), NULL) : b.s;
 }
 
-struct chart {
-	const char *name; /* file name part, e.g. "medians" */
-	const char *tpl;
-	const char *title;
-	char *subtitle;
-	const char *stem;
-	const char *unit; /* may come from the file: quoted by chart_run */
-	struct an_buf data;
-	struct an_plot_var extra[8];
-	size_t n_extra;
-	unsigned width, height;
-};
 
-static void chart_var(struct chart *ch, const char *name, const char *value)
+void an_ch_var(struct chart *ch, const char *name, const char *value)
 {
 	ch->extra[ch->n_extra].name = name;
 	ch->extra[ch->n_extra++].value = value;
 }
 
 /* Renders and runs @ch once per requested format. */
-static int chart_run(struct an_plot_ctx *c, struct chart *ch)
+int an_ch_run(struct an_plot_ctx *c, struct chart *ch)
 {
 	char stem[256], w[24], h[24], *data_path, *qtitle, *qsub, *qdata, *qunit,
 		*chart;
@@ -140,13 +129,13 @@ static int chart_run(struct an_plot_ctx *c, struct chart *ch)
 	return ret;
 }
 
-static void chart_free(struct chart *ch)
+void an_ch_free(struct chart *ch)
 {
 	an_buf_free(&ch->data);
 	free(ch->subtitle);
 }
 
-static unsigned width_for(size_t n)
+unsigned an_ch_width(size_t n)
 {
 	size_t w = n * 70 + 300;
 
@@ -170,29 +159,29 @@ int an_chart_medians(struct an_plot_ctx *c, struct an_result *r,
 		if (!b->ok)
 			continue;
 		label = an_bench_label(&r, 1, b);
-		put_label(&ch.data, label ? label : b->name);
+		an_ch_label(&ch.data, label ? label : b->name);
 		free(label);
-		put_val(&ch.data, b->cycles.p50, c->logscale);
-		put_val(&ch.data, b->cycles.p10, c->logscale);
-		put_val(&ch.data, b->cycles.p90, c->logscale);
+		an_ch_val(&ch.data, b->cycles.p50, c->logscale);
+		an_ch_val(&ch.data, b->cycles.p10, c->logscale);
+		an_ch_val(&ch.data, b->cycles.p90, c->logscale);
 		an_buf_put(&ch.data, "\n");
 		n++;
 	}
 	if (!n) {
 		printf("%s: no status-ok benchmark, medians chart skipped\n", r->path);
-		chart_free(&ch);
+		an_ch_free(&ch);
 		return 0;
 	}
 	snprintf(nrows, sizeof(nrows), "%zu", n);
 	ch.title = "Median cost per operation (whiskers: p10-p90)";
-	ch.subtitle = subtitle(&r, 1);
-	ch.width = width_for(n);
+	ch.subtitle = an_ch_subtitle(&r, 1);
+	ch.width = an_ch_width(n);
 	ch.unit = unit;
-	chart_var(&ch, "NROWS", nrows);
-	chart_var(&ch, "LOGSCALE", c->logscale ? "set logscale y 10" : "unset logscale y");
-	chart_var(&ch, "YMIN", c->logscale ? "*" : "0");
-	ret = chart_run(c, &ch);
-	chart_free(&ch);
+	an_ch_var(&ch, "NROWS", nrows);
+	an_ch_var(&ch, "LOGSCALE", c->logscale ? "set logscale y 10" : "unset logscale y");
+	an_ch_var(&ch, "YMIN", c->logscale ? "*" : "0");
+	ret = an_ch_run(c, &ch);
+	an_ch_free(&ch);
 	return ret;
 }
 
@@ -231,7 +220,7 @@ int an_chart_cdf(struct an_plot_ctx *c, struct an_result *r, const char *stem)
 		for (size_t k = 0; k < m; k++) {
 			size_t idx = m > 1 ? k * (n - 1) / (m - 1) : 0;
 
-			put_val(&ch.data, x[idx], true);
+			an_ch_val(&ch.data, x[idx], true);
 			an_buf_printf(&ch.data, " %.6f\n", (double)(idx + 1) / n);
 		}
 		an_buf_put(&ch.data, "\n\n");
@@ -247,16 +236,16 @@ int an_chart_cdf(struct an_plot_ctx *c, struct an_result *r, const char *stem)
 	}
 	if (!blocks) {
 		printf("%s: no raw samples stored, CDF chart skipped\n", r->path);
-		chart_free(&ch);
+		an_ch_free(&ch);
 		an_buf_free(&plots);
 		return 0;
 	}
 	ch.title = "Distribution of per-operation cost (CDF of the stored samples)";
-	ch.subtitle = subtitle(&r, 1);
+	ch.subtitle = an_ch_subtitle(&r, 1);
 	ch.unit = an_unit_short(an_result_unit(r));
-	chart_var(&ch, "PLOTS", plots.s ? plots.s : "");
-	ret = plots.oom ? -3 : chart_run(c, &ch);
-	chart_free(&ch);
+	an_ch_var(&ch, "PLOTS", plots.s ? plots.s : "");
+	ret = plots.oom ? -3 : an_ch_run(c, &ch);
+	an_ch_free(&ch);
 	an_buf_free(&plots);
 	return ret;
 }
@@ -279,24 +268,24 @@ int an_chart_exits(struct an_plot_ctx *c, struct an_result *r,
 		if (asprintf(&full, "%s%s", label ? label : b->name,
 			     b->suspect ? " *" : "") < 0)
 			full = NULL;
-		put_label(&ch.data, full ? full : b->name);
+		an_ch_label(&ch.data, full ? full : b->name);
 		free(full);
 		free(label);
-		put_val(&ch.data, b->exits, false);
-		put_val(&ch.data, b->expected_exits, false);
+		an_ch_val(&ch.data, b->exits, false);
+		an_ch_val(&ch.data, b->expected_exits, false);
 		an_buf_put(&ch.data, "\n");
 		n++;
 	}
 	if (!n) {
 		printf("%s: no exits_per_op recorded, exits chart skipped\n", r->path);
-		chart_free(&ch);
+		an_ch_free(&ch);
 		return 0;
 	}
 	ch.title = "VM exits per operation, measured vs expected";
-	ch.subtitle = subtitle(&r, 1);
-	ch.width = width_for(n);
-	ret = chart_run(c, &ch);
-	chart_free(&ch);
+	ch.subtitle = an_ch_subtitle(&r, 1);
+	ch.width = an_ch_width(n);
+	ret = an_ch_run(c, &ch);
+	an_ch_free(&ch);
 	return ret;
 }
 
@@ -323,10 +312,10 @@ int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
 		}
 	if (!n_names)
 		return 0;
-	put_label(&ch.data, "variant");
+	an_ch_label(&ch.data, "variant");
 	for (size_t k = 0; k < n_names; k++) {
 		an_buf_put(&ch.data, " ");
-		put_label(&ch.data, names[k]);
+		an_ch_label(&ch.data, names[k]);
 	}
 	an_buf_put(&ch.data, "\n");
 	for (size_t i = 0; i < r->n_benches; i++) {
@@ -336,7 +325,7 @@ int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
 		if (!b->ok || !b->n_segments)
 			continue;
 		label = b->variant ? NULL : an_bench_label(&r, 1, b);
-		put_label(&ch.data, b->variant ? b->variant : label ? label : b->name);
+		an_ch_label(&ch.data, b->variant ? b->variant : label ? label : b->name);
 		free(label);
 		for (size_t k = 0; k < n_names; k++) {
 			double v = NAN;
@@ -351,21 +340,21 @@ int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
 				v = !isnan(sg->share) && b->cycles.present ?
 					sg->share * b->cycles.p50 : sg->st.p50;
 			}
-			put_val(&ch.data, isnan(v) ? 0 : v, false);
+			an_ch_val(&ch.data, isnan(v) ? 0 : v, false);
 		}
 		an_buf_put(&ch.data, "\n");
 		rows++;
 	}
 	if (!rows)
-		return (chart_free(&ch), 0);
+		return (an_ch_free(&ch), 0);
 	snprintf(ncols, sizeof(ncols), "%zu", n_names + 1);
 	ch.title = "Where the cycles of one I/O exit go";
-	ch.subtitle = subtitle(&r, 1);
-	ch.width = width_for(rows * 2);
+	ch.subtitle = an_ch_subtitle(&r, 1);
+	ch.width = an_ch_width(rows * 2);
 	ch.unit = an_unit_short(an_result_unit(r));
-	chart_var(&ch, "NCOLS", ncols);
-	ret = chart_run(c, &ch);
-	chart_free(&ch);
+	an_ch_var(&ch, "NCOLS", ncols);
+	ret = an_ch_run(c, &ch);
+	an_ch_free(&ch);
 	return ret;
 }
 
@@ -498,8 +487,8 @@ static int sweep_one(struct an_plot_ctx *c, struct an_result *r, const char *ste
 			}
 			qsort(pts, n, sizeof(*pts), cmp_x);
 			for (size_t q = 0; q < n; q++) {
-				put_val(&ch.data, pts[q][0], true);
-				put_val(&ch.data, pts[q][1], false);
+				an_ch_val(&ch.data, pts[q][0], true);
+				an_ch_val(&ch.data, pts[q][1], false);
 				an_buf_put(&ch.data, "\n");
 			}
 			free(pts);
@@ -536,16 +525,16 @@ static int sweep_one(struct an_plot_ctx *c, struct an_result *r, const char *ste
 			 "access" : "operation", an_unit_short(first->unit));
 		char *qx = an_gp_quote(xl), *qy = an_gp_quote(yl);
 		ch.title = title;
-		ch.subtitle = subtitle(&r, 1);
+		ch.subtitle = an_ch_subtitle(&r, 1);
 		ch.unit = an_unit_short(first->unit);
-		chart_var(&ch, "XLABEL", qx ? qx : "''");
-		chart_var(&ch, "YLABEL", qy ? qy : "''");
-		chart_var(&ch, "PLOTS", plots.s ? plots.s : "");
-		ret = plots.oom ? -3 : chart_run(c, &ch);
+		an_ch_var(&ch, "XLABEL", qx ? qx : "''");
+		an_ch_var(&ch, "YLABEL", qy ? qy : "''");
+		an_ch_var(&ch, "PLOTS", plots.s ? plots.s : "");
+		ret = plots.oom ? -3 : an_ch_run(c, &ch);
 		free(qx);
 		free(qy);
 	}
-	chart_free(&ch);
+	an_ch_free(&ch);
 	an_buf_free(&plots);
 	return ret;
 }
