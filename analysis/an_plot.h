@@ -15,6 +15,7 @@ extern const char an_tpl_exits[];
 extern const char an_tpl_compare_medians[];
 extern const char an_tpl_compare_ratio[];
 extern const char an_tpl_breakdown[];
+extern const char an_tpl_profile[];
 extern const char an_tpl_sweep[];
 extern const char an_tpl_scaling[];
 extern const char an_tpl_devices_native[];
@@ -131,6 +132,10 @@ int an_chart_exits(struct an_plot_ctx *c, struct an_result *r,
 int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
 		       const char *stem);
 int an_chart_compare(struct an_plot_ctx *c, struct an_result **rs, size_t nr);
+/* Per file with exit profiles: <stem>-profile (exits per op by reason,
+ * stacked, KVM's unseen in-kernel exits a column of their own) and
+ * <stem>-profile-share (share of the measured window by reason, %). */
+int an_chart_profile(struct an_plot_ctx *c, struct an_result *r, const char *stem);
 /* Per file: for each benchmark whose records vary one numeric parameter over
  * three values or more, its headline (and the headline's sibling metrics,
  * per_access/guest and .../native) against it, log x, one line per group of

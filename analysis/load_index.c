@@ -15,7 +15,7 @@ bool an_param_ignored(const char *param)
 	static const char *const ignored[] = {
 		"pmu_events", "min_time_ms", "max_iters", "repetitions",
 		"cpl_auto", "warmup_iterations", "max_samples", "warmup_iters",
-		"timeout_ms", "pin", "cpus", "batch",
+		"timeout_ms", "pin", "cpus", "batch", "profile",
 	};
 
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)

@@ -1,6 +1,7 @@
 /* The charts of `hvbench plot`: each turns result records into a gnuplot data
  * file and fills its template from plot_templates.c. */
 #include "analysis/an_plot.h"
+#include "analysis/plot_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,143 +10,11 @@
 
 #include "analysis/an_compare.h"
 #include "analysis/an_util.h"
-#include "analysis/plot_int.h"
-
-/* Labels go into data files as "..." in the label set (an_gp_put_datum). */
-void an_ch_label(struct an_buf *b, const char *s)
-{
-	an_gp_put_datum(b, s);
-}
-
-void an_ch_val(struct an_buf *b, double v, bool log)
-{
-	if (isnan(v) || isinf(v) || (log && v <= 0))
-		an_buf_put(b, " ?");
-	else
-		an_buf_printf(b, " %.10g", v);
-}
-
-char *an_ch_subtitle(struct an_result *const *rs, size_t nr)
-{
-	struct an_buf b = { 0 };
-
-	for (size_t i = 0; i < nr && i < 4; i++) {
-		const struct an_host *h = &rs[i]->host;
-
-		an_buf_printf(&b, "%shost %s (%s%s%s%s%s), %s", i ? "; " : "",
-			      h->hostname, h->backend, h->paging ? ", " : "",
-			      h->paging ? h->paging : "", h->arch ? ", " : "",
-			      h->arch ? h->arch : "",
-			      rs[i]->started ? rs[i]->started :
-					       an_basename(rs[i]->path));
-	}
-	if (nr > 4)
-		an_buf_printf(&b, "; and %zu more", nr - 4);
-	return b.oom ? (an_buf_free(&b), NULL) : b.s;
-}
-
-
-void an_ch_var(struct chart *ch, const char *name, const char *value)
-{
-	ch->extra[ch->n_extra].name = name;
-	ch->extra[ch->n_extra++].value = value;
-}
-
-/* Renders and runs @ch once per requested format. */
-int an_ch_run(struct an_plot_ctx *c, struct chart *ch)
-{
-	char stem[256], w[24], h[24], *data_path, *qtitle, *qsub, *qdata, *qunit,
-		*chart;
-	int ret = 0;
-
-	snprintf(stem, sizeof(stem), "%s-%s", ch->stem, ch->name);
-	if (ch->data.oom || !ch->subtitle) {
-		snprintf(c->err, sizeof(c->err), "chart %s: out of memory", stem);
-		return -3;
-	}
-	data_path = an_plot_tmpfile(&c->run, stem, ch->data.s ? ch->data.s : "",
-				    ch->data.len, c->err, sizeof(c->err));
-	if (!data_path)
-		return -3;
-	qtitle = an_gp_quote(ch->title);
-	qsub = an_gp_quote(ch->subtitle);
-	qdata = an_gp_quote(an_plot_rel(&c->run, data_path));
-	qunit = an_gp_quote(ch->unit);
-	chart = an_gp_label(stem, 0);
-	snprintf(w, sizeof(w), "%u", ch->width);
-	snprintf(h, sizeof(h), "%u", ch->height);
-	for (int f = 0; f < 2 && !ret; f++) {
-		const char *fmt = f ? "svg" : "png";
-		struct an_plot_var vars[24] = {
-			{ "CHART", chart ? chart : "" }, { "FORMAT", fmt },
-			{ "WIDTH", w }, { "HEIGHT", h },
-			{ "TITLE", qtitle ? qtitle : "''" },
-			{ "SUBTITLE", qsub ? qsub : "''" },
-			{ "DATA", qdata ? qdata : "''" },
-			{ "UNIT", qunit ? qunit : "''" },
-		};
-		size_t nv = 8;
-		char file[300], *out, *staged, *qout, *pro, *body, *script = NULL;
-
-		if ((f == 0 && !c->png) || (f == 1 && !c->svg))
-			continue;
-		snprintf(file, sizeof(file), "%s.%s", stem, fmt);
-		out = an_path_join(c->outdir, file);
-		staged = out ? an_plot_staged(&c->run, out) : NULL;
-		qout = staged ? an_gp_quote(an_plot_rel(&c->run, staged)) : NULL;
-		vars[nv].name = "OUTPUT";
-		vars[nv++].value = qout ? qout : "''";
-		for (size_t i = 0; i < ch->n_extra; i++)
-			vars[nv++] = ch->extra[i];
-		pro = an_plot_render(an_tpl_prologue, vars, nv, c->err, sizeof(c->err));
-		body = pro ? an_plot_render(ch->tpl, vars, nv, c->err, sizeof(c->err)) : NULL;
-		if (body && asprintf(&script, "%s%s", pro, body) < 0)
-			script = NULL;
-		if (!script) {
-			if (body)
-				snprintf(c->err, sizeof(c->err), "out of memory");
-			ret = -3;
-		} else {
-			ret = an_plot_exec(&c->run, stem, script, staged, out, c->err,
-					   sizeof(c->err));
-			if (!ret) {
-				printf("wrote %s\n", out);
-				c->n_written++;
-			}
-		}
-		free(script);
-		free(body);
-		free(pro);
-		free(qout);
-		free(staged);
-		free(out);
-	}
-	free(qtitle);
-	free(qsub);
-	free(qdata);
-	free(qunit);
-	free(chart);
-	free(data_path);
-	return ret;
-}
-
-void an_ch_free(struct chart *ch)
-{
-	an_buf_free(&ch->data);
-	free(ch->subtitle);
-}
-
-unsigned an_ch_width(size_t n)
-{
-	size_t w = n * 70 + 300;
-
-	return w < 1000 ? 1000 : w > 4000 ? 4000 : (unsigned)w;
-}
 
 int an_chart_medians(struct an_plot_ctx *c, struct an_result *r,
 		     const char *stem)
 {
-	struct chart ch = { .name = "medians", .tpl = an_tpl_medians,
+	struct an_chart ch = { .name = "medians", .tpl = an_tpl_medians,
 			    .stem = stem, .height = 620 };
 	const char *unit = an_unit_short(an_result_unit(r));
 	char nrows[24];
@@ -159,29 +28,29 @@ int an_chart_medians(struct an_plot_ctx *c, struct an_result *r,
 		if (!b->ok)
 			continue;
 		label = an_bench_label(&r, 1, b);
-		an_ch_label(&ch.data, label ? label : b->name);
+		ch_put_label(&ch.data, label ? label : b->name);
 		free(label);
-		an_ch_val(&ch.data, b->cycles.p50, c->logscale);
-		an_ch_val(&ch.data, b->cycles.p10, c->logscale);
-		an_ch_val(&ch.data, b->cycles.p90, c->logscale);
+		ch_put_val(&ch.data, b->cycles.p50, c->logscale);
+		ch_put_val(&ch.data, b->cycles.p10, c->logscale);
+		ch_put_val(&ch.data, b->cycles.p90, c->logscale);
 		an_buf_put(&ch.data, "\n");
 		n++;
 	}
 	if (!n) {
 		printf("%s: no status-ok benchmark, medians chart skipped\n", r->path);
-		an_ch_free(&ch);
+		ch_free(&ch);
 		return 0;
 	}
 	snprintf(nrows, sizeof(nrows), "%zu", n);
 	ch.title = "Median cost per operation (whiskers: p10-p90)";
-	ch.subtitle = an_ch_subtitle(&r, 1);
-	ch.width = an_ch_width(n);
+	ch.subtitle = ch_subtitle(&r, 1);
+	ch.width = ch_width_for(n);
 	ch.unit = unit;
-	an_ch_var(&ch, "NROWS", nrows);
-	an_ch_var(&ch, "LOGSCALE", c->logscale ? "set logscale y 10" : "unset logscale y");
-	an_ch_var(&ch, "YMIN", c->logscale ? "*" : "0");
-	ret = an_ch_run(c, &ch);
-	an_ch_free(&ch);
+	ch_var(&ch, "NROWS", nrows);
+	ch_var(&ch, "LOGSCALE", c->logscale ? "set logscale y 10" : "unset logscale y");
+	ch_var(&ch, "YMIN", c->logscale ? "*" : "0");
+	ret = ch_run(c, &ch);
+	ch_free(&ch);
 	return ret;
 }
 
@@ -194,7 +63,7 @@ static int cmp_double(const void *a, const void *b)
 
 int an_chart_cdf(struct an_plot_ctx *c, struct an_result *r, const char *stem)
 {
-	struct chart ch = { .name = "cdf", .tpl = an_tpl_cdf, .stem = stem,
+	struct an_chart ch = { .name = "cdf", .tpl = an_tpl_cdf, .stem = stem,
 			    .width = 1100, .height = 620 };
 	struct an_buf plots = { 0 };
 	size_t blocks = 0;
@@ -220,7 +89,7 @@ int an_chart_cdf(struct an_plot_ctx *c, struct an_result *r, const char *stem)
 		for (size_t k = 0; k < m; k++) {
 			size_t idx = m > 1 ? k * (n - 1) / (m - 1) : 0;
 
-			an_ch_val(&ch.data, x[idx], true);
+			ch_put_val(&ch.data, x[idx], true);
 			an_buf_printf(&ch.data, " %.6f\n", (double)(idx + 1) / n);
 		}
 		an_buf_put(&ch.data, "\n\n");
@@ -236,16 +105,16 @@ int an_chart_cdf(struct an_plot_ctx *c, struct an_result *r, const char *stem)
 	}
 	if (!blocks) {
 		printf("%s: no raw samples stored, CDF chart skipped\n", r->path);
-		an_ch_free(&ch);
+		ch_free(&ch);
 		an_buf_free(&plots);
 		return 0;
 	}
 	ch.title = "Distribution of per-operation cost (CDF of the stored samples)";
-	ch.subtitle = an_ch_subtitle(&r, 1);
+	ch.subtitle = ch_subtitle(&r, 1);
 	ch.unit = an_unit_short(an_result_unit(r));
-	an_ch_var(&ch, "PLOTS", plots.s ? plots.s : "");
-	ret = plots.oom ? -3 : an_ch_run(c, &ch);
-	an_ch_free(&ch);
+	ch_var(&ch, "PLOTS", plots.s ? plots.s : "");
+	ret = plots.oom ? -3 : ch_run(c, &ch);
+	ch_free(&ch);
 	an_buf_free(&plots);
 	return ret;
 }
@@ -253,7 +122,7 @@ int an_chart_cdf(struct an_plot_ctx *c, struct an_result *r, const char *stem)
 int an_chart_exits(struct an_plot_ctx *c, struct an_result *r,
 		   const char *stem)
 {
-	struct chart ch = { .name = "exits", .tpl = an_tpl_exits, .stem = stem,
+	struct an_chart ch = { .name = "exits", .tpl = an_tpl_exits, .stem = stem,
 			    .height = 620 };
 	size_t n = 0;
 	int ret;
@@ -268,31 +137,31 @@ int an_chart_exits(struct an_plot_ctx *c, struct an_result *r,
 		if (asprintf(&full, "%s%s", label ? label : b->name,
 			     b->suspect ? " *" : "") < 0)
 			full = NULL;
-		an_ch_label(&ch.data, full ? full : b->name);
+		ch_put_label(&ch.data, full ? full : b->name);
 		free(full);
 		free(label);
-		an_ch_val(&ch.data, b->exits, false);
-		an_ch_val(&ch.data, b->expected_exits, false);
+		ch_put_val(&ch.data, b->exits, false);
+		ch_put_val(&ch.data, b->expected_exits, false);
 		an_buf_put(&ch.data, "\n");
 		n++;
 	}
 	if (!n) {
 		printf("%s: no exits_per_op recorded, exits chart skipped\n", r->path);
-		an_ch_free(&ch);
+		ch_free(&ch);
 		return 0;
 	}
 	ch.title = "VM exits per operation, measured vs expected";
-	ch.subtitle = an_ch_subtitle(&r, 1);
-	ch.width = an_ch_width(n);
-	ret = an_ch_run(c, &ch);
-	an_ch_free(&ch);
+	ch.subtitle = ch_subtitle(&r, 1);
+	ch.width = ch_width_for(n);
+	ret = ch_run(c, &ch);
+	ch_free(&ch);
 	return ret;
 }
 
 int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
 		       const char *stem)
 {
-	struct chart ch = { .name = "io-breakdown", .tpl = an_tpl_breakdown,
+	struct an_chart ch = { .name = "io-breakdown", .tpl = an_tpl_breakdown,
 			    .stem = stem, .height = 620 };
 	const char *names[16];
 	size_t n_names = 0, rows = 0;
@@ -312,10 +181,10 @@ int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
 		}
 	if (!n_names)
 		return 0;
-	an_ch_label(&ch.data, "variant");
+	ch_put_label(&ch.data, "variant");
 	for (size_t k = 0; k < n_names; k++) {
 		an_buf_put(&ch.data, " ");
-		an_ch_label(&ch.data, names[k]);
+		ch_put_label(&ch.data, names[k]);
 	}
 	an_buf_put(&ch.data, "\n");
 	for (size_t i = 0; i < r->n_benches; i++) {
@@ -325,7 +194,7 @@ int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
 		if (!b->ok || !b->n_segments)
 			continue;
 		label = b->variant ? NULL : an_bench_label(&r, 1, b);
-		an_ch_label(&ch.data, b->variant ? b->variant : label ? label : b->name);
+		ch_put_label(&ch.data, b->variant ? b->variant : label ? label : b->name);
 		free(label);
 		for (size_t k = 0; k < n_names; k++) {
 			double v = NAN;
@@ -340,21 +209,21 @@ int an_chart_breakdown(struct an_plot_ctx *c, struct an_result *r,
 				v = !isnan(sg->share) && b->cycles.present ?
 					sg->share * b->cycles.p50 : sg->st.p50;
 			}
-			an_ch_val(&ch.data, isnan(v) ? 0 : v, false);
+			ch_put_val(&ch.data, isnan(v) ? 0 : v, false);
 		}
 		an_buf_put(&ch.data, "\n");
 		rows++;
 	}
 	if (!rows)
-		return (an_ch_free(&ch), 0);
+		return (ch_free(&ch), 0);
 	snprintf(ncols, sizeof(ncols), "%zu", n_names + 1);
 	ch.title = "Where the cycles of one I/O exit go";
-	ch.subtitle = an_ch_subtitle(&r, 1);
-	ch.width = an_ch_width(rows * 2);
+	ch.subtitle = ch_subtitle(&r, 1);
+	ch.width = ch_width_for(rows * 2);
 	ch.unit = an_unit_short(an_result_unit(r));
-	an_ch_var(&ch, "NCOLS", ncols);
-	ret = an_ch_run(c, &ch);
-	an_ch_free(&ch);
+	ch_var(&ch, "NCOLS", ncols);
+	ret = ch_run(c, &ch);
+	ch_free(&ch);
 	return ret;
 }
 
@@ -446,7 +315,7 @@ static int sweep_one(struct an_plot_ctx *c, struct an_result *r, const char *ste
 		}
 	if (!xkey)
 		return json_decref(groups), 0;
-	struct chart ch = { .tpl = an_tpl_sweep, .stem = stem, .width = 1100, .height = 620 };
+	struct an_chart ch = { .tpl = an_tpl_sweep, .stem = stem, .width = 1100, .height = 620 };
 	/* groups: the other parameters' values, as objects */
 	for (size_t i = 0; i < r->n_benches; i++) {
 		const struct an_bench *b = &r->benches[i];
@@ -487,8 +356,8 @@ static int sweep_one(struct an_plot_ctx *c, struct an_result *r, const char *ste
 			}
 			qsort(pts, n, sizeof(*pts), cmp_x);
 			for (size_t q = 0; q < n; q++) {
-				an_ch_val(&ch.data, pts[q][0], true);
-				an_ch_val(&ch.data, pts[q][1], false);
+				ch_put_val(&ch.data, pts[q][0], true);
+				ch_put_val(&ch.data, pts[q][1], false);
 				an_buf_put(&ch.data, "\n");
 			}
 			free(pts);
@@ -525,16 +394,16 @@ static int sweep_one(struct an_plot_ctx *c, struct an_result *r, const char *ste
 			 "access" : "operation", an_unit_short(first->unit));
 		char *qx = an_gp_quote(xl), *qy = an_gp_quote(yl);
 		ch.title = title;
-		ch.subtitle = an_ch_subtitle(&r, 1);
+		ch.subtitle = ch_subtitle(&r, 1);
 		ch.unit = an_unit_short(first->unit);
-		an_ch_var(&ch, "XLABEL", qx ? qx : "''");
-		an_ch_var(&ch, "YLABEL", qy ? qy : "''");
-		an_ch_var(&ch, "PLOTS", plots.s ? plots.s : "");
-		ret = plots.oom ? -3 : an_ch_run(c, &ch);
+		ch_var(&ch, "XLABEL", qx ? qx : "''");
+		ch_var(&ch, "YLABEL", qy ? qy : "''");
+		ch_var(&ch, "PLOTS", plots.s ? plots.s : "");
+		ret = plots.oom ? -3 : ch_run(c, &ch);
 		free(qx);
 		free(qy);
 	}
-	an_ch_free(&ch);
+	ch_free(&ch);
 	an_buf_free(&plots);
 	return ret;
 }

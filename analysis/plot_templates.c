@@ -125,6 +125,21 @@ const char an_tpl_breakdown[] =
 	"set key outside right top noenhanced\n"
 	"plot for [i=2:@NCOLS@] @DATA@ using i:xtic(1) title columnheader(i)\n";
 
+/* ---- exit profile: per benchmark, one stacked bar of its exit reasons ---- */
+/* data: header "benchmark" reason...; then label v1 v2 ... */
+const char an_tpl_profile[] =
+	"set xlabel \"benchmark\"\n"
+	"set ylabel @YLABEL@\n"
+	"set style data histograms\n"
+	"set style histogram rowstacked\n"
+	"set style fill solid 0.8 border -1\n"
+	"set boxwidth 0.6\n"
+	"set xtics noenhanced rotate by -35 left font \",9\"\n"
+	"set bmargin 9\n"
+	"set yrange [0:*]\n"
+	"set key outside right top noenhanced\n"
+	"plot for [i=2:@NCOLS@] @DATA@ using i:xtic(1) title columnheader(i)\n";
+
 /* ---- a numeric parameter swept: one line per group and metric, log x ---- */
 /* data: one block per line (two blank lines between): x median */
 const char an_tpl_sweep[] =

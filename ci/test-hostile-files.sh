@@ -84,6 +84,10 @@ for i, p in enumerate(corpus):
         for s in seg_b.get("segments", []) or []:
             if isinstance(s, dict) and "name" in s:
                 s["name"] = p + s["name"]
+        # exit reasons are keys: they reach the profile charts' legend
+        ep = seg_b.get("exit_profile")
+        if isinstance(ep, dict) and isinstance(ep.get("reasons"), dict):
+            ep["reasons"] = {p + k: v for k, v in ep["reasons"].items()}
     dump("payload-%02d.json" % i, d)
 d = walk(doc, lambda k, v: corpus[0] + v)
 dump("all-strings.json", d)
@@ -128,8 +132,10 @@ no_marker() {
 }
 
 # Every chart plot can draw: per file medians, cdf, exits, io-breakdown (the
-# template has 0x22e records); for two files compare-medians, compare-ratio.
-CHARTS="medians cdf exits io-breakdown"
+# template has 0x22e records), profile and profile-share (its exit
+# profiles, reason names hostile too); for two files compare-medians,
+# compare-ratio.
+CHARTS="medians cdf exits io-breakdown profile profile-share"
 check_charts() { # DIR STEM...
 	local dir=$1 missing=""
 	shift

@@ -6,7 +6,8 @@
 # (VT-x/SVM) a table with the benchmark's io exits, and valid JSON with
 # --json; under PVM "unsupported: kvm:kvm_exit does not fire" and exit 6;
 # without tracefs or perf permission exit 6 saying which. And `run
-# --profile` prints a table under the benchmark's line.
+# --profile` prints a table under the benchmark's line, and a suite entry's
+# "profile": true under its own.
 # Usage: ci/test-profile.sh [HVBENCH_BINARY]   (default bin/hvbench)
 set -u
 cd "$(dirname "$0")/.."
@@ -89,6 +90,16 @@ if grep -Eq 'exits \((vmm_counters|tracepoints)\) +count/op +mean (cycles|ns|ins
 	ok "run --profile: the table, io 1.0 per op"
 else
 	bad "run --profile: $(cat "$work/out")"
+fi
+# a suite entry's "profile": true does the same for that entry alone
+printf '{ "name": "p2", "benchmarks": [ { "name": "pio_user", "cpl": 3, "min_time_ms": 20, "profile": true }, { "name": "cpuid", "cpl": 3, "min_time_ms": 20 } ] }\n' >"$work/p2.json"
+"$HVBENCH" run "$work/p2.json" -o "$work/r2.json" >"$work/out2" 2>&1
+if [ "$(grep -Ec 'exits \((vmm_counters|tracepoints)\) +count/op' "$work/out2")" = 1 ] &&
+   grep -A3 ' pio_user ' "$work/out2" | grep -Eq '^        (io|IO_INSTRUCTION) +1\.0[0-9]{2} ' &&
+   jq -e '.benchmarks[0].params.profile == true and .benchmarks[1].exit_profile != null' "$work/r2.json" >/dev/null; then
+	ok "suite \"profile\": true: the table under that entry only, every record stores its profile"
+else
+	bad "suite profile: $(cat "$work/out2")"
 fi
 # the report draws it: a table of every record's profile
 if "$HVBENCH" report "$work/r.json" -o "$work/r.html" >/dev/null 2>&1 &&

@@ -19,6 +19,7 @@
 #include "hvbench/measure.h"
 #include "hvbench/record.h"
 #include "hvbench/results.h"
+#include "hvbench/run_args.h"
 #include "hvbench/safefile.h"
 #include "hvbench/sha256.h"
 #include "hvbench/startup.h"
@@ -35,17 +36,38 @@ static void on_sigint(int sig)
 static void run_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hvbench run SUITE.json [-o FILE] [--quiet] [--profile] [--no-jail]\n\n"
-		"Runs every benchmark of the suite in a fresh VM of hvbench's own\n"
-		"hypervisor on /dev/kvm and writes one JSON result file\n"
-		"(docs/results-schema.md). Default output: results/<host>-<UTC time>.json.\n\n"
+		"usage: hvbench run SUITE.json [options]\n"
+		"       hvbench run BENCHMARK... [options]   (e.g. hvbench run cpuid pio_user --cpl 3)\n\n"
+		"Runs every benchmark of the suite, or the benchmarks named (hvbench list),\n"
+		"in a fresh VM of hvbench's own hypervisor on /dev/kvm and writes one JSON\n"
+		"result file (docs/results-schema.md). Default output:\n"
+		"results/<host>-<UTC time>.json.\n\n"
+		"Settings (checked as a suite file's values are; they win over the file's):\n"
+		"      --cpl 0|3|auto        privilege level of the bodies\n"
+		"      --min-time DUR        measure at least this long per repetition\n"
+		"                            (500ms, 2s, 1.5s, 1m; a bare number is ms)\n"
+		"      --repetitions N       measured loops per benchmark\n"
+		"      --batch N, --vcpus N  operations per sample; vCPUs per VM\n"
+		"  -P, --param NAME=VALUE    any parameter (docs/suite-format.md); VALUE is\n"
+		"                            JSON where it parses, else a string. A list or\n"
+		"                            a range sweeps it: -P 'ws_kib=[16, 1024]',\n"
+		"                            -P 'device_work_cycles={\"from\": 0, \"to\": 8000,\n"
+		"                            \"step\": 2000}' (one benchmark per value)\n"
+		"      --filter REGEX        only the entries whose label matches (POSIX\n"
+		"                            extended regex, e.g. 'io_path.*kernel')\n"
+		"      --exclude REGEX       leave out the entries whose label matches\n"
+		"      --dry-run             print every entry, each parameter with where its\n"
+		"                            value came from, the level \"auto\" picks and\n"
+		"                            why, the time it takes at least; run nothing\n\n"
+		"Output:\n"
 		"  -o, --output FILE   write the result file here ('-': standard output,\n"
 		"                      the per-benchmark lines then go to stderr)\n"
 		"  -q, --quiet         no per-benchmark lines, no summary table\n"
 		"  -p, --profile       under each benchmark's line, its exit profile: per\n"
 		"                      exit reason the count per op, the mean and p99 time\n"
 		"                      per exit and the share of the measured window (every\n"
-		"                      record stores it as \"exit_profile\" either way)\n"
+		"                      record stores it as \"exit_profile\" either way;\n"
+		"                      a suite entry's \"profile\": true does this for it)\n"
 		"      --no-jail       run each benchmark in this process, as this user,\n"
 		"                      without the seccomp filter (default: a child process\n"
 		"                      per benchmark that drops root when /dev/kvm's group\n"
@@ -104,7 +126,7 @@ static void run_done(size_t i, json_t *rec, void *ctx)
 	struct rec *r = rec_from_json(rec);
 	if (r)
 		rec_print_line(d->human, d->suite->entries[i].label, r);
-	if (r && d->profile)
+	if (r && (d->profile || d->suite->entries[i].params.profile))
 		rec_print_profile(d->human, r);
 	rec_free(r);
 }
@@ -117,8 +139,19 @@ int cmd_run(int argc, char **argv)
 		{ "profile", no_argument, NULL, 'p' },
 		{ "no-jail", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "cpl", required_argument, NULL, RA_OPT_CPL },
+		{ "min-time", required_argument, NULL, RA_OPT_MIN_TIME },
+		{ "repetitions", required_argument, NULL, RA_OPT_REPS },
+		{ "batch", required_argument, NULL, RA_OPT_BATCH },
+		{ "vcpus", required_argument, NULL, RA_OPT_VCPUS },
+		{ "param", required_argument, NULL, RA_OPT_PARAM },
+		{ "filter", required_argument, NULL, RA_OPT_FILTER },
+		{ "exclude", required_argument, NULL, RA_OPT_EXCLUDE },
+		{ "dry-run", no_argument, NULL, RA_OPT_DRY_RUN },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct run_args ra;
+	run_args_init(&ra);
 	struct jail_opts jail;
 	jail_opts_default(&jail);
 	const char *out_path = NULL;
@@ -127,7 +160,17 @@ int cmd_run(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qphP:", opts, NULL)) != -1) {
+		if (c == 'P')
+			c = RA_OPT_PARAM;
+		if (c >= RA_OPT_CPL && c <= RA_OPT_DRY_RUN) {
+			if (run_args_option(&ra, c, optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "hvbench run: %s\n", err);
+				run_args_free(&ra);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
 		switch (c) {
 		case 'o':
 			out_path = optarg;
@@ -143,14 +186,17 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'h':
 			run_usage(stdout);
+			run_args_free(&ra);
 			return EXIT_OK;
 		default:
 			run_usage(stderr);
+			run_args_free(&ra);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "hvbench run: expected one suite file (try hvbench run --help)\n");
+	if (run_args_positional(&ra, argc - optind, argv + optind, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hvbench run: %s\n", err);
+		run_args_free(&ra);
 		return EXIT_USAGE;
 	}
 
@@ -158,10 +204,11 @@ int cmd_run(int argc, char **argv)
 	struct hostload_window *load_start = hostload_begin();
 	/* Everything that can be checked is checked before any VM starts. */
 	struct suite suite;
-	int lrc = suite_load(argv[optind], &suite, err, sizeof(err));
-	if (lrc < 0) {
+	int lrc = run_args_suite(&ra, &suite, err, sizeof(err));
+	if (lrc) {
 		fprintf(stderr, "%s\n", err);
-		return suite_exit_code(lrc);
+		run_args_free(&ra);
+		return lrc;
 	}
 	/* The slow figures (TSC, CPL0 slowdown, topology) come from the host
 	 * cache when it is valid (hvbench/hostcache.h). */
@@ -169,6 +216,14 @@ int cmd_run(int argc, char **argv)
 	host_setup(&hs);
 	startup_mark(SU_HOST_READY);
 	struct hostinfo host = hs.hi;
+	if (ra.dry_run) {
+		run_args_dry_run(stdout, &suite, &ra, hs.cpl0_slowdown, host.backend);
+		suite_free(&suite);
+		host_setup_free(&hs);
+		run_args_free(&ra);
+		return EXIT_OK;
+	}
+	run_args_free(&ra);
 	if (suite_check_host(&suite, host.mem_bytes, arch_id(), err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		suite_free(&suite);
@@ -225,7 +280,10 @@ int cmd_run(int argc, char **argv)
 	if (!quiet)
 		fprintf(human, "hvbench %s: suite %s, %zu benchmarks, backend %s, paging %s\n",
 			HVBENCH_VERSION, suite.name, suite.n, host.backend, host.paging);
-	if (!quiet && profile)
+	bool any_profile = profile;
+	for (size_t i = 0; i < suite.n; i++)
+		any_profile |= suite.entries[i].params.profile;
+	if (!quiet && any_profile)
 		rec_print_profile_legend(human);
 
 	/* Every record lands in exactly one column, so the summary adds up. */

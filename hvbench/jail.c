@@ -50,7 +50,7 @@ static const int allowed[] = {
 };
 
 /* MFD_CLOEXEC, MFD_HUGETLB and a huge page size: no sealing, nothing else. */
-#define MEMFD_FLAGS_ALLOWED (MFD_CLOEXEC | MFD_HUGETLB | (MFD_HUGE_MASK << MFD_HUGE_SHIFT))
+#define MEMFD_FLAGS_ALLOWED ((scmp_datum_t)MFD_CLOEXEC | MFD_HUGETLB | ((scmp_datum_t)MFD_HUGE_MASK << MFD_HUGE_SHIFT))
 
 #define VIOLATION_MAGIC "\001hvbench-seccomp "
 
@@ -111,7 +111,7 @@ static int install_filter(char *err, size_t len)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	if (r == 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(memfd_create), 1,
-				     SCMP_A1(SCMP_CMP_MASKED_EQ, ~(scmp_datum_t)MEMFD_FLAGS_ALLOWED, 0));
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, ~MEMFD_FLAGS_ALLOWED, 0));
 	/* A vCPU thread's own copy of the file table (hv_vm_opts.private_files),
 	 * nothing else unshare can do. */
 	if (r == 0)

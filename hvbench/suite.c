@@ -384,25 +384,34 @@ static int parse_top(struct suite_ctx *c, json_t *root, struct suite *s)
 			       "\"benchmarks\" is empty: list at least one benchmark");
 
 	c->defaults = json_object_get(root, "defaults");
-	s->entries = calloc(json_array_size(benches), sizeof(*s->entries));
+	/* Sweeps first: every variant is an entry of its own from here on. */
+	size_t *orig = NULL;
+	json_t *all = suite_expand(c, benches, &orig, &rc);
+	if (!all)
+		return rc;
+	s->entries = calloc(json_array_size(all), sizeof(*s->entries));
 	if (!s->entries) {
 		snprintf(c->err, c->errlen, "%s: out of memory", c->path);
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto out;
 	}
-	for (size_t i = 0; i < json_array_size(benches); i++) {
-		rc = entry_head(c, json_array_get(benches, i), i,
+	for (size_t i = 0; i < json_array_size(all); i++) {
+		rc = entry_head(c, json_array_get(all, i), orig[i],
 				&s->entries[i]);
 		if (rc)
-			return rc;
+			goto out;
 		s->n = i + 1;
 	}
 	rc = check_defaults(c, s);
 	for (size_t i = 0; rc == 0 && i < s->n; i++) {
-		rc = entry_params(c, json_array_get(benches, i),
+		rc = entry_params(c, json_array_get(all, i),
 				  &s->entries[i]);
 		if (rc == 0)
 			rc = check_entry(c, &s->entries[i]);
 	}
+out:
+	json_decref(all);
+	free(orig);
 	return rc;
 }
 

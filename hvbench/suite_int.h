@@ -43,6 +43,12 @@ int suite_generic_index(const char *name);
 const char *suite_show(const json_t *v, char *buf, size_t len);
 const char *suite_quote(const char *str, char *buf, size_t len);
 
+/* suite_sweep.c: the file's "benchmarks" with every swept parameter (a
+ * list, or a {"from", "to", "step"} range) expanded into one entry per
+ * value (their product for several), and (*orig)[k] the file index entry k
+ * came from; NULL with *rc the error (-EINVAL: pointed at the sweep). */
+json_t *suite_expand(struct suite_ctx *c, json_t *benches, size_t **orig, int *rc);
+
 /* suite_params.c: apply one parameter's value to p; on error msg says why
  * (and, for a list, *elem is the offending element's index, else -1). */
 int suite_apply_generic(const struct mb_generic_param *g, const json_t *v,

@@ -44,6 +44,7 @@ struct mb_params {
 	uint32_t vcpus;
 	uint32_t mem_mb;
 	bool pin;
+	bool profile;		/* hvbench run prints the exit profile under the line */
 	char cpus[64];		/* CPU list the vCPU threads run on ("0-1,3"), "" any */
 	uint32_t timeout_ms;	/* watchdog: a benchmark that runs longer fails */
 	size_t n_pmu_events;

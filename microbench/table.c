@@ -28,6 +28,7 @@ static const struct mb_generic_param generic[] = {
 	G("vcpus", "int", MB_G_INT, vcpus, "vCPUs in the benchmark VM (at most what the host's KVM allows, KVM_CAP_MAX_VCPUS)", 1, HV_MAX_VCPUS, 1),
 	G("mem_mb", "int", MB_G_INT, mem_mb, "guest RAM (MiB); what is past the device window (3328 MiB) goes above 4 GiB. Reserved as the guest touches it", HV_MIN_MEM_MB, HV_MAX_MEM >> 20, 32),
 	G("pin", "bool", MB_G_BOOL, pin, "pin each vCPU thread to its own host CPU: distinct cores first, then SMT siblings (within \"cpus\" when given)", 0, 1, 0),
+	G("profile", "bool", MB_G_BOOL, profile, "print this benchmark's exit profile (exits by reason: count per op, time per exit, share) under its line; every record stores it as exit_profile either way, and hvbench run --profile prints it for every entry", 0, 1, 0),
 	G("cpus", "cpu list", MB_G_CPUS, cpus, "host CPUs the vCPU threads run on, e.g. \"0-1,3\" (\"\": any); with pin, one CPU of the set each", 0, 0, 0),
 	G("timeout_ms", "int", MB_G_INT, timeout_ms, "fail the benchmark if it has not finished after this long (ms)", 100, 3600000, 60000),
 	G("pmu_events", "string list", MB_G_EVENTS, pmu_events, "host PMU events (libpfm4 names) counted on the vCPU threads, reported per op", 0, MB_MAX_PMU_EVENTS, 0),

@@ -127,6 +127,7 @@ static void test_plot(void **state)
 {
 	static const char *const charts[] = {
 		"run-medians", "run-cdf", "run-exits", "run-io-breakdown",
+		"run-profile", "run-profile-share",
 		"run2-medians", "compare-medians", "compare-ratio",
 	};
 	char *out, *err, path[600];
@@ -154,6 +155,13 @@ static void test_plot(void **state)
 	assert_non_null(strstr(out, "(cycles)"));
 	/* " is outside the label set gnuplot gets (docs/analysis.md) */
 	assert_non_null(strstr(out, "host bench, _quoted_ host (vmx"));
+	free(out);
+	/* the exit profile: user-space reasons and KVM's unseen ones */
+	snprintf(path, sizeof(path), "%s/plots/run-profile.svg", tmpdir);
+	assert_int_equal(an_read_file(path, &out, NULL), 0);
+	assert_non_null(strstr(out, "VM exits per operation by reason"));
+	assert_non_null(strstr(out, "in KVM, unseen"));
+	assert_non_null(strstr(out, ">mmio<"));
 	free(out);
 	snprintf(path, sizeof(path), "%s/plots/run-io-breakdown.svg", tmpdir);
 	assert_int_equal(an_read_file(path, &out, NULL), 0);

@@ -1,0 +1,88 @@
+#!/bin/bash
+# `hvbench run` without writing a suite (issue 19), on the real binary:
+# benchmarks named on the command line run as a suite of their own, with the
+# same checks and messages as a file's values ("command line: ..."), exit 2
+# for every bad setting; settings win over a suite file's values; -P sweeps;
+# --filter/--exclude pick entries by label; --dry-run says every parameter's
+# value and where it came from, runs nothing and writes no file.
+# Usage: ci/test-run-cli.sh [HVBENCH_BINARY]   (default bin/hvbench)
+set -u
+cd "$(dirname "$0")/.."
+
+HVBENCH=${1:-${HVBENCH:-bin/hvbench}}
+case $HVBENCH in /*) ;; *) HVBENCH=$PWD/$HVBENCH ;; esac
+pass=0
+fail=0
+ok() { echo "ok: $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+work=$(mktemp -d /tmp/hvbench-test-run-cli-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# expect CODE WHAT PATTERN -- ARGS...: exit code and a one-line message
+expect() {
+	local code=$1 what=$2 pat=$3
+	shift 4
+	"$HVBENCH" run "$@" >"$work/o" 2>"$work/e"
+	local rc=$?
+	if [ $rc = "$code" ] && grep -Eq -- "$pat" "$work/e" && [ "$(wc -l <"$work/e")" -le 1 ]; then
+		ok "$what (exit $rc)"
+	else
+		bad "$what: exit $rc, stderr: $(cat "$work/e")"
+	fi
+}
+
+expect 2 "an unknown benchmark named" '^command line: unknown benchmark "cpuidd"; did you mean "cpuid"\?' -- cpuidd
+expect 2 "a bad --cpl" '^command line: cpl must be' -- cpuid --cpl 2
+expect 2 "a bad --min-time" '^hvbench run: --min-time 5parsecs: not a duration' -- cpuid --min-time 5parsecs
+expect 2 "a -P without =" '^hvbench run: -P ws_kib: expected NAME=VALUE' -- tlb_walk -P ws_kib
+expect 2 "a family parameter no benchmark named takes" '^command line: no benchmark of this run takes a parameter "ws_kib"' -- cpuid -P ws_kib=64
+expect 2 "a family parameter's own check" '^command line: ws_kib must be an integer' -- tlb_walk -P ws_kib=1
+expect 2 "a suite file and names at once" 'one suite file, or benchmark names, not both' -- configs/quick.json cpuid
+expect 2 "a setting a suite's benchmarks refuse" '^configs/quick.json with the command line.s settings: ' -- configs/quick.json --batch 9999
+expect 2 "a bad --filter regex" '^--filter \(: ' -- configs/io-path.json --filter '(' --dry-run
+expect 2 "a --filter that leaves nothing" 'leave none of its 26 benchmarks' -- configs/io-path.json --filter nothing-matches --dry-run
+expect 4 "a suite file that is not there" 'cannot open suite file' -- "$work/none.json"
+
+# --dry-run: every entry, sources, nothing run, no file
+cd "$work" || exit 1
+"$HVBENCH" run "$OLDPWD/configs/io-path.json" --repetitions 3 --filter 'device_model=kernel' --exclude 'device_work_cycles=10000' --dry-run >"$work/d" 2>&1
+rc=$?
+cd "$OLDPWD" || exit 1
+n=$(grep -c '^\[[0-9]*/[0-9]*\] ' "$work/d")
+if [ $rc = 0 ] && [ "$n" = 4 ] && ! grep -q 'device_work_cycles=10000' "$work/d" &&
+   grep -Eq '^    repetitions +3 +command line$' "$work/d" &&
+   grep -Eq '^    min_time_ms +60 +defaults$' "$work/d" &&
+   grep -Eq '^    device_model +"kernel" +entry$' "$work/d" &&
+   grep -Eq '^    per_op|^    probes +true +default$' "$work/d" &&
+   grep -Eq '^4 benchmarks, at least 0\.7 s of measuring$' "$work/d" &&
+   [ ! -e "$work/results" ]; then
+	ok "--dry-run with --filter/--exclude: 4 entries, each value's source, the time, no result file"
+else
+	bad "--dry-run: exit $rc, $n entries: $(head -40 "$work/d")"
+fi
+"$HVBENCH" run cpuid --cpl auto --dry-run >"$work/d2" 2>&1
+if grep -Eq '^    cpl +[03] +command line; auto: [03], ' "$work/d2"; then
+	ok "--dry-run: the level auto picks and why"
+else
+	bad "--dry-run auto: $(cat "$work/d2")"
+fi
+
+# names on the command line, a -P sweep, settings: a real run
+if [ -w /dev/kvm ]; then
+	"$HVBENCH" run cpuid tlb_walk -P 'ws_kib=[16, 64]' -P per_op=8 --cpl 3 --min-time 5ms \
+		--repetitions 2 -o "$work/r.json" >"$work/out" 2>&1
+	rc=$?
+	if [ $rc = 0 ] && jq -e '.suite.name == "command line" and (.benchmarks | length) == 3 and
+	      ([.benchmarks[] | .params.cpl] | all(. == 3)) and
+	      ([.benchmarks[] | .params.repetitions] | all(. == 2)) and
+	      ([.benchmarks[] | select(.name == "tlb_walk") | .params.ws_kib] == [16, 64]) and
+	      ([.benchmarks[] | .status] | all(. == "ok"))' "$work/r.json" >/dev/null; then
+		ok "named benchmarks, a -P sweep and settings: 3 records as asked"
+	else
+		bad "named run: exit $rc: $(cat "$work/out")"
+	fi
+else
+	echo "SKIP (part): /dev/kvm is not usable here: the named run is not exercised"
+fi
+echo "test-run-cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
