@@ -19,6 +19,8 @@ extern const char an_tpl_profile[];
 extern const char an_tpl_curves[];
 extern const char an_tpl_sweep[];
 extern const char an_tpl_scaling[];
+extern const char an_tpl_devices_native[];
+extern const char an_tpl_devices_exits[];
 
 struct an_plot_var {
 	const char *name; /* without the @s */
@@ -104,6 +106,8 @@ int an_plot_exec(struct an_plot_run *run, const char *chart,
 #endif
 
 /* ---- charts of `hvbench plot` (plot_charts.c) --------------------------- */
+#ifndef ANALYSIS_AN_PLOT_CHARTS_H
+#define ANALYSIS_AN_PLOT_CHARTS_H
 #include "analysis/an_result.h"
 
 struct an_plot_ctx {
@@ -145,3 +149,10 @@ int an_chart_spinlock(struct an_plot_ctx *c, struct an_result *r, const char *st
  * per_access/guest and .../native) against it, log x, one line per group of
  * the other parameters: <stem>-sweep-<name>. */
 int an_chart_sweeps(struct an_plot_ctx *c, struct an_result *r, const char *stem);
+/* The devices family (plot_devices.c), when the file has nic records:
+ * <stem>-devices-native (each model's packets/s as % of its native twin)
+ * and <stem>-devices-exits (exits per packet: KVM's, by kind, and those
+ * that reached the VMM). */
+int an_chart_devices(struct an_plot_ctx *c, struct an_result *r, const char *stem);
+
+#endif /* ANALYSIS_AN_PLOT_CHARTS_H */

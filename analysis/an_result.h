@@ -160,6 +160,9 @@ const struct an_bench *an_result_find_name(const struct an_result *r,
 char *an_bench_label(struct an_result *const *rs, size_t nr,
 		     const struct an_bench *b);
 
+/* @b's metric called @name ("pct_of_native/direct"), or NULL. */
+const struct an_metric *an_bench_metric(const struct an_bench *b, const char *name);
+
 /* The unit of @r: that of its first status-ok record (NULL if none). */
 const char *an_result_unit(const struct an_result *r);
 

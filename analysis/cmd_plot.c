@@ -18,9 +18,11 @@ static const char plot_usage[] =
 	"                    [--allow-root-tools]\n"
 	"\n"
 	"Draws with gnuplot, for each file: medians with p10-p90 whiskers,\n"
-	"CDF of the raw samples, exits per operation, and the I/O-exit breakdown\n"
-	"when the file has 0x22e study records; for several files also medians\n"
-	"side by side and the ratio to the first file with its 95% CI.\n"
+	"CDF of the raw samples, exits per operation, the I/O-exit breakdown\n"
+	"when the file has 0x22e study records, and each device model's share of\n"
+	"native with its exits per packet when it has devices (nic) records;\n"
+	"for several files also medians side by side and the ratio to the\n"
+	"first file with its 95% CI.\n"
 	"Files are named DIR/<file>-<chart>.png|svg and DIR/compare-*.png|svg.\n"
 	"\n"
 	"  -o, --output DIR  output folder (created); each chart is replaced\n"
@@ -491,6 +493,7 @@ int an_cmd_plot(int argc, char **argv)
 		    !(r = an_chart_cdf(&c, rs[f], stem)) &&
 		    !(r = an_chart_exits(&c, rs[f], stem)))
 			if (!(r = an_chart_breakdown(&c, rs[f], stem)) &&
+			    !(r = an_chart_devices(&c, rs[f], stem)) &&
 			    !(r = an_chart_sweeps(&c, rs[f], stem)))
 				if (!(r = an_chart_profile(&c, rs[f], stem)))
 					r = an_chart_spinlock(&c, rs[f], stem);

@@ -259,7 +259,7 @@ oom:
 	fail(c, "out of memory");
 }
 
-static const struct an_metric *find_metric(const struct an_bench *b, const char *name)
+const struct an_metric *an_bench_metric(const struct an_bench *b, const char *name)
 {
 	for (size_t i = 0; name && i < b->n_metrics; i++)
 		if (!strcmp(b->metrics[i].name, name))
@@ -272,8 +272,8 @@ static const struct an_metric *find_metric(const struct an_bench *b, const char 
  * last component of the part's name). */
 static void derive(struct ctx *c, json_t *o, const char *where, struct an_bench *b)
 {
-	const struct an_metric *h = find_metric(b, b->headline);
-	const struct an_metric *vmm = find_metric(b, "vmm_user_cycles");
+	const struct an_metric *h = an_bench_metric(b, b->headline);
+	const struct an_metric *vmm = an_bench_metric(b, "vmm_user_cycles");
 
 	if (h && h->stats)
 		b->cycles = h->st;

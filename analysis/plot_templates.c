@@ -171,3 +171,33 @@ const char an_tpl_scaling[] =
 	"set yrange [0:*]\n"
 	"set key top right noenhanced\n"
 	"plot for [i=2:@NCOLS@] @DATA@ using i:xtic(1) title columnheader(i)\n";
+
+/* ---- devices: each model's throughput as a share of native -------------- */
+/* data: "label" pct; a line at 100% (bare metal) */
+const char an_tpl_devices_native[] =
+	"set xlabel \"model, packet size, batch\"\n"
+	"set ylabel \"packets/s, % of native (bare metal = 100)\"\n"
+	"@LOGSCALE@\n"
+	"set style fill solid 0.75 border -1\n"
+	"set boxwidth 0.6\n"
+	"set xtics rotate by -35 left noenhanced\n"
+	"set bmargin 8\n"
+	"set xrange [-0.6:@NROWS@ - 0.4]\n"
+	"set yrange [@YMIN@:*]\n"
+	"set arrow from graph 0, first 100 to graph 1, first 100 nohead lc rgb \"#C44E52\" dt 2 lw 1.5\n"
+	"set key top left\n"
+	"plot @DATA@ using 0:2:xtic(1) with boxes lc rgb \"#4C72B0\" title \"% of native\"\n";
+
+/* ---- devices: exits per packet by kind ---------------------------------- */
+/* data: header "record" "KVM: all" "KVM: MMIO" "KVM: port I/O" "reached the VMM"; rows */
+const char an_tpl_devices_exits[] =
+	"set xlabel \"model, packet size, batch\"\n"
+	"set ylabel \"exits per packet\"\n"
+	"set style data histograms\n"
+	"set style histogram clustered gap 1\n"
+	"set style fill solid 0.75 border -1\n"
+	"set xtics rotate by -35 left noenhanced\n"
+	"set bmargin 8\n"
+	"set yrange [0:*]\n"
+	"set key top right noenhanced\n"
+	"plot for [i=2:@NCOLS@] @DATA@ using i:xtic(1) title columnheader(i)\n";

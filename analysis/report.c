@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/an_devices.h"
 #include "analysis/an_html.h"
 #include "analysis/an_result.h"
 #include "analysis/an_svg.h"
@@ -20,8 +21,8 @@ static const char report_usage[] =
 	"Writes one self-contained HTML page (inline CSS and SVG charts, no\n"
 	"JavaScript, nothing loaded from the network): host, a table and a chart\n"
 	"per benchmark family, suspect benchmarks highlighted and explained,\n"
-	"benchmarks that were not measured with their reasons, distributions and\n"
-	"the I/O-exit breakdown when present.\n"
+	"benchmarks that were not measured with their reasons, distributions,\n"
+	"the I/O-exit breakdown and the device models' % of bare metal when present.\n"
 	"\n"
 	"  -o, --output FILE  where to write (default report.html; '-': stdout),\n"
 	"                     atomically: the old page or the whole new one\n"
@@ -495,6 +496,7 @@ void an_report_html(struct an_result *r, struct an_buf *b)
 	for (size_t k = 0; k < nf; k++)
 		family_section(b, r, fams[k]);
 	breakdown(b, r);
+	an_report_devices(b, r);
 	profiles(b, r);
 	distributions(b, r);
 	not_measured(b, r);

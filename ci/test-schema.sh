@@ -60,7 +60,8 @@ if [ $kvm = 1 ]; then
 			{"name": "nic", "cpl": 3, "model": "emulated", "fault": "length"},
 			{"name": "nic", "cpl": 3, "model": "virtio"},
 			{"name": "nic", "cpl": 3, "model": "emulated", "regs": "pio"},
-			{"name": "nic", "cpl": 3, "model": "native"},
+			{"name": "nic", "cpl": 3, "model": "native"}, {"name": "vfio_map"},
+			{"name": "io_latency_out", "cpl": 3}, {"name": "io_latency_in", "cpl": 3},
 			{"name": "spinlock", "cpl": 3, "vcpus": 2},
 			{"name": "ple_probe", "cpl": 3, "turns": 4096}'
 	fi

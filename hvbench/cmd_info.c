@@ -35,6 +35,30 @@ static void print_startup(json_t *su)
 	       first, entry, ready, json_string_value(json_object_get(su, "host_cache")));
 }
 
+/* The IOMMU probe's block; its strings were validated by the probe (bdf
+ * shape, driver names of [A-Za-z0-9._-]), the reason is ours. */
+static void print_iommu(json_t *io)
+{
+	json_t *map = json_object_get(io, "vfio_map");
+
+	if (!io) {
+		printf("iommu         not probed\n");
+		return;
+	}
+	printf("iommu         %lld group(s), %lld unit(s); vfio %s, vfio-pci %s; %zu device(s) bound to vfio-pci; %lld of %lld VF(s) enabled\n",
+	       (long long)json_integer_value(json_object_get(io, "groups")),
+	       (long long)json_integer_value(json_object_get(io, "iommus")),
+	       json_is_true(json_object_get(io, "vfio_module")) ? "loaded" : "absent",
+	       json_is_true(json_object_get(io, "vfio_pci_driver")) ? "loaded" : "absent",
+	       json_array_size(json_object_get(io, "vfio_pci_devices")),
+	       (long long)json_integer_value(json_object_get(io, "vfs_enabled")),
+	       (long long)json_integer_value(json_object_get(io, "vfs_total")));
+	if (json_is_true(json_object_get(map, "usable")))
+		printf("vfio_map      measurable on %s\n", json_string_value(json_object_get(map, "device")));
+	else
+		printf("vfio_map      unsupported: %s\n", json_string_value(json_object_get(map, "why")) ?: "?");
+}
+
 static void print_text(const struct hostinfo *hi, json_t *h, double slow,
 		       const char *slow_err)
 {
@@ -78,6 +102,7 @@ static void print_text(const struct hostinfo *hi, json_t *h, double slow,
 		       (long long)json_integer_value(json_object_get(topo, "numa_nodes")));
 	printf("memory        %.1f GiB, %d CPUs online\n", (double)hi->mem_bytes / (1 << 30), hi->nr_cpus);
 	printf("sr-iov        %zu capable PCI device(s)\n", json_array_size(sriov));
+	print_iommu(json_object_get(h, "iommu"));
 	print_startup(json_object_get(h, "startup"));
 	json_t *cache = json_object_get(h, "cache");
 	printf("host cache    %s%s%s%s%s\n", json_string_value(json_object_get(cache, "status")),

@@ -3,6 +3,9 @@
 #include "hvbench/hostjson.h"
 #include "probes/hostinfo.h"
 #include "probes/hostmeta.h"
+#include "probes/iommu.h"
+
+#include <stdlib.h>
 
 /* The probe reports the pause-loop-exiting knobs as three flat fields; the
  * file groups them as `ple` {gap, window, source} (docs/results-schema.md),
@@ -48,6 +51,10 @@ json_t *host_json(const struct hostinfo *hi, const json_t *topology,
 	json_object_set_new(h, "kvm_caps", hostinfo_kvm_caps_json());
 	json_object_set_new(h, "cpl0_slowdown",
 			    cpl0_slowdown > 0 ? json_real(cpl0_slowdown) : json_null());
+	struct iommu_info *ii = calloc(1, sizeof(*ii));
+	if (ii && iommu_probe("/", ii) == 0)
+		json_object_set_new(h, "iommu", iommu_json(ii));
+	free(ii);
 	if (topology)
 		json_object_set_new(h, "topology", json_deep_copy(topology));
 	/* read now, not cached: a governor or a module parameter may have

@@ -127,6 +127,8 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 	case HV_UCALL_MEASURE_BEGIN:
 		startup_mark(SU_FIRST_SAMPLE);
 		probe_set_at(&st->probes, &st->prun, PROBE_WINDOW_BEGIN);
+		if (st->b->window)
+			st->b->window(&st->ctx, MB_WIN_BEGIN);
 		st->began = true;
 		return HV_CONTINUE;
 	case HV_UCALL_REP_END: {
@@ -144,9 +146,13 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 		 * timed loop, until this benchmark's next turn. */
 		if (st->env->pace && !st->p->preflight) {
 			probe_set_at(&st->probes, &st->prun, PROBE_PAUSE_BEGIN);
+			if (st->b->window)
+				st->b->window(&st->ctx, MB_WIN_PAUSE_BEGIN);
 			st->vm->paused = 1;
 			int r = st->env->pace(st->env->pace_ctx, st->reps_seen, st->set.repetitions);
 			st->vm->paused = 0;
+			if (st->b->window)
+				st->b->window(&st->ctx, MB_WIN_PAUSE_END);
 			probe_set_at(&st->probes, &st->prun, PROBE_PAUSE_END);
 			if (r < 0)	/* the parent is gone: end the loop, report */
 				s->stop = 1;
@@ -156,6 +162,8 @@ static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 	}
 	case HV_UCALL_MEASURE_END:
 		st->prun.window_ucalls++;
+		if (st->b->window)
+			st->b->window(&st->ctx, MB_WIN_END);
 		probe_set_at(&st->probes, &st->prun, PROBE_WINDOW_END);
 		st->ended = true;
 		return HV_CONTINUE;
@@ -320,10 +328,12 @@ struct rec *measure_record(const struct measure_env *env, const struct mb_bench 
 			 b->name, mb_arch_name(arch_id()),
 			 mb_archs_str(b->archs, " ", archs, sizeof(archs)));
 		rec_set_status(rec, REC_UNSUPPORTED, why);
+		rec_set(rec, "duration_ms", json_real(elapsed_ms(&t0)));
 		return rec;
 	}
 	if (b->available && b->available(env->host, why, sizeof(why))) {
 		rec_set_status(rec, REC_UNSUPPORTED, why);
+		rec_set(rec, "duration_ms", json_real(elapsed_ms(&t0)));
 		return rec;
 	}
 	struct rec *pre = NULL;

@@ -79,6 +79,9 @@ struct mb_param_def {
 	int64_t def;			/* default: value, or choice index */
 };
 
+/* Where a run is when a row's window hook is called. */
+enum mb_window_point { MB_WIN_BEGIN, MB_WIN_END, MB_WIN_PAUSE_BEGIN, MB_WIN_PAUSE_END };
+
 /* Host-side hook results. */
 struct mb_setup_ctx {
 	struct hv_vm *vm;
@@ -148,6 +151,12 @@ struct mb_bench {
 	/* The guest's HV_UCALL_PROBE, on the calling vCPU thread. Returns enum
 	 * hv_action or a negative errno with vcpu->err filled. */
 	int (*probe_ucall)(struct mb_setup_ctx *ctx, struct hv_vcpu *vcpu);
+	/* The measured window's edges, on the vCPU thread that drives it:
+	 * MB_WIN_BEGIN (warm-up and calibration done), MB_WIN_END, and the
+	 * pauses of an interleaved run between repetitions (the guest waits
+	 * outside its timed loop), so that what a row reads over the window
+	 * (its threads' CPU time) can leave the pauses out. */
+	void (*window)(struct mb_setup_ctx *ctx, enum mb_window_point pt);
 	/* After the run, the vCPU threads joined and the record built: add the
 	 * family's metrics, flags and blocks to rec through probes/record.h
 	 * (it may turn ok into unsupported, or name its headline metric) and

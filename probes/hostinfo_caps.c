@@ -2,6 +2,7 @@
  * the parts of the host description that list what the host offers. */
 #include "probes/hostinfo.h"
 #include "probes/hostinfo_int.h"
+#include "probes/iommu.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <limits.h>
 #include <linux/kvm.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
@@ -140,54 +142,17 @@ json_t *hostinfo_kvm_caps_json(void)
 	return o;
 }
 
+/* One reader of PCI's sysfs: the IOMMU probe's, whose values are checked. */
 json_t *hostinfo_sriov_json(void)
 {
-	const char *base = "/sys/bus/pci/devices";
-	json_t *arr = json_array();
-	struct dirent *de;
-	DIR *d = opendir(base);
+	struct iommu_info *ii = calloc(1, sizeof(*ii));
+	json_t *a;
 
-	if (!d)
-		return arr;
-	while ((de = readdir(d))) {
-		char path[PATH_MAX], buf[64], link[PATH_MAX];
-		long total, num;
-		json_t *e;
-		ssize_t r;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/sriov_totalvfs", base,
-			 de->d_name);
-		if (hi_read_long(path, &total))
-			continue;
-		e = json_object();
-		json_object_set_new(e, "bdf", json_string(de->d_name));
-		snprintf(path, sizeof(path), "%s/%s/vendor", base, de->d_name);
-		json_object_set_new(e, "vendor",
-				    json_string(hi_read_str(path, buf, sizeof(buf)) ?
-						"unknown" : buf));
-		snprintf(path, sizeof(path), "%s/%s/device", base, de->d_name);
-		json_object_set_new(e, "device",
-				    json_string(hi_read_str(path, buf, sizeof(buf)) ?
-						"unknown" : buf));
-		snprintf(path, sizeof(path), "%s/%s/driver", base, de->d_name);
-		r = readlink(path, link, sizeof(link) - 1);
-		if (r > 0) {
-			link[r] = '\0';
-			json_object_set_new(e, "driver",
-					    json_string(strrchr(link, '/') ?
-							strrchr(link, '/') + 1 : link));
-		} else {
-			json_object_set_new(e, "driver", json_string(""));
-		}
-		json_object_set_new(e, "totalvfs", json_integer(total));
-		snprintf(path, sizeof(path), "%s/%s/sriov_numvfs", base,
-			 de->d_name);
-		json_object_set_new(e, "numvfs",
-				    json_integer(hi_read_long(path, &num) ? -1 : num));
-		json_array_append_new(arr, e);
+	if (!ii || iommu_probe("/", ii) < 0) {
+		free(ii);
+		return json_array();
 	}
-	closedir(d);
-	return arr;
+	a = iommu_sriov_json(ii);
+	free(ii);
+	return a;
 }

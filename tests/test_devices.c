@@ -4,6 +4,8 @@
  * none, virtio's kicks stay in KVM and thin out with the batch, the native twin runs the same driver on host threads, and a
  * hostile driver's descriptor is refused with the reason while the host
  * goes on. */
+#include <math.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +98,16 @@ static void assert_all_verified(const struct rec *r, uint32_t batch)
 	assert_true(need(r, "bytes_per_s")->value > need(r, "packets_per_s")->value);
 	assert_true(rec_metric_stat(need(r, "per_packet"), "p50") > 0);
 	assert_int_equal(need(r, "per_packet")->per, batch);
+}
+
+/* A thread's CPU time per packet over the window is at most the window's
+ * wall time per packet (5% and 50 ns of slack for the edges' reads). */
+static void assert_within_wall(const struct rec *r, const char *name)
+{
+	double v = need(r, name)->value, wall = need(r, "host_cpu/wall")->value;
+
+	if (!(v > 0 && v <= wall * 1.05 + 50))
+		fail_msg("%s %.1f ns per packet against a window of %.1f", name, v, wall);
 }
 
 static void test_emulated_two_exits_per_doorbell(void **state)
@@ -192,7 +204,62 @@ static void test_native_twin(void **state)
 	assert_all_verified(r, 4);
 	assert_true(need(r, "pct_of_native/direct")->value > 0);
 	assert_string_equal(json_string_value(rec_get(r, "model")), "native");
+	/* The twin's own split: its driver thread and the hardware's. */
+	assert_within_wall(r, "host_cpu/driver_thread");
+	assert_within_wall(r, "host_cpu/device_thread");
+	assert_null(rec_metric_find(r, "host_cpu/vcpu_thread"));
 	rec_free(r);
+}
+
+/* Every model in a VM carries its share of bare metal, measured in the
+ * same record by the native twin at the same size and batch, and its host
+ * CPU time per packet split by thread: the ratio is the two medians', the
+ * CPU times fit in the window, and a model without a device thread
+ * (emulated: the device model runs in the vCPU's exits) reports none. */
+static void test_every_model_against_native(void **state)
+{
+	static const char *const models[] = { "emulated", "virtio", "direct" };
+
+	NEED_KVM();
+	for (size_t i = 0; i < 3; i++) {
+		struct rec *r = run_nic(models[i], 1500, 4, "none", 3);
+		char name[64];
+
+		if (lacks_cpu(r)) {
+			rec_free(r);
+			continue;
+		}
+		assert_ok(r);
+		assert_within_wall(r, "host_cpu/vcpu_thread");
+		if (!strcmp(models[i], "emulated"))
+			assert_null(rec_metric_find(r, "host_cpu/device_thread"));
+		else
+			assert_within_wall(r, "host_cpu/device_thread");
+		json_t *nat = rec_get(r, "native");
+		if (nat) {
+			/* Only a host without a second CPU may lack the twin. */
+			print_message("SKIP %s twin: %s\n", models[i],
+				      json_string_value(json_object_get(nat, "reason")));
+			assert_string_equal(json_string_value(json_object_get(nat, "status")), "unsupported");
+			cpu_set_t cs;
+			assert_int_equal(sched_getaffinity(0, sizeof(cs), &cs), 0);
+			assert_true(CPU_COUNT(&cs) < 2);
+			rec_free(r);
+			continue;
+		}
+		snprintf(name, sizeof(name), "pct_of_native/%s", models[i]);
+		double pct = need(r, name)->value;
+		const struct rec_metric *nat_pp = need(r, "native_per_packet");
+		double want = 100.0 * rec_metric_stat(nat_pp, "p50") / rec_metric_stat(need(r, "per_packet"), "p50");
+		print_message("%s 1500B batch 4: %.1f%% of native; vCPU thread %.0f ns, device thread %.0f ns per packet\n",
+			      models[i], pct, need(r, "host_cpu/vcpu_thread")->value,
+			      rec_metric_find(r, "host_cpu/device_thread") ? rec_metric_find(r, "host_cpu/device_thread")->value : 0.0);
+		assert_true(pct > 0);
+		assert_true(fabs(pct - want) <= 1e-6 * want);
+		assert_int_equal(nat_pp->per, 4);
+		assert_true(nat_pp->st.n > 0);
+		rec_free(r);
+	}
 }
 
 /* virtio: the kick is an ioeventfd, so no exit reaches the VMM; each kick
@@ -323,14 +390,22 @@ static void test_native_twin_refuses(void **state)
 		skip();
 	}
 	st.fault = NIC_F_NONE;
-	assert_int_equal(nic_native_run(&c, &st, &sum, d, err, sizeof(err)), 0);
+	struct nic_twin tw = { .sum = &sum, .dev = d };
+	assert_int_equal(nic_native_run(&c, &st, &tw, err, sizeof(err)), 0);
 	assert_true(sum.n > 0 && d->head >= sum.n);
+	/* The twin's window: one span (no pauses), every timed packet in it,
+	 * both threads read, neither busier than the wall clock. */
+	assert_int_equal(tw.packets, sum.n * st.batch);
+	assert_int_equal(tw.cpu.spans, 1);
+	assert_true(tw.cpu.dev_ok && !tw.cpu.open && !tw.cpu.bad);
+	assert_true(tw.cpu.drv_ns > 0 && tw.cpu.drv_ns <= tw.cpu.wall_ns + tw.cpu.wall_ns / 20 + 100000);
+	assert_true(tw.cpu.dev_ns > 0 && tw.cpu.dev_ns <= tw.cpu.wall_ns + tw.cpu.wall_ns / 20 + 100000);
 	st.fault = NIC_F_PAYLOAD;
-	assert_true(nic_native_run(&c, &st, &sum, d, err, sizeof(err)) < 0);
+	assert_true(nic_native_run(&c, &st, &tw, err, sizeof(err)) < 0);
 	print_message("native payload: %s\n", err);
 	assert_non_null(strstr(err, "the device refused a descriptor: packet 3: byte 32 of 64"));
 	st.fault = NIC_F_STALL;
-	assert_true(nic_native_run(&c, &st, &sum, d, err, sizeof(err)) < 0);
+	assert_true(nic_native_run(&c, &st, &tw, err, sizeof(err)) < 0);
 	print_message("native stall: %s\n", err);
 	assert_non_null(strstr(err, "the device completed no descriptor within 1 s"));
 	free(d);
@@ -350,6 +425,50 @@ static void test_emulated_cpl0(void **state)
 	rec_free(r);
 }
 
+/* Dall et al.'s I/O latency out: one kick per sample, each seen by the
+ * device thread once, no exit reaching the VMM (the ioeventfd completes
+ * the write in KVM), the two clocks in order for every kick; or, where
+ * the host's TSCs are not one timeline, unsupported saying so. I/O latency
+ * in is unsupported with its reason. */
+static void test_io_latency(void **state)
+{
+	const struct mb_bench *out = mb_find("io_latency_out"), *in = mb_find("io_latency_in");
+	struct mb_params p;
+
+	NEED_KVM();
+	assert_non_null(out);
+	assert_non_null(in);
+	mb_params_defaults(&p, out);
+	p.cpl = 3;
+	p.min_time_ms = 10;
+	p.repetitions = 2;
+	p.timeout_ms = 60000;
+	struct rec *r = measure_record(&env, out, &p);
+	assert_non_null(r);
+	if (r->status == REC_UNSUPPORTED && r->reason && strstr(r->reason, "one timeline")) {
+		print_message("SKIP: %s\n", r->reason);
+	} else {
+		assert_ok(r);
+		const struct rec_metric *lat = need(r, "latency_out");
+		json_t *tl = rec_get(r, "clock_check");
+		print_message("io_latency_out cpl3: p50 %.0f %s, n %llu\n", lat->st.p50, lat->unit,
+			      (unsigned long long)lat->st.n);
+		assert_true(lat->st.p50 > 0 && lat->st.n > 0);
+		assert_true(need(r, "clock_check/misses")->value == 0);
+		assert_true(json_integer_value(json_object_get(tl, "kicks_answered")) >= (json_int_t)lat->st.n);
+		assert_true(need(r, "kicks_per_wakeup")->value == 1.0);
+		assert_true(need(r, "exits_per_op/mmio_exits")->value == 0);
+		assert_true(need(r, "exits_per_op/exits_caused")->value >= 0.99);
+	}
+	rec_free(r);
+	mb_params_defaults(&p, in);
+	p.cpl = 3;
+	r = measure_record(&env, in, &p);
+	assert_int_equal(r->status, REC_UNSUPPORTED);
+	assert_non_null(strstr(r->reason, "CPL3"));
+	rec_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,11 +477,13 @@ int main(void)
 		cmocka_unit_test(test_emulated_ports),
 		cmocka_unit_test(test_direct_no_exit),
 		cmocka_unit_test(test_native_twin),
+		cmocka_unit_test(test_every_model_against_native),
 		cmocka_unit_test(test_virtio_batches_kicks),
 		cmocka_unit_test(test_hostile_descriptors),
 		cmocka_unit_test(test_device_stall),
 		cmocka_unit_test(test_native_twin_refuses),
 		cmocka_unit_test(test_emulated_cpl0),
+		cmocka_unit_test(test_io_latency),
 	};
 	return cmocka_run_group_tests(tests, kvmtest_setup, NULL);
 }

@@ -246,7 +246,7 @@ static void device_cpu(struct rec *rec, const struct nic_dev *d, const char *uni
 				 "host cycles the device model spent per packet (bounds, copy, payload check, completion), on the thread that serves them: one sample per time it served, warm-up included",
 				 &busy, 1);
 	if (d->cpu_ns)
-		rec_metric_value(rec, "host_cpu/device_thread", "ns per packet",
+		rec_metric_value(rec, "host_cpu/device_thread_life", "ns per packet",
 				 "the device thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over its whole life (warm-up, calibration and idle polling included) per packet it served",
 				 (double)d->cpu_ns / (double)d->head);
 }
@@ -279,6 +279,73 @@ static void virtio_metrics(struct rec *rec, const struct nic_dev *d)
 			 "interrupts the driver's used_event asked for (sent through an irqfd where the VM has an irqchip, else only counted)", (double)d->irqs_owed / n);
 	rec_metric_value(rec, "virtio/user_kicks", "per packet",
 			 "notify accesses the ioeventfd did not take, which reached the VMM", (double)d->user_kicks / n);
+}
+
+/* The window's edges (measure.c, on the vCPU thread): the vCPU thread's
+ * CPU time and the device thread's, pauses left out. */
+static void nic_window(struct mb_setup_ctx *c, enum mb_window_point pt)
+{
+	struct nic_state *st = c->priv;
+
+	if (st)
+		nic_cpu_mark(&st->cpu, st->model == NIC_EMULATED ? NULL : &st->dev->thr,
+			     pt == MB_WIN_BEGIN || pt == MB_WIN_PAUSE_END);
+}
+
+/* Host CPU time per packet timed, by thread: the driver's (the vCPU's in
+ * a VM, the host thread's in the native twin) and the device thread's;
+ * the window's wall time per packet bounds each. */
+static void cpu_metrics(struct rec *rec, const struct nic_cpu *w, uint64_t packets, bool native)
+{
+	double n = (double)packets;
+
+	if (!packets || !w->spans || w->open || w->bad)
+		return;
+	if (native)
+		rec_metric_value(rec, "host_cpu/driver_thread", "ns per packet",
+				 "the native driver's host thread's CPU time (CLOCK_THREAD_CPUTIME_ID) over the twin's measured window, per packet timed",
+				 (double)w->drv_ns / n);
+	else
+		rec_metric_value(rec, "host_cpu/vcpu_thread", "ns per packet",
+				 "the vCPU thread's CPU time (CLOCK_THREAD_CPUTIME_ID: the guest's run and the VMM's exit handling on it, the emulated device model included) over the measured window, pauses left out, per packet timed",
+				 (double)w->drv_ns / n);
+	if (w->dev_ok)
+		rec_metric_value(rec, "host_cpu/device_thread", "ns per packet",
+				 "the device thread's CPU time (pthread_getcpuclockid, read at the same edges) over the same window, per packet timed: polling included (direct, native), asleep between kicks (virtio)",
+				 (double)w->dev_ns / n);
+	rec_metric_value(rec, "host_cpu/wall", "ns per packet",
+			 "the measured window's wall-clock time (pauses left out) per packet timed: what each thread's CPU time per packet can be at most",
+			 (double)w->wall_ns / n);
+}
+
+/* The native twin at this record's size and batch, after the VM: this
+ * model's share of bare metal, measured in the same record. */
+static void twin_ratio(struct mb_setup_ctx *c, struct rec *rec, struct nic_state *st,
+		       double guest, const char *unit)
+{
+	struct stats_summary sum;
+	struct nic_twin tw = { .sum = &sum, .dev = calloc(1, sizeof(struct nic_dev)) };
+	char err[320], name[64];
+	int r = tw.dev ? nic_native_run(c, st, &tw, err, sizeof(err)) : -ENOMEM;
+
+	if (!tw.dev)
+		snprintf(err, sizeof(err), "out of memory");
+	if (r < 0) {
+		rec_set(rec, "native", json_pack("{s:s, s:s}", "status",
+						 r == -ENOTSUP ? "unsupported" : "failed", "reason", err));
+		free(tw.dev);
+		return;
+	}
+	rec_metric_stats(rec, "native_per_packet", unit,
+			 "the native twin after the VM: the same driver and device model at this size and batch on host threads (bare metal)",
+			 &sum, st->batch);
+	if (sum.p50 > 0 && guest > 0) {
+		snprintf(name, sizeof(name), "pct_of_native/%s", nic_models[st->model]);
+		rec_metric_value(rec, name, "%",
+				 "the native twin's median per packet over this model's in the VM (per_packet): its share of bare metal",
+				 100.0 * (sum.p50 / st->batch) / guest);
+	}
+	free(tw.dev);
 }
 
 static double sum_p50(const struct stats_summary *s, uint32_t per)
@@ -320,8 +387,9 @@ static void nic_finish(struct mb_setup_ctx *c, struct rec *rec)
 	double hz = (double)st->tsc_khz * 1000.0;
 	if (st->model == NIC_NATIVE) {
 		struct nic_dev *d = calloc(1, sizeof(*d));
+		struct nic_twin tw = { .sum = &sum, .dev = d };
 		char err[320];
-		int r = d ? nic_native_run(c, st, &sum, d, err, sizeof(err)) : -ENOMEM;
+		int r = d ? nic_native_run(c, st, &tw, err, sizeof(err)) : -ENOMEM;
 		if (!d)
 			snprintf(err, sizeof(err), "out of memory");
 		if (r < 0) {
@@ -338,13 +406,16 @@ static void nic_finish(struct mb_setup_ctx *c, struct rec *rec)
 					 "the native median over the direct model's median in the VM (this record's cycles): direct's share of bare metal",
 					 100.0 * (sum.p50 / per) / guest);
 		device_cpu(rec, d, unit);
+		cpu_metrics(rec, &tw.cpu, tw.packets, true);
 		free(d);
 	} else {
 		rec_metric_stats(rec, "per_packet", unit, "one packet, the driver in the guest: fill, post, doorbell and completion per batch, shared", &sum, per);
 		exits_check(rec, st);
 		device_cpu(rec, st->dev, unit);
+		cpu_metrics(rec, &st->cpu, c->vm->shared->iterations * st->batch, false);
 		if (st->model == NIC_VIRTIO)
 			virtio_metrics(rec, st->dev);
+		twin_ratio(c, rec, st, sum_p50(&cyc_st, per), unit);
 	}
 	rec_set_headline(rec, "per_packet");
 	throughput(rec, st, rec_metric_stat(rec_metric_find(rec, "per_packet"), "p50"), hz);
@@ -361,6 +432,6 @@ static const struct mb_bench b_nic = {
 	.expected_exits = -1, .exit_stat = "exits_caused",
 	.body = "nic", .cpls = MB_CPL_ANY, .batch = 1, .max_batch = NIC_RING,
 	.ext_params = nic_params, .abort_reasons = nic_aborts, .kvm_stats = nic_stats,
-	.setup = nic_setup, .probe_ucall = nic_probe, .finish = nic_finish,
+	.setup = nic_setup, .probe_ucall = nic_probe, .window = nic_window, .finish = nic_finish,
 };
 MB_REGISTER(b_nic);

@@ -78,6 +78,22 @@ int nic_vq_start(struct nic_dev *d, int cpu, char *err, size_t errlen);
 int nic_vq_notify_io(struct hv_vcpu *vcpu, uint64_t addr, bool is_write, void *data,
 		     uint32_t len, void *opaque);
 
+/* CPU time over the measured window, its pauses left out, read on the
+ * driver's thread (the vCPU's, or the native twin's host thread) at each
+ * edge: that thread's own and the device thread's (pthread_getcpuclockid),
+ * and the wall clock, summed over the window's spans. */
+struct nic_cpu {
+	uint64_t drv_ns, dev_ns, wall_ns;
+	uint64_t drv0, dev0, wall0;
+	uint32_t spans;
+	bool open;
+	bool dev_ok;		/* a device thread was read at every edge */
+	bool bad;		/* a clock could not be read */
+};
+/* An edge: start (window begin, pause end) or stop (pause begin, window
+ * end); thr is the device thread, NULL or not started when there is none. */
+void nic_cpu_mark(struct nic_cpu *w, const struct dev_thread *thr, bool start);
+
 /* What a run keeps between its hooks. */
 struct nic_state {
 	int model;
@@ -89,15 +105,24 @@ struct nic_state {
 	bool placed;
 	uint64_t tsc_khz;
 	struct nic_dev *dev;
+	struct nic_cpu cpu;		/* the VM's window */
+};
+
+/* What the native twin measured: the per-sample summary, the device's
+ * counts (packets, bytes, CPU time), the window's CPU split and the
+ * packets timed in it. */
+struct nic_twin {
+	struct stats_summary *sum;
+	struct nic_dev *dev;
+	struct nic_cpu cpu;
+	uint64_t packets;
 };
 
 /* The native twin: the driver on this thread, the hardware on another CPU,
- * the ring in host memory; the per-sample summary into *out and the
- * device's counts into *dev_out (packets, bytes, CPU time). 0 or -errno
+ * the ring in host memory, the same size and batch as st. 0 or -errno
  * with err filled (a refusal by the device gives its reason). */
 int nic_native_run(const struct mb_setup_ctx *c, const struct nic_state *st,
-		   struct stats_summary *out, struct nic_dev *dev_out,
-		   char *err, size_t errlen);
+		   struct nic_twin *out, char *err, size_t errlen);
 
 /* One time the device served n packets in cycles: into the sum and the
  * per-packet histogram. */

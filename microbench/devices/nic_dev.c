@@ -5,6 +5,7 @@
  * its register window (on the vCPU thread, inside the exit); direct and
  * native from a thread that polls the ring as hardware would. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -234,6 +235,49 @@ int nic_hw_start(struct nic_dev *d, int cpu, char *err, size_t errlen)
 void nic_hw_stop(struct nic_dev *d)
 {
 	dev_thread_stop(&d->thr);
+}
+
+static uint64_t clock_ns(clockid_t id, bool *ok)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) < 0) {
+		*ok = false;
+		return 0;
+	}
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void nic_cpu_mark(struct nic_cpu *w, const struct dev_thread *thr, bool start)
+{
+	clockid_t dc;
+	bool ok = true, dok = thr && thr->started && pthread_getcpuclockid(thr->thread, &dc) == 0;
+	uint64_t drv = clock_ns(CLOCK_THREAD_CPUTIME_ID, &ok);
+	uint64_t dev = dok ? clock_ns(dc, &dok) : 0;
+	uint64_t wall = clock_ns(CLOCK_MONOTONIC, &ok);
+
+	if (!ok)
+		w->bad = true;
+	if (start) {
+		if (w->open)
+			return;
+		w->drv0 = drv;
+		w->dev0 = dev;
+		w->wall0 = wall;
+		w->dev_ok = w->spans == 0 ? dok : w->dev_ok && dok;
+		w->open = true;
+		return;
+	}
+	if (!w->open)
+		return;
+	w->open = false;
+	w->spans++;
+	w->drv_ns += drv - w->drv0;
+	w->wall_ns += wall - w->wall0;
+	if (w->dev_ok && dok)
+		w->dev_ns += dev - w->dev0;
+	else
+		w->dev_ok = false;
 }
 
 int nic_place(const cpu_set_t *allowed, int cpu)

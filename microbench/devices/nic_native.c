@@ -14,6 +14,7 @@
 
 struct twin {
 	struct nic_dev *dev;
+	struct nic_cpu *cpu;
 	const cpu_set_t *allowed;
 	cpu_set_t saved;
 	bool pinned, started;
@@ -29,6 +30,12 @@ static void on_call(uint32_t nr, void *opaque)
 	struct twin *t = opaque;
 	int cpu = sched_getcpu();
 
+	/* The window's edges, on this (the driver's) thread, as the VMM
+	 * reads them on the vCPU's. */
+	if (nr == HV_UCALL_MEASURE_BEGIN || nr == HV_UCALL_MEASURE_END) {
+		nic_cpu_mark(t->cpu, t->started ? &t->dev->thr : NULL, nr == HV_UCALL_MEASURE_BEGIN);
+		return;
+	}
 	if (nr != HV_UCALL_PROBE || t->started)
 		return;
 	if (cpu < 0 || !CPU_ISSET(cpu, t->allowed))
@@ -43,12 +50,11 @@ static void on_call(uint32_t nr, void *opaque)
 }
 
 int nic_native_run(const struct mb_setup_ctx *c, const struct nic_state *st,
-		   struct stats_summary *out, struct nic_dev *dev_out,
-		   char *err, size_t errlen)
+		   struct nic_twin *out, char *err, size_t errlen)
 {
 	const struct mb_params *p = &st->orig;
 	uint64_t batch = p->batch ? p->batch : 1;
-	struct twin t = { .allowed = &st->allowed, .err = err, .errlen = errlen };
+	struct twin t = { .allowed = &st->allowed, .err = err, .errlen = errlen, .cpu = &out->cpu };
 	struct hv_shared *s = calloc(1, sizeof(*s));
 	uint8_t *ring = aligned_alloc(4096, NIC_REGION_SIZE);
 	int r;
@@ -60,6 +66,7 @@ int nic_native_run(const struct mb_setup_ctx *c, const struct nic_state *st,
 		goto out;
 	}
 	memset(ring, 0, NIC_REGION_SIZE);
+	memset(&out->cpu, 0, sizeof(out->cpu));
 	nic_dev_init(t.dev, ring, (uintptr_t)ring, NIC_REGION_SIZE);
 	t.dev->stall = st->fault == NIC_F_STALL;
 	/* As the runner fills the guest's page (hvbench/measure.c). */
@@ -98,13 +105,14 @@ int nic_native_run(const struct mb_setup_ctx *c, const struct nic_state *st,
 			 s->status == HV_GS_ABORT ? mb_abort_reason(c->bench, s->abort_code, why, sizeof(why)) :
 			 "not finished");
 		r = -EPROTO;
-	} else if (stats_from_histogram(s->hist, &s->moments, out) < 0) {
+	} else if (stats_from_histogram(s->hist, &s->moments, out->sum) < 0) {
 		snprintf(err, errlen, "the native run's histogram and moments disagree");
 		r = -EPROTO;
 	}
 	if (r == 0) {
 		/* Its counts and histogram; the thread is joined. */
-		memcpy(dev_out, t.dev, sizeof(*dev_out));
+		memcpy(out->dev, t.dev, sizeof(*out->dev));
+		out->packets = s->iterations * batch;
 	}
 out:
 	free(t.dev);
