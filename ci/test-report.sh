@@ -75,55 +75,7 @@ chrome --screenshot="$work/shot.png" --window-size=1280,2000 \
 if [ -n "${KEEP_SCREENSHOT:-}" ]; then
 	cp "$work/shot.png" "$KEEP_SCREENSHOT"
 fi
-if python3 - "$work/shot.png" <<'PY'
-# Decodes the PNG with the standard library only and checks it is not blank:
-# enough distinct colours and enough pixels that are not the background.
-import struct, sys, zlib
-data = open(sys.argv[1], "rb").read()
-assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-pos, idat, w = 8, b"", 0
-while pos < len(data):
-    n, t = struct.unpack(">I4s", data[pos:pos + 8])
-    body = data[pos + 8:pos + 8 + n]
-    if t == b"IHDR":
-        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-    elif t == b"IDAT":
-        idat += body
-    pos += 12 + n
-bpp = {2: 3, 6: 4}[ctype]
-raw = zlib.decompress(idat)
-stride = w * bpp
-prev = bytearray(stride)
-colors, nonbg, total = set(), 0, 0
-for y in range(h):
-    f = raw[y * (stride + 1)]
-    line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for i in range(stride):
-        a = line[i - bpp] if i >= bpp else 0
-        b = prev[i]
-        c = prev[i - bpp] if i >= bpp else 0
-        if f == 1: line[i] = (line[i] + a) & 255
-        elif f == 2: line[i] = (line[i] + b) & 255
-        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-        elif f == 4:
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            pr = a if pa <= pb and pa <= pc else b if pb <= pc else c
-            line[i] = (line[i] + pr) & 255
-    prev = line
-    if y % 4:
-        continue
-    for x in range(0, w, 4):
-        px = bytes(line[x * bpp:x * bpp + 3])
-        colors.add(px)
-        total += 1
-        if px not in (b"\xff\xff\xff", b"\xf4\xf6\xfa"):
-            nonbg += 1
-print(f"screenshot {w}x{h}: {len(colors)} distinct colours, "
-      f"{100.0 * nonbg / total:.1f}% non-background")
-sys.exit(0 if len(colors) > 50 and nonbg > total * 0.05 else 1)
-PY
-then
+if python3 ci/png_nonblank.py "$work/shot.png"; then
 	ok "screenshot is not blank"
 else
 	bad "screenshot looks blank"
