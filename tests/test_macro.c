@@ -103,7 +103,7 @@ static void ok_case(const char *name, const char *param, int64_t v, uint64_t foo
 	double g = metric(r, "run/guest", "p50"), n = metric(r, "run/native", "p50");
 	assert_true(g > 0 && n > 0);
 	assert_true(metric(r, "run/guest", "n") >= 2 && metric(r, "run/native", "n") >= 2);
-	double o = metric(r, "overhead", NULL);
+	double o = metric(r, "overhead/of_medians", NULL);
 	assert_true(fabs(o - (g / n - 1) * 100) < 1e-6 * fabs(o) + 1e-9);
 	assert_true(metric(r, "overhead/ci95_low", NULL) <= o);
 	assert_true(metric(r, "overhead/ci95_high", NULL) >= o);
@@ -133,7 +133,7 @@ static void corrupt_case(const char *name, const char *param, int64_t v, const c
 	assert_string_equal(native_status(r, &why), "failed");
 	assert_non_null(why);
 	assert_non_null(strstr(why, words));
-	assert_null(rec_metric_find(r, "overhead"));
+	assert_null(rec_metric_find(r, "overhead/of_medians"));
 	rec_free(r);
 }
 

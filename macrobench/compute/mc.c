@@ -16,6 +16,9 @@
 #include "probes/record.h"
 #include "probes/stats.h"
 
+static void mc_free(struct mc_state *st);
+static void mc_native_before(struct mb_setup_ctx *c, struct mc_state *st);
+
 /* A whole workload is one operation: warming up with more than this many
  * runs buys nothing and costs seconds. */
 #define MC_MAX_WARMUP 2
@@ -39,6 +42,12 @@ int mc_setup(struct mb_setup_ctx *c, uint64_t used, struct mc_state **out)
 	}
 	st->used = used;
 	st->native.fd = -1;
+	st->native_runs = calloc(MC_NATIVE_MAX, sizeof(*st->native_runs));
+	if (!st->native_runs) {
+		free(st);
+		snprintf(c->err, c->errlen, "out of memory");
+		return -ENOMEM;
+	}
 	r = hv_vm_add_memory(c->vm, "workload", MC_REGION_GPA, sz, HV_BACK_ANON, 0, &st->guest,
 			     c->err, c->errlen);
 	if (r == 0)
@@ -56,8 +65,7 @@ int mc_setup(struct mb_setup_ctx *c, uint64_t used, struct mc_state **out)
 				 (unsigned long long)(sz >> 20), why);
 	}
 	if (r < 0) {
-		hv_mem_unmap(&st->native);
-		free(st);
+		mc_free(st);
 		return r;
 	}
 	if (c->params->warmup_iters > MC_MAX_WARMUP)
@@ -75,6 +83,7 @@ void mc_setup_done(struct mb_setup_ctx *c, struct mc_state *st)
 	memcpy(st->param, c->vm->shared->param, sizeof(st->param));
 	st->param[MC_P_BASE] = (uint64_t)(uintptr_t)st->native.hva;
 	st->tsc_khz = c->vm->shared->tsc_khz;
+	mc_native_before(c, st);
 }
 
 int mc_hex_words(const char *hex, uint64_t w[4])
@@ -112,17 +121,17 @@ static int samples_summary(const uint64_t *v, uint32_t n, struct stats_summary *
 }
 
 /* The twin: the same body on this thread, on the host's copy of the page
- * and the suite's limits. 0 with its summary, or -errno with err saying
- * why (a wrong answer natively is decoded by the row's abort reasons). */
-static int mc_native_run(struct mb_setup_ctx *c, struct mc_state *st, struct stats_summary *out,
-			 char *err, size_t errlen)
+ * and the suite's limits, for `reps` repetitions; its runs are added to
+ * st's. 0, or -errno with st->why saying why (a wrong answer natively is
+ * decoded by the row's abort reasons). */
+static int mc_native_run(struct mb_setup_ctx *c, struct mc_state *st, uint32_t reps)
 {
 	const struct mb_params *p = c->params;
 	struct hv_shared *s = calloc(1, sizeof(*s));
 	int r;
 
 	if (!s) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(st->why, sizeof(st->why), "out of memory");
 		return -ENOMEM;
 	}
 	/* As the runner fills the guest's page (hvbench/measure.c). */
@@ -136,30 +145,45 @@ static int mc_native_run(struct mb_setup_ctx *c, struct mc_state *st, struct sta
 	s->batch = 1;
 	s->max_iters = p->max_iters;
 	s->warmup_iters = p->warmup_iters;
-	s->repetitions = p->repetitions;
+	s->repetitions = reps;
 	s->calib_iters = 2000;
 	memcpy(s->param, st->param, sizeof(s->param));
-	r = hv_native_run(s, NULL, NULL, err, errlen);
+	r = hv_native_run(s, NULL, NULL, st->why, sizeof(st->why));
 	if (r == 0 && s->status == HV_GS_ABORT) {
 		char why[300];
 
-		snprintf(err, errlen, "%s", mb_abort_reason(c->bench, s->abort_code, why, sizeof(why)));
+		snprintf(st->why, sizeof(st->why), "%s",
+			 mb_abort_reason(c->bench, s->abort_code, why, sizeof(why)));
 		r = -EPROTO;
 	} else if (r == 0 && s->status != HV_GS_OK) {
-		snprintf(err, errlen, "the native run ended with status %u", s->status);
+		snprintf(st->why, sizeof(st->why), "the native run ended with status %u", s->status);
+		r = -EPROTO;
+	} else if (r == 0 && (!s->nsamples || s->nsamples > HV_MAX_SAMPLES || s->samples_stride != 1)) {
+		snprintf(st->why, sizeof(st->why), "the native run kept %u samples of %llu runs, not each",
+			 s->nsamples, (unsigned long long)s->iterations);
 		r = -EPROTO;
 	}
-	if (r == 0 && samples_summary(s->samples, s->nsamples, out) < 0) {
-		snprintf(err, errlen, "the native run kept no samples");
-		r = -EPROTO;
-	}
+	for (uint32_t i = 0; r == 0 && i < s->nsamples && st->n_native < MC_NATIVE_MAX; i++)
+		st->native_runs[st->n_native++] = (double)s->samples[i];
 	free(s);
 	return r;
+}
+
+/* Before the guest runs: the first half of the twin's repetitions (the
+ * rest come after it, so a drift of the host's load over the run weighs on
+ * both sides alike). */
+static void mc_native_before(struct mb_setup_ctx *c, struct mc_state *st)
+{
+	uint32_t reps = c->params->repetitions;
+
+	st->reps_after = reps / 2;
+	st->native_err = mc_native_run(c, st, reps - reps / 2);
 }
 
 static void mc_free(struct mc_state *st)
 {
 	hv_mem_unmap(&st->native);
+	free(st->native_runs);
 	free(st);
 }
 
@@ -188,7 +212,7 @@ static void mc_metrics(struct mb_setup_ctx *c, struct rec *rec, struct mc_state 
 	rec_metric_value(rec, "run_ms/guest", "ms", "median run in the guest, wall time", g->p50 / khz);
 	rec_metric_value(rec, "run_ms/native", "ms", "median run natively, wall time", n->p50 / khz);
 	if (n->p50 > 0 && n->ci95_low > 0) {
-		rec_metric_value(rec, "overhead", "%", "median run in the guest over the median native, less 1",
+		rec_metric_value(rec, "overhead/of_medians", "%", "median run in the guest over the median native, less 1",
 				 (g->p50 / n->p50 - 1) * 100);
 		/* Interval arithmetic on the two medians' 95% CIs: conservative. */
 		rec_metric_value(rec, "overhead/ci95_low", "%",
@@ -212,7 +236,6 @@ void mc_finish(struct mb_setup_ctx *c, struct rec *rec)
 {
 	struct mc_state *st = c->priv;
 	struct stats_summary g, n;
-	char why[400];
 
 	c->priv = NULL;
 	if (!st)
@@ -221,18 +244,25 @@ void mc_finish(struct mb_setup_ctx *c, struct rec *rec)
 	if (gr == 0)
 		rec_metric_stats(rec, "run/guest", "cycles",
 				 "one whole run of the workload in the guest, its output checked", &g, 1);
-	/* The twin runs in every case, so that a row failed in the guest
-	 * also says whether the same code fails natively. */
-	int r = mc_native_run(c, st, &n, why, sizeof(why));
-	rec_set(rec, "native", r == 0 ? json_pack("{s:s}", "status", "ok") :
-		json_pack("{s:s, s:s}", "status", r == -ENOTSUP ? "unsupported" : "failed", "reason", why));
+	/* The twin's second half runs in every case, so that a row failed in
+	 * the guest also says whether the same code fails natively. */
+	int r = st->native_err;
+	if (r == 0 && st->reps_after)
+		r = mc_native_run(c, st, st->reps_after);
+	if (r == 0 && stats_from_samples(st->native_runs, st->n_native, &n) < 0) {
+		snprintf(st->why, sizeof(st->why), "no native runs to summarize");
+		r = -EPROTO;
+	}
+	rec_set(rec, "native", r == 0 ? json_pack("{s:s, s:s}", "status", "ok", "when",
+		"half its repetitions before the guest ran, half after") :
+		json_pack("{s:s, s:s}", "status", r == -ENOTSUP ? "unsupported" : "failed", "reason", st->why));
 	if (rec->status == REC_OK && r < 0) {
 		char msg[480];
 
-		snprintf(msg, sizeof(msg), "the native twin: %s", why);
+		snprintf(msg, sizeof(msg), "the native twin: %s", st->why);
 		rec_set_status(rec, REC_FAILED, msg);
 	} else if (rec->status == REC_OK && gr < 0) {
-		rec_set_status(rec, REC_FAILED, "the guest kept a decimation of its runs, not each: raise min_time_ms less or repetitions fewer");
+		rec_set_status(rec, REC_FAILED, "the guest kept a decimation of its runs, not each: fewer runs (min_time_ms, repetitions) or a larger input");
 	} else if (rec->status == REC_OK) {
 		mc_metrics(c, rec, st, &g, &n);
 		rec_set_headline(rec, "run/guest");

@@ -23,7 +23,15 @@ struct mc_state {
 	 * guest's (the guest may rewrite its own). */
 	uint64_t param[HV_NPARAMS];
 	uint64_t tsc_khz;
+	/* The twin's runs (cycles each), from before and after the guest's. */
+	double *native_runs;
+	uint32_t n_native, reps_after;
+	int native_err;			/* 0, or why the twin failed (why) */
+	char why[400];
 };
+
+/* The twin's runs kept, at most (two runs of HV_MAX_SAMPLES). */
+#define MC_NATIVE_MAX (2 * HV_MAX_SAMPLES)
 
 /*
  * The region for a workload using `used` bytes: a memslot at MC_REGION_GPA
@@ -35,7 +43,8 @@ struct mc_state {
  */
 int mc_setup(struct mb_setup_ctx *c, uint64_t used, struct mc_state **st);
 
-/* After the row wrote its parameters and references: the twin's copy. */
+/* After the row wrote its parameters and references: the twin's copy of
+ * the page, and the first half of its runs. */
 void mc_setup_done(struct mb_setup_ctx *c, struct mc_state *st);
 
 /* The finish hook of every row: the twin run and the family's metrics. */
