@@ -108,8 +108,13 @@ static void ok_case(const char *name, const char *param, int64_t v, uint64_t foo
 	assert_true(metric(r, "overhead/ci95_low", NULL) <= o);
 	assert_true(metric(r, "overhead/ci95_high", NULL) >= o);
 	assert_true(metric(r, "exits/s", NULL) >= 0);
-	assert_true(metric(r, "footprint", NULL) == (double)footprint);
+	if (footprint)
+		assert_true(metric(r, "footprint", NULL) == (double)footprint);
+	assert_true(metric(r, "footprint", NULL) > 0);
+	assert_true(metric(r, "footprint", NULL) <= metric(r, "footprint_mapped", NULL));
 	assert_non_null(rec_get(r, "exit_profile"));
+	assert_true(metric(r, "work/run", NULL) > 0);
+	assert_true(fabs(metric(r, "per_work/guest", NULL) * metric(r, "work/run", NULL) - g) < 1e-6 * g);
 	print_message("%s %s=%lld: guest %.0f, native %.0f %s per run, overhead %+.1f%% [%+.1f, %+.1f]\n",
 		      name, param, (long long)v, g, n, r->unit, o, metric(r, "overhead/ci95_low", NULL),
 		      metric(r, "overhead/ci95_high", NULL));
@@ -167,6 +172,55 @@ static void test_matmul_corrupt(void **state)
 	corrupt_case("macro_matmul", "n", 33, "weighted checksum differs from the host's");
 }
 
+static void test_bfs_ok(void **state)
+{
+	/* The graph's edge count is the host's draw: the footprint is not
+	 * known here, so it is checked against the region's bounds. */
+	ok_case("macro_bfs", "vertices", 20000, 0);
+}
+
+static void test_join_ok(void **state)
+{
+	ok_case("macro_join", "build", 5000, 0);
+}
+
+static void test_bfs_corrupt(void **state)
+{
+	corrupt_case("macro_bfs", "vertices", 3000, "level counts differ from the host's BFS");
+}
+
+static void test_join_corrupt(void **state)
+{
+	corrupt_case("macro_join", "build", 3000, "differ from the host's sort-merge join");
+}
+
+/* The user/kernel loop: ok where the guest's syscall path works, else
+ * unsupported with the reason; the native twin runs and checks either way. */
+static void test_syscall(void **state)
+{
+	NEED_KVM();
+	struct rec *r = run("macro_syscall", "kib", 64, false);
+	const char *why;
+
+	assert_non_null(r);
+	assert_string_equal(native_status(r, &why), "ok");
+	if (r->status == REC_UNSUPPORTED) {
+		assert_non_null(strstr(r->reason, "cannot complete a guest syscall/sysret round trip"));
+		print_message("macro_syscall: unsupported here: %s\n", r->reason);
+	} else {
+		assert_int_equal(r->status, REC_OK);
+		assert_true(metric(r, "run/guest", "p50") > 0);
+		assert_true(metric(r, "work/run", NULL) == 64 * 1024 / 256);
+	}
+	rec_free(r);
+	r = run("macro_syscall", "kib", 64, true);
+	assert_non_null(r);
+	assert_int_not_equal(r->status, REC_OK);
+	assert_string_equal(native_status(r, &why), "failed");
+	assert_non_null(strstr(why, "weighted sum differs from the host's"));
+	rec_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +231,11 @@ int main(void)
 		cmocka_unit_test(test_sha256_corrupt),
 		cmocka_unit_test(test_sort_corrupt),
 		cmocka_unit_test(test_matmul_corrupt),
+		cmocka_unit_test(test_bfs_ok),
+		cmocka_unit_test(test_join_ok),
+		cmocka_unit_test(test_bfs_corrupt),
+		cmocka_unit_test(test_join_corrupt),
+		cmocka_unit_test(test_syscall),
 	};
 
 	return cmocka_run_group_tests(tests, kvmtest_setup, NULL);

@@ -58,10 +58,11 @@ static int sha_setup(struct mb_setup_ctx *c)
 	sha256_hex(st->guest->hva, bytes, hex);
 	if (mc_hex_words(hex, w) < 0) {
 		snprintf(c->err, c->errlen, "the host's digest is not hex");
-		return -EPROTO;
+		return mc_abandon(c, -EPROTO);
 	}
 	uint64_t *p = c->vm->shared->param;
 	p[MC_P_N] = bytes;
+	st->work = (double)bytes, st->work_unit = "bytes";
 	for (int k = 0; k < 4; k++)
 		p[MC_P_REF0 + k] = w[k];
 	p[MC_P_REF3] ^= (uint64_t)c->params->ext[1];
@@ -124,6 +125,7 @@ static int sort_setup(struct mb_setup_ctx *c)
 	uint64_t *p = c->vm->shared->param;
 	p[MC_P_N] = n;
 	p[MC_P_SEED] = seed;
+	st->work = (double)n, st->work_unit = "keys";
 	p[MC_P_REF0] = w ^ (uint64_t)c->params->ext[1];
 	mc_setup_done(c, st);
 	return 0;
@@ -184,6 +186,7 @@ static int mm_setup(struct mb_setup_ctx *c)
 	uint64_t *p = c->vm->shared->param;
 	p[MC_P_N] = n;
 	p[MC_P_AUX] = bs;
+	st->work = (double)n * n * n, st->work_unit = "multiply-adds";
 	p[MC_P_REF0] = w ^ (uint64_t)c->params->ext[2];
 	mc_setup_done(c, st);
 	return 0;

@@ -226,10 +226,29 @@ static void mc_metrics(struct mb_setup_ctx *c, struct rec *rec, struct mc_state 
 		rec_metric_value(rec, "exits/s", "per s", "KVM exits per second of the guest's runs",
 				 exits / (g->mean / (khz * 1000)));
 	}
+	if (st->work > 0 && st->work_unit) {
+		char what[160];
+
+		rec_metric_value(rec, "work/run", st->work_unit, "the work one run does, in the row's unit", st->work);
+		snprintf(what, sizeof(what), "median run in the guest over its %s", st->work_unit);
+		rec_metric_value(rec, "per_work/guest", "cycles", what, g->p50 / st->work);
+		snprintf(what, sizeof(what), "median run natively over its %s", st->work_unit);
+		rec_metric_value(rec, "per_work/native", "cycles", what, n->p50 / st->work);
+		snprintf(what, sizeof(what), "guest median less native median, over the %s of a run: what the VM adds to each", st->work_unit);
+		rec_metric_value(rec, "per_work/extra", "cycles", what, (g->p50 - n->p50) / st->work);
+	}
 	rec_metric_value(rec, "footprint", "bytes", "guest memory the workload uses (its region)",
 			 (double)st->used);
 	rec_metric_value(rec, "footprint_mapped", "bytes",
 			 "the region mapped for it (rounded to 2 MiB)", (double)st->native.size);
+}
+
+int mc_abandon(struct mb_setup_ctx *c, int r)
+{
+	if (c->priv)
+		mc_free(c->priv);
+	c->priv = NULL;
+	return r;
 }
 
 void mc_finish(struct mb_setup_ctx *c, struct rec *rec)

@@ -17,6 +17,11 @@ struct rec;
 
 struct mc_state {
 	uint64_t used;			/* bytes of the region the workload uses */
+	/* The work in one run, counted in the row's own unit (bytes hashed,
+	 * keys, multiply-adds, edges, rows, syscalls): the record then gives
+	 * the cost per unit too. 0: not counted. */
+	double work;
+	const char *work_unit;
 	struct hv_mem_region *guest;	/* the memslot (the VM owns it) */
 	struct hv_mem_region native;	/* the twin's buffer, backed as the guest's */
 	/* The page the twin runs with, kept by the host when it wrote the
@@ -46,6 +51,10 @@ int mc_setup(struct mb_setup_ctx *c, uint64_t used, struct mc_state **st);
 /* After the row wrote its parameters and references: the twin's copy of
  * the page, and the first half of its runs. */
 void mc_setup_done(struct mb_setup_ctx *c, struct mc_state *st);
+
+/* A row's setup that fails after mc_setup: frees what it made (finish is
+ * not called then). Returns r. */
+int mc_abandon(struct mb_setup_ctx *c, int r);
 
 /* The finish hook of every row: the twin run and the family's metrics. */
 void mc_finish(struct mb_setup_ctx *c, struct rec *rec);

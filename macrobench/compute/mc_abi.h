@@ -29,6 +29,19 @@ enum mc_param {
 #define MC_SHA_MAX (1ull << 30)		/* bytes hashed per run */
 #define MC_SORT_MAX (1ull << 25)	/* keys per run */
 #define MC_MM_MAX 2048			/* matrix order */
+#define MC_BFS_MAX (1ull << 24)		/* graph vertices */
+#define MC_BFS_LEVELS 64		/* levels counted (deeper ones: the last) */
+#define MC_JOIN_MAX (1ull << 24)	/* rows per table */
+#define MC_SYS_MAX (1ull << 28)		/* bytes the syscall loop walks */
+
+/* bfs: the graph the host built in the region, CSR: off[n + 1] (u64: the
+ * first edge of each vertex), adj[m] (u32 targets), then the body's own
+ * level[n] (u32) and queue[n] (u32). The start is vertex 0. */
+#define MC_BFS_UNSEEN 0xffffffffu
+
+/* join: R[nr] and S[ns], rows of two u64 (key, payload), then the body's
+ * hash table of MC_P_AUX slots (a power of two, > nr), u32 each: a row of
+ * R plus one, 0 for empty. */
 
 /* The bodies' refusals, from HV_ABORT_BODY_BASE on; each row's
  * abort_reasons[] words them for its workload, in this order. */
