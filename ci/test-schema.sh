@@ -60,7 +60,10 @@ if [ $kvm = 1 ]; then
 			{"name": "nic", "cpl": 3, "model": "emulated", "fault": "length"},
 			{"name": "nic", "cpl": 3, "model": "virtio"},
 			{"name": "nic", "cpl": 3, "model": "emulated", "regs": "pio"},
-			{"name": "nic", "cpl": 3, "model": "native"}'
+			{"name": "nic", "cpl": 3, "model": "native"},
+			{"name": "macro_sha256", "cpl": 3, "kib": 256},
+			{"name": "macro_sort", "cpl": 3, "keys": 1000, "corrupt": true},
+			{"name": "macro_syscall", "cpl": 3, "kib": 16}'
 	fi
 	cat >"$work/suite.json" <<-EOF
 	{"name": "schema-check",

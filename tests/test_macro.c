@@ -80,7 +80,7 @@ static double metric(const struct rec *r, const char *name, const char *stat)
 
 static const char *native_status(const struct rec *r, const char **reason)
 {
-	json_t *n = rec_get(r, "native");
+	json_t *n = rec_get(r, "twin");
 
 	assert_non_null(n);
 	*reason = json_string_value(json_object_get(n, "reason"));
@@ -107,14 +107,14 @@ static void ok_case(const char *name, const char *param, int64_t v, uint64_t foo
 	assert_true(fabs(o - (g / n - 1) * 100) < 1e-6 * fabs(o) + 1e-9);
 	assert_true(metric(r, "overhead/ci95_low", NULL) <= o);
 	assert_true(metric(r, "overhead/ci95_high", NULL) >= o);
-	assert_true(metric(r, "exits/s", NULL) >= 0);
+	assert_true(metric(r, "exits_per_s", NULL) >= 0);
 	if (footprint)
 		assert_true(metric(r, "footprint", NULL) == (double)footprint);
 	assert_true(metric(r, "footprint", NULL) > 0);
 	assert_true(metric(r, "footprint", NULL) <= metric(r, "footprint_mapped", NULL));
 	assert_non_null(rec_get(r, "exit_profile"));
-	assert_true(metric(r, "work/run", NULL) > 0);
-	assert_true(fabs(metric(r, "per_work/guest", NULL) * metric(r, "work/run", NULL) - g) < 1e-6 * g);
+	assert_true(metric(r, "work_per_run", NULL) > 0);
+	assert_true(fabs(metric(r, "per_work/guest", NULL) * metric(r, "work_per_run", NULL) - g) < 1e-6 * g);
 	print_message("%s %s=%lld: guest %.0f, native %.0f %s per run, overhead %+.1f%% [%+.1f, %+.1f]\n",
 		      name, param, (long long)v, g, n, r->unit, o, metric(r, "overhead/ci95_low", NULL),
 		      metric(r, "overhead/ci95_high", NULL));
@@ -210,7 +210,7 @@ static void test_syscall(void **state)
 	} else {
 		assert_int_equal(r->status, REC_OK);
 		assert_true(metric(r, "run/guest", "p50") > 0);
-		assert_true(metric(r, "work/run", NULL) == 64 * 1024 / 256);
+		assert_true(metric(r, "work_per_run", NULL) == 64 * 1024 / 256);
 	}
 	rec_free(r);
 	r = run("macro_syscall", "kib", 64, true);

@@ -223,13 +223,13 @@ static void mc_metrics(struct mb_setup_ctx *c, struct rec *rec, struct mc_state 
 				 (g->ci95_high / n->ci95_low - 1) * 100);
 	}
 	if (exits >= 0 && g->mean > 0) {
-		rec_metric_value(rec, "exits/s", "per s", "KVM exits per second of the guest's runs",
+		rec_metric_value(rec, "exits_per_s", "per s", "KVM exits per second of the guest's runs",
 				 exits / (g->mean / (khz * 1000)));
 	}
 	if (st->work > 0 && st->work_unit) {
 		char what[160];
 
-		rec_metric_value(rec, "work/run", st->work_unit, "the work one run does, in the row's unit", st->work);
+		rec_metric_value(rec, "work_per_run", st->work_unit, "the work one run does, in the row's unit", st->work);
 		snprintf(what, sizeof(what), "median run in the guest over its %s", st->work_unit);
 		rec_metric_value(rec, "per_work/guest", "cycles", what, g->p50 / st->work);
 		snprintf(what, sizeof(what), "median run natively over its %s", st->work_unit);
@@ -272,7 +272,7 @@ void mc_finish(struct mb_setup_ctx *c, struct rec *rec)
 		snprintf(st->why, sizeof(st->why), "no native runs to summarize");
 		r = -EPROTO;
 	}
-	rec_set(rec, "native", r == 0 ? json_pack("{s:s, s:s}", "status", "ok", "when",
+	rec_set(rec, "twin", r == 0 ? json_pack("{s:s, s:s}", "status", "ok", "when",
 		"half its repetitions before the guest ran, half after") :
 		json_pack("{s:s, s:s}", "status", r == -ENOTSUP ? "unsupported" : "failed", "reason", st->why));
 	if (rec->status == REC_OK && r < 0) {
