@@ -25,8 +25,10 @@ static void op_bfs(uint64_t it)
 	uint32_t *level = (uint32_t *)(adj + m), *queue = level + n;
 	uint64_t count[MC_BFS_LEVELS];
 
-	for (uint64_t v = 0; v < n; v++)
+	for (uint64_t v = 0; v < n; v++) {
 		level[v] = MC_BFS_UNSEEN;
+		mc_alive_every(v);
+	}
 	for (int l = 0; l < MC_BFS_LEVELS; l++)
 		count[l] = 0;
 	level[0] = 0;
@@ -48,12 +50,12 @@ static void op_bfs(uint64_t it)
 				queue[tail++] = v;
 			}
 		}
-		if (!(head & 65535))
-			mc_alive();
+		mc_alive_every(head);
 	}
 	for (uint64_t v = 0; v < n; v++) {
 		uint32_t l = level[v];
 
+		mc_alive_every(v);
 		if (l == MC_BFS_UNSEEN)
 			continue;
 		reached++;

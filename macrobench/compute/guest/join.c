@@ -29,16 +29,18 @@ static void op_join(uint64_t it)
 	uint32_t *table = (uint32_t *)(s + 2 * ns);
 	uint64_t matches = 0, sum = 0;
 
-	for (uint64_t k = 0; k <= mask; k++)
+	for (uint64_t k = 0; k <= mask; k++) {
 		table[k] = 0;
+		mc_alive_every(k);
+	}
 	for (uint64_t i = 0; i < nr; i++) {
 		uint64_t k = slot_of(r[2 * i], mask);
 
 		while (table[k])
 			k = (k + 1) & mask;
 		table[k] = (uint32_t)(i + 1);
+		mc_alive_every(i);
 	}
-	mc_alive();
 	for (uint64_t j = 0; j < ns; j++) {
 		uint64_t key = s[2 * j];
 
@@ -50,8 +52,7 @@ static void op_join(uint64_t it)
 				sum += r[2 * i + 1] * 0x2545f4914f6cdd1dull ^ s[2 * j + 1];
 			}
 		}
-		if (!(j & 65535))
-			mc_alive();
+		mc_alive_every(j);
 	}
 	if (matches != MC(MC_P_REF1) || sum != MC(MC_P_REF0))
 		guest_abort(MC_ABORT_WRONG);

@@ -22,8 +22,10 @@ static void op_mm(uint64_t it)
 	const int32_t *a = (const int32_t *)MC(MC_P_BASE), *b = a + n * n;
 	int32_t *c = (int32_t *)(b + n * n);
 
-	for (uint64_t i = 0; i < n * n; i++)
+	for (uint64_t i = 0; i < n * n; i++) {
 		c[i] = 0;
+		mc_alive_every(i);
+	}
 	for (uint64_t ii = 0; ii < n; ii += bs) {
 		uint64_t ie = ii + bs < n ? ii + bs : n;
 
@@ -35,6 +37,8 @@ static void op_mm(uint64_t it)
 
 				for (uint64_t i = ii; i < ie; i++) {
 					int32_t *ci = c + i * n;
+
+					mc_alive();
 
 					for (uint64_t k = kk; k < ke; k++) {
 						int32_t aik = a[i * n + k];
@@ -48,8 +52,10 @@ static void op_mm(uint64_t it)
 			mc_alive();
 		}
 	}
-	for (uint64_t i = 0; i < n * n; i++)
+	for (uint64_t i = 0; i < n * n; i++) {
 		w = mc_weigh(w, i, (uint64_t)(int64_t)c[i]);
+		mc_alive_every(i);
+	}
 	if (w != MC(MC_P_REF0))
 		guest_abort(MC_ABORT_WRONG);
 }

@@ -60,7 +60,7 @@ void mc_sha256(const uint8_t *p, uint64_t len, uint32_t h[8])
 	for (uint64_t k = 0; k < full; k++) {
 		block(h, p + 64 * k);
 		if (!(k & 1023))
-			mc_alive();
+			mc_alive();	/* every 64 KiB */
 	}
 	/* Padding: 0x80, zeros, the length in bits, big-endian, in one
 	 * block or two. */

@@ -25,22 +25,27 @@ static void op_sort(uint64_t it)
 	for (uint64_t i = 0; i < n; i++) {
 		a[i] = mc_splitmix(&seed);
 		sum += a[i];
+		mc_alive_every(i);
 	}
 	for (int shift = 0; shift < 64; shift += 8) {
 		uint64_t pos = 0;
 
 		for (int d = 0; d < 256; d++)
 			cnt[d] = 0;
-		for (uint64_t i = 0; i < n; i++)
+		for (uint64_t i = 0; i < n; i++) {
 			cnt[(a[i] >> shift) & 255]++;
+			mc_alive_every(i);
+		}
 		for (int d = 0; d < 256; d++) {
 			uint64_t c = cnt[d];
 
 			cnt[d] = pos;
 			pos += c;
 		}
-		for (uint64_t i = 0; i < n; i++)
+		for (uint64_t i = 0; i < n; i++) {
 			b[cnt[(a[i] >> shift) & 255]++] = a[i];
+			mc_alive_every(i);
+		}
 		uint64_t *t = a;
 		a = b;
 		b = t;
@@ -52,6 +57,7 @@ static void op_sort(uint64_t it)
 			guest_abort(MC_ABORT_ORDER);
 		after += a[i];
 		w = mc_weigh(w, i, a[i]);
+		mc_alive_every(i);
 	}
 	if (after != sum)
 		guest_abort(MC_ABORT_LOST);
