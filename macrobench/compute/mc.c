@@ -70,6 +70,12 @@ int mc_setup(struct mb_setup_ctx *c, uint64_t used, struct mc_state **out)
 	}
 	if (c->params->warmup_iters > MC_MAX_WARMUP)
 		c->params->warmup_iters = MC_MAX_WARMUP;
+	/* Every run is kept as a raw sample: no more runs than the page
+	 * holds, or the guest would keep a decimation (short workloads under
+	 * a long min_time_ms stop at this count instead). */
+	uint64_t cap = HV_MAX_SAMPLES / (c->params->repetitions ? c->params->repetitions : 1);
+	if (c->params->max_iters > cap)
+		c->params->max_iters = cap;
 	uint64_t *p = c->vm->shared->param;
 	p[MC_P_BASE] = MC_REGION_GPA;
 	p[MC_P_SIZE] = sz;
