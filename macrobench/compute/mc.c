@@ -22,6 +22,8 @@ static void mc_native_before(struct mb_setup_ctx *c, struct mc_state *st);
 /* A whole workload is one operation: warming up with more than this many
  * runs buys nothing and costs seconds. */
 #define MC_MAX_WARMUP 2
+/* Runs a side needs for its median's 95% CI by order statistics. */
+#define MC_CI_MIN 6
 
 int mc_setup(struct mb_setup_ctx *c, uint64_t used, struct mc_state **out)
 {
@@ -220,7 +222,11 @@ static void mc_metrics(struct mb_setup_ctx *c, struct rec *rec, struct mc_state 
 	if (n->p50 > 0 && n->ci95_low > 0) {
 		rec_metric_value(rec, "overhead/of_medians", "%", "median run in the guest over the median native, less 1",
 				 (g->p50 / n->p50 - 1) * 100);
-		/* Interval arithmetic on the two medians' 95% CIs: conservative. */
+	}
+	/* Interval arithmetic on the two medians' 95% CIs: conservative.
+	 * Below MC_CI_MIN runs a side's CI is its min..max, which covers
+	 * less than 95%: then no interval is given. */
+	if (n->p50 > 0 && n->ci95_low > 0 && g->n >= MC_CI_MIN && n->n >= MC_CI_MIN) {
 		rec_metric_value(rec, "overhead/ci95_low", "%",
 				 "lower end: the guest's lower CI bound over the native's upper one",
 				 (g->ci95_low / n->ci95_high - 1) * 100);
