@@ -47,10 +47,12 @@ HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
 	$(PKG_CFLAGS) -MMD -MP
 HOST_LIBS = $(PKG_LIBS) -lpfm -lpthread -lm
 
-# A family in a folder of its own, microbench/<family>/: its host files
-# there, its guest bodies in <family>/guest/ (every arch, and the native
-# target) and <family>/guest/<arch>/. microbench/guest/ is the top level's.
-FAMILY_DIRS := $(filter-out microbench/guest,$(patsubst %/,%,$(wildcard microbench/*/)))
+# A family in a folder of its own, microbench/<family>/ or
+# macrobench/<family>/: its host files there, its guest bodies in
+# <family>/guest/ (every arch, and the native target) and
+# <family>/guest/<arch>/. microbench/guest/ is the top level's.
+FAMILY_DIRS := $(filter-out microbench/guest macrobench/guest,$(patsubst %/,%,$(wildcard \
+	microbench/*/ macrobench/*/)))
 FAMILY_GUEST := $(addsuffix /guest,$(FAMILY_DIRS))
 
 # Every .c in these folders is part of the host library; the CLI's main() is
@@ -79,6 +81,12 @@ GUEST_LDS := hv-core/guest/$(ARCH)/guest.lds
 NATIVE_SRCS := $(filter-out hv-core/guest/common/start.c,$(wildcard \
 	hv-core/guest/common/*.c microbench/guest/*.c $(addsuffix /*.c,$(FAMILY_GUEST))))
 NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(NATIVE_SRCS))
+# A macrobenchmark's native twin is compiled as its guest body is (no SSE
+# on x86, no builtins), so both run the same instructions and the overhead
+# is the VM's, not the compiler's. Not under another compiler (make fuzz).
+MACRO_NATIVE_OBJS := $(filter $(BUILD)/native/macrobench/%,$(NATIVE_OBJS))
+$(MACRO_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
+	-ffreestanding -fno-builtin)
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))

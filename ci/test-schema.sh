@@ -63,7 +63,10 @@ if [ $kvm = 1 ]; then
 			{"name": "nic", "cpl": 3, "model": "native"}, {"name": "vfio_map"},
 			{"name": "io_latency_out", "cpl": 3}, {"name": "io_latency_in", "cpl": 3},
 			{"name": "spinlock", "cpl": 3, "vcpus": 2},
-			{"name": "ple_probe", "cpl": 3, "turns": 4096}'
+			{"name": "ple_probe", "cpl": 3, "turns": 4096},
+			{"name": "macro_sha256", "cpl": 3, "kib": 256},
+			{"name": "macro_sort", "cpl": 3, "keys": 1000, "corrupt": true},
+			{"name": "macro_syscall", "cpl": 3, "kib": 16}'
 	fi
 	cat >"$work/suite.json" <<-EOF
 	{"name": "schema-check",

@@ -1,0 +1,55 @@
+/* The compute family's share of the page (macrobench/compute/README.md):
+ * which param[] slot means what for its whole-workload bodies, and their
+ * abort codes. Included by host and guest, so numbers only. */
+#ifndef MACROBENCH_COMPUTE_MC_ABI_H
+#define MACROBENCH_COMPUTE_MC_ABI_H
+
+#include "hv-core/abi.h"
+
+/* Every workload works in one region the host gives (guest: a memslot
+ * mapped user-accessible; native: host memory), and checks its own output
+ * against the reference the host computed on its own. */
+enum mc_param {
+	MC_P_BASE,	/* where the region starts (guest-virtual or host address) */
+	MC_P_SIZE,	/* bytes of it the workload may use */
+	MC_P_N,		/* the workload's size: bytes, keys, matrix order, ... */
+	MC_P_SEED,	/* the input's seed, where the body makes its own input */
+	MC_P_AUX,	/* a second size: matmul's block */
+	MC_P_AUX2,	/* a third: the syscall loop's bytes per call */
+	MC_P_REF0,	/* the host's reference result, up to four words */
+	MC_P_REF1,
+	MC_P_REF2,
+	MC_P_REF3,
+};
+
+/* Where the family's region sits in the guest: far above RAM. */
+#define MC_REGION_GPA 0x1000000000ull	/* 64 GiB */
+
+/* Limits the bodies check (and the host's parameters stay inside). */
+#define MC_SHA_MAX (1ull << 30)		/* bytes hashed per run */
+#define MC_SORT_MAX (1ull << 25)	/* keys per run */
+#define MC_MM_MAX 2048			/* matrix order */
+#define MC_BFS_MAX (1ull << 24)		/* graph vertices */
+#define MC_BFS_LEVELS 64		/* levels counted (deeper ones: the last) */
+#define MC_JOIN_MAX (1ull << 24)	/* rows per table */
+#define MC_SYS_MAX (1ull << 28)		/* bytes the syscall loop walks */
+
+/* bfs: the graph the host built in the region, CSR: off[n + 1] (u64: the
+ * first edge of each vertex), adj[m] (u32 targets), then the body's own
+ * level[n] (u32) and queue[n] (u32). The start is vertex 0. */
+#define MC_BFS_UNSEEN 0xffffffffu
+
+/* join: R[nr] and S[ns], rows of two u64 (key, payload), then the body's
+ * hash table of MC_P_AUX slots (a power of two, > nr), u32 each: a row of
+ * R plus one, 0 for empty. */
+
+/* The bodies' refusals, from HV_ABORT_BODY_BASE on; each row's
+ * abort_reasons[] words them for its workload, in this order. */
+enum mc_abort {
+	MC_ABORT_PARAM = HV_ABORT_BODY_BASE,	/* a size outside the region or the limits */
+	MC_ABORT_WRONG,				/* the result differs from the host's reference */
+	MC_ABORT_ORDER,				/* the output breaks its own invariant (sort: order) */
+	MC_ABORT_LOST,				/* input lost or changed on the way (sort: key sum) */
+};
+
+#endif
