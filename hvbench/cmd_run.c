@@ -197,7 +197,9 @@ static void run_done(size_t i, json_t *rec, void *ctx)
 	struct rec *r = rec_from_json(rec);
 	if (r)
 		rec_print_line_w(d->human, d->suite->entries[i].label, d->width, r);
-	if (r && (d->profile || d->suite->entries[i].params.profile))
+	/* A macrobenchmark's profile is its main table: always shown */
+	if (r && (d->profile || d->suite->entries[i].params.profile ||
+		  !strcmp(d->suite->entries[i].bench->family, "macro")))
 		rec_print_profile(d->human, r);
 	rec_free(r);
 }
@@ -368,7 +370,8 @@ int cmd_run(int argc, char **argv)
 			HVBENCH_VERSION, suite.name, suite.n, host.backend, host.paging);
 	bool any_profile = profile;
 	for (size_t i = 0; i < suite.n; i++)
-		any_profile |= suite.entries[i].params.profile;
+		any_profile |= suite.entries[i].params.profile ||
+			       !strcmp(suite.entries[i].bench->family, "macro");
 	if (!quiet && any_profile)
 		rec_print_profile_legend(human);
 
