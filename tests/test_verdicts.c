@@ -204,7 +204,7 @@ static void test_consistent_shift_slower(void **state)
 	 * the spread, so not called */
 	static const double wide[] = { 1000, 1050, 960, 1010, 990 };
 	struct rec wa = { "pio_user", wide, 5, 1.0, false, false }, wb = { "pio_user", wide, 5, 1.08, false, false };
-	char note[200];
+	char note[400];
 
 	write_run("wide-a.json", &wa, 1, 0.0);
 	write_run("wide-b.json", &wb, 1, 0.0);
@@ -217,7 +217,7 @@ static void test_one_repetition_no_verdict(void **state)
 {
 	struct rec ra = { "cpuid", quiet5, 1, 1.0, false, false }, rb = { "cpuid", quiet5, 1, 1.5, false, false };
 	const char *A[] = { "one-a.json" }, *B[] = { "one-b.json" };
-	char note[200];
+	char note[400];
 
 	write_run(A[0], &ra, 1, 0.0);
 	write_run(B[0], &rb, 1, 0.0);
@@ -231,7 +231,7 @@ static void test_suspect_and_coarse_no_verdict(void **state)
 	struct rec rs = { "cpuid", quiet5, 5, 1.5, true, false };
 	struct rec rc = { "cpuid", quiet5, 5, 1.5, false, true };
 	const char *A[] = { "sc-a.json" }, *S[] = { "sc-s.json" }, *C[] = { "sc-c.json" };
-	char note[200];
+	char note[400];
 
 	write_run(A[0], &ra, 1, 0.0);
 	write_run(S[0], &rs, 1, 0.0);
@@ -264,7 +264,7 @@ static void test_busy_host_flagged(void **state)
 	 * when either side was busy (the shift may be the load). */
 	struct rec slow = { "cpuid", quiet5, 5, 1.2, false, false };
 	const char *Q[] = { "quiet-slow.json" }, *S[] = { "busy-slow.json" };
-	char note[200];
+	char note[400];
 	write_run(Q[0], &slow, 1, 0.1);
 	write_run(S[0], &slow, 1, 1.3);
 	assert_int_equal(verdict(A, 1, Q, 1, note, sizeof(note), NULL), AN_V_SLOWER);
