@@ -39,8 +39,8 @@ GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-$(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags jansson hwloc libseccomp 2>/dev/null)
-$(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs jansson hwloc libseccomp 2>/dev/null)
+$(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags jansson hwloc libseccomp sqlite3 libpq 2>/dev/null)
+$(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs jansson hwloc libseccomp sqlite3 libpq 2>/dev/null)
 HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
 	-DHVBENCH_VERSION='"$(VERSION)"' -DHVBENCH_GIT='"$(GIT_REV)"' \
 	$(PKG_CFLAGS) -MMD -MP
@@ -55,7 +55,7 @@ FAMILY_GUEST := $(addsuffix /guest,$(FAMILY_DIRS))
 # Every .c in these folders is part of the host library; the CLI's main() is
 # kept apart so tests can link the same library.
 LIB_DIRS := hv-core hv-core/dev hv-core/arch/$(ARCH) probes microbench \
-	$(FAMILY_DIRS) macrobench analysis hvbench
+	$(FAMILY_DIRS) macrobench analysis store hvbench
 LIB_SRCS := $(filter-out hvbench/main.c $(EXCLUDE),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 MAIN_OBJ := $(BUILD)/hvbench/main.o
