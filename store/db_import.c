@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "analysis/an_result.h"
+#include "analysis/an_util.h"
 #include "hvbench/sha256.h"
 
 static int id_row(void *arg, int nc, const char *const *v)
@@ -115,8 +116,8 @@ static int put_metric(struct db *db, const char *rid, const struct an_metric *m,
 }
 
 static int put_record(struct db *db, long long run, size_t idx,
-		      const struct an_bench *b, json_t *samples, char *err,
-		      size_t errlen)
+		      const struct an_bench *b, json_t *samples,
+		      const char *data, char *err, size_t errlen)
 {
 	static const char q[] =
 		"INSERT INTO records (run_id, idx, name, family, variant,"
@@ -151,24 +152,22 @@ static int put_record(struct db *db, long long run, size_t idx,
 	for (size_t k = 0; k < b->n_metrics; k++)
 		if ((ret = put_metric(db, rid, &b->metrics[k], err, errlen)))
 			return ret;
-	if (samples) {
-		char *data = json_dumps(samples, JSON_COMPACT);
+	if (samples && data) {
 		const char *ps[] = { rid, n_s, data };
 
-		if (!data) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
 		snprintf(n_s, sizeof(n_s), "%zu", json_array_size(samples));
 		ret = db_query(db, qs, 3, ps, NULL, NULL, err, errlen);
-		free(data);
 	}
 	return ret;
 }
 
 /* The document as stored: without its records' raw samples, which go to
- * their own table. @samples[i] takes record i's (or NULL). */
-static char *doc_without_samples(json_t *root, json_t **samples, size_t n)
+ * their own table. @samples[i] takes record i's (or NULL), @stext[i] its
+ * compact JSON text; *@canon the same with keys sorted, for the key. The
+ * stored one keeps the writer's key order: a reader takes a breakdown's
+ * parts (segments) in that order. */
+static char *doc_without_samples(json_t *root, json_t **samples,
+				 char **stext, size_t n, char **canon)
 {
 	json_t *benches = json_object_get(root, "benchmarks");
 	char *doc;
@@ -178,10 +177,15 @@ static char *doc_without_samples(json_t *root, json_t **samples, size_t n)
 		json_t *s = json_object_get(b, "samples");
 
 		samples[i] = json_is_array(s) ? json_incref(s) : NULL;
-		if (samples[i])
+		if (samples[i]) {
 			json_object_del(b, "samples");
+			stext[i] = json_dumps(samples[i], JSON_COMPACT);
+			if (!stext[i])
+				return NULL;
+		}
 	}
 	doc = json_dumps(root, JSON_COMPACT);
+	*canon = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
 	for (size_t i = 0; i < n; i++)
 		if (samples[i])
 			json_object_set(json_array_get(benches, i), "samples",
@@ -189,24 +193,49 @@ static char *doc_without_samples(json_t *root, json_t **samples, size_t n)
 	return doc;
 }
 
+/* The content key: SHA-256 of the canonical document without samples,
+ * then of every record's samples ("\n<index>:" and the compact array):
+ * the same content gives the same key whatever its spacing or key order,
+ * and each array is encoded once for both the key and the store. */
+static void content_hash(const char *doc, char **stext, size_t n,
+			 char hash[65], bool *oom)
+{
+	struct an_buf b = { 0 };
+
+	an_buf_put(&b, doc);
+	for (size_t i = 0; i < n; i++)
+		if (stext[i]) {
+			an_buf_printf(&b, "\n%zu:", i);
+			an_buf_put(&b, stext[i]);
+		}
+	*oom = b.oom;
+	if (!b.oom)
+		sha256_hex(b.s, b.len, hash);
+	an_buf_free(&b);
+}
+
 static enum db_import_status store(struct db *db, struct an_result *r,
 				   const char *path,
 				   const struct db_import_opts *o,
 				   long long *run_id, char *err, size_t errlen)
 {
-	char hash[65], *canon, *doc;
+	char hash[65], *doc = NULL, *canon = NULL;
 	json_t **samples = calloc(r->n_benches + 1, sizeof(*samples));
+	char **stext = calloc(r->n_benches + 1, sizeof(*stext));
 	long long host = -1, run = -1;
 	enum db_import_status st = DB_FAILED;
 	char e2[768];
+	bool oom = true;
 
-	canon = json_dumps(r->root, JSON_COMPACT | JSON_SORT_KEYS);
-	doc = samples ? doc_without_samples(r->root, samples, r->n_benches) : NULL;
-	if (!canon || !doc) {
+	if (samples && stext)
+		doc = doc_without_samples(r->root, samples, stext, r->n_benches,
+					  &canon);
+	if (doc && canon)
+		content_hash(canon, stext, r->n_benches, hash, &oom);
+	if (oom) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	sha256_hex(canon, strlen(canon), hash);
 	if (db_begin(db, e2, sizeof(e2)))
 		goto dberr;
 	if (put_host(db, r, &host, e2, sizeof(e2)) ||
@@ -222,8 +251,8 @@ static enum db_import_status store(struct db *db, struct an_result *r,
 	}
 	for (size_t i = 0; i < r->n_benches; i++)
 		if (put_record(db, run, i, &r->benches[i],
-			       o && o->no_samples ? NULL : samples[i], e2,
-			       sizeof(e2)))
+			       o && o->no_samples ? NULL : samples[i], stext[i],
+			       e2, sizeof(e2)))
 			goto rollback;
 	if (db_commit(db, e2, sizeof(e2)))
 		goto rollback;
@@ -237,9 +266,12 @@ dberr:
 out:
 	for (size_t i = 0; samples && i < r->n_benches; i++)
 		json_decref(samples[i]);
+	for (size_t i = 0; stext && i < r->n_benches; i++)
+		free(stext[i]);
 	free(samples);
-	free(canon);
+	free(stext);
 	free(doc);
+	free(canon);
 	return st;
 }
 
