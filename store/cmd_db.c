@@ -101,8 +101,11 @@ static void import_one(struct import_ctx *c, const char *path)
 	switch (db_import_file(c->db, path, &c->o, &id, err, sizeof(err))) {
 	case DB_IMPORTED:
 		c->imported++;
-		if (!c->quiet)
+		/* flushed: a line on the output is a file committed */
+		if (!c->quiet) {
 			printf("%s: stored as run %lld\n", path, id);
+			fflush(stdout);
+		}
 		break;
 	case DB_DUPLICATE:
 		c->dup++;

@@ -2,8 +2,9 @@
  * a file imported twice is stored once, a corrupt one is skipped with its
  * reason (exit 1) while the others are stored, export gives back files the
  * loader reads as the same records, a newer schema is refused with both
- * versions, an older one is migrated, and hostile strings (SQL injection
- * attempts, quotes, control characters) are stored verbatim. */
+ * versions, an older one is migrated, hostile strings (SQL injection
+ * attempts, quotes, control characters) are stored verbatim, and importers
+ * running at once store each file once. */
 #include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -385,6 +387,59 @@ static void test_hostile_strings(void **state)
 	db_close(db);
 }
 
+/* Four processes import the same files at once, each in its own order:
+ * SQLite's write lock makes them take turns, none fails, each file is
+ * stored once. */
+static void test_concurrent_sqlite(void **state)
+{
+	enum { NF = 12, NP = 4 };
+	char name[64];
+	pid_t pids[NP];
+	struct db *db;
+
+	assert_int_equal(mkdir(tpath("conc"), 0755), 0);
+	for (int i = 0; i < NF; i++) {
+		snprintf(name, sizeof(name), "conc/%02d.json", i);
+		synth(name, i % 2 ? "eta" : "theta", "2026-11-08T10:00:00Z", 1.0, 100 + i);
+	}
+	for (int p = 0; p < NP; p++) {
+		pids[p] = fork();
+		assert_true(pids[p] >= 0);
+		if (pids[p] == 0) {
+			char err[1024];
+			long long id;
+			int bad = 0;
+
+			if (db_open(tpath("conc.db"), DB_CREATE, &db, err, sizeof(err)))
+				_exit(2);
+			for (int k = 0; k < NF; k++) {
+				static const int step[NP] = { 1, 5, 7, 11 }; /* prime to NF */
+				int i = (k * step[p] + p) % NF; /* every file, its own order */
+				enum db_import_status st;
+
+				snprintf(name, sizeof(name), "conc/%02d.json", i);
+				st = db_import_file(db, tpath(name), NULL, &id, err, sizeof(err));
+				bad |= st != DB_IMPORTED && st != DB_DUPLICATE;
+			}
+			db_close(db);
+			_exit(bad);
+		}
+	}
+	for (int p = 0; p < NP; p++) {
+		int ws;
+
+		assert_int_equal(waitpid(pids[p], &ws, 0), pids[p]);
+		assert_true(WIFEXITED(ws));
+		assert_int_equal(WEXITSTATUS(ws), 0);
+	}
+	db = open_db("conc.db");
+	assert_int_equal(count(db, "SELECT count(*) FROM runs"), NF);
+	assert_int_equal(count(db, "SELECT count(DISTINCT content_hash) FROM runs"), NF);
+	assert_int_equal(count(db, "SELECT count(*) FROM hosts"), 2);
+	assert_int_equal(count(db, "SELECT count(*) FROM (SELECT run_id, idx FROM records GROUP BY run_id, idx HAVING count(*) > 1) d"), 0);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_migrations),
 		cmocka_unit_test(test_hostile_strings),
+		cmocka_unit_test(test_concurrent_sqlite),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
