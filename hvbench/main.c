@@ -21,7 +21,7 @@ static const struct {
 	{ "compare", an_cmd_compare, "compare BASE.json NEW.json...         medians, ratios with 95% CI, significance" },
 	{ "plot", an_cmd_plot, "plot RESULT.json... -o DIR           charts with gnuplot (PNG and SVG)" },
 	{ "report", an_cmd_report, "report RESULT.json [-o FILE.html]    a self-contained HTML report" },
-	{ "dashboard", an_cmd_dashboard, "dashboard DIR -o SITE               a static regression dashboard over many runs" },
+	{ "dashboard", cmd_dashboard, "dashboard DIR|--db URL -o SITE       a static regression dashboard over many runs" },
 	{ "export", an_cmd_export, "export RESULT.json --csv [-o FILE]   a spreadsheet-friendly table" },
 	{ "db", cmd_db, "db import|export|query|version       the results store (SQLite, PostgreSQL)" },
 };

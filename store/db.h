@@ -86,11 +86,13 @@ enum db_import_status db_import_doc(struct db *db, json_t *root,
  * samples put back when @samples and stored). NULL with a message. */
 json_t *db_run_doc(struct db *db, long long id, bool samples, char *err,
 		   size_t errlen);
-/* Calls @fn with (id) for every run, oldest first. */
+/* Every run's id, oldest first (by started); *ids is malloc'ed. */
 int db_run_ids(struct db *db, long long **ids, size_t *n, char *err,
 	       size_t errlen);
 
 /* cmd_db.c */
 int cmd_db(int argc, char **argv);
+/* db_dash.c: `hvbench dashboard`, from a folder or (--db) the store */
+int cmd_dashboard(int argc, char **argv);
 
 #endif

@@ -269,6 +269,33 @@ static void test_round_trip(void **state)
 	free(out);
 	free(err);
 
+	/* the dashboard from the store is the site from the files: the
+	 * front page byte for byte (host pages name runs, not files) */
+	assert_int_equal(run_cmd(cmd_dashboard, &out, &err, "dashboard", dbarg,
+				 "-o", tpath("site-db"), NULL), 0);
+	assert_non_null(strstr(out, "6 stored runs"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cmd(cmd_dashboard, &out, &err, "dashboard",
+				 tpath("rt-out"), "-o", tpath("site-files"), NULL), 0);
+	free(out);
+	free(err);
+	{
+		char *a, *b;
+		size_t la, lb;
+
+		assert_int_equal(an_read_file(tpath("site-db/index.html"), &a, &la), 0);
+		assert_int_equal(an_read_file(tpath("site-files/index.html"), &b, &lb), 0);
+		assert_true(la > 1000);
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, la);
+		free(a);
+		free(b);
+		assert_int_equal(an_read_file(tpath("site-db/host-gamma-vmx.html"), &a, &la), 0);
+		assert_non_null(strstr(a, "run 2"));
+		free(a);
+	}
+
 	/* slower: gamma's latest (scale 1.2) against delta's (1.0) */
 	{
 		struct db *db = open_db("rt.db");
