@@ -129,7 +129,7 @@ static void import_one(struct import_ctx *c, const char *path)
 	}
 }
 
-static int dot_or_json(const struct dirent *d)
+static int not_hidden(const struct dirent *d)
 {
 	return d->d_name[0] != '.';
 }
@@ -137,7 +137,7 @@ static int dot_or_json(const struct dirent *d)
 static void import_dir(struct import_ctx *c, const char *dir, int depth)
 {
 	struct dirent **ents;
-	int n = scandir(dir, &ents, dot_or_json, alphasort);
+	int n = scandir(dir, &ents, not_hidden, alphasort);
 
 	if (n < 0) {
 		fprintf(stderr, "%s: cannot read: %s\n", dir, strerror(errno));

@@ -80,6 +80,14 @@ static int print_json(const struct db_table *t, FILE *f)
 	return ret;
 }
 
+static bool is_number(const char *v)
+{
+	char *end;
+
+	strtod(v, &end);
+	return *v && !*end;
+}
+
 static int print_csv(const struct db_table *t, FILE *f)
 {
 	struct an_buf b = { 0 };
@@ -97,9 +105,11 @@ static int print_csv(const struct db_table *t, FILE *f)
 
 			if (c)
 				an_buf_put(&b, ",");
-			/* numbers as they are: an_buf_csv would guard a
-			 * leading '-' against formulas */
-			if (v && t->kinds[c] != 's')
+			/* numbers as they are (an_buf_csv would guard a
+			 * leading '-' against formulas); a number column
+			 * that holds something else (a foreign store) is
+			 * text, escaped as text */
+			if (v && t->kinds[c] != 's' && is_number(v))
 				an_buf_put(&b, v);
 			else
 				an_buf_csv(&b, v ? v : "");
