@@ -39,12 +39,17 @@ GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-$(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags jansson hwloc libseccomp sqlite3 libpq 2>/dev/null)
-$(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs jansson hwloc libseccomp sqlite3 libpq 2>/dev/null)
+$(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags jansson hwloc libseccomp sqlite3 2>/dev/null)
+$(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs jansson hwloc libseccomp sqlite3 2>/dev/null)
+# PostgreSQL (store/db_pg.c) where libpq is there for the target: Debian's
+# libpq-dev cannot be installed for two architectures at once, so the arm64
+# cross build goes without (its --db postgresql:// then says so).
+$(call lazy,PG_CFLAGS,$(PKG_CONFIG) --exists libpq 2>/dev/null && echo -DHVBENCH_PG `$(PKG_CONFIG) --cflags libpq`)
+$(call lazy,PG_LIBS,$(PKG_CONFIG) --libs libpq 2>/dev/null)
 HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
 	-DHVBENCH_VERSION='"$(VERSION)"' -DHVBENCH_GIT='"$(GIT_REV)"' \
-	$(PKG_CFLAGS) -MMD -MP
-HOST_LIBS = $(PKG_LIBS) -lpfm -lpthread -lm
+	$(PKG_CFLAGS) $(PG_CFLAGS) -MMD -MP
+HOST_LIBS = $(PKG_LIBS) $(PG_LIBS) -lpfm -lpthread -lm
 
 # A family in a folder of its own, microbench/<family>/: its host files
 # there, its guest bodies in <family>/guest/ (every arch, and the native

@@ -3,6 +3,19 @@
  * apart from the text (PQexecPrepared), never spliced. */
 #include "store/db_int.h"
 
+#include <stdio.h>
+
+#ifndef HVBENCH_PG
+/* Built without libpq (Makefile: PG_CFLAGS): a PostgreSQL store is then
+ * unsupported, and says why. */
+int db_pg_open(struct db *db, const char *url, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "%s: this hvbench was built without PostgreSQL support (no libpq-dev for its architecture at build time)",
+		 db->url);
+	return -1;
+}
+#else
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,3 +139,4 @@ int db_pg_open(struct db *db, const char *url, char *err, size_t errlen)
 	PQsetNoticeProcessor(c, pg_quiet, NULL);
 	return pg_exec(db, "SET client_min_messages = warning", err, errlen);
 }
+#endif
