@@ -40,12 +40,17 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-$(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags jansson hwloc libseccomp 2>/dev/null)
-$(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs jansson hwloc libseccomp 2>/dev/null)
+$(call lazy,PKG_CFLAGS,$(PKG_CONFIG) --cflags jansson hwloc libseccomp sqlite3 2>/dev/null)
+$(call lazy,PKG_LIBS,$(PKG_CONFIG) --libs jansson hwloc libseccomp sqlite3 2>/dev/null)
+# PostgreSQL (store/db_pg.c) where libpq is there for the target: Debian's
+# libpq-dev cannot be installed for two architectures at once, so the arm64
+# cross build goes without (its --db postgresql:// then says so).
+$(call lazy,PG_CFLAGS,$(PKG_CONFIG) --exists libpq 2>/dev/null && echo -DHVBENCH_PG `$(PKG_CONFIG) --cflags libpq`)
+$(call lazy,PG_LIBS,$(PKG_CONFIG) --libs libpq 2>/dev/null)
 HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
 	-DHVBENCH_VERSION='"$(VERSION)"' \
-	$(PKG_CFLAGS) -MMD -MP
-HOST_LIBS = $(PKG_LIBS) -lpfm -lpthread -lm
+	$(PKG_CFLAGS) $(PG_CFLAGS) -MMD -MP
+HOST_LIBS = $(PKG_LIBS) $(PG_LIBS) -lpfm -lpthread -lm
 
 # A family in a folder of its own, microbench/<family>/ or
 # macrobench/<family>/: its host files there, its guest bodies in
@@ -58,7 +63,7 @@ FAMILY_GUEST := $(addsuffix /guest,$(FAMILY_DIRS))
 # Every .c in these folders is part of the host library; the CLI's main() is
 # kept apart so tests can link the same library.
 LIB_DIRS := hv-core hv-core/dev hv-core/arch/$(ARCH) probes microbench \
-	$(FAMILY_DIRS) macrobench analysis hvbench
+	$(FAMILY_DIRS) macrobench analysis store hvbench
 LIB_SRCS := $(filter-out hvbench/main.c $(EXCLUDE),$(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 MAIN_OBJ := $(BUILD)/hvbench/main.o

@@ -48,7 +48,27 @@ struct dash {
 	size_t n_hosts;
 	size_t n_fresh, n_cached, n_skipped, n_reparsed;
 	struct an_cmp_opts opts;
+	/* Runs from a store (store/db_dash.c), not files: a run's document
+	 * again, with its samples, for the comparison. NULL with @err. */
+	json_t *(*reload)(void *arg, const struct dash_file *f, char *err,
+			  size_t errlen);
+	void *reload_arg;
 };
+
+/* dashboard.c, for a source of runs other than a folder (the store). */
+/* Parses the command line: -1 to go on, else the exit code. *@db is the
+ * --db argument (then d->in_dir is NULL). */
+int an_dash_args(int argc, char **argv, struct dash *d, const char **db);
+/* Adds one run: @doc (taken over) is its document, @rel a unique name for
+ * it (shown on the pages), @abs what messages call it. 0 or -1 (OOM). */
+int an_dash_add(struct dash *d, const char *rel, const char *abs, json_t *doc,
+		char *err, size_t errlen);
+/* Fills d->files[] (an_dash_add); 0 or -1 with a message. */
+typedef int (*an_dash_fill_fn)(struct dash *d, void *arg, char *err,
+			       size_t errlen);
+/* Builds the site from d->in_dir's files (@fill NULL) or what @fill adds;
+ * returns the exit code and frees what @d holds. */
+int an_dash_build(struct dash *d, an_dash_fill_fn fill, void *arg);
 
 /* dashboard_pages.c: returns 0 or -1 with a message in @err. */
 int an_dash_write_pages(struct dash *d, char *err, size_t errlen);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/an_result.h"
 #include "analysis/an_util.h"
@@ -272,8 +273,9 @@ int an_cmd_export(int argc, char **argv)
 			fprintf(stderr, "export: %s\n", err);
 			ret = AN_EXIT_OUTPUT;
 		}
-	} else if (fwrite(csv.s, 1, csv.len, stdout) != csv.len ||
-		   fflush(stdout)) {
+	} else if (fflush(stdout) || sf_write_all(STDOUT_FILENO, csv.s, csv.len) < 0) {
+		/* the data itself, to the descriptor: stdout's stream escapes
+		 * control bytes for terminals, and CSV's CRLF is data */
 		fprintf(stderr, "export: stdout: write failed\n");
 		ret = AN_EXIT_OUTPUT;
 	}

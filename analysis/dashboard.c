@@ -21,6 +21,7 @@
 
 static const char dashboard_usage[] =
 	"usage: hvbench dashboard RESULTS_DIR -o SITE_DIR [--threshold PCT]\n"
+	"       hvbench dashboard --db PATH|URL -o SITE_DIR [--threshold PCT]\n"
 	"\n"
 	"Reads every *.json result under RESULTS_DIR (recursively; other JSON is\n"
 	"skipped with a warning) and writes a static site: SITE_DIR/index.html\n"
@@ -28,15 +29,19 @@ static const char dashboard_usage[] =
 	"one, x86 vs ARM panel) and one page per host with a trend chart per\n"
 	"benchmark. Files already read are remembered in SITE_DIR/" CACHE_NAME "\n"
 	"and not parsed again; pages whose content did not change are not rewritten.\n"
+	"With --db the runs come from the results store instead (docs/store.md):\n"
+	"the same site, from every stored run.\n"
 	"\n"
 	"  -o, --output DIR   site folder (created); each file in it is replaced\n"
 	"                     atomically, so an interrupted build leaves only\n"
 	"                     complete files\n"
 	"  --threshold PCT    smallest change flagged as a regression (default 5)\n"
+	"  --db PATH|URL      read the runs from this store (SQLite file or\n"
+	"                     postgresql://...)\n"
 	"  -h, --help         this text\n"
 	"\n"
-	"exit: 0 done, 2 bad command line, 4 the site could not be written or\n"
-	"      RESULTS_DIR read\n";
+	"exit: 0 done, 2 bad command line or a store of a newer schema, 4 the site\n"
+	"      could not be written or RESULTS_DIR (or the store) read\n";
 
 static int add_file(struct dash *d, const char *rel, const char *abs,
 		    const struct stat *st)
@@ -297,6 +302,16 @@ static struct an_result *with_samples(struct dash *d, struct dash_file *f)
 					 &r, err, sizeof(err)))
 			return r;
 	}
+	if (d->reload) {
+		/* a store: the run's document again, with its samples */
+		json_t *doc = d->reload(d->reload_arg, f, err, sizeof(err));
+
+		if (doc && !an_result_from_json(doc, f->abs, AN_LOAD_SAMPLES, &r,
+						err, sizeof(err)))
+			return r;
+		fprintf(stderr, "dashboard: %s\n", err);
+		return NULL;
+	}
 	if (!f->fresh)
 		d->n_reparsed++; /* the cache lost them: worth saying */
 	if (!an_result_load(f->abs, AN_LOAD_SAMPLES, &r, err, sizeof(err))) {
@@ -408,33 +423,67 @@ static void dash_free(struct dash *d)
 	free(d->files);
 }
 
-int an_cmd_dashboard(int argc, char **argv)
+int an_dash_add(struct dash *d, const char *rel, const char *abs, json_t *doc,
+		char *err, size_t errlen)
+{
+	struct stat st = { 0 };
+	json_t *benches = json_object_get(doc, "benchmarks"), *b;
+	struct dash_file *f;
+	size_t i;
+
+	/* what reduce() and strip_samples() leave, without a copy */
+	json_array_foreach(benches, i, b) {
+		json_object_del(b, "histogram");
+		json_object_del(b, "description");
+		json_object_del(b, "samples");
+	}
+	if (add_file(d, rel, abs, &st)) {
+		json_decref(doc);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	f = &d->files[d->n_files - 1];
+	f->fresh = true;
+	f->doc = doc;
+	d->n_fresh++;
+	if (an_result_from_json(json_incref(f->doc), f->abs, 0, &f->res, err,
+				errlen)) {
+		fprintf(stderr, "dashboard: skipping %s\n", err);
+		f->skip = strdup("not a valid result");
+		d->n_skipped++;
+	}
+	return 0;
+}
+
+int an_dash_args(int argc, char **argv, struct dash *d, const char **db)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "threshold", required_argument, NULL, 't' },
+		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct dash d = { 0 };
-	struct stat st;
-	json_t *cache;
-	char err[1024] = "", *end;
-	int ch, ret = AN_EXIT_OK;
+	char *end;
+	int ch;
 
-	an_cmp_opts_default(&d.opts);
+	*db = NULL;
+	an_cmp_opts_default(&d->opts);
 	/* A site is rebuilt often; 500 resamples keep the CI stable to the
 	 * third digit at half the cost. */
-	d.opts.boot_iters = 500;
+	d->opts.boot_iters = 500;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o':
-			d.out_dir = optarg;
+			d->out_dir = optarg;
+			break;
+		case 'd':
+			*db = optarg;
 			break;
 		case 't':
-			d.opts.threshold = strtod(optarg, &end) / 100;
-			if (*end || end == optarg || !(d.opts.threshold >= 0)) {
+			d->opts.threshold = strtod(optarg, &end) / 100;
+			if (*end || end == optarg || !(d->opts.threshold >= 0)) {
 				fprintf(stderr, "dashboard: --threshold: '%s' is not a percentage\n",
 					optarg);
 				return AN_EXIT_USAGE;
@@ -448,51 +497,82 @@ int an_cmd_dashboard(int argc, char **argv)
 			return AN_EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc || !d.out_dir) {
-		fprintf(stderr, "dashboard: %s\n%s", !d.out_dir ? "say where: -o SITE_DIR" :
+	if (optind + (*db ? 0 : 1) != argc || !d->out_dir) {
+		fprintf(stderr, "dashboard: %s\n%s", !d->out_dir ? "say where: -o SITE_DIR" :
+			*db ? "--db reads the store: no RESULTS_DIR with it" :
 			"need exactly one RESULTS_DIR", dashboard_usage);
 		return AN_EXIT_USAGE;
 	}
-	d.in_dir = argv[optind];
-	if (stat(d.in_dir, &st) || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "dashboard: %s: not a readable folder\n", d.in_dir);
+	d->in_dir = *db ? NULL : argv[optind];
+	return -1;
+}
+
+int an_dash_build(struct dash *d, an_dash_fill_fn fill, void *arg)
+{
+	struct stat st;
+	json_t *cache = NULL;
+	char err[1024] = "";
+	int ret = AN_EXIT_OK;
+
+	if (!fill && (stat(d->in_dir, &st) || !S_ISDIR(st.st_mode))) {
+		fprintf(stderr, "dashboard: %s: not a readable folder\n", d->in_dir);
 		return AN_EXIT_INPUT;
 	}
-	if (sf_is_stdout(d.out_dir)) {
+	if (sf_is_stdout(d->out_dir)) {
 		fprintf(stderr, "dashboard: -o -: a site is a folder of files, it cannot go to standard output\n");
 		return AN_EXIT_USAGE;
 	}
 	/* An unwritable site folder is found before any result is read. */
-	if (an_mkdirs(d.out_dir, err, sizeof(err)) ||
-	    sf_check_dir(d.out_dir, err, sizeof(err))) {
+	if (an_mkdirs(d->out_dir, err, sizeof(err)) ||
+	    sf_check_dir(d->out_dir, err, sizeof(err))) {
 		fprintf(stderr, "dashboard: %s\n", err);
 		return AN_EXIT_OUTPUT;
 	}
-	if (scan(&d, d.in_dir, "", err, sizeof(err))) {
+	if (fill ? fill(d, arg, err, sizeof(err)) :
+		   scan(d, d->in_dir, "", err, sizeof(err))) {
 		fprintf(stderr, "dashboard: %s\n", err);
-		dash_free(&d);
+		dash_free(d);
 		return AN_EXIT_INPUT;
 	}
-	qsort(d.files, d.n_files, sizeof(*d.files), cmp_file);
-	cache = load_cache(d.out_dir);
-	read_files(&d, cache);
-	json_decref(cache);
-	if (group_hosts(&d)) {
+	if (!fill) {
+		/* files only: a store is its own cache */
+		qsort(d->files, d->n_files, sizeof(*d->files), cmp_file);
+		cache = load_cache(d->out_dir);
+		read_files(d, cache);
+		json_decref(cache);
+	}
+	if (group_hosts(d)) {
 		fprintf(stderr, "dashboard: out of memory\n");
-		dash_free(&d);
+		dash_free(d);
 		return AN_EXIT_OUTPUT;
 	}
-	compare_hosts(&d);
-	if (an_dash_write_pages(&d, err, sizeof(err)) ||
-	    save_cache(&d, err, sizeof(err))) {
+	compare_hosts(d);
+	if (an_dash_write_pages(d, err, sizeof(err)) ||
+	    (!fill && save_cache(d, err, sizeof(err)))) {
 		fprintf(stderr, "dashboard: %s\n", err);
 		ret = AN_EXIT_OUTPUT;
 	} else {
-		printf("dashboard: %zu result files (%zu read, %zu from cache%s), %zu skipped, %zu hosts -> %s/index.html\n",
-		       d.n_files, d.n_fresh, d.n_cached,
-		       d.n_reparsed ? ", some re-read for comparisons" : "",
-		       d.n_skipped, d.n_hosts, d.out_dir);
+		printf("dashboard: %zu %s (%zu read, %zu from cache%s), %zu skipped, %zu hosts -> %s/index.html\n",
+		       d->n_files, fill ? "stored runs" : "result files", d->n_fresh,
+		       d->n_cached, d->n_reparsed ? ", some re-read for comparisons" : "",
+		       d->n_skipped, d->n_hosts, d->out_dir);
 	}
-	dash_free(&d);
+	dash_free(d);
 	return ret;
+}
+
+int an_cmd_dashboard(int argc, char **argv)
+{
+	struct dash d = { 0 };
+	const char *db;
+	int rc = an_dash_args(argc, argv, &d, &db);
+
+	if (rc >= 0)
+		return rc;
+	if (db) {
+		/* the CLI's dashboard is store/db_dash.c's, which reads --db */
+		fprintf(stderr, "dashboard: --db: no store in this build\n");
+		return AN_EXIT_USAGE;
+	}
+	return an_dash_build(&d, NULL, NULL);
 }

@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 COMMANDS = ["run", "info", "list", "selftest", "compare", "plot", "report",
-            "dashboard", "export", "profile"]
+            "dashboard", "export", "profile", "db"]
 # Words too common to tie a help text to a README row.
 STOP = {"a", "an", "the", "or", "and", "of", "to", "in", "is", "be", "but",
         "not", "no", "any", "was", "could", "cannot", "nothing", "every",
@@ -149,6 +149,10 @@ def main():
         ("report", ["report", good, "-o", nowhere + "/r.html"], io, "an unwritable file"),
         ("export", ["export", good, "--csv", "-o", nowhere + "/x.csv"], io, "an unwritable file"),
         ("dashboard", ["dashboard", "tests/data/analysis", "-o", nowhere], io, "an unwritable site"),
+        ("db", ["db", "import", "--db", nowhere + "/s.db", good], io, "an unwritable store"),
+        ("db", ["db", "export", "--db", os.path.join(tmp, "none.db"), "-o", os.path.join(tmp, "x")],
+         io, "a missing store"),
+        ("db", ["db", "import", "--db", os.path.join(tmp, "s.db"), junk], 1, "a file that is no result (skipped)"),
         # one rule: read but invalid is 2, could not be read is 4
         ("plot", ["plot", junk, "-o", os.path.join(tmp, "p")], usage, "a file that is no result"),
         ("report", ["report", junk, "-o", os.path.join(tmp, "r.html")], usage, "a file that is no result"),

@@ -99,6 +99,13 @@ if [ -w /dev/kvm ]; then
 			bad "NO_COLOR: $(tr '\r' '\n' <"$work/tty2" | head -3)"
 		fi
 	fi
+	# export --csv into a pipe is data: CRLF line ends, never escaped
+	if "$HVBENCH" export "$work/r.json" --csv | head -1 | grep -q $'\r$' &&
+	   ! "$HVBENCH" export "$work/r.json" --csv | grep -q 'u000d'; then
+		ok "export --csv into a pipe: CRLF as data, not escaped"
+	else
+		bad "export --csv into a pipe: $("$HVBENCH" export "$work/r.json" --csv | head -1 | tail -c 20 | od -c | head -2)"
+	fi
 	# the PLE family's curves (issue 16): a -P sweep of vcpus, plotted
 	if "$HVBENCH" run spinlock -P 'vcpus=[1, 2]' -P 'variant=["ticket", "tas"]' --cpl 3 --min-time 20ms \
 		--repetitions 1 -q -o "$work/s.json" >/dev/null 2>&1 &&

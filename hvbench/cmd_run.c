@@ -20,6 +20,7 @@
 #include "hvbench/record.h"
 #include "hvbench/results.h"
 #include "hvbench/run_args.h"
+#include "store/db.h"
 #include "hvbench/safefile.h"
 #include "hvbench/sha256.h"
 #include "hvbench/startup.h"
@@ -71,6 +72,9 @@ static void run_usage(FILE *f)
 		"Output:\n"
 		"  -o, --output FILE   write the result file here ('-': standard output,\n"
 		"                      the per-benchmark lines then go to stderr)\n"
+		"      --db PATH|URL   also store the run in the results store (SQLite file\n"
+		"                      or postgresql://..., docs/store.md) once the file is\n"
+		"                      saved; the store is opened before the first benchmark\n"
 		"  -q, --quiet         no per-benchmark lines, no summary table\n"
 		"  -p, --profile       under each benchmark's line, its exit profile: per\n"
 		"                      exit reason the count per op, the mean and p99 time\n"
@@ -88,8 +92,8 @@ static void run_usage(FILE *f)
 		"exit: 0 done, every benchmark ok or unsupported, 1 done and saved, but a\n"
 		"      benchmark failed, 2 bad command line or a suite file read but\n"
 		"      invalid (nothing ran), 3 /dev/kvm missing or not accessible, 4 the\n"
-		"      suite file could not be read or the result file could not be\n"
-		"      written (checked before the first benchmark), 130 interrupted, what\n"
+		"      suite file could not be read or the result file (or the --db store)\n"
+		"      could not be written (checked before the first benchmark), 130 interrupted, what\n"
 		"      was measured is saved\n");
 }
 
@@ -204,6 +208,42 @@ static void run_done(size_t i, json_t *rec, void *ctx)
 	rec_free(r);
 }
 
+/* --db: with @doc NULL, opens the store (made and migrated) and closes it;
+ * else stores @doc as its file @path holds it. 0, or -1 with @msg. */
+static int run_db_store(const json_t *doc, const char *url, const char *path,
+			char *msg, size_t len)
+{
+	struct db *db;
+	json_t *as_file;
+	long long id;
+	int ret = 0;
+
+	if (db_open(url, DB_CREATE, &db, msg, len))
+		return -1;
+	if (!doc) {
+		db_close(db);
+		return 0;
+	}
+	as_file = results_as_written(doc);
+	if (!as_file) {
+		snprintf(msg, len, "%.900s: out of memory", path);
+		ret = -1;
+	} else {
+		switch (db_import_doc(db, as_file, path, NULL, &id, msg, len)) {
+		case DB_IMPORTED:
+			snprintf(msg, len, "stored in %s as run %lld", url, id);
+			break;
+		case DB_DUPLICATE:
+			break;
+		default:
+			ret = -1;
+		}
+	}
+	json_decref(as_file);
+	db_close(db);
+	return ret;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -211,6 +251,7 @@ int cmd_run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "profile", no_argument, NULL, 'p' },
 		{ "no-jail", no_argument, NULL, 'J' },
+		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "cpl", required_argument, NULL, RA_OPT_CPL },
 		{ "min-time", required_argument, NULL, RA_OPT_MIN_TIME },
@@ -227,7 +268,7 @@ int cmd_run(int argc, char **argv)
 	run_args_init(&ra);
 	struct jail_opts jail;
 	jail_opts_default(&jail);
-	const char *out_path = NULL;
+	const char *out_path = NULL, *db_url = NULL;
 	bool quiet = false, profile = false;
 	char err[1024];
 	int c;
@@ -256,6 +297,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'J':
 			jail.enabled = false;
+			break;
+		case 'D':
+			db_url = optarg;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -323,6 +367,14 @@ int cmd_run(int argc, char **argv)
 	/* A folder that cannot take the file is found now, not after the
 	 * whole suite has been measured. */
 	if (results_check_output(path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "hvbench: %s\n", err);
+		suite_free(&suite);
+		host_setup_free(&hs);
+		return done_early(load_start, EXIT_IO);
+	}
+	/* The store too: opened (made, migrated) and closed again, so that
+	 * no connection lives through the benchmarks' child processes. */
+	if (db_url && run_db_store(NULL, db_url, NULL, err, sizeof(err))) {
 		fprintf(stderr, "hvbench: %s\n", err);
 		suite_free(&suite);
 		host_setup_free(&hs);
@@ -462,6 +514,11 @@ int cmd_run(int argc, char **argv)
 					      sizeof(err));
 	if (!out_path && rc == 0)
 		snprintf(path, sizeof(path), "%s", final);
+	char db_msg[1024] = "";
+	int db_rc = 0;
+	if (rc == 0 && db_url)
+		db_rc = run_db_store(doc, db_url, sf_is_stdout(path) ? "-" : path,
+				     db_msg, sizeof(db_msg));
 	json_decref(doc);
 	suite_free(&suite);
 	host_setup_free(&hs);
@@ -474,6 +531,12 @@ int cmd_run(int argc, char **argv)
 		fprintf(human, "%s; results: %s\n", hv_interrupt_requested ? ", interrupted" : "",
 			sf_is_stdout(path) ? "standard output" : path);
 	}
+	if (db_rc) {
+		fprintf(stderr, "hvbench: %s (the result file is saved)\n", db_msg);
+		return EXIT_IO;
+	}
+	if (db_url && !quiet)
+		fprintf(human, "%s\n", db_msg);
 	if (hv_interrupt_requested)
 		return EXIT_INTERRUPTED;
 	return tally.failed ? EXIT_BENCH_FAILED : EXIT_OK;

@@ -7,6 +7,7 @@
 #include "hvbench/startup.h"
 #include "hvbench/termsafe.h"
 #include "hvbench/version.h"
+#include "store/db.h"
 
 static const struct {
 	const char *name;
@@ -29,10 +30,12 @@ static const struct {
 	  "charts with gnuplot (PNG and SVG)" },
 	{ "report", an_cmd_report, "report RESULT.json [-o FILE.html]",
 	  "a self-contained HTML report" },
-	{ "dashboard", an_cmd_dashboard, "dashboard DIR -o SITE",
+	{ "dashboard", cmd_dashboard, "dashboard DIR|--db URL -o SITE",
 	  "a static regression dashboard over many runs" },
 	{ "export", an_cmd_export, "export RESULT.json --csv [-o FILE]",
 	  "a spreadsheet-friendly table" },
+	{ "db", cmd_db, "db import|export|query|version",
+	  "the results store (SQLite, PostgreSQL)" },
 };
 
 static void usage(FILE *f)

@@ -92,10 +92,22 @@ void results_finish(json_t *doc, bool interrupted)
 	json_object_set_new(doc, "interrupted", json_boolean(interrupted));
 }
 
+/* How a result file is encoded: both writers and results_as_written. */
+#define RESULTS_JSON_FLAGS (JSON_INDENT(1) | JSON_REAL_PRECISION(15))
+
+json_t *results_as_written(const json_t *doc)
+{
+	char *text = json_dumps(doc, RESULTS_JSON_FLAGS);
+	json_t *back = text ? json_loads(text, 0, NULL) : NULL;
+
+	free(text);
+	return back;
+}
+
 int results_write_atomic(const json_t *doc, const char *path, char *err,
 			 size_t errlen)
 {
-	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+	char *text = json_dumps(doc, RESULTS_JSON_FLAGS);
 	char *full = NULL;
 	int rc;
 
@@ -119,7 +131,7 @@ int results_write_atomic(const json_t *doc, const char *path, char *err,
 int results_write_new(const json_t *doc, const char *path, char *final,
 		      size_t finallen, char *err, size_t errlen)
 {
-	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_REAL_PRECISION(15));
+	char *text = json_dumps(doc, RESULTS_JSON_FLAGS);
 	size_t n = strlen(path);
 	int rc = -EEXIST;
 

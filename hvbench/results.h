@@ -42,6 +42,11 @@ void results_iso8601(time_t t, char *out, size_t outlen);
 int results_write_atomic(const json_t *doc, const char *path, char *err,
 			 size_t errlen);
 
+/* @doc as a reader of the written file sees it (numbers rounded as the
+ * writer rounds them), for the store (`run --db`): it then holds what
+ * importing the file would. NULL on out of memory. */
+json_t *results_as_written(const json_t *doc);
+
 /*
  * The same for a default name: never replaces a file. When @path exists,
  * tries PATH-2.json, PATH-3.json ... (up to -999) with an exclusive rename,

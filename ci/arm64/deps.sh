@@ -5,7 +5,9 @@
 #   host (amd64):  qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu cpio
 #   arm64 multiarch (after `dpkg --add-architecture arm64`):
 #                  libc6:arm64 libc6-dev:arm64 libjansson-dev:arm64 libseccomp-dev:arm64
-#                  libhwloc-dev:arm64 libpfm4-dev:arm64
+#                  libhwloc-dev:arm64 libpfm4-dev:arm64 libsqlite3-dev:arm64 (the store;
+#                  libpq-dev is not co-installable across architectures:
+#                  the arm64 build goes without PostgreSQL)
 #   cached, not installed: busybox-static:arm64 .deb in build/arm64-emu/cache/
 #
 # busybox-static is NOT installed: it is not Multi-Arch, it Conflicts with
@@ -26,7 +28,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 HOST_PKGS=(qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu cpio)
-ARM64_PKGS=(libc6:arm64 libc6-dev:arm64 libjansson-dev:arm64 libhwloc-dev:arm64 libpfm4-dev:arm64 libseccomp-dev:arm64)
+ARM64_PKGS=(libc6:arm64 libc6-dev:arm64 libjansson-dev:arm64 libhwloc-dev:arm64 libpfm4-dev:arm64 libseccomp-dev:arm64 libsqlite3-dev:arm64)
 
 missing=()
 for p in "${HOST_PKGS[@]}" "${ARM64_PKGS[@]}"; do
