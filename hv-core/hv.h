@@ -31,6 +31,10 @@ typedef int (*hv_io_fn)(struct hv_vcpu *vcpu, uint64_t addr, bool write,
 /* Called for every call-channel request from the guest. */
 typedef int (*hv_ucall_fn)(struct hv_vcpu *vcpu, uint32_t nr, void *opaque);
 
+/* Called on each vCPU's own thread just before its first KVM_RUN, with the
+ * call channel's opaque: anything the guest does comes after it. */
+typedef void (*hv_start_fn)(struct hv_vcpu *vcpu, void *opaque);
+
 struct hv_vm_opts {
 	uint32_t nr_vcpus;	/* 1 .. min(HV_MAX_VCPUS, KVM_CAP_MAX_VCPUS) */
 	/* Guest RAM: up to HV_MMIO_BASE below the device window, the rest in
@@ -153,6 +157,7 @@ struct hv_vm {
 	uint32_t n_eventfds;
 	hv_ucall_fn ucall;
 	void *ucall_opaque;
+	hv_start_fn on_start;
 	volatile int stopping;		/* set by hv_vm_kick / a finished vCPU 0 */
 	/* A call-channel handler waits on purpose (interleaved runs): the
 	 * stall watchdog and the timeout do not count that time. */
@@ -191,6 +196,7 @@ int hv_vm_irqfd(struct hv_vm *vm, uint32_t gsi, char *err, size_t errlen);
 int hv_vm_signal_msi(struct hv_vm *vm, uint64_t addr, uint32_t data,
 		     char *err, size_t errlen);
 void hv_vm_set_ucall(struct hv_vm *vm, hv_ucall_fn fn, void *opaque);
+void hv_vm_set_start(struct hv_vm *vm, hv_start_fn fn);
 
 /* Load the embedded guest image and fill the shared page's fixed fields. */
 int hv_vm_load_guest(struct hv_vm *vm, char *err, size_t errlen);

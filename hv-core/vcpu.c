@@ -129,6 +129,8 @@ static void *vcpu_thread(void *arg)
 	/* Failing is harmless: the shared table only costs more per exit. */
 	if (vm->opts.private_files)
 		vcpu->private_files = unshare(CLONE_FILES) == 0;
+	if (vm->on_start)
+		vm->on_start(vcpu, vm->ucall_opaque);
 
 	for (;;) {
 		if (vm->stopping) {

@@ -348,6 +348,11 @@ void hv_vm_set_ucall(struct hv_vm *vm, hv_ucall_fn fn, void *opaque)
 	vm->ucall_opaque = opaque;
 }
 
+void hv_vm_set_start(struct hv_vm *vm, hv_start_fn fn)
+{
+	vm->on_start = fn;
+}
+
 int hv_vm_load_guest(struct hv_vm *vm, char *err, size_t errlen)
 {
 	size_t len = (size_t)(hv_guest_image_end - hv_guest_image);

@@ -92,6 +92,15 @@ static void probe_run_settings(struct run_state *st)
 	st->prun.calib_batched = st->b->max_batch != 1;
 }
 
+/* The first vCPU about to enter KVM_RUN: on its own thread, so the
+ * guest's first call (below) cannot be stamped before it. */
+static void on_vcpu_start(struct hv_vcpu *vcpu, void *opaque)
+{
+	(void)vcpu;
+	(void)opaque;
+	startup_mark(SU_VCPUS_STARTED);
+}
+
 /* Runs on the vCPU thread that made the call. */
 static int on_ucall(struct hv_vcpu *vcpu, uint32_t nr, void *opaque)
 {
@@ -427,8 +436,8 @@ struct rec *measure_record(const struct measure_env *env, const struct mb_bench 
 		goto out;
 	}
 	hv_vm_set_ucall(st.vm, on_ucall, &st);
+	hv_vm_set_start(st.vm, on_vcpu_start);
 	r = hv_vm_start(st.vm, err, sizeof(err));
-	startup_mark(SU_VCPUS_STARTED);
 	if (r == 0)
 		r = hv_vm_wait(st.vm, err, sizeof(err));
 	if (hv_interrupt_requested)

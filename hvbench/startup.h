@@ -12,7 +12,7 @@ enum startup_mark {
 	SU_EXEC,		/* execve (HVBENCH_EXEC_NS) or, without it, main() */
 	SU_HOST_READY,		/* host probed (cached figures or measured) */
 	SU_VM_CREATE,		/* the first benchmark VM: hv_vm_create called */
-	SU_VCPUS_STARTED,	/* its vCPU threads started: KVM_RUN follows */
+	SU_VCPUS_STARTED,	/* its first vCPU thread is about to enter KVM_RUN */
 	SU_GUEST_READY,		/* the guest's first call (HV_UCALL_READY) */
 	SU_FIRST_SAMPLE,	/* the guest begins its measured loop */
 	SU_COUNT

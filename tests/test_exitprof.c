@@ -230,6 +230,25 @@ static void test_cpuid_in_kernel(void **state)
 {
 	(void)state;
 	NEED_KVM();
+	if (!strcmp(host.backend, "pvm") && !host.cpuid_fault) {
+		/* CPL3 CPUID runs natively here: the row must refuse, and say why. */
+		const struct mb_bench *b = mb_find("cpuid");
+		struct mb_params p;
+
+		assert_non_null(b);
+		mb_params_defaults(&p, b);
+		p.cpl = 3;
+		json_t *r = measure_run(&env, b, &p);
+		assert_non_null(r);
+		assert_string_equal(json_string_value(json_object_get(r, "status")), "unsupported");
+		const char *why = json_string_value(json_object_get(r, "reason"));
+		assert_non_null(why);
+		assert_non_null(strstr(why, "no CPUID faulting"));
+		assert_null(json_object_get(r, "exit_profile"));
+		print_message("SKIP: cpuid at CPL3, the row refused as it must: %s\n", why);
+		json_decref(r);
+		skip();
+	}
 	json_t *rec = run("cpuid", 3);
 	json_t *prof = json_object_get(rec, "exit_profile");
 	assert_non_null(prof);
