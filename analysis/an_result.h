@@ -174,4 +174,13 @@ const struct an_bench *an_result_find_match(const struct an_result *r,
 /* Params left out of the matching key; see docs/analysis.md. */
 bool an_param_ignored(const char *param);
 
+/* One more param left out of the key (compare --ignore-param), for the
+ * files loaded after: -EINVAL for a name that is no parameter name (or is
+ * "name"/"variant"), -E2BIG past AN_MAX_USER_IGNORED. @name is kept, not
+ * copied. */
+#define AN_MAX_USER_IGNORED 16
+int an_param_ignore(const char *name);
+size_t an_param_user_ignored(const char *const **names);
+void an_param_ignore_clear(void);
+
 #endif

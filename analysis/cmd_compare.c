@@ -2,6 +2,7 @@
  * NEW against BASE, exit code 1 when something got significantly slower. */
 #include "analysis/an.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -34,6 +35,10 @@ static const char compare_usage[] =
 	"  --bootstrap N     bootstrap resamples for the ratio CI (default 1000)\n"
 	"  --spread-factor F the change must exceed F x the spread (default 1)\n"
 	"  --min-reps N      values needed on each side for a verdict (default 4)\n"
+	"  --ignore-param NAME\n"
+	"                    match records whatever their NAME parameter (e.g. ple,\n"
+	"                    to line up PLE-on with PLE-off runs); each row says\n"
+	"                    both sides' values. Repeatable\n"
 	"  --json            print a JSON document instead of a table\n"
 	"  -h, --help        this text\n"
 	"\n"
@@ -372,6 +377,27 @@ static int print_json(struct an_result **rs, struct an_cmp *cmps, size_t ncmp,
 	return 0;
 }
 
+/* A name no record of these files has is a typo, not a no-op. */
+static int check_ignored(struct an_result *const *rs, size_t nr)
+{
+	const char *const *names;
+	size_t n = an_param_user_ignored(&names);
+
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (size_t f = 0; f < nr && !seen; f++)
+			for (size_t k = 0; k < rs[f]->n_benches && !seen; k++)
+				seen = json_object_get(rs[f]->benches[k].params, names[i]) != NULL;
+		if (!seen) {
+			fprintf(stderr, "compare: --ignore-param %s: no record of these files has that parameter\n",
+				names[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int an_cmd_compare(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -382,6 +408,7 @@ int an_cmd_compare(int argc, char **argv)
 		{ "spread-factor", required_argument, NULL, 's' },
 		{ "min-reps", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ignore-param", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -394,6 +421,7 @@ int an_cmd_compare(int argc, char **argv)
 	int ch, ret = AN_EXIT_OK;
 
 	an_cmp_opts_default(&o);
+	an_param_ignore_clear();
 	optind = 0; /* full getopt reset: the tests call us repeatedly */
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -439,6 +467,21 @@ int an_cmd_compare(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'i': {
+			int r = an_param_ignore(optarg);
+
+			if (r == -E2BIG) {
+				fprintf(stderr, "compare: --ignore-param: at most %d of them\n",
+					AN_MAX_USER_IGNORED);
+				return AN_EXIT_USAGE;
+			}
+			if (r) {
+				fprintf(stderr, "compare: --ignore-param: '%s' is not a parameter name (letters, digits, _)\n",
+					optarg);
+				return AN_EXIT_USAGE;
+			}
+			break;
+		}
 		case 'h':
 			fputs(compare_usage, stdout);
 			return AN_EXIT_OK;
@@ -475,6 +518,10 @@ int an_cmd_compare(int argc, char **argv)
 	if (nr < 2 || (split && (split >= nr))) {
 		fprintf(stderr, "compare: need BASE.json and at least one NEW.json (or A... vs B...)\n%s",
 			compare_usage);
+		ret = AN_EXIT_USAGE;
+		goto out;
+	}
+	if (check_ignored(rs, nr)) {
 		ret = AN_EXIT_USAGE;
 		goto out;
 	}

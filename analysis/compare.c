@@ -129,22 +129,55 @@ static double rel_spread(const double *x, size_t n)
 	return n && med > 0 ? (mx - mn) / med : NAN;
 }
 
+static void note_add(struct an_cmp_row *row, const char *what)
+{
+	size_t len = strlen(row->note);
+
+	snprintf(row->note + len, sizeof(row->note) - len, "%s%s",
+		 len ? "; " : "", what);
+}
+
+static char *param_text(json_t *v)
+{
+	if (!v)
+		return strdup("(none)");
+	return json_is_string(v) ? strdup(json_string_value(v)) :
+		json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
 /* Records matched across levels ("cpl": "auto" on both sides) say which
- * level each ran at, next to whatever the comparison noted. */
+ * level each ran at, and records matched across a param the user left out
+ * of the key (--ignore-param) say each side's value, next to whatever the
+ * comparison noted. */
 static void note_levels(struct an_cmp_row *row)
 {
 	json_t *pb = json_object_get(row->base->params, "cpl");
 	json_t *pc = json_object_get(row->cur->params, "cpl");
-	char lv[64];
-	size_t len = strlen(row->note);
+	const char *const *names;
+	size_t n = an_param_user_ignored(&names);
+	char lv[96];
 
-	if (!json_is_integer(pb) || !json_is_integer(pc) ||
-	    json_integer_value(pb) == json_integer_value(pc))
-		return;
-	snprintf(lv, sizeof(lv), "cpl %lld vs %lld, the level each host picked",
-		 (long long)json_integer_value(pb), (long long)json_integer_value(pc));
-	snprintf(row->note + len, sizeof(row->note) - len, "%s%s",
-		 len ? "; " : "", lv);
+	if (json_is_integer(pb) && json_is_integer(pc) &&
+	    json_integer_value(pb) != json_integer_value(pc)) {
+		snprintf(lv, sizeof(lv), "cpl %lld vs %lld, the level each host picked",
+			 (long long)json_integer_value(pb),
+			 (long long)json_integer_value(pc));
+		note_add(row, lv);
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *vb = json_object_get(row->base->params, names[i]);
+		json_t *vc = json_object_get(row->cur->params, names[i]);
+
+		if (json_equal(vb, vc) || (!vb && !vc))
+			continue;
+		char *sb = param_text(vb), *sc = param_text(vc);
+
+		snprintf(lv, sizeof(lv), "%s %.32s vs %.32s", names[i],
+			 sb ? sb : "?", sc ? sc : "?");
+		note_add(row, lv);
+		free(sb);
+		free(sc);
+	}
 }
 
 /*

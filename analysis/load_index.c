@@ -1,6 +1,7 @@
 /* Matching records across result files: the key of a record (name,
  * variant and the params that change what is measured), and the hashed
  * lookups over one file's records. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +9,48 @@
 
 #include "analysis/load_int.h"
 
+/* The caller's own (compare --ignore-param), set before any file loads:
+ * the keys are made as a record is read. */
+static const char *user_ignored[AN_MAX_USER_IGNORED];
+static size_t n_user_ignored;
+
+int an_param_ignore(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len > 64 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != len)
+		return -EINVAL;
+	if (!strcmp(name, "name") || !strcmp(name, "variant"))
+		return -EINVAL;
+	for (size_t i = 0; i < n_user_ignored; i++)
+		if (!strcmp(user_ignored[i], name))
+			return 0;
+	if (n_user_ignored == AN_MAX_USER_IGNORED)
+		return -E2BIG;
+	user_ignored[n_user_ignored++] = name;
+	an_results_changed();
+	return 0;
+}
+
+size_t an_param_user_ignored(const char *const **names)
+{
+	*names = user_ignored;
+	return n_user_ignored;
+}
+
+void an_param_ignore_clear(void)
+{
+	n_user_ignored = 0;
+	an_results_changed();
+}
+
 bool an_param_ignored(const char *param)
 {
+	for (size_t i = 0; i < n_user_ignored; i++)
+		if (!strcmp(param, user_ignored[i]))
+			return true;
+
 	/* These change how long or how observed a run is, not what one
 	 * operation costs, so runs that differ only there still match. */
 	static const char *const ignored[] = {

@@ -118,6 +118,33 @@ if [ -w /dev/kvm ]; then
 	else
 		bad "plot: no spinlock curves ($(ls "$work/sp" 2>&1 | tr '\n' ' '))"
 	fi
+	# compare lines up PLE-on with PLE-off runs when told to leave ple out of
+	# the match (issue 16), and says each side's value in the row
+	if "$HVBENCH" run spinlock -P vcpus=2 -P ple=off --cpl 3 --min-time 20ms \
+		--repetitions 1 -q -o "$work/off.json" >/dev/null 2>&1 &&
+	   jq -e '.benchmarks[0].status == "ok" or .benchmarks[0].status == "unsupported"' "$work/off.json" >/dev/null; then
+		"$HVBENCH" run spinlock -P vcpus=2 -P ple=on --cpl 3 --min-time 20ms \
+			--repetitions 1 -q -o "$work/on.json" >/dev/null 2>&1
+		"$HVBENCH" compare "$work/on.json" "$work/off.json" --json >"$work/c0.json" 2>/dev/null
+		"$HVBENCH" compare "$work/on.json" "$work/off.json" --ignore-param ple --json >"$work/c1.json" 2>/dev/null
+		if jq -e '[.comparisons[0].rows[] | select(.name == "spinlock")] | length == 2' "$work/c0.json" >/dev/null &&
+		   jq -e '[.comparisons[0].rows[] | select(.name == "spinlock")] as $r | ($r | length) == 1 and
+			  ($r[0].base.status == "ok") and ($r[0].new != null) and
+			  (if $r[0].new.status == "ok" then ($r[0].note | test("ple on vs off")) else true end)' "$work/c1.json" >/dev/null; then
+			ok "compare --ignore-param ple: PLE on and off in one row, each side's value said"
+		else
+			bad "compare --ignore-param ple: $(head -c 600 "$work/c1.json")"
+		fi
+	else
+		bad "spinlock ple=off: $(jq -c '.benchmarks[0] | {status, reason}' "$work/off.json" 2>&1)"
+	fi
+	"$HVBENCH" compare "$work/s.json" "$work/s.json" --ignore-param plee >/dev/null 2>"$work/e"
+	rc=$?
+	if [ $rc = 2 ] && grep -q "^compare: --ignore-param plee: no record of these files has that parameter$" "$work/e"; then
+		ok "compare --ignore-param with a name no record has: exit 2, says so"
+	else
+		bad "compare --ignore-param plee: exit $rc: $(cat "$work/e")"
+	fi
 	if ! grep -aq '\[1/' "$work/out"; then
 		ok "into a pipe: no progress line"
 	else
