@@ -138,6 +138,15 @@ if [ -w /dev/kvm ]; then
 	else
 		bad "spinlock ple=off: $(jq -c '.benchmarks[0] | {status, reason}' "$work/off.json" 2>&1)"
 	fi
+	# arm64's WFE wait asked for on x86: refused before the VM runs, saying why
+	"$HVBENCH" run spinlock -P wait=wfe --cpl 3 --min-time 5ms --repetitions 1 -q \
+		-o "$work/wfe.json" >/dev/null 2>&1
+	if jq -e '.benchmarks[0].status == "unsupported" and (.benchmarks[0].reason | test("wait=wfe is arm64")) and
+		  .benchmarks[0].cycles == null' "$work/wfe.json" >/dev/null 2>&1; then
+		ok "spinlock wait=wfe on x86: unsupported, the reason said"
+	else
+		bad "spinlock wait=wfe on x86: $(jq -c '.benchmarks[0] | {status, reason}' "$work/wfe.json" 2>&1)"
+	fi
 	"$HVBENCH" compare "$work/s.json" "$work/s.json" --ignore-param plee >/dev/null 2>"$work/e"
 	rc=$?
 	if [ $rc = 2 ] && grep -q "^compare: --ignore-param plee: no record of these files has that parameter$" "$work/e"; then

@@ -13,6 +13,12 @@ enum sl_param {
 	SL_P_VARIANT,	/* enum sl_variant */
 	SL_P_CS,	/* loop turns inside the critical section */
 	SL_P_NCS,	/* loop turns between a release and the next acquire */
+	SL_P_WAIT,	/* enum sl_wait */
+};
+
+enum sl_wait {
+	SL_WAIT_RELAX,	/* spin with the CPU's relax hint: x86 PAUSE, arm64 YIELD */
+	SL_WAIT_WFE,	/* arm64: load-exclusive the lock word, WFE until it is written */
 };
 
 enum sl_variant {

@@ -42,6 +42,22 @@ static inline void garch_relax(void)
 	asm volatile("yield" ::: "memory");
 }
 
+/* One wait for *w to change from @old, as Linux's arm64 spin-waits do:
+ * the load-exclusive arms the monitor, and WFE sleeps until a write to the
+ * line clears it (or any event, an exception return included). The caller
+ * re-reads. KVM traps WFE while the vCPU's CPU has other work. */
+static inline void garch_wait_step(uint32_t *w, uint32_t old)
+{
+	uint32_t v;
+
+	asm volatile("ldaxr %w0, [%1]\n\t"
+		     "cmp %w0, %w2\n\t"
+		     "b.ne 1f\n\t"
+		     "wfe\n"
+		     "1:"
+		     : "=&r"(v) : "r"(w), "r"(old) : "memory", "cc");
+}
+
 static inline __attribute__((noreturn)) void garch_halt_forever(void)
 {
 	for (;;)

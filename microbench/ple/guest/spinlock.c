@@ -3,7 +3,8 @@
  * vCPU 0 is timed per acquisition, the others (at the row's level) acquire
  * until told to stop. ple_probe: one vCPU runs PAUSE alone and notes the
  * first stall. Arch-neutral: the spin's relax is garch_relax (x86 PAUSE,
- * arm64 YIELD). */
+ * arm64 YIELD), or with SL_WAIT_WFE garch_wait_step (arm64: WFE on the
+ * exclusive monitor). */
 #include <stdint.h>
 #include "guest.h"
 #include "microbench/ple/ple_abi.h"
@@ -31,7 +32,16 @@ static inline void turns(uint64_t n)
 		asm volatile("" ::: "memory");
 }
 
-/* Take the lock; returns the relax instructions it spun. Gives up (0xffff..)
+/* One wait while *w is still @old. */
+static inline void sl_wait(uint32_t *w, uint32_t old)
+{
+	if (P(SL_P_WAIT) == SL_WAIT_WFE)
+		garch_wait_step(w, old);
+	else
+		garch_relax();
+}
+
+/* Take the lock; returns the waits (relax or WFE) it spun. Gives up (0xffff..)
  * when the host asks to stop: a stopped run's queue no longer matters. */
 static inline uint64_t sl_acquire(volatile uint64_t *beat)
 {
@@ -40,8 +50,10 @@ static inline uint64_t sl_acquire(volatile uint64_t *beat)
 
 	if (P(SL_P_VARIANT) == SL_TICKET) {
 		uint32_t me = __atomic_fetch_add(&l[0], 1, __ATOMIC_RELAXED);
-		while (__atomic_load_n(&l[1], __ATOMIC_ACQUIRE) != me) {
-			garch_relax();
+		uint32_t s;
+
+		while ((s = __atomic_load_n(&l[1], __ATOMIC_ACQUIRE)) != me) {
+			sl_wait(&l[1], s);
 			if ((++spins & 1023) == 0) {
 				(*beat)++;
 				if (SHARED->stop)
@@ -52,7 +64,7 @@ static inline uint64_t sl_acquire(volatile uint64_t *beat)
 	}
 	while (__atomic_exchange_n(&l[0], 1, __ATOMIC_ACQUIRE)) {
 		while (__atomic_load_n(&l[0], __ATOMIC_RELAXED)) {
-			garch_relax();
+			sl_wait(&l[0], 1);
 			if ((++spins & 1023) == 0) {
 				(*beat)++;
 				if (SHARED->stop)
