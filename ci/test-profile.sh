@@ -41,7 +41,18 @@ expect 0 "exit: 0 done" "--help" profile --help
 
 if [ ! -w /dev/kvm ]; then
 	echo "SKIP: /dev/kvm is not usable here: no VM to profile"
-	echo "$pass passed, $fail failed"
+	# a workload's Xentrace table (issue 17): under its line, and in the report
+"$HVBENCH" run macro_sha256 -P kib=256 --cpl 3 --min-time 20ms --repetitions 6 \
+	-o "$work/m.json" >"$work/mout" 2>&1
+if grep -Eq '^      Xentrace table: guest [0-9.]+[KMG]? vs native [0-9.]+[KMG]? (cycles|instructions) per run \(medians\), overhead [-+][0-9.]+%' "$work/mout" &&
+   grep -Eq '^      exit reason +seen by +count/run +% of exits +(cycles|instructions)/run +% of overhead$' "$work/mout" &&
+   "$HVBENCH" report "$work/m.json" -o "$work/m.html" >/dev/null 2>&1 &&
+   grep -q "<section id='xentrace'>" "$work/m.html" && grep -q "<h3>macro_sha256</h3>" "$work/m.html"; then
+	ok "macro_sha256: the Xentrace table under its line and in the report"
+else
+	bad "Xentrace table: $(cat "$work/mout")"
+fi
+echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 	exit
 fi
@@ -109,6 +120,17 @@ if "$HVBENCH" report "$work/r.json" -o "$work/r.html" >/dev/null 2>&1 &&
 	ok "report: the exit profiles section, io 1 per op"
 else
 	bad "report: no exit profile table ($(grep -o "exit-profiles.\{0,200\}" "$work/r.html" | head -1))"
+fi
+# a workload's Xentrace table (issue 17): under its line, and in the report
+"$HVBENCH" run macro_sha256 -P kib=256 --cpl 3 --min-time 20ms --repetitions 6 \
+	-o "$work/m.json" >"$work/mout" 2>&1
+if grep -Eq '^      Xentrace table: guest [0-9.]+[KMG]? vs native [0-9.]+[KMG]? (cycles|instructions) per run \(medians\), overhead [-+][0-9.]+%' "$work/mout" &&
+   grep -Eq '^      exit reason +seen by +count/run +% of exits +(cycles|instructions)/run +% of overhead$' "$work/mout" &&
+   "$HVBENCH" report "$work/m.json" -o "$work/m.html" >/dev/null 2>&1 &&
+   grep -q "<section id='xentrace'>" "$work/m.html" && grep -q "<h3>macro_sha256</h3>" "$work/m.html"; then
+	ok "macro_sha256: the Xentrace table under its line and in the report"
+else
+	bad "Xentrace table: $(cat "$work/mout")"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -205,6 +205,8 @@ static void run_done(size_t i, json_t *rec, void *ctx)
 	if (r && (d->profile || d->suite->entries[i].params.profile ||
 		  !strcmp(d->suite->entries[i].bench->family, "macro")))
 		rec_print_profile(d->human, r);
+	if (r && !strcmp(d->suite->entries[i].bench->family, "macro"))
+		rec_print_xentrace(d->human, rec);
 	rec_free(r);
 }
 

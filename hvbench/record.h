@@ -37,6 +37,10 @@ void rec_display_name(char *out, size_t len, const char *label, const char *vari
  * count per op, mean and p99 time per exit in the profile's unit, share of
  * the window); nothing when the record has none. */
 void rec_print_profile(FILE *f, const struct rec *r);
+/* A workload's Xentrace table (probes/xentrace.h) under its line, from
+ * the record as written; nothing where it has no guest/native runs or no
+ * exit profile. */
+void rec_print_xentrace(FILE *f, json_t *bench);
 /* What the profile tables' columns and methods mean, once per run. */
 void rec_print_profile_legend(FILE *f);
 
