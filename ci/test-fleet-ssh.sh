@@ -6,7 +6,9 @@
 # sshd of its own (a throw-away host key and authorized_keys in the test's
 # temp folder, listening only on the namespace's address). The playbook
 # runs against their addresses as root with the test's key, a tiny suite,
-# a SQLite store; twice. The store must then hold one run of each of the
+# into a throw-away PostgreSQL cluster (initdb + pg_ctl in the temp folder,
+# a Unix socket there only, as ci/test-db-pg.sh; a SQLite file where the
+# postgresql binaries are missing); twice. The store must then hold one run of each of the
 # three hosts, then two, each once; each sshd must have let the controller
 # in; and every run's host block must say the truth: one machine (this
 # kernel's boot_id, its CPU and kernel). Everything the test made
@@ -16,6 +18,7 @@
 # (openssh-client), unshare (util-linux), ansible-playbook and a usable
 # /dev/kvm; skips, with the reason, without one of them.
 # Usage: ci/test-fleet-ssh.sh [HVBENCH_BINARY]   (default bin/hvbench)
+#        HVBENCH_FLEET_SQLITE=1 ci/test-fleet-ssh.sh   (the SQLite store)
 set -u
 cd "$(dirname "$0")/.."
 HV=$(realpath "${1:-${HVBENCH:-bin/hvbench}}")
@@ -34,8 +37,10 @@ work=$(mktemp -d /tmp/hvbench-fleet-ssh.XXXXXX)
 made_run_sshd=""
 sshd_pids=()
 play_pid=""
+pg_up=""
 cleanup() {
 	local ns p
+	[ -n "$pg_up" ] && runuser -u nobody -- "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1
 	[ -n "$play_pid" ] && kill "$play_pid" 2>/dev/null && wait "$play_pid" 2>/dev/null
 	for ns in a b c; do
 		# sshd, the sessions it started and anything left of a run
@@ -55,6 +60,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
+chmod 755 "$work"	# for the PostgreSQL server, which runs as nobody
 
 # A /24 of 10.213.0.0/16 that no address or route of this machine touches
 # (the default route aside).
@@ -156,6 +162,28 @@ check "each namespace has its own name (${names% })" [ "$names" = "hvfleet-a hvf
 	echo "ansible_python_interpreter=$(command -v python3)"
 	echo "hvbench_timeout=300"
 } >"$work/inventory"
+# The store the controller imports into.
+pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ "${HVBENCH_FLEET_SQLITE:-}" != 1 ] && [ -n "$pgbin" ] && [ -x "$pgbin/initdb" ] && [ -x "$pgbin/pg_ctl" ] && [ -x "$pgbin/psql" ] &&
+	command -v runuser >/dev/null; then
+	mkdir "$work/pg" && chown nobody: "$work/pg"
+	pg() { runuser -u nobody -- "$@" >>"$work/pg/setup.log" 2>&1; }
+	if pg "$pgbin/initdb" -D "$work/pg/data" -U hvbench -A trust -E UTF8 --no-locale --no-sync &&
+		pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w -t 60 \
+			-o "-k $work/pg -c listen_addresses=" start && pg_up=1 &&
+		pg "$pgbin/psql" -X -q -h "$work/pg" -U hvbench -d postgres -c "CREATE DATABASE hvb"; then
+		store_url="postgresql:///hvb?host=$work/pg&user=hvbench"
+		engine=PostgreSQL
+	else
+		echo "FAIL: the PostgreSQL cluster did not start:"
+		tail -n 5 "$work/pg/setup.log" "$work/pg/server.log" 2>/dev/null
+		exit 1
+	fi
+else
+	store_url="$work/store.db"
+	engine=SQLite	# HVBENCH_FLEET_SQLITE=1, or no postgresql binaries (Debian package postgresql)
+fi
+echo "store: $engine"
 : >"$work/ansible.cfg"	# not the user's or /etc/ansible's settings
 printf '{"name": "fleet-ssh", "defaults": {"min_time_ms": 5, "repetitions": 4}, "benchmarks": [{"name": "empty"}]}\n' >"$work/suite.json"
 
@@ -165,7 +193,7 @@ play() {
 		ANSIBLE_LOCAL_TEMP="$work/ansible-local" ANSIBLE_REMOTE_TEMP="$work/ansible-remote" \
 		ANSIBLE_SSH_CONTROL_PATH_DIR="$work/cp" ANSIBLE_CONFIG="$work/ansible.cfg" \
 		ansible-playbook -i "$work/inventory" fleet/site.yml \
-		-e "hvbench_binary=$HV" -e "hvbench_store=$work/store.db" \
+		-e "hvbench_binary=$HV" -e "{\"hvbench_store\": \"$store_url\"}" \
 		-e "hvbench_suite=$work/suite.json" -e "hvbench_results=$work/fetched" \
 		>"$work/play$1.log" 2>&1 &
 	# waited for, not run in the foreground: a signal then ends the test
@@ -177,19 +205,20 @@ play() {
 	echo "play $1: $((SECONDS - t0)) s"
 	return $rc
 }
-# The store, as SQLite says it: "hostname:runs" per host, distinct hashes,
-# runs, distinct boot_ids | cpu_models | kernels of the host blocks.
+# The store, as `hvbench db export` gives it back (either engine): runs per
+# host ("hostname:runs"), all runs, then the distinct boot_ids | cpu_models |
+# kernels of their host blocks.
 store() {
-	python3 - "$work/store.db" <<-'EOF'
-		import sqlite3, sys
-		db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-		per = db.execute("SELECT h.hostname, count(*) FROM runs r JOIN hosts h"
-		                 " ON h.id = r.host_id GROUP BY h.hostname ORDER BY 1").fetchall()
-		print(" ".join("%s:%d" % p for p in per))
-		print(db.execute("SELECT count(DISTINCT content_hash), count(*) FROM runs").fetchone())
+	rm -rf "$work/exp"
+	"$HV" db export --db "$store_url" -o "$work/exp" >/dev/null || return 1
+	python3 - "$work/exp" <<-'EOF'
+		import collections, glob, json, sys
+		docs = [json.load(open(f)) for f in sorted(glob.glob(sys.argv[1] + "/*.json"))]
+		per = collections.Counter(d["host"]["hostname"] for d in docs)
+		print(" ".join("%s:%d" % p for p in sorted(per.items())))
+		print(len(docs))
 		for k in ("boot_id", "cpu_model", "kernel"):
-		    v = db.execute("SELECT DISTINCT json_extract(host_doc, '$.%s') FROM runs" % k).fetchall()
-		    print("|".join(str(x[0]) for x in v))
+		    print("|".join(sorted({str(d["host"].get(k)) for d in docs})))
 	EOF
 }
 me_boot=$(cat /proc/sys/kernel/random/boot_id)
@@ -213,7 +242,7 @@ done
 check "each namespace's sshd let the play in ($logins of 3)" [ "$logins" -eq 3 ]
 s=$(store 2>&1)
 echo "$s" | sed 's/^/  store: /'
-check "the store holds one run of each of the three hosts" \
+check "the $engine store holds one run of each of the three hosts" \
 	[ "$(echo "$s" | sed -n 1p)" = "hvfleet-a:1 hvfleet-b:1 hvfleet-c:1" ]
 check "the three runs say one machine: this boot, this CPU, this kernel" \
 	[ "$(echo "$s" | sed -n 3p)" = "$me_boot" -a "$(echo "$s" | sed -n 4p)" = "$me_cpu" \
@@ -225,8 +254,8 @@ check "the play runs again (exit $rc)" [ "$rc" -eq 0 ]
 s=$(store 2>&1)
 echo "$s" | sed 's/^/  store: /'
 check "the store holds two runs of each host: the new ones, the old ones once" \
-	[ "$(echo "$s" | sed -n 1p)" = "hvfleet-a:2 hvfleet-b:2 hvfleet-c:2" -a "$(echo "$s" | sed -n 2p)" = "(6, 6)" ]
-q=$("$HV" db query --db "$work/store.db" --csv latest 2>&1)
+	[ "$(echo "$s" | sed -n 1p)" = "hvfleet-a:2 hvfleet-b:2 hvfleet-c:2" -a "$(echo "$s" | sed -n 2p)" = 6 ]
+q=$("$HV" db query --db "$store_url" --csv latest 2>&1)
 check "db query latest names the three hosts" \
 	[ "$(echo "$q" | grep -c '^hvfleet-[abc],')" -eq 3 ]
 echo "$pass passed, $fail failed"
