@@ -4,7 +4,9 @@
 # dashboard of a folder and in the dashboard of the store (--db, SQLite),
 # and a hostile kernel string (markup, quotes, control bytes, 300 bytes)
 # reaches the page escaped, cut short, with its whole text as the tooltip.
-# Three runs of one host from tests/data/analysis/x86-vmx.json. ~1 s.
+# Eight runs of one host from tests/data/analysis/x86-vmx.json: more than
+# the last DASH_HISTORY + 1 a comparison reads, so the oldest run's label
+# comes from the store's tables where --db reads only those in full. ~1 s.
 # Usage: ci/test-dashboard-kernel.sh [HVBENCH_BINARY]   (default bin/hvbench)
 set -u
 cd "$(dirname "$0")/.."
@@ -26,13 +28,13 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# oldest: markup; middle: plain; latest: quotes, '&', a BEL, then 300 bytes
+# oldest: markup; then plain ones; latest: quotes, '&', a BEL, then 300 bytes
 python3 - tests/data/analysis/x86-vmx.json "$work/results" <<'PY'
 import copy, json, os, sys
 tpl, out = json.load(open(sys.argv[1])), sys.argv[2]
 os.makedirs(out)
-kernels = ["6.1.0-old<script>alert(1)</script>", "6.5.0-mid",
-           "6.8.0-new'&\"\u0007" + "x" * 300]
+kernels = (["6.1.0-old<script>alert(1)</script>"] + ["6.5.0-mid%d" % i for i in range(6)] +
+           ["6.8.0-new'&\"\u0007" + "x" * 300])
 for i, k in enumerate(kernels):
     d = copy.deepcopy(tpl)
     d["started"] = d["finished"] = "2026-03-%02dT10:00:00Z" % (i + 1)
@@ -59,7 +61,7 @@ check() {
 		grep -qF ">kernel 6.8.0-new&#39;&amp;&quot;?xxxxxxxxxxxxxxx...</text>" "$page" &&
 		ok "$2: the latest run's kernel labels the right end, escaped, the whole as tooltip" ||
 		bad "$2: no escaped kernel at the right end"
-	grep -qF '2026-03-03, hvbench abcdef123456' "$page" &&
+	grep -qF '2026-03-08, hvbench abcdef123456' "$page" &&
 		ok "$2: the day and the commit are still there" || bad "$2: no day and commit"
 	if grep -q '<script\|</script\|\x07' "$page"; then
 		bad "$2: the hostile kernel reached the page unescaped"
