@@ -38,9 +38,12 @@ void an_svg_stacked(struct an_buf *b, const char *title, const char *unit,
 struct an_svg_point {
 	const char *when; /* x label (date) */
 	double p10, p50, p90;
+	const char *sub;      /* a second x label line (the kernel), or NULL */
+	const char *sub_full; /* its whole text, the label's tooltip, or NULL */
 };
 
-/* Median over time with a p10-p90 band; @alert marks the last point. */
+/* Median over time with a p10-p90 band; @alert marks the last point. The
+ * first and last points' when (and sub) label the ends of the x axis. */
 void an_svg_trend(struct an_buf *b, const char *title, const char *unit,
 		  const struct an_svg_point *pts, size_t n, bool alert);
 

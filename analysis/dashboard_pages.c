@@ -279,25 +279,49 @@ static int write_page(struct dash *d, const char *name, struct an_buf *b,
 	return ret ? -1 : 0;
 }
 
+/* A run's x-axis labels: its day and hvbench commit; the host's kernel
+ * (the result file's text: control bytes become '?', a long one is cut,
+ * never inside a UTF-8 character, and the whole is the tooltip). */
+struct trend_label {
+	char when[64], sub[48], full[256];
+};
+
+static void trend_label(struct trend_label *l, const struct dash_file *dr)
+{
+	const struct an_result *r = dr->res;
+	const char *k = r->host.kernel;
+	size_t n = 0, cut;
+
+	snprintf(l->when, sizeof(l->when), "%s%s%.12s", r->started ? dr->day : dr->rel,
+		 r->tool_git ? ", hvbench " : "", r->tool_git ? r->tool_git : "");
+	for (; k && k[n] && n + 1 < sizeof(l->full); n++)
+		l->full[n] = (unsigned char)k[n] < 0x20 || k[n] == 0x7f ? '?' : k[n];
+	l->full[n] = '\0';
+	if (!n) {
+		l->sub[0] = '\0';
+		return;
+	}
+	for (cut = n > 28 ? 28 : n; cut < n && ((unsigned char)l->full[cut] & 0xc0) == 0x80; cut--)
+		;
+	snprintf(l->sub, sizeof(l->sub), "kernel %.*s%s", (int)cut, l->full, cut < n ? "..." : "");
+}
+
 static void trends(struct an_buf *b, struct dash_host *h)
 {
 	struct an_result *latest = h->runs[h->n_runs - 1]->res;
 	struct an_svg_point *pts = calloc(h->n_runs, sizeof(*pts));
-	char (*when)[64] = calloc(h->n_runs, sizeof(*when));
+	struct trend_label *lab = calloc(h->n_runs, sizeof(*lab));
 	const char **keys = NULL;
 	size_t nk = 0, cap = 0;
 
-	if (!pts || !when) {
+	if (!pts || !lab) {
 		free(pts);
-		free(when);
+		free(lab);
 		return;
 	}
-	/* the x axis: each run's day and the hvbench commit it ran */
-	for (size_t j = 0; j < h->n_runs; j++) {
-		const struct an_result *r = h->runs[j]->res;
-		snprintf(when[j], sizeof(when[j]), "%s%s%.12s", r->started ? h->runs[j]->day : h->runs[j]->rel,
-			 r->tool_git ? ", hvbench " : "", r->tool_git ? r->tool_git : "");
-	}
+	/* the x axis: each run's day, the hvbench commit and the kernel it ran */
+	for (size_t j = 0; j < h->n_runs; j++)
+		trend_label(&lab[j], h->runs[j]);
 	/* benchmarks of the latest run first, then those that disappeared */
 	for (size_t j = h->n_runs; j-- > 0;) {
 		struct an_result *r = h->runs[j]->res;
@@ -322,8 +346,8 @@ static void trends(struct an_buf *b, struct dash_host *h)
 		}
 	}
 	an_buf_put(b, "<section id='trends'><h2>Trends</h2><p class='muted'>Median per run "
-		      "(line) with the p10&ndash;p90 band, oldest run left, each end labelled with its day "
-		      "and the hvbench commit it ran; a red last point is a "
+		      "(line) with the p10&ndash;p90 band, oldest run left, each end labelled with its day, "
+		      "the hvbench commit and the host's kernel it ran; a red last point is a "
 		      "significant regression against the previous run.</p>\n"
 		      "<div class='trend-grid'>\n");
 	for (size_t k = 0; k < nk; k++) {
@@ -338,8 +362,10 @@ static void trends(struct an_buf *b, struct dash_host *h)
 			if (!x || !x->ok)
 				continue;
 			any = x;
-			pts[n++] = (struct an_svg_point){ when[j], x->cycles.p10,
-							  x->cycles.p50, x->cycles.p90 };
+			pts[n++] = (struct an_svg_point){ lab[j].when, x->cycles.p10,
+							  x->cycles.p50, x->cycles.p90,
+							  lab[j].sub[0] ? lab[j].sub : NULL,
+							  lab[j].full[0] ? lab[j].full : NULL };
 		}
 		for (size_t i = 0; h->have_cmp && i < h->cmp.n_rows; i++)
 			if (h->cmp.rows[i].base && !strcmp(h->cmp.rows[i].base->key, keys[k]))
@@ -361,7 +387,7 @@ static void trends(struct an_buf *b, struct dash_host *h)
 	(void)latest;
 	free(keys);
 	free(pts);
-	free(when);
+	free(lab);
 }
 
 static void host_page(struct an_buf *b, struct dash_host *h)

@@ -112,6 +112,21 @@ static void text(struct an_buf *b, double x, double y, const char *cls,
 	an_buf_put(b, "</text>\n");
 }
 
+/* text() with a tooltip (@tip: the whole of a shortened @s), both escaped */
+static void text_tip(struct an_buf *b, double x, double y, const char *cls,
+		     const char *anchor, const char *s, const char *tip)
+{
+	an_buf_printf(b, "<text x='%.1f' y='%.1f' class='%s' text-anchor='%s'>",
+		      x, y, cls, anchor);
+	if (tip) {
+		an_buf_put(b, "<title>");
+		an_buf_html(b, tip);
+		an_buf_put(b, "</title>");
+	}
+	an_buf_html(b, s);
+	an_buf_put(b, "</text>\n");
+}
+
 void an_svg_bars(struct an_buf *b, const char *title, const char *unit,
 		 const struct an_svg_bar *rows, size_t n)
 {
@@ -284,6 +299,7 @@ void an_svg_trend(struct an_buf *b, const char *title, const char *unit,
 	double lo = INFINITY, hi = -INFINITY, x0 = 60, x1 = 540, top = 10,
 	       bottom = 130;
 	char num[32];
+	bool sub = n && (p[0].sub || p[n - 1].sub);
 
 	for (size_t i = 0; i < n; i++) {
 		double v[3] = { p[i].p10, p[i].p50, p[i].p90 };
@@ -305,7 +321,7 @@ void an_svg_trend(struct an_buf *b, const char *title, const char *unit,
 	}
 #define TX(i) (n > 1 ? x0 + (x1 - x0) * (double)(i) / (double)(n - 1) : (x0 + x1) / 2)
 #define TY(v) (bottom - ((v) - lo) / (hi - lo) * (bottom - top))
-	svg_open(b, 560, 160, title);
+	svg_open(b, 560, sub ? 174 : 160, title);
 	for (int q = 0; q <= 2; q++) {
 		double v = lo + (hi - lo) * q / 2, y = TY(v);
 
@@ -331,6 +347,10 @@ void an_svg_trend(struct an_buf *b, const char *title, const char *unit,
 		text(b, x0, 150, "tick", "start", p[0].when ? p[0].when : "");
 		if (n > 1)
 			text(b, x1, 150, "tick", "end", p[n - 1].when ? p[n - 1].when : "");
+		if (p[0].sub)
+			text_tip(b, x0, 164, "tick", "start", p[0].sub, p[0].sub_full);
+		if (n > 1 && p[n - 1].sub)
+			text_tip(b, x1, 164, "tick", "end", p[n - 1].sub, p[n - 1].sub_full);
 	}
 	text(b, (x0 + x1) / 2, 150, "tick", "middle", an_unit_short(unit));
 #undef TX

@@ -5,10 +5,15 @@
 # --fresh installs only debootstrap, for `make check-fresh` (ci/fresh/);
 # --fuzz only clang, for the fuzz harnesses (fuzz/).
 # apt's output is kept out of the way and printed only when apt fails.
+# openssh-server is there for its sshd binary (ci/test-fleet-ssh.sh starts
+# its own, one per network namespace); on a machine that runs systemd,
+# Debian's package also enables and starts its ssh service (port 22, keys
+# only for root): `systemctl disable --now ssh` where that is not wanted.
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libjansson-dev libhwloc-dev libpfm4-dev libseccomp-dev
-	libcmocka-dev gnuplot-nox chromium jq help2man libsqlite3-dev libpq-dev postgresql ansible-core)
+	libcmocka-dev gnuplot-nox chromium jq help2man libsqlite3-dev libpq-dev postgresql ansible-core
+	openssh-server openssh-client iproute2)
 [ "${1:-}" = "--fresh" ] && pkgs=(debootstrap)
 # --fuzz: clang and its libFuzzer/sanitizer runtimes, for make fuzz and
 # ci/test-fuzz.sh only.

@@ -2,8 +2,8 @@
 # fleet/site.yml run for real (issue 18): two inventory hosts on this
 # machine (ansible_connection=local, each its own hvbench_dir), a tiny
 # suite, a SQLite store; the play twice. The store must then hold two runs,
-# then four, each once, and the fetched files be the hosts' own. Over ssh
-# to other machines is not tested here. ~30-60 s.
+# then four, each once, and the fetched files be the hosts' own. Over ssh:
+# ci/test-fleet-ssh.sh (three network namespaces). ~30-60 s.
 # Usage: ci/test-fleet.sh [HVBENCH_BINARY]   (default bin/hvbench)
 set -u
 cd "$(dirname "$0")/.."

@@ -172,6 +172,9 @@ json_t *hostmeta_json(const char *root)
 	json_object_set_new(m, "cpu", cpu(root));
 	if (read_val(root, "/proc/cmdline", v, sizeof(v)) == 0)
 		json_object_set_new(m, "kernel_cmdline", json_string(v));
+	/* one kernel boot, whatever the hostname: "hosts" that are containers
+	 * or network namespaces of one machine carry the same one */
+	put(m, "boot_id", root, "/proc/sys/kernel/random/boot_id");
 	json_object_set_new(m, "kvm_params", kvm_params(root));
 	json_object_set_new(m, "memory", memory(root));
 	put(f, "driver", root, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver");

@@ -1,6 +1,6 @@
 /* The result's host metadata (probes/hostmeta.c, issue 19) read from fake
  * /proc and /sys trees: the CPU's identity on x86 and arm64, the kernel
- * command line, every KVM module parameter, huge pages, cpufreq, SMT; a
+ * command line, the boot id, every KVM module parameter, huge pages, cpufreq, SMT; a
  * missing file is left out; hostile text (control bytes, non-ASCII, a huge
  * value) comes out bounded printable ASCII. And the machine's own tree
  * gives at least the CPU and the memory blocks. */
@@ -69,6 +69,7 @@ static void test_x86_tree(void **state)
 		 "model name\t: Intel(R) Xeon(R)\nstepping\t: 8\nmicrocode\t: 0x2b000590\n\n"
 		 "processor\t: 1\nvendor_id\t: OtherVendor\n");
 	put_file("/proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/sda1 kvm-intel.ept=1\n");
+	put_file("/proc/sys/kernel/random/boot_id", "0b7e5c1a-2f3d-4e6b-9a8c-1d2e3f405162\n");
 	put_file("/sys/module/kvm/parameters/halt_poll_ns", "200000\n");
 	put_file("/sys/module/kvm_intel/parameters/ept", "Y\n");
 	put_file("/sys/module/kvm_intel/parameters/ple_gap", "128\n");
@@ -88,6 +89,7 @@ static void test_x86_tree(void **state)
 	assert_string_equal(str(m, "cpu", "microcode", NULL), "0x2b000590");
 	assert_null(str(m, "cpu", "part", NULL));
 	assert_string_equal(str(m, "kernel_cmdline", NULL, NULL), "BOOT_IMAGE=/vmlinuz root=/dev/sda1 kvm-intel.ept=1");
+	assert_string_equal(str(m, "boot_id", NULL, NULL), "0b7e5c1a-2f3d-4e6b-9a8c-1d2e3f405162");
 	assert_string_equal(str(m, "kvm_params", "kvm", "halt_poll_ns"), "200000");
 	assert_string_equal(str(m, "kvm_params", "kvm_intel", "ept"), "Y");
 	assert_string_equal(str(m, "kvm_params", "kvm_intel", "ple_gap"), "128");
@@ -135,6 +137,8 @@ static void test_this_machine(void **state)
 	assert_true(json_is_object(json_object_get(m, "cpu")));
 	assert_true(json_object_size(json_object_get(m, "cpu")) > 0);
 	assert_true(json_is_object(json_object_get(json_object_get(m, "memory"), "hugepages")));
+	if (access("/proc/sys/kernel/random/boot_id", R_OK) == 0)
+		assert_int_equal(strlen(str(m, "boot_id", NULL, NULL)), 36);	/* a UUID */
 	/* /dev/kvm here means the kvm module's parameters are there */
 	if (access("/dev/kvm", F_OK) == 0 && access("/sys/module/kvm/parameters", F_OK) == 0)
 		assert_true(json_object_size(json_object_get(json_object_get(m, "kvm_params"), "kvm")) > 0);
