@@ -65,4 +65,8 @@ void an_export_csv(const struct an_result *r, struct an_buf *out);
 /* The long form: one row per metric of every record (export --metrics). */
 void an_export_metrics_csv(const struct an_result *r, struct an_buf *out);
 
+/* @s (malloc'ed, taken) with each newline and tab as the two characters
+ * \n, \t: one line of a table whatever a file's string held. */
+char *an_one_line(char *s);
+
 #endif

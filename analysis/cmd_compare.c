@@ -53,6 +53,8 @@ struct table {
 
 static void table_add(struct table *t, char **row)
 {
+	for (size_t i = 0; i < t->ncols; i++)
+		row[i] = an_one_line(row[i]);
 	if (t->nrows == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 32;
 		char **c = realloc(t->cells, cap * t->ncols * sizeof(*c));

@@ -273,3 +273,32 @@ const char *an_basename(const char *path)
 
 	return s ? s + 1 : path;
 }
+
+/* A cell is one line: a newline or tab from a file's string (a hostile
+ * variant) would break the table for a reader and a script alike. The
+ * stream's escaper handles every other control byte. */
+char *an_one_line(char *s)
+{
+	size_t n = 0, len;
+	char *o, *p;
+
+	if (!s || !strpbrk(s, "\n\t"))
+		return s;
+	len = strlen(s);
+	for (size_t i = 0; i < len; i++)
+		n += s[i] == '\n' || s[i] == '\t';
+	if (!(o = malloc(len + n + 1)))
+		return s;
+	p = o;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n' || s[i] == '\t') {
+			*p++ = '\\';
+			*p++ = s[i] == '\n' ? 'n' : 't';
+		} else {
+			*p++ = s[i];
+		}
+	}
+	*p = '\0';
+	free(s);
+	return o;
+}

@@ -335,5 +335,14 @@ else
 	echo "note: /dev/kvm unusable, the concurrent-run check is skipped"
 fi
 
+# compare's table: a variant holding a newline stays on its row, as the
+# two characters \n (a reader's columns and a script's lines hold)
+"$HVBENCH" compare tests/data/analysis/devices.json tests/data/analysis/devices.json >"$work/cmp" 2>&1
+if grep -q 'pwned.*\\n<script>x</script>\] .*cycles' "$work/cmp" && ! grep -q '^<script>' "$work/cmp"; then
+	ok "compare: a variant's newline is escaped inside its row"
+else
+	bad "compare: a hostile variant broke its row: $(grep -A1 pwned "$work/cmp" | head -2)"
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
