@@ -226,6 +226,8 @@ static void sl_finish(struct mb_setup_ctx *c, struct rec *rec)
 			 "arm64 WFE wait: %.3g WFE exits per acquisition (wfe_exit_stat): %s",
 			 unnamed, unnamed > 0.001 ?
 			 "KVM trapped WFE, its spin-wait exit, and yielded to another vCPU" :
+			 c->host->emulated ?
+			 "WFE did not trap: KVM clears the trap while a vCPU is alone on its CPU, and this CPU is emulated (QEMU's TCG runs an A-profile WFE as a yield without checking HCR_EL2.TWE)" :
 			 "WFE did not trap: KVM clears the trap while a vCPU is alone on its CPU");
 		rec_set(rec, "ple", json_string(why));
 	}
