@@ -133,20 +133,20 @@ for mode in ("vhe", "nvhe"):
     # order, one interrupt per signal; at EL0 io_latency_in is refused.
     for key in ("io_latency_out", "io_latency_out@cpl3"):
         b = bench.get(key) or {}
-        cc, tl = b.get("clock_check") or {}, b.get("timeline") or {}
+        cc, tl = b.get("clock_check") or {}, b.get("counter_offset") or {}
         check(b.get("status") == "ok" and cc.get("misses") == 0 and b.get("kicks_per_wakeup") == 1
               and (b.get("exits_per_op") or {}).get("mmio_exits") == 0
               and "KVM_REG_ARM_TIMER_CNT" in tl.get("method", ""),
               f"{mode}: {key}: every kick in order on one timeline, none reached the VMM "
-              f"(status {b.get('status')}: {b.get('reason')}; clock_check {cc}; timeline {tl})")
+              f"(status {b.get('status')}: {b.get('reason')}; clock_check {cc}; counter_offset {tl})")
     b = bench.get("io_latency_in") or {}
-    cc, lat = b.get("clock_check") or {}, b.get("latency_in") or {}
+    cc, lat = b.get("irq_check") or {}, b.get("latency_in") or {}
     check(b.get("status") == "ok" and cc.get("misses") == 0 and b.get("interrupts_per_signal") == 1
           and cc.get("handler_runs") == cc.get("signals") == cc.get("rounds_checked")
           and lat.get("n", 0) > 0 and lat.get("min", 0) > 0
-          and "KVM_REG_ARM_TIMER_CNT" in (b.get("timeline") or {}).get("method", ""),
+          and "KVM_REG_ARM_TIMER_CNT" in (b.get("counter_offset") or {}).get("method", ""),
           f"{mode}: io_latency_in at EL1: one SPI per irqfd signal, every round in order "
-          f"(status {b.get('status')}: {b.get('reason')}; clock_check {cc}; timeline {b.get('timeline')})")
+          f"(status {b.get('status')}: {b.get('reason')}; irq_check {cc}; counter_offset {b.get('counter_offset')})")
     b = bench.get("io_latency_in@cpl3") or {}
     check(b.get("status") == "unsupported" and "at EL0" in (b.get("reason") or ""),
           f"{mode}: io_latency_in at EL0 unsupported with the reason ({b.get('reason')})")

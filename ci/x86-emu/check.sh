@@ -155,12 +155,12 @@ for mode in ("npt", "shadow"):
                   f"{tag} every kick in order and seen apart, none reached the VMM "
                   f"(clock_check {cc}, kicks/wakeup {b.get('kicks_per_wakeup')})")
         if name == "io_latency_in":
-            cc = b.get("clock_check") or {}
+            cc = b.get("irq_check") or {}
             lat = b.get("latency_in") or {}
             check(cc.get("misses") == 0 and b.get("interrupts_per_signal") == 1 and
                   cc.get("handler_runs") == cc.get("signals") == cc.get("rounds_checked") and
                   lat.get("n", 0) > 0 and lat.get("min", 0) > 0,
-                  f"{tag} one interrupt per signal, every round in order (clock_check {cc})")
+                  f"{tag} one interrupt per signal, every round in order (irq_check {cc})")
         if want is not None and got is not None:
             check(abs(got - want) <= 0.02 * max(want, 1),
                   f"{tag} {chk.get('stat')}/op {got:.4f} = expected {want} ± 2%")

@@ -200,7 +200,7 @@ static void iolat_finish(struct mb_setup_ctx *c, struct rec *rec)
 	if (s->thr.started)
 		dev_thread_stop(&s->thr);
 	rec_set(rec, "device_cpu", json_string(s->pl.dev_cpu >= 0 ? "other" : "same"));
-	rec_set(rec, "timeline", iolat_timeline_json(&s->pl));
+	rec_set(rec, "counter_offset", iolat_timeline_json(&s->pl));
 	if (rec->status != REC_OK || !s->answered)
 		goto out;
 	const struct rec_metric *cyc = rec_metric_find(rec, "cycles");

@@ -52,7 +52,8 @@ int iolat_clock_setup(struct hv_vm *vm, const struct hostinfo *host,
 int iolat_place_and_start(struct iolat_place *pl, struct hv_vcpu *vcpu,
 			  struct dev_thread *thr, const char *name,
 			  int (*fn)(struct dev_thread *, void *), void *opaque);
-/* The record's "timeline" words for the offset (a JSON object). */
+/* The record's "counter_offset": how host stamps were put on the guest's
+ * timeline (a JSON object). */
 struct json_t *iolat_timeline_json(const struct iolat_place *pl);
 
 #endif

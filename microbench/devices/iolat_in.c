@@ -171,7 +171,7 @@ static void iolat_in_finish(struct mb_setup_ctx *c, struct rec *rec)
 	uint64_t irqs = SCR(s, IOLAT_IN_S_IRQS);	/* the guest's count: a claim */
 
 	rec_set(rec, "device_cpu", json_string(s->pl.dev_cpu >= 0 ? "other" : "same"));
-	rec_set(rec, "timeline", iolat_timeline_json(&s->pl));
+	rec_set(rec, "counter_offset", iolat_timeline_json(&s->pl));
 	if (s->errors) {
 		snprintf(why, sizeof(why), "writing the irqfd failed: %s", strerror(s->write_errno));
 		rec_set_status(rec, REC_FAILED, why);
@@ -192,10 +192,10 @@ static void iolat_in_finish(struct mb_setup_ctx *c, struct rec *rec)
 	rec_metric_value(rec, "interrupts_per_signal", "per signal",
 			 "handler runs the guest counted per irqfd write: 1 when every signal raised exactly one interrupt",
 			 (double)irqs / n);
-	rec_metric_value(rec, "clock_check/misses", "fraction",
+	rec_metric_value(rec, "irq_check/misses", "fraction",
 			 "rounds whose stamps were out of order (the handler's stamp before the host's signal, or after the guest's next doorbell) or whose signal the handler never saw: 0 when one timeline and one interrupt per signal",
 			 (double)(s->early + s->late + s->lost) / n);
-	rec_set(rec, "clock_check", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+	rec_set(rec, "irq_check", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
 					   "signals", (json_int_t)s->signals,
 					   "rounds_checked", (json_int_t)s->checked,
 					   "handler_before_host", (json_int_t)s->early,
