@@ -101,7 +101,7 @@ json_t *iolat_timeline_json(const struct iolat_place *pl)
 {
 	if (!pl->measured)
 		return json_pack("{s:s, s:I}", "method", "offset 0 (x86 TSC offset), checked by the stamps' order", "host_minus_guest", (json_int_t)0);
-	return json_pack("{s:s, s:I, s:I}", "method", "KVM_REG_ARM_TIMER_CNT between two host counter reads, the narrowest of 32",
+	return json_pack("{s:s, s:I, s:I}", "method", "KVM_REG_ARM_TIMER_CNT between two host counter reads, the middle of the narrowest of 32",
 			 "host_minus_guest", (json_int_t)pl->off, "width_ticks", (json_int_t)pl->width);
 }
 

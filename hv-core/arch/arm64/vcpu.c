@@ -191,7 +191,8 @@ size_t arch_fault_fields(const struct hv_fault *f, struct hv_fault_field *out,
 /* The guest's CNTVCT is the host's less the VM's virtual offset (KVM sets
  * it when a vCPU is created). KVM_REG_ARM_TIMER_CNT reads the guest's
  * counter now; two host reads around the ioctl bracket it. The narrowest
- * of 32 brackets wins: its width is the ioctl's time. */
+ * of 32 brackets wins; the offset is taken at its middle, so it is right
+ * within half its width (the ioctl's time). */
 #define COUNTER_TRIES 32
 int arch_vcpu_counter_offset(struct hv_vcpu *vcpu, int64_t *off,
 			     uint64_t *width, char *err, size_t errlen)
@@ -210,7 +211,7 @@ int arch_vcpu_counter_offset(struct hv_vcpu *vcpu, int64_t *off,
 		}
 		if (h1 - h0 < best) {
 			best = h1 - h0;
-			*off = (int64_t)(h0 - g);
+			*off = (int64_t)(h0 + (h1 - h0) / 2 - g);
 		}
 	}
 	*width = best;
