@@ -66,6 +66,11 @@ uint64_t arch_guest_counter_khz(struct hv_vcpu *vcpu);
  * register (x86 rdi, arm64 x0). */
 int arch_vcpu_enter_user(struct hv_vcpu *vcpu, uint64_t entry, uint64_t sp);
 
+/* hv_vcpu_counter_offset (hv-core/hv.h): host counter less guest counter,
+ * bracketed, or -ENOTSUP with err filled. */
+int arch_vcpu_counter_offset(struct hv_vcpu *vcpu, int64_t *off,
+			     uint64_t *width, char *err, size_t errlen);
+
 /* Where a vCPU stands, in words for error messages ("rip 0x100123 cpl 0"). */
 void arch_vcpu_where(struct hv_vcpu *vcpu, char *buf, size_t len);
 

@@ -260,6 +260,14 @@ static inline void hv_vcpu_stamp_next_entry(struct hv_vcpu *v, uint64_t *where)
  * KVM has no such control (err filled), else 0 or -errno. */
 int hv_vcpu_tsc_offset(struct hv_vcpu *v, int64_t off, int64_t *back,
 		       char *err, size_t errlen);
+/* The host's counter (arch_host_cycles) less this vCPU's guest counter,
+ * measured: *off right within +-*width/2 ticks. arm64: KVM_GET_ONE_REG
+ * of KVM_REG_ARM_TIMER_CNT (the guest's CNTVCT) between two host reads, the
+ * middle of the narrowest of several; the vCPU must be initialized and not running (call
+ * it from its own thread in an exit, or before it starts). -ENOTSUP on x86
+ * (hv_vcpu_tsc_offset sets the offset there), else 0 or -errno, err filled. */
+int hv_vcpu_counter_offset(struct hv_vcpu *v, int64_t *off, uint64_t *width,
+			   char *err, size_t errlen);
 
 /* ioctl helpers: the raw one returns -errno, the checked one also names it. */
 int hv_ioctl(int fd, unsigned long req, void *arg, const char *name,

@@ -255,6 +255,12 @@ void hv_vm_kick(struct hv_vm *vm)
 	}
 }
 
+int hv_vcpu_counter_offset(struct hv_vcpu *v, int64_t *off, uint64_t *width,
+			   char *err, size_t errlen)
+{
+	return arch_vcpu_counter_offset(v, off, width, err, errlen);
+}
+
 int hv_vcpu_tsc_offset(struct hv_vcpu *v, int64_t off, int64_t *back,
 		       char *err, size_t errlen)
 {

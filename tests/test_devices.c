@@ -429,7 +429,7 @@ static void test_emulated_cpl0(void **state)
  * device thread once, no exit reaching the VMM (the ioeventfd completes
  * the write in KVM), the two clocks in order for every kick; or, where
  * the host's TSCs are not one timeline, unsupported saying so. I/O latency
- * in is unsupported with its reason. */
+ * in at CPL3 is unsupported with its reason (at CPL0: tests/test_iolat.c). */
 static void test_io_latency(void **state)
 {
 	const struct mb_bench *out = mb_find("io_latency_out"), *in = mb_find("io_latency_in");

@@ -1,12 +1,12 @@
-/* Dall et al.'s I/O latency rows (issue 14). io_latency_out: the guest
- * stamps its TSC and kicks an ioeventfd; a host device thread asleep on
- * the eventfd stamps the TSC when it sees the kick and answers; the
- * latency is the host stamp less the guest's, both the TSC. The host
- * checks the two are one timeline: the guest's stamp before its own, and
- * its own before the guest saw the answer, for every kick. io_latency_in
- * (host signals -> guest handler runs) needs a guest interrupt while the
- * driver runs at CPL3, which this runtime does not deliver: unsupported,
- * with that reason. */
+/* Dall et al.'s I/O latency out (issue 14), and what it shares with I/O
+ * latency in (iolat_in.c): the guest stamps its counter and kicks an
+ * ioeventfd (x86 and arm64 alike: an MMIO write KVM completes); a host
+ * device thread asleep on the eventfd stamps its counter when it sees the
+ * kick and answers; the latency is the host stamp less the guest's, on
+ * one timeline (x86: the TSC, offset 0; arm64: CNTVCT, the host's less
+ * the VM's virtual offset, measured). The host checks the two are one
+ * timeline: the guest's stamp before its own, and its own before the
+ * guest saw the answer, for every kick. */
 #include <errno.h>
 #include <jansson.h>
 #include <sched.h>
@@ -17,6 +17,7 @@
 #include "hv-core/arch.h"
 #include "hv-core/dev/dev.h"
 #include "hv-core/hv.h"
+#include "microbench/devices/iolat.h"
 #include "microbench/devices/iolat_abi.h"
 #include "microbench/mb.h"
 #include "probes/hostinfo.h"
@@ -28,9 +29,7 @@ struct iolat {
 	struct hv_vm *vm;
 	struct dev_thread thr;
 	int fd;
-	cpu_set_t allowed;
-	int vcpu_cpu, dev_cpu;
-	bool placed;
+	struct iolat_place pl;
 	/* The device thread's counts (read after it is joined). */
 	uint64_t wakeups, kicks, answered, early, late;
 	uint64_t last_th;
@@ -39,18 +38,71 @@ struct iolat {
 
 #define SCR(s, n) (((volatile uint64_t *)(s)->vm->shared->scratch)[n])
 
-static inline uint64_t fenced_cycles(void)
+int iolat_clock_setup(struct hv_vm *vm, const struct hostinfo *host,
+		      struct iolat_place *pl, char *err, size_t errlen)
 {
-#if defined(__x86_64__)
-	uint64_t t;
-	asm volatile("lfence" ::: "memory");
-	t = arch_host_cycles();
-	asm volatile("lfence" ::: "memory");
-	return t;
-#else
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return arch_host_cycles();
-#endif
+	uint64_t g = vm->shared->tsc_khz, h = host ? host->tsc_khz : 0;
+	int64_t back = 0;
+	int e;
+
+	pl->dev_cpu = -1;
+	if (g && h && (g > h ? g - h : h - g) * 2000 > h) {
+		snprintf(err, errlen, "the guest counter runs at %llu kHz, the host's at %llu kHz: KVM scales it, so the two stamps are not one clock",
+			 (unsigned long long)g, (unsigned long long)h);
+		return -ENOTSUP;
+	}
+	/* x86: offset 0 where KVM lets us; where the host keeps its own,
+	 * the order check at run time decides. arm64 has no such control
+	 * (-ENOTSUP): the probe measures the offset instead. */
+	e = hv_vcpu_tsc_offset(&vm->vcpus[0], 0, &back, err, errlen);
+	if (e < 0 && e != -ENOTSUP)
+		return e;
+	err[0] = '\0';
+	if (sched_getaffinity(0, sizeof(pl->allowed), &pl->allowed) < 0) {
+		snprintf(err, errlen, "sched_getaffinity: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int iolat_place_and_start(struct iolat_place *pl, struct hv_vcpu *vcpu,
+			  struct dev_thread *thr, const char *name,
+			  int (*fn)(struct dev_thread *, void *), void *opaque)
+{
+	int cpu = sched_getcpu(), r;
+
+	if (pl->placed) {
+		snprintf(vcpu->err, sizeof(vcpu->err), "vcpu %u: unexpected probe call", vcpu->id);
+		return -EPROTO;
+	}
+	pl->placed = true;
+	/* The vCPU is stopped in this exit, on its own thread: the guest
+	 * counter KVM reports is the one it reads. */
+	r = hv_vcpu_counter_offset(vcpu, &pl->off, &pl->width, vcpu->err, sizeof(vcpu->err));
+	if (r < 0 && r != -ENOTSUP)
+		return r;
+	pl->measured = r == 0;
+	if (!pl->measured)
+		pl->off = 0, pl->width = 0;
+	vcpu->err[0] = '\0';
+	if (cpu < 0 || !CPU_ISSET(cpu, &pl->allowed))
+		for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &pl->allowed); cpu++)
+			;
+	pl->vcpu_cpu = cpu;
+	r = topo_pin_thread(pthread_self(), cpu, vcpu->err, sizeof(vcpu->err));
+	pl->dev_cpu = topo_other_cpu(&pl->allowed, cpu);
+	if (r == 0)
+		r = dev_thread_start(thr, name, pl->dev_cpu >= 0 ? pl->dev_cpu : cpu,
+				     fn, opaque, vcpu->err, sizeof(vcpu->err));
+	return r < 0 ? r : HV_CONTINUE;
+}
+
+json_t *iolat_timeline_json(const struct iolat_place *pl)
+{
+	if (!pl->measured)
+		return json_pack("{s:s, s:I}", "method", "offset 0 (x86 TSC offset), checked by the stamps' order", "host_minus_guest", (json_int_t)0);
+	return json_pack("{s:s, s:I, s:I}", "method", "KVM_REG_ARM_TIMER_CNT between two host counter reads, the middle of the narrowest of 32",
+			 "host_minus_guest", (json_int_t)pl->off, "width_ticks", (json_int_t)pl->width);
 }
 
 /* The device: asleep on the kick's eventfd; stamp as soon as it wakes,
@@ -68,7 +120,7 @@ static int iolat_main(struct dev_thread *t, void *opaque)
 			return r;
 		if (r == 0)
 			continue;
-		uint64_t th = fenced_cycles();
+		uint64_t th = iolat_host_now() - (uint64_t)s->pl.off;	/* the guest's timeline */
 		uint64_t seq = __atomic_load_n(&SCR(s, IOLAT_S_SEQ), __ATOMIC_ACQUIRE);
 		uint64_t t0 = SCR(s, IOLAT_S_T0), t2 = SCR(s, IOLAT_S_T2);
 
@@ -101,8 +153,6 @@ static int iolat_mmio(struct hv_vcpu *vcpu, uint64_t addr, bool write, void *dat
 static int iolat_setup(struct mb_setup_ctx *c)
 {
 	struct iolat *s = calloc(1, sizeof(*s));
-	uint64_t g = c->vm->shared->tsc_khz, h = c->host ? c->host->tsc_khz : 0;
-	int64_t back = 0;
 	int e;
 
 	if (!s) {
@@ -112,21 +162,9 @@ static int iolat_setup(struct mb_setup_ctx *c)
 	c->priv = s;
 	s->vm = c->vm;
 	s->fd = -1;
-	if (g && h && (g > h ? g - h : h - g) * 2000 > h) {
-		snprintf(c->err, c->errlen, "the guest TSC runs at %llu kHz, the host's at %llu kHz: KVM scales it, so the two stamps are not one clock",
-			 (unsigned long long)g, (unsigned long long)h);
-		return -ENOTSUP;
-	}
-	/* Offset 0 where KVM lets us; where the host keeps its own, the
-	 * bracket check at run time decides. */
-	e = hv_vcpu_tsc_offset(&c->vm->vcpus[0], 0, &back, c->err, c->errlen);
-	if (e < 0 && e != -ENOTSUP)
+	e = iolat_clock_setup(c->vm, c->host, &s->pl, c->err, c->errlen);
+	if (e < 0)
 		return e;
-	c->err[0] = '\0';
-	if (sched_getaffinity(0, sizeof(s->allowed), &s->allowed) < 0) {
-		snprintf(c->err, c->errlen, "sched_getaffinity: %s", strerror(errno));
-		return -errno;
-	}
 	e = hv_vm_ioeventfd(c->vm, IOLAT_KICK_GPA, 4, false, c->err, c->errlen);
 	if (e < 0)
 		return e;
@@ -143,23 +181,12 @@ static int iolat_setup(struct mb_setup_ctx *c)
 static int iolat_probe(struct mb_setup_ctx *c, struct hv_vcpu *vcpu)
 {
 	struct iolat *s = c->priv;
-	int cpu = sched_getcpu(), r;
 
-	if (!s || s->placed) {
+	if (!s) {
 		snprintf(vcpu->err, sizeof(vcpu->err), "vcpu %u: unexpected probe call", vcpu->id);
 		return -EPROTO;
 	}
-	s->placed = true;
-	if (cpu < 0 || !CPU_ISSET(cpu, &s->allowed))
-		for (cpu = 0; cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &s->allowed); cpu++)
-			;
-	s->vcpu_cpu = cpu;
-	r = topo_pin_thread(pthread_self(), cpu, vcpu->err, sizeof(vcpu->err));
-	s->dev_cpu = topo_other_cpu(&s->allowed, cpu);
-	if (r == 0)
-		r = dev_thread_start(&s->thr, "iolat-dev", s->dev_cpu >= 0 ? s->dev_cpu : cpu,
-				     iolat_main, s, vcpu->err, sizeof(vcpu->err));
-	return r < 0 ? r : HV_CONTINUE;
+	return iolat_place_and_start(&s->pl, vcpu, &s->thr, "iolat-dev", iolat_main, s);
 }
 
 static void iolat_finish(struct mb_setup_ctx *c, struct rec *rec)
@@ -172,7 +199,8 @@ static void iolat_finish(struct mb_setup_ctx *c, struct rec *rec)
 		return;
 	if (s->thr.started)
 		dev_thread_stop(&s->thr);
-	rec_set(rec, "device_cpu", json_string(s->dev_cpu >= 0 ? "other" : "same"));
+	rec_set(rec, "device_cpu", json_string(s->pl.dev_cpu >= 0 ? "other" : "same"));
+	rec_set(rec, "counter_offset", iolat_timeline_json(&s->pl));
 	if (rec->status != REC_OK || !s->answered)
 		goto out;
 	const struct rec_metric *cyc = rec_metric_find(rec, "cycles");
@@ -181,20 +209,20 @@ static void iolat_finish(struct mb_setup_ctx *c, struct rec *rec)
 	struct stats_summary st = cyc->st;
 	const char *unit = cyc->unit;
 	rec_metric_stats(rec, "latency_out", unit,
-			 "guest kick -> the host's device thread sees it: the host's TSC when its eventfd wait returned less the guest's TSC before the kick's write (one ioeventfd, no VMM thread)",
+			 "guest kick -> the host's device thread sees it: the host's counter when its eventfd wait returned (on the guest's timeline) less the guest's before the kick's write (x86 TSC, arm64 CNTVCT; one ioeventfd, no VMM thread)",
 			 &st, 1);
 	rec_set_headline(rec, "latency_out");
 	double n = (double)s->answered;
 	rec_metric_value(rec, "kicks_per_wakeup", "per wakeup",
 			 "the eventfd's count each time the device thread woke: 1 when every kick was seen apart", (double)s->kicks / (double)s->wakeups);
 	rec_metric_value(rec, "clock_check/misses", "fraction",
-			 "kicks whose stamps were out of order between the two clocks (the guest's stamp after the host's, or the guest seeing the answer before the host's stamp): 0 when guest and host TSC are one timeline",
+			 "kicks whose stamps were out of order between the two clocks (the guest's stamp after the host's, or the guest seeing the answer before the host's stamp): 0 when guest and host counters are one timeline",
 			 (double)(s->early + s->late) / n);
 	rec_set(rec, "clock_check", json_pack("{s:I, s:I, s:I}", "kicks_answered", (json_int_t)s->answered,
 					   "guest_after_host", (json_int_t)s->early,
 					   "answer_before_host", (json_int_t)s->late));
 	if ((s->early + s->late) * 200 > s->answered) {
-		snprintf(why, sizeof(why), "guest and host TSC are not one timeline here: %llu of %llu kicks had their stamps out of order, so the latency is not measurable",
+		snprintf(why, sizeof(why), "guest and host counters are not one timeline here: %llu of %llu kicks had their stamps out of order, so the latency is not measurable",
 			 (unsigned long long)(s->early + s->late), (unsigned long long)s->answered);
 		rec_set_status(rec, REC_UNSUPPORTED, why);
 	}
@@ -212,8 +240,8 @@ static const char *const iolat_stats[] = { "mmio_exits", NULL };
 
 static const struct mb_bench b_io_latency_out = {
 	.name = "io_latency_out", .family = "devices",
-	.description = "Dall et al.'s I/O latency out: guest kick (an ioeventfd write) -> a host device thread sees it, the TSC stamped on both sides",
-	.archs = MB_ARCH_X86,
+	.description = "Dall et al.'s I/O latency out: guest kick (an ioeventfd write: x86 and arm64 MMIO) -> a host device thread sees it, the counter stamped on both sides (x86 TSC, arm64 CNTVCT)",
+	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
 	.exit_kind = "one MMIO write per kick, completed in KVM by the ioeventfd (no user-space exit)",
 	.expected_exits = 1, .exit_stat = "exits_caused",
 	.body = "io_latency_out", .cpls = MB_CPL_ANY, .no_subtract = true, .max_batch = 1,
@@ -221,20 +249,3 @@ static const struct mb_bench b_io_latency_out = {
 	.setup = iolat_setup, .probe_ucall = iolat_probe, .finish = iolat_finish,
 };
 MB_REGISTER(b_io_latency_out);
-
-static int iolat_in_available(const struct hostinfo *hi, char *why, size_t len)
-{
-	snprintf(why, len, "needs a guest interrupt handler that stamps the TSC while the driver runs at CPL3; this runtime enters CPL3 with RFLAGS.IF clear (hv-core/arch/x86/vcpu.c) and its interrupt handlers serve CPL0 bodies only (x2APIC EOI by MSR): no handler runs while a CPL3 driver waits");
-	return -ENOTSUP;
-}
-
-static const struct mb_bench b_io_latency_in = {
-	.name = "io_latency_in", .family = "devices",
-	.description = "Dall et al.'s I/O latency in: the host signals (irqfd) -> the guest's interrupt handler runs; not built yet (see its reason)",
-	.archs = MB_ARCH_X86,
-	.exit_kind = "an interrupt injected into the guest",
-	.expected_exits = -1, .exit_stat = "exits_caused",
-	.body = "empty", .cpls = MB_CPL_ANY,
-	.available = iolat_in_available,
-};
-MB_REGISTER(b_io_latency_in);

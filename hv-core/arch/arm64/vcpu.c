@@ -187,3 +187,33 @@ size_t arch_fault_fields(const struct hv_fault *f, struct hv_fault_field *out,
 	field(&out[n++], "vcpu", NULL, f->vcpu);
 	return n;
 }
+
+/* The guest's CNTVCT is the host's less the VM's virtual offset (KVM sets
+ * it when a vCPU is created). KVM_REG_ARM_TIMER_CNT reads the guest's
+ * counter now; two host reads around the ioctl bracket it. The narrowest
+ * of 32 brackets wins; the offset is taken at its middle, so it is right
+ * within half its width (the ioctl's time). */
+#define COUNTER_TRIES 32
+int arch_vcpu_counter_offset(struct hv_vcpu *vcpu, int64_t *off,
+			     uint64_t *width, char *err, size_t errlen)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int i = 0; i < COUNTER_TRIES; i++) {
+		uint64_t g, h0 = arch_host_cycles();
+		int r = get_reg(vcpu, KVM_REG_ARM_TIMER_CNT, &g);
+		uint64_t h1 = arch_host_cycles();
+
+		if (r < 0) {
+			snprintf(err, errlen, "KVM_GET_ONE_REG (KVM_REG_ARM_TIMER_CNT, vcpu %u): %s",
+				 vcpu->id, strerror(-r));
+			return r;
+		}
+		if (h1 - h0 < best) {
+			best = h1 - h0;
+			*off = (int64_t)(h0 + (h1 - h0) / 2 - g);
+		}
+	}
+	*width = best;
+	return 0;
+}

@@ -282,3 +282,10 @@ size_t arch_fault_fields(const struct hv_fault *f, struct hv_fault_field *out,
 	num(&out[6], "vcpu", f->vcpu);
 	return 7;
 }
+
+int arch_vcpu_counter_offset(struct hv_vcpu *vcpu, int64_t *off,
+			     uint64_t *width, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "x86 sets the guest's TSC offset instead (hv_vcpu_tsc_offset)");
+	return -ENOTSUP;
+}
