@@ -427,7 +427,7 @@ out:
 static const struct mb_bench b_nic = {
 	.name = "nic", .family = "devices",
 	.description = "a NIC-like transmit ring under each device-virtualization model (emulated, virtio, direct/SR-IOV, native): cycles per packet, packets/s, exits per packet",
-	.archs = MB_ARCH_X86,
+	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
 	.exit_kind = "per model: emulated 2 MMIO exits per doorbell (tail, cause); virtio one kernel exit per kick (ioeventfd), kicks suppressed by event index; direct and native none",
 	.expected_exits = -1, .exit_stat = "exits_caused",
 	.body = "nic", .cpls = MB_CPL_ANY, .batch = 1, .max_batch = NIC_RING,
