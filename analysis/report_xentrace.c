@@ -71,6 +71,10 @@ void an_report_xentrace(struct an_buf *b, const struct an_result *r)
 		json_t *ts = json_object_get(t, "timed_share_of_overhead");
 		if (json_is_number(ts))
 			an_buf_printf(b, "Timed exits: %.1f%% of the overhead. ", 100 * json_number_value(ts));
+		if (json_is_string(json_object_get(t, "over_overhead"))) {
+			an_buf_html(b, json_string_value(json_object_get(t, "over_overhead")));
+			an_buf_put(b, ". ");
+		}
 		an_buf_html(b, json_string_value(json_object_get(t, "note")));
 		an_buf_put(b, "</p>\n");
 		json_decref(t);

@@ -71,9 +71,11 @@ void rec_print_xentrace(FILE *f, json_t *bench)
 		fputc('\n', f);
 	}
 	json_t *ts = json_object_get(t, "timed_share_of_overhead");
+	json_t *oo = json_object_get(t, "over_overhead");
 	if (json_is_number(ts))
-		fprintf(f, "        timed exits: %.1f%% of the overhead; %s\n",
-			100 * json_number_value(ts), json_string_value(json_object_get(t, "note")));
+		fprintf(f, "        timed exits: %.1f%% of the overhead%s%s; %s\n",
+			100 * json_number_value(ts), oo ? ": " : "", oo ? json_string_value(oo) : "",
+			json_string_value(json_object_get(t, "note")));
 	else
 		fprintf(f, "        %s\n", json_string_value(json_object_get(t, "note")));
 	json_decref(t);

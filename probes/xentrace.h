@@ -15,7 +15,8 @@
  *  "overhead_pct", "exits" (per run), "rows": [{"reason", "source"
  *  ("vmm" | "kvm" | "tracepoint"), "count", "share_of_exits",
  *  "time" (unit per run, or null), "share_of_overhead" (or null)}],
- *  "timed_share_of_overhead" (or null), "note"}; NULL where the record has
+ *  "timed_share_of_overhead" (or null), "over_overhead" (why, when the
+ *  timed rows exceed the overhead), "note"}; NULL where the record has
  * no guest and native runs or no exit profile. */
 json_t *xentrace_table(json_t *bench);
 

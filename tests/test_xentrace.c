@@ -98,6 +98,14 @@ static void test_tracepoints_ns(void **state)
 	NEAR(num(npf, "time"), 3 * 500 * 2.0);	/* ns at 2 GHz */
 	NEAR(num(npf, "share_of_overhead"), 3000.0 / 4000);
 	NEAR(num(npf, "share_of_exits"), 1);
+	assert_null(json_object_get(t, "over_overhead"));
+	json_decref(t);
+	/* timed exits above the whole gap: said, not hidden */
+	json_object_set_new(json_object_get(b, "run"), "guest", json_pack("{s:f}", "p50", 2000.0));
+	t = xentrace_table(b);
+	assert_non_null(t);
+	NEAR(num(t, "timed_share_of_overhead"), 3.0);
+	assert_true(json_is_string(json_object_get(t, "over_overhead")));
 	json_decref(t);
 	json_decref(b);
 }
