@@ -22,6 +22,15 @@ struct mc_state {
 	 * the cost per unit too. 0: not counted. */
 	double work;
 	const char *work_unit;
+	/* work is bytes of input: also MB/s (10^6 bytes/s) at the medians. */
+	int rate;
+	/* A row's own figures, into the record as they are (macro_zlib: the
+	 * compressed size and the ratio). */
+	struct mc_extra {
+		const char *name, *unit, *what;
+		double value;
+	} extra[4];
+	int n_extra;
 	struct hv_mem_region *guest;	/* the memslot (the VM owns it) */
 	struct hv_mem_region native;	/* the twin's buffer, backed as the guest's */
 	/* The page the twin runs with, kept by the host when it wrote the
