@@ -61,7 +61,7 @@ static const char *const words[] = {
  * number, one of 16 tags, a 24-bit value), 9 random bytes. Deterministic:
  * the same bytes for the same size on every host.
  */
-static void make_corpus(uint8_t *p, uint64_t n)
+void mc_zlib_corpus(uint8_t *p, uint64_t n)
 {
 	uint64_t s = 0xc0a9ull, counter = 0;
 
@@ -130,7 +130,7 @@ static int zlib_setup(struct mb_setup_ctx *c)
 	uint8_t *g = st->guest->hva, *nv = st->native.hva;
 	uLongf clen = cap;
 
-	make_corpus(g, n);
+	mc_zlib_corpus(g, n);
 	memcpy(nv, g, n);
 	/* The reference: the host's libz, into the twin's room; the guest
 	 * gets a copy for the decompress phase. */

@@ -68,6 +68,10 @@ int mc_abandon(struct mb_setup_ctx *c, int r);
 /* The finish hook of every row: the twin run and the family's metrics. */
 void mc_finish(struct mb_setup_ctx *c, struct rec *rec);
 
+/* macro_zlib's corpus, n bytes into p (compress.c says what it holds):
+ * the same bytes for the same n on every host. */
+void mc_zlib_corpus(uint8_t *p, uint64_t n);
+
 /* A digest's hex (64 digits) into four big-endian 64-bit words; -1 on a
  * character that is not a hex digit. */
 int mc_hex_words(const char *hex, uint64_t w[4]);
