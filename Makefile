@@ -119,11 +119,12 @@ $(ZLIB_NATIVE_OBJS): $(BUILD)/native/macrobench/zlib/%.o: $(ZLIB_SRC)/.unpacked
 $(patsubst %,$(BUILD)/guest/%.o,$(ZLIB_USERS)) $(patsubst %.c,$(BUILD)/native/%.o,$(ZLIB_USERS)): \
 	$(ZLIB_SRC)/.unpacked
 $(patsubst %,$(BUILD)/guest/%.o,$(ZLIB_USERS)): GUEST_CFLAGS += $(ZLIB_DEFS) -I$(ZLIB_SRC)
-$(patsubst %.c,$(BUILD)/native/%.o,$(ZLIB_USERS)): HOST_CFLAGS += $(ZLIB_DEFS) -I$(ZLIB_SRC)
+$(patsubst %.c,$(BUILD)/native/%.o,$(ZLIB_USERS)): HOST_CFLAGS += $(ZLIB_DEFS) -I$(ZLIB_SRC) -fno-omit-frame-pointer
 GUEST_OBJS += $(ZLIB_GUEST_OBJS)
 NATIVE_OBJS += $(ZLIB_NATIVE_OBJS)
+# The guest keeps its frame pointer: so does zlib's twin (ci/test-macro-insns.sh).
 $(ZLIB_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
-	-ffreestanding -fno-builtin)
+	-ffreestanding -fno-builtin) -fno-omit-frame-pointer
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
