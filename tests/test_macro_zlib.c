@@ -114,7 +114,7 @@ static void ok_case(int level, const char *phase)
 	mc_zlib_corpus(a, n);
 	assert_int_equal(compress2(c, &len, a, n, level), Z_OK);
 	assert_true(metric(r, "compressed", NULL) == (double)len);
-	assert_true(fabs(metric(r, "ratio", NULL) - (double)n / len) < 1e-9);
+	assert_true(fabs(metric(r, "compression_ratio", NULL) - (double)n / len) < 1e-9);
 	assert_true(metric(r, "work_per_run", NULL) == (double)n);
 	double g = metric(r, "run/guest", "p50"), nat = metric(r, "run/native", "p50");
 	double khz = (double)g / metric(r, "run_ms/guest", NULL);
@@ -123,7 +123,7 @@ static void ok_case(int level, const char *phase)
 	assert_true(metric(r, "throughput/native", NULL) > 0);
 	assert_non_null(rec_get(r, "exit_profile"));
 	print_message("level %d %s, %d KiB: ratio %.3f, guest %.1f MB/s, native %.1f MB/s, overhead %+.1f%%\n",
-		      level, phase, KIB, metric(r, "ratio", NULL), metric(r, "throughput/guest", NULL),
+		      level, phase, KIB, metric(r, "compression_ratio", NULL), metric(r, "throughput/guest", NULL),
 		      metric(r, "throughput/native", NULL), (g / nat - 1) * 100);
 	free(a), free(c);
 	rec_free(r);

@@ -162,7 +162,7 @@ static int zlib_setup(struct mb_setup_ctx *c)
 	st->rate = 1;
 	st->extra[0] = (struct mc_extra){ "compressed", "bytes",
 		"the host's libz output for the corpus at this level (the guest's must match it)", (double)clen };
-	st->extra[1] = (struct mc_extra){ "ratio", "x", "corpus bytes over compressed bytes", (double)n / (double)clen };
+	st->extra[1] = (struct mc_extra){ "compression_ratio", "x", "corpus bytes over compressed bytes", (double)n / (double)clen };
 	st->n_extra = 2;
 	mc_setup_done(c, st);
 	return 0;
