@@ -50,7 +50,7 @@ $(call lazy,PG_LIBS,$(PKG_CONFIG) --libs libpq 2>/dev/null)
 HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
 	-DHVBENCH_VERSION='"$(VERSION)"' \
 	$(PKG_CFLAGS) $(PG_CFLAGS) -MMD -MP
-HOST_LIBS = $(PKG_LIBS) $(PG_LIBS) -lpfm -lpthread -lm
+HOST_LIBS = $(PKG_LIBS) $(PG_LIBS) -lpfm -lpthread -lm -lz
 
 # A family in a folder of its own, microbench/<family>/ or
 # macrobench/<family>/: its host files there, its guest bodies in
@@ -92,6 +92,39 @@ NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(NATIVE_SRCS))
 MACRO_NATIVE_OBJS := $(filter $(BUILD)/native/macrobench/%,$(NATIVE_OBJS))
 $(MACRO_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
 	-ffreestanding -fno-builtin)
+
+# zlib for the compression workload (macrobench/compute/README.md): the
+# library's own files from Debian's source package (ci/zlib-src.sh fetches
+# and checks it), compiled with the guest's code generation for the guest
+# image and again, the same way, for the native twin; the host's reference
+# is the system's libz (-lz). Z_SOLO: no libc (allocation is the body's
+# arena, memcpy zlib's own); Z_PREFIX and the z_ names keep this copy apart
+# from the system's in the host binary. Not zlib's warnings (-Werror is for
+# our code); no loop turned into a memcpy/memset call the guest lacks.
+.DEFAULT_GOAL := all
+ZLIB_SRC := build/src/zlib
+ZLIB_FILES := adler32 crc32 deflate inflate inffast inftrees trees zutil
+ZLIB_DEFS := -DZ_SOLO -DZ_PREFIX -DNO_GZIP -Dzmemcpy=z_zmemcpy -Dzmemcmp=z_zmemcmp -Dzmemzero=z_zmemzero
+ZLIB_GUEST_OBJS := $(patsubst %,$(BUILD)/guest/zlib/%.o,$(ZLIB_FILES))
+ZLIB_NATIVE_OBJS := $(patsubst %,$(BUILD)/native/macrobench/zlib/%.o,$(ZLIB_FILES))
+ZLIB_USERS := macrobench/compute/guest/zlib.c
+$(ZLIB_SRC)/.unpacked: ci/zlib-src.sh
+	bash ci/zlib-src.sh $(ZLIB_SRC)
+$(ZLIB_GUEST_OBJS): $(BUILD)/guest/zlib/%.o: $(ZLIB_SRC)/.unpacked
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(WARN),$(GUEST_CFLAGS)) $(ZLIB_DEFS) -fno-tree-loop-distribute-patterns -c $(ZLIB_SRC)/$*.c -o $@
+$(ZLIB_NATIVE_OBJS): $(BUILD)/native/macrobench/zlib/%.o: $(ZLIB_SRC)/.unpacked
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(filter-out $(WARN),$(HOST_CFLAGS)) $(ZLIB_DEFS) -fno-tree-loop-distribute-patterns -c $(ZLIB_SRC)/$*.c -o $@
+$(patsubst %,$(BUILD)/guest/%.o,$(ZLIB_USERS)) $(patsubst %.c,$(BUILD)/native/%.o,$(ZLIB_USERS)): \
+	$(ZLIB_SRC)/.unpacked
+$(patsubst %,$(BUILD)/guest/%.o,$(ZLIB_USERS)): GUEST_CFLAGS += $(ZLIB_DEFS) -I$(ZLIB_SRC)
+$(patsubst %.c,$(BUILD)/native/%.o,$(ZLIB_USERS)): HOST_CFLAGS += $(ZLIB_DEFS) -I$(ZLIB_SRC) -fno-omit-frame-pointer
+GUEST_OBJS += $(ZLIB_GUEST_OBJS)
+NATIVE_OBJS += $(ZLIB_NATIVE_OBJS)
+# The guest keeps its frame pointer: so does zlib's twin (ci/test-macro-insns.sh).
+$(ZLIB_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
+	-ffreestanding -fno-builtin) -fno-omit-frame-pointer
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))

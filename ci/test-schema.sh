@@ -67,6 +67,7 @@ if [ $kvm = 1 ]; then
 			{"name": "ple_probe", "cpl": 3, "turns": 4096},
 			{"name": "macro_sha256", "cpl": 3, "kib": 256},
 			{"name": "macro_sort", "cpl": 3, "keys": 1000, "corrupt": true},
+			{"name": "macro_zlib", "cpl": 3, "kib": 64, "level": 9},
 			{"name": "macro_syscall", "cpl": 3, "kib": 16}'
 	fi
 	cat >"$work/suite.json" <<-EOF

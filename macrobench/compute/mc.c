@@ -249,6 +249,14 @@ static void mc_metrics(struct mb_setup_ctx *c, struct rec *rec, struct mc_state 
 		snprintf(what, sizeof(what), "guest median less native median, over the %s of a run: what the VM adds to each", st->work_unit);
 		rec_metric_value(rec, "per_work/extra", "cycles", what, (g->p50 - n->p50) / st->work);
 	}
+	if (st->rate && st->work > 0 && g->p50 > 0 && n->p50 > 0) {
+		rec_metric_value(rec, "throughput/guest", "MB/s", "input bytes over the guest's median run, 10^6 bytes/s",
+				 st->work / (g->p50 / (khz * 1000)) / 1e6);
+		rec_metric_value(rec, "throughput/native", "MB/s", "input bytes over the twin's median run, 10^6 bytes/s",
+				 st->work / (n->p50 / (khz * 1000)) / 1e6);
+	}
+	for (int i = 0; i < st->n_extra && i < 4; i++)
+		rec_metric_value(rec, st->extra[i].name, st->extra[i].unit, st->extra[i].what, st->extra[i].value);
 	rec_metric_value(rec, "footprint", "bytes", "guest memory the workload uses (its region)",
 			 (double)st->used);
 	rec_metric_value(rec, "footprint_mapped", "bytes",

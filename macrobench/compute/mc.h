@@ -22,6 +22,15 @@ struct mc_state {
 	 * the cost per unit too. 0: not counted. */
 	double work;
 	const char *work_unit;
+	/* work is bytes of input: also MB/s (10^6 bytes/s) at the medians. */
+	int rate;
+	/* A row's own figures, into the record as they are (macro_zlib: the
+	 * compressed size and the ratio). */
+	struct mc_extra {
+		const char *name, *unit, *what;
+		double value;
+	} extra[4];
+	int n_extra;
 	struct hv_mem_region *guest;	/* the memslot (the VM owns it) */
 	struct hv_mem_region native;	/* the twin's buffer, backed as the guest's */
 	/* The page the twin runs with, kept by the host when it wrote the
@@ -58,6 +67,10 @@ int mc_abandon(struct mb_setup_ctx *c, int r);
 
 /* The finish hook of every row: the twin run and the family's metrics. */
 void mc_finish(struct mb_setup_ctx *c, struct rec *rec);
+
+/* macro_zlib's corpus, n bytes into p (compress.c says what it holds):
+ * the same bytes for the same n on every host. */
+void mc_zlib_corpus(uint8_t *p, uint64_t n);
 
 /* A digest's hex (64 digits) into four big-endian 64-bit words; -1 on a
  * character that is not a hex digit. */

@@ -43,6 +43,32 @@ enum mc_param {
  * hash table of MC_P_AUX slots (a power of two, > nr), u32 each: a row of
  * R plus one, 0 for empty. */
 
+/* zlib: the region holds the corpus (MC_P_N bytes, from offset 0), the
+ * compressed stream's room (MC_P_AUX bytes, from MC_ZLIB_OFF_COMP), the
+ * decompressed copy (MC_P_N bytes, after it) and the body's arena for
+ * zlib's state (MC_ZLIB_ARENA bytes, last): offsets in MC_ZLIB_ALIGN. The
+ * page's MC_P_SEED is the level (1-9), MC_P_AUX2 the phase below, MC_P_REF0
+ * the host's compressed length, MC_P_REF1 the CRC-32 of its compressed
+ * bytes; MC_P_REF2 bit 0 says whether the compressed bytes are checked
+ * against them (the host's libz is the guest's version). */
+#define MC_ZLIB_MAX (1ull << 28)	/* corpus bytes */
+#define MC_ZLIB_ALIGN 4096ull
+#define MC_ZLIB_ARENA (1ull << 20)
+#define MC_ZLIB_CHUNK (1ull << 18)	/* input per deflate/inflate call: a heartbeat each */
+static inline unsigned long long mc_zlib_up(unsigned long long x)
+{
+	return (x + MC_ZLIB_ALIGN - 1) / MC_ZLIB_ALIGN * MC_ZLIB_ALIGN;
+}
+#define MC_ZLIB_OFF_COMP(n) mc_zlib_up(n)
+#define MC_ZLIB_OFF_OUT(n, cap) (mc_zlib_up(n) + mc_zlib_up(cap))
+#define MC_ZLIB_OFF_ARENA(n, cap) (MC_ZLIB_OFF_OUT(n, cap) + mc_zlib_up(n))
+#define MC_ZLIB_USED(n, cap) (MC_ZLIB_OFF_ARENA(n, cap) + MC_ZLIB_ARENA)
+enum mc_zlib_phase {
+	MC_ZLIB_ROUNDTRIP,	/* compress, then decompress its own output */
+	MC_ZLIB_COMPRESS,	/* compress only */
+	MC_ZLIB_DECOMPRESS,	/* decompress the host's stream, which it put in the room */
+};
+
 /* The bodies' refusals, from HV_ABORT_BODY_BASE on; each row's
  * abort_reasons[] words them for its workload, in this order. */
 enum mc_abort {

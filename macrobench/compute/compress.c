@@ -1,0 +1,181 @@
+/* The compute family's compression row (issue 17): zlib's deflate and
+ * inflate of a fixed corpus, in the guest and natively, with zlib itself
+ * (Debian's 1.2.13 source built with the guest's flags: Makefile ZLIB_*).
+ * The reference is the host's own libz (the system's, -lz): compress2() of
+ * the same corpus at the same level gives the compressed length and the
+ * CRC-32 of its bytes every run must match; every decompression must give
+ * back the corpus byte for byte. The body: guest/zlib.c; record: mc.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "hv-core/hv.h"
+#include "macrobench/compute/mc.h"
+#include "macrobench/compute/mc_abi.h"
+#include "macrobench/compute/mc_input.h"
+#include "microbench/mb.h"
+
+/* The guest's copy of zlib, linked into this library as the twin's
+ * (Z_PREFIX names it z_): its version, to know whether the host's libz
+ * must produce the same bytes. */
+const char *z_zlibVersion(void);
+
+#define CORRUPT_HELP "plant a wrong reference (one bit flipped): the run must fail, in the guest and natively"
+
+static const char *const zlib_phases[] = { "roundtrip", "compress", "decompress", NULL };
+
+static const struct mb_param_def zlib_params[] = {
+	{ "kib", MB_PT_INT, "corpus bytes in KiB (the host's seeded generator: text-like, record-like and random blocks)", 1, MC_ZLIB_MAX >> 10, NULL, 4096 },
+	{ "level", MB_PT_INT, "deflate level, as compress2() takes it (1 fastest .. 9 best)", 1, 9, NULL, 1 },
+	{ "phase", MB_PT_CHOICE, "what one run does: roundtrip (compress, then decompress its own output), compress, or decompress (the host's stream)", 0, 0, zlib_phases, 0 },
+	{ "corrupt", MB_PT_BOOL, CORRUPT_HELP, 0, 1, NULL, 0 },
+	{ NULL },
+};
+
+static const char *const zlib_aborts[] = {
+	"the page asked for a corpus or level outside the region or the body's limits, or zlib refused its parameters",
+	"the compressed length or the CRC-32 of the compressed bytes differs from the host's libz (compress2 at the same level)",
+	"the decompressed bytes differ from the corpus, or inflate did not end the stream exactly at the corpus's length (Adler-32, length)",
+	"deflate did not finish within the room for the compressed stream",
+	NULL,
+};
+
+/* A fixed vocabulary for the text-like blocks, commonest first. */
+static const char *const words[] = {
+	"the", "of", "and", "to", "in", "a", "is", "that", "for", "it", "as", "was", "with", "be",
+	"by", "on", "not", "he", "this", "are", "or", "his", "from", "at", "which", "but", "have",
+	"an", "had", "they", "you", "were", "their", "one", "all", "we", "can", "her", "has",
+	"there", "been", "if", "more", "when", "will", "would", "who", "so", "no", "guest",
+	"kernel", "page", "table", "exit", "memory", "virtual", "machine", "interrupt", "timer",
+	"device", "register", "benchmark", "compression", "native",
+};
+
+/*
+ * The corpus: 4 KiB blocks from a splitmix64 stream of seed 0xc0a9, each
+ * one of three kinds by the stream's next value mod 10: 0-5 text (words
+ * of the list above, the commoner likelier: the smaller of two draws,
+ * with spaces, a comma or full stop every few words and a line break
+ * past 72 columns), 6-8 records (16 bytes each: a counter, a small
+ * number, one of 16 tags, a 24-bit value), 9 random bytes. Deterministic:
+ * the same bytes for the same size on every host.
+ */
+void mc_zlib_corpus(uint8_t *p, uint64_t n)
+{
+	uint64_t s = 0xc0a9ull, counter = 0;
+
+	for (uint64_t b = 0; b < n; b += 4096) {
+		uint64_t end = b + 4096 < n ? b + 4096 : n, kind = mc_splitmix(&s) % 10, i = b, col = 0;
+
+		if (kind <= 5) {
+			while (i < end) {
+				uint64_t r = mc_splitmix(&s), x = r % 64, y = (r >> 8) % 64;
+				const char *w = words[x < y ? x : y];
+
+				for (const char *c = w; *c && i < end; c++, col++)
+					p[i++] = (uint8_t)*c;
+				if (i < end)
+					p[i++] = (r >> 16) % 11 == 0 ? ',' : (r >> 16) % 13 == 0 ? '.' : ' ', col++;
+				if (i < end && col > 72)
+					p[i++] = '\n', col = 0;
+			}
+		} else if (kind <= 8) {
+			for (; i < end; i++) {
+				uint64_t k = (i - b) % 16;
+
+				if (k == 0) {
+					uint64_t r = mc_splitmix(&s);
+					uint8_t rec[16];
+
+					counter++;
+					for (int j = 0; j < 4; j++)
+						rec[j] = (uint8_t)(counter >> (8 * j));
+					rec[4] = (uint8_t)(r % 100), rec[5] = 0;
+					rec[6] = (uint8_t)(0x40 + (r >> 8) % 16), rec[7] = 0;
+					for (int j = 0; j < 8; j++)
+						rec[8 + j] = j < 3 ? (uint8_t)(r >> (16 + 8 * j)) : 0;
+					for (uint64_t j = 0; j < 16 && i + j < end; j++)
+						p[i + j] = rec[j];
+				}
+			}
+		} else {
+			for (; i < end; i += 8) {
+				uint64_t v = mc_splitmix(&s);
+
+				for (uint64_t k = 0; k < 8 && i + k < end; k++)
+					p[i + k] = (uint8_t)(v >> (8 * k));
+			}
+		}
+	}
+}
+
+static int zlib_setup(struct mb_setup_ctx *c)
+{
+	uint64_t n = (uint64_t)c->params->ext[0] << 10, level = (uint64_t)c->params->ext[1];
+	uint64_t phase = (uint64_t)c->params->ext[2];
+	uLong cap = compressBound((uLong)n);
+	struct mc_state *st;
+	int same = strcmp(zlibVersion(), z_zlibVersion()) == 0;
+
+	if (!same && phase != MC_ZLIB_DECOMPRESS) {
+		snprintf(c->err, c->errlen,
+			 "the host's libz is %s and the guest's zlib %s: their deflate output may differ, so the host has no reference for the compressed bytes (phase decompress still runs)",
+			 zlibVersion(), z_zlibVersion());
+		return -ENOTSUP;
+	}
+	int r = mc_setup(c, MC_ZLIB_USED(n, cap), &st);
+	if (r < 0)
+		return r;
+	uint8_t *g = st->guest->hva, *nv = st->native.hva;
+	uLongf clen = cap;
+
+	mc_zlib_corpus(g, n);
+	memcpy(nv, g, n);
+	/* The reference: the host's libz, into the twin's room; the guest
+	 * gets a copy for the decompress phase. */
+	uint8_t *comp = nv + MC_ZLIB_OFF_COMP(n);
+	r = compress2(comp, &clen, g, (uLong)n, (int)level);
+	if (r != Z_OK) {
+		snprintf(c->err, c->errlen, "the host's compress2 failed (%d)", r);
+		return mc_abandon(c, -EPROTO);
+	}
+	memcpy(g + MC_ZLIB_OFF_COMP(n), comp, clen);
+	uint64_t *p = c->vm->shared->param;
+	p[MC_P_N] = n;
+	p[MC_P_SEED] = level;
+	p[MC_P_AUX] = cap;
+	p[MC_P_AUX2] = phase;
+	p[MC_P_REF0] = clen;
+	p[MC_P_REF1] = crc32(0, comp, (uInt)clen);
+	p[MC_P_REF2] = same;
+	/* The wrong reference where this phase checks: the compressed bytes
+	 * for compress and roundtrip, the stream itself (one bit of the
+	 * guest's and the twin's copy) for decompress. */
+	if (c->params->ext[3] && phase == MC_ZLIB_DECOMPRESS) {
+		g[MC_ZLIB_OFF_COMP(n) + clen / 2] ^= 1;
+		comp[clen / 2] ^= 1;
+	} else if (c->params->ext[3]) {
+		p[MC_P_REF1] ^= 1;
+	}
+	st->work = (double)n, st->work_unit = "bytes";
+	st->rate = 1;
+	st->extra[0] = (struct mc_extra){ "compressed", "bytes",
+		"the host's libz output for the corpus at this level (the guest's must match it)", (double)clen };
+	st->extra[1] = (struct mc_extra){ "compression_ratio", "x", "corpus bytes over compressed bytes", (double)n / (double)clen };
+	st->n_extra = 2;
+	mc_setup_done(c, st);
+	return 0;
+}
+
+static const struct mb_bench b_zlib = {
+	.name = "macro_zlib", .family = "macro",
+	.description = "zlib deflate/inflate (Debian's zlib 1.2.13 built for the guest) of a fixed seeded corpus, in the guest and natively: one whole compression, decompression or both per op, checked against the host's libz and the corpus",
+	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
+	.exit_kind = "none: pure computation (what exits there are, are the host's interrupts and first touches)",
+	.expected_exits = -1, .exit_stat = "exits_caused",
+	.body = "mc_zlib", .cpls = MB_CPL_ANY,
+	.ext_params = zlib_params, .abort_reasons = zlib_aborts,
+	.setup = zlib_setup, .finish = mc_finish,
+};
+MB_REGISTER(b_zlib);
