@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/an_jsonfast.h"
+
 const char *db_url(const char *url)
 {
 	const char *env = getenv("HVBENCH_DB");
@@ -46,7 +48,7 @@ const char *db_num(double v, char buf[32])
 {
 	if (!isfinite(v))
 		return NULL;
-	snprintf(buf, 32, "%.17g", v);
+	an_fmt_g17(v, buf); /* "%.17g", faster */
 	return buf;
 }
 

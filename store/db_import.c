@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/an_jsonfast.h"
 #include "analysis/an_result.h"
 #include "analysis/an_util.h"
 #include "hvbench/sha256.h"
@@ -56,8 +57,7 @@ static int put_run(struct db *db, const struct an_result *r, long long host,
 		" RETURNING id";
 	json_t *suite = json_object_get(r->root, "suite");
 	char hid[24], nb[7][32], now[32];
-	char *host_doc = json_dumps(json_object_get(r->root, "host"),
-				    JSON_COMPACT | JSON_SORT_KEYS);
+	char *host_doc = an_json_compact(json_object_get(r->root, "host"), true);
 	time_t t = time(NULL);
 	struct tm tm;
 	int ret;
@@ -127,8 +127,7 @@ static int put_record(struct db *db, long long run, size_t idx,
 	static const char qs[] =
 		"INSERT INTO samples (record_id, n, data) VALUES ($1, $2, $3)";
 	char run_s[24], idx_s[24], rid[24], n_s[24], nb[2][32];
-	char *params = b->params ? json_dumps(b->params, JSON_COMPACT |
-					      JSON_SORT_KEYS | JSON_ENCODE_ANY) :
+	char *params = b->params ? an_json_compact(b->params, true) :
 				   strdup("{}");
 	long long id = -1;
 	int ret;
@@ -179,13 +178,13 @@ static char *doc_without_samples(json_t *root, json_t **samples,
 		samples[i] = json_is_array(s) ? json_incref(s) : NULL;
 		if (samples[i]) {
 			json_object_del(b, "samples");
-			stext[i] = json_dumps(samples[i], JSON_COMPACT);
+			stext[i] = an_json_compact(samples[i], false);
 			if (!stext[i])
 				return NULL;
 		}
 	}
-	doc = json_dumps(root, JSON_COMPACT);
-	*canon = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	doc = an_json_compact(root, false);
+	*canon = an_json_compact(root, true);
 	for (size_t i = 0; i < n; i++)
 		if (samples[i])
 			json_object_set(json_array_get(benches, i), "samples",
