@@ -6,6 +6,7 @@
 #define ANALYSIS_AN_JSONFAST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -22,5 +23,14 @@ int an_fmt_g17(double v, char buf[32]);
  * is not UTF-8 (json_dumps fails on it too).
  */
 char *an_json_compact(const json_t *j, bool sort_keys);
+
+/*
+ * The tree json_loadb(text, len, JSON_REJECT_DUPLICATES) gives, for the
+ * plain documents hvbench writes (analysis/jsonparse.c); NULL when the text
+ * is anything else — an error, a duplicate key, a \u escape, a nesting
+ * deeper than 1024 — and the caller then asks json_loadb, whose result and
+ * message stand.
+ */
+json_t *an_json_parse(const char *text, size_t len);
 
 #endif

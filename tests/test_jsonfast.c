@@ -2,7 +2,9 @@
  * snprintf("%.17g") over millions of doubles (random bit patterns, the
  * decimal values result files hold, integers, powers, the edges of its
  * exact range), an_json_compact against jansson's json_dumps (compact,
- * sorted and not) over every JSON file in tests/data and hostile strings.
+ * sorted and not) over every JSON file in tests/data and hostile strings,
+ * an_json_parse against json_loadb: the same tree, or none where jansson
+ * refuses (the data files, their every prefix, the fuzz seeds, edges).
  * The store's content key is the SHA-256 of these bytes: a difference
  * would store a run twice. */
 #include <dirent.h>
@@ -172,12 +174,129 @@ static void test_dumps_values(void **state)
 	json_decref(o);
 }
 
+/* The fast reader gives jansson's tree, or leaves the text to jansson:
+ * never a tree where json_loadb fails. */
+static void check_parse(const char *text, size_t len, const char *what)
+{
+	json_t *a = an_json_parse(text, len);
+	json_t *b = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+
+	if (a && !b)
+		fail_msg("%s: parsed where jansson refuses", what);
+	if (a) {
+		char *x = json_dumps(a, JSON_COMPACT | JSON_REAL_PRECISION(17));
+		char *y = json_dumps(b, JSON_COMPACT | JSON_REAL_PRECISION(17));
+
+		/* the same tree: values, types (1 vs 1.0) and key order */
+		if (!json_equal(a, b) || !x || !y || strcmp(x, y))
+			fail_msg("%s: a different tree than jansson's", what);
+		free(x);
+		free(y);
+	}
+	json_decref(a);
+	json_decref(b);
+}
+
+static int n_parsed;
+
+static void parse_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char path[600], *text;
+		size_t len;
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		f = fopen(path, "rb");
+		if (!f)
+			continue;
+		text = malloc(1 << 24);
+		assert_non_null(text);
+		len = fread(text, 1, (1 << 24) - 1, f);
+		fclose(f);
+		check_parse(text, len, path);
+		/* every prefix of the small ones: truncated files */
+		for (size_t l = 0; len < 4096 && l < len; l++)
+			check_parse(text, l, path);
+		free(text);
+		n_parsed++;
+	}
+	closedir(d);
+}
+
+static void test_parse_files(void **state)
+{
+	parse_dir("tests/data");
+	parse_dir("tests/data/analysis");
+	parse_dir("tests/data/suites");
+	parse_dir("fuzz/corpus/fuzz_results");
+	parse_dir("fuzz/corpus/fuzz_suite");
+	assert_true(n_parsed >= 10);
+	/* a result file as hvbench writes it is read without jansson */
+	char *text;
+	size_t len;
+	FILE *f = fopen("tests/data/analysis/x86-vmx.json", "rb");
+	json_t *j;
+
+	assert_non_null(f);
+	text = malloc(1 << 22);
+	assert_non_null(text);
+	len = fread(text, 1, 1 << 22, f);
+	fclose(f);
+	j = an_json_parse(text, len);
+	assert_non_null(j);
+	json_decref(j);
+	free(text);
+}
+
+static void test_parse_edges(void **state)
+{
+	static const char *const cases[] = {
+		"[]", "{}", " [ ] ", "[1]", "[-0]", "[0]", "[-1]", "[01]", "[1.]",
+		"[.5]", "[-]", "[1e]", "[1e+]", "[1E5]", "[1e-400]", "[4e-320]",
+		"[1e400]", "[-1e400]", "[0.5e-3]", "[9223372036854775807]",
+		"[-9223372036854775808]", "[9223372036854775808]",
+		"[-9223372036854775809]", "[18446744073709551616]",
+		"[1,]", "[,1]", "[1 2]", "{\"a\":1,}", "{\"a\" 1}", "{1:2}",
+		"{\"a\":1,\"a\":2}", "{\"a\":{\"b\":1,\"b\":1}}", "[1] x",
+		"[1]\n\t ", "1", "\"s\"", "null", "", " ", "[", "[1", "{\"a\":",
+		"[tru]", "[true]", "[nul]", "[null]", "[false]", "[falsey]",
+		"[\"a\\x\"]", "[\"a\\u0041\"]", "[\"a\\u0000\"]",
+		"[\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t\"]",
+		"{\"k\\n\":\"v\\t\",\"k\\n\":1}", "{\"k\\n\":\"v\",\"j\":[\"x\\\"\"]}",
+		"[\"\x01\"]", "[\"\x7f\"]", "[\"\xc0\x80\"]", "[\"\xed\xa0\x80\"]",
+		"[\"\xf4\x90\x80\x80\"]", "[\"\xe2\x82\xac \xf0\x9d\x84\x9e\"]",
+		"[\"\xe2\x82\"]", "\xef\xbb\xbf[]", "[1.5,-2.25e3,\"x\",{\"y\":[]}]",
+		"[\"unterminated]", "[1]\x00", "{\"a\":1}{}",
+	};
+	char deep[5000];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_parse(cases[i], strlen(cases[i]), cases[i]);
+	check_parse("[1]\0", 4, "NUL after");
+	check_parse("[\"a\0b\"]", 7, "NUL in a string");
+	for (int n = 1000; n < 2500; n += 500) { /* jansson's limit: 2048 */
+		memset(deep, '[', (size_t)n);
+		memset(deep + n, ']', (size_t)n);
+		check_parse(deep, 2 * (size_t)n, "deep");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_g17),
 		cmocka_unit_test(test_dumps_data_files),
 		cmocka_unit_test(test_dumps_values),
+		cmocka_unit_test(test_parse_files),
+		cmocka_unit_test(test_parse_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
