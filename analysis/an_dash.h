@@ -63,6 +63,13 @@ int an_dash_args(int argc, char **argv, struct dash *d, const char **db);
  * it (shown on the pages), @abs what messages call it. 0 or -1 (OOM). */
 int an_dash_add(struct dash *d, const char *rel, const char *abs, json_t *doc,
 		char *err, size_t errlen);
+/* Adds a run without its document: @res (taken over) holds what the
+ * pages draw of a run that is neither a host's latest nor in the history
+ * its comparison uses (the last DASH_HISTORY + 1 by start): for each
+ * record its identity (name, variant, key, unit), status, suspect and the
+ * headline's statistics; of the run its host, suite, start and git. */
+int an_dash_add_result(struct dash *d, const char *rel, const char *abs,
+		       struct an_result *res, char *err, size_t errlen);
 /* Fills d->files[] (an_dash_add); 0 or -1 with a message. */
 typedef int (*an_dash_fill_fn)(struct dash *d, void *arg, char *err,
 			       size_t errlen);

@@ -455,6 +455,22 @@ int an_dash_add(struct dash *d, const char *rel, const char *abs, json_t *doc,
 	return 0;
 }
 
+int an_dash_add_result(struct dash *d, const char *rel, const char *abs,
+		       struct an_result *res, char *err, size_t errlen)
+{
+	struct stat st = { 0 };
+
+	if (add_file(d, rel, abs, &st)) {
+		an_result_free(res);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	d->files[d->n_files - 1].res = res;
+	d->files[d->n_files - 1].fresh = true;
+	d->n_fresh++;
+	return 0;
+}
+
 int an_dash_args(int argc, char **argv, struct dash *d, const char **db)
 {
 	static const struct option opts[] = {

@@ -2,6 +2,7 @@
  * One call over bytes already in memory, so no streaming interface. */
 #include "hvbench/sha256.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +52,101 @@ static void block(uint32_t h[8], const uint8_t *p)
 	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* The SHA extensions (Intel since Goldmont/Ice Lake, AMD since Zen): the
+ * store hashes every imported document, 50 KB a file, and the portable
+ * rounds above cost about 100 instructions a byte. The standard SHA-NI
+ * schedule (Intel's reference: state as ABEF/CDGH, four rounds a step). */
+__attribute__((target("sha,sse4.1"))) static void blocks_shani(uint32_t h[8],
+							       const uint8_t *p,
+							       size_t n)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
+					     0x0405060700010203ULL);
+	__m128i st0, st1, msg, tmp, m[4], abef, cdgh;
+
+	tmp = _mm_loadu_si128((const __m128i *)&h[0]);
+	st1 = _mm_loadu_si128((const __m128i *)&h[4]);
+	tmp = _mm_shuffle_epi32(tmp, 0xb1); /* CDAB */
+	st1 = _mm_shuffle_epi32(st1, 0x1b); /* EFGH */
+	st0 = _mm_alignr_epi8(tmp, st1, 8); /* ABEF */
+	st1 = _mm_blend_epi16(st1, tmp, 0xf0); /* CDGH */
+	for (; n--; p += 64) {
+		abef = st0;
+		cdgh = st1;
+		for (int i = 0; i < 4; i++)
+			m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)),
+						bswap);
+		/* group g: rounds 4g..4g+3 on words m[g % 4]; then the words
+		 * of group g + 1 finished (w[t-16] + s0 from msg1 two groups
+		 * back, + w[t-7], + s1: msg2) and those of group g + 3 begun */
+		for (int g = 0; g < 16; g++) {
+			__m128i *cur = &m[g % 4], *nxt = &m[(g + 1) % 4],
+				*prv = &m[(g + 3) % 4];
+
+			msg = _mm_add_epi32(*cur, _mm_loadu_si128((const __m128i *)&k[4 * g]));
+			st1 = _mm_sha256rnds2_epu32(st1, st0, msg);
+			msg = _mm_shuffle_epi32(msg, 0x0e);
+			st0 = _mm_sha256rnds2_epu32(st0, st1, msg);
+			if (g >= 3 && g <= 14)
+				*nxt = _mm_sha256msg2_epu32(
+					_mm_add_epi32(*nxt, _mm_alignr_epi8(*cur, *prv, 4)), *cur);
+			if (g >= 1 && g <= 12)
+				*prv = _mm_sha256msg1_epu32(*prv, *cur);
+		}
+		st0 = _mm_add_epi32(st0, abef);
+		st1 = _mm_add_epi32(st1, cdgh);
+	}
+	tmp = _mm_shuffle_epi32(st0, 0x1b); /* FEBA */
+	st1 = _mm_shuffle_epi32(st1, 0xb1); /* DCHG */
+	st0 = _mm_blend_epi16(tmp, st1, 0xf0); /* DCBA */
+	st1 = _mm_alignr_epi8(st1, tmp, 8); /* ABEF */
+	_mm_storeu_si128((__m128i *)&h[0], st0);
+	_mm_storeu_si128((__m128i *)&h[4], st1);
+}
+
+static bool have_shani(void)
+{
+	static int have = -1;
+	unsigned a, b, c, d;
+
+	if (have < 0)
+		have = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) &&
+		       __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 19)) &&
+		       (c & (1u << 9));
+	return have;
+}
+#else
+static bool have_shani(void)
+{
+	return false;
+}
+
+static void blocks_shani(uint32_t h[8], const uint8_t *p, size_t n)
+{
+}
+#endif
+
+static bool portable_only;
+
+void sha256_force_portable(bool on)
+{
+	portable_only = on;
+}
+
+static void blocks(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	if (!portable_only && have_shani()) {
+		blocks_shani(h, p, n);
+		return;
+	}
+	for (; n--; p += 64)
+		block(h, p);
+}
+
 void sha256_hex(const void *data, size_t len, char hex[65])
 {
 	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -60,8 +156,9 @@ void sha256_hex(const void *data, size_t len, char hex[65])
 	uint64_t bits = (uint64_t)len * 8;
 	size_t rest, tail_len, i;
 
-	for (; len >= 64; p += 64, len -= 64)
-		block(h, p);
+	blocks(h, p, len / 64);
+	p += len / 64 * 64;
+	len %= 64;
 	/* The last bytes, the 0x80 marker, zeros, then the bit length
 	 * big-endian: one block, or two when fewer than 9 bytes are left. */
 	rest = len;
@@ -71,8 +168,7 @@ void sha256_hex(const void *data, size_t len, char hex[65])
 	tail_len = rest + 9 <= 64 ? 64 : 128;
 	for (i = 0; i < 8; i++)
 		tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));
-	for (i = 0; i < tail_len; i += 64)
-		block(h, tail + i);
+	blocks(h, tail, tail_len / 64);
 	for (i = 0; i < 8; i++)
 		snprintf(hex + 8 * i, 9, "%08x", h[i]);
 }

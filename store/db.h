@@ -51,7 +51,18 @@ int db_query(struct db *db, const char *sql, int n, const char *const *params,
 	     db_row_fn fn, void *arg, char *err, size_t errlen);
 int db_begin(struct db *db, char *err, size_t errlen);
 int db_commit(struct db *db, char *err, size_t errlen);
+/* Ends a batch first if one is open. */
 void db_rollback(struct db *db);
+/*
+ * A batch: until db_batch_end, db_exec and db_query without a row callback
+ * (@fn NULL) are sent without waiting for their answer (PostgreSQL's
+ * pipeline mode: one round trip for the lot instead of one each); SQLite
+ * runs each at once. db_batch_end waits for every answer and returns 0, or
+ * -1 with the first statement's error (those after it were not run).
+ * db_query with @fn is refused inside a batch.
+ */
+int db_batch_begin(struct db *db, char *err, size_t errlen);
+int db_batch_end(struct db *db, char *err, size_t errlen);
 
 /* The schema version the store is at (0 when empty), -1 on error. */
 int db_version(struct db *db, char *err, size_t errlen);

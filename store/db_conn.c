@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analysis/an_jsonfast.h"
+
 const char *db_url(const char *url)
 {
 	const char *env = getenv("HVBENCH_DB");
@@ -46,7 +48,7 @@ const char *db_num(double v, char buf[32])
 {
 	if (!isfinite(v))
 		return NULL;
-	snprintf(buf, 32, "%.17g", v);
+	an_fmt_g17(v, buf); /* "%.17g", faster */
 	return buf;
 }
 
@@ -80,7 +82,35 @@ void db_rollback(struct db *db)
 {
 	char err[256];
 
+	if (db->batch)
+		db_batch_end(db, err, sizeof(err));
 	db->ops->exec(db, "ROLLBACK", err, sizeof(err));
+}
+
+int db_batch_begin(struct db *db, char *err, size_t errlen)
+{
+	if (db->batch) {
+		snprintf(err, errlen, "%s: a batch is open already", db->url);
+		return -1;
+	}
+	if (db->ops->batch_begin && db->ops->batch_begin(db, err, errlen))
+		return -1;
+	db->batch = true;
+	db->n_queued = 0;
+	db->batch_cache = db->n_cache;
+	return 0;
+}
+
+int db_batch_end(struct db *db, char *err, size_t errlen)
+{
+	int ret = 0;
+
+	if (!db->batch)
+		return 0;
+	if (db->ops->batch_end)
+		ret = db->ops->batch_end(db, err, errlen);
+	db->batch = false;
+	return ret;
 }
 
 /*

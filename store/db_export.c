@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/an_jsonfast.h"
+
 struct doc_ctx {
 	json_t *doc;
 	json_error_t jerr;
@@ -18,7 +20,9 @@ static int doc_row(void *arg, int nc, const char *const *v)
 
 	if (nc < 1 || !v[0] || c->doc)
 		return 0;
-	c->doc = json_loads(v[0], JSON_REJECT_DUPLICATES, &c->jerr);
+	c->doc = an_json_parse(v[0], strlen(v[0]));
+	if (!c->doc)
+		c->doc = json_loads(v[0], JSON_REJECT_DUPLICATES, &c->jerr);
 	c->bad = !c->doc;
 	return 0;
 }
@@ -39,7 +43,9 @@ static int samples_row(void *arg, int nc, const char *const *v)
 	/* The index comes from the store: checked against the document. */
 	idx = atoll(v[0]);
 	b = idx >= 0 ? json_array_get(c->benches, (size_t)idx) : NULL;
-	s = json_loads(v[1], 0, NULL);
+	s = an_json_parse(v[1], strlen(v[1]));
+	if (!s)
+		s = json_loads(v[1], 0, NULL);
 	if (!json_is_object(b) || !json_is_array(s)) {
 		json_decref(s);
 		c->bad = 1;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/an_jsonfast.h"
 #include "analysis/an_result.h"
 #include "analysis/an_util.h"
 #include "hvbench/sha256.h"
@@ -56,8 +57,7 @@ static int put_run(struct db *db, const struct an_result *r, long long host,
 		" RETURNING id";
 	json_t *suite = json_object_get(r->root, "suite");
 	char hid[24], nb[7][32], now[32];
-	char *host_doc = json_dumps(json_object_get(r->root, "host"),
-				    JSON_COMPACT | JSON_SORT_KEYS);
+	char *host_doc = an_json_compact(json_object_get(r->root, "host"), true);
 	time_t t = time(NULL);
 	struct tm tm;
 	int ret;
@@ -88,19 +88,22 @@ static int put_run(struct db *db, const struct an_result *r, long long host,
 	return ret;
 }
 
-static int put_metric(struct db *db, const char *rid, const struct an_metric *m,
-		      char *err, size_t errlen)
+/* The record is named by its run and index ($1, $2), not its id: in a
+ * batch (PostgreSQL's pipeline) nothing waits for the id the INSERT made. */
+static int put_metric(struct db *db, const char *run, const char *idx,
+		      const struct an_metric *m, char *err, size_t errlen)
 {
 	static const char q[] =
 		"INSERT INTO metrics (record_id, name, unit, kind, part_of, what,"
 		" n, min, p10, p50, p90, p99, max, mean, stddev, ci95_low,"
-		" ci95_high, value) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-		" $10, $11, $12, $13, $14, $15, $16, $17, $18)";
+		" ci95_high, value) VALUES ((SELECT id FROM records WHERE"
+		" run_id = $1 AND idx = $2), $3, $4, $5, $6, $7, $8, $9, $10,"
+		" $11, $12, $13, $14, $15, $16, $17, $18, $19)";
 	const struct an_stats *s = &m->st;
 	bool st = m->stats && s->present;
 	char nb[12][32];
 	const char *p[] = {
-		rid, m->name, m->unit, m->stats ? "stats" : "value", m->part_of,
+		run, idx, m->name, m->unit, m->stats ? "stats" : "value", m->part_of,
 		m->what,
 		st ? db_num(s->n, nb[0]) : NULL, st ? db_num(s->min, nb[1]) : NULL,
 		st ? db_num(s->p10, nb[2]) : NULL, st ? db_num(s->p50, nb[3]) : NULL,
@@ -112,7 +115,7 @@ static int put_metric(struct db *db, const char *rid, const struct an_metric *m,
 		m->stats ? NULL : db_num(m->value, nb[11]),
 	};
 
-	return db_query(db, q, 18, p, NULL, NULL, err, errlen);
+	return db_query(db, q, 19, p, NULL, NULL, err, errlen);
 }
 
 static int put_record(struct db *db, long long run, size_t idx,
@@ -123,14 +126,13 @@ static int put_record(struct db *db, long long run, size_t idx,
 		"INSERT INTO records (run_id, idx, name, family, variant,"
 		" match_key, params, status, reason, unit, headline, suspect,"
 		" exits_per_op, expected_exits_per_op) VALUES ($1, $2, $3, $4, $5,"
-		" $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id";
+		" $6, $7, $8, $9, $10, $11, $12, $13, $14)";
 	static const char qs[] =
-		"INSERT INTO samples (record_id, n, data) VALUES ($1, $2, $3)";
-	char run_s[24], idx_s[24], rid[24], n_s[24], nb[2][32];
-	char *params = b->params ? json_dumps(b->params, JSON_COMPACT |
-					      JSON_SORT_KEYS | JSON_ENCODE_ANY) :
+		"INSERT INTO samples (record_id, n, data) VALUES ((SELECT id FROM"
+		" records WHERE run_id = $1 AND idx = $2), $3, $4)";
+	char run_s[24], idx_s[24], n_s[24], nb[2][32];
+	char *params = b->params ? an_json_compact(b->params, true) :
 				   strdup("{}");
-	long long id = -1;
 	int ret;
 
 	if (!params) {
@@ -144,19 +146,19 @@ static int put_record(struct db *db, long long run, size_t idx,
 		b->status, b->reason, b->unit, b->headline, b->suspect ? "1" : "0",
 		db_num(b->exits, nb[0]), db_num(b->expected_exits, nb[1]),
 	};
-	ret = db_query(db, q, 14, p, id_row, &id, err, errlen);
+	ret = db_query(db, q, 14, p, NULL, NULL, err, errlen);
 	free(params);
 	if (ret)
 		return ret;
-	snprintf(rid, sizeof(rid), "%lld", id);
 	for (size_t k = 0; k < b->n_metrics; k++)
-		if ((ret = put_metric(db, rid, &b->metrics[k], err, errlen)))
+		if ((ret = put_metric(db, run_s, idx_s, &b->metrics[k], err,
+				      errlen)))
 			return ret;
 	if (samples && data) {
-		const char *ps[] = { rid, n_s, data };
+		const char *ps[] = { run_s, idx_s, n_s, data };
 
 		snprintf(n_s, sizeof(n_s), "%zu", json_array_size(samples));
-		ret = db_query(db, qs, 3, ps, NULL, NULL, err, errlen);
+		ret = db_query(db, qs, 4, ps, NULL, NULL, err, errlen);
 	}
 	return ret;
 }
@@ -179,13 +181,13 @@ static char *doc_without_samples(json_t *root, json_t **samples,
 		samples[i] = json_is_array(s) ? json_incref(s) : NULL;
 		if (samples[i]) {
 			json_object_del(b, "samples");
-			stext[i] = json_dumps(samples[i], JSON_COMPACT);
+			stext[i] = an_json_compact(samples[i], false);
 			if (!stext[i])
 				return NULL;
 		}
 	}
-	doc = json_dumps(root, JSON_COMPACT);
-	*canon = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	doc = an_json_compact(root, false);
+	*canon = an_json_compact(root, true);
 	for (size_t i = 0; i < n; i++)
 		if (samples[i])
 			json_object_set(json_array_get(benches, i), "samples",
@@ -249,12 +251,16 @@ static enum db_import_status store(struct db *db, struct an_result *r,
 		st = DB_DUPLICATE;
 		goto out;
 	}
+	/* The records, their metrics and samples and the COMMIT in one batch:
+	 * one round trip to a server. Stored only when the COMMIT answered. */
+	if (db_batch_begin(db, e2, sizeof(e2)))
+		goto rollback;
 	for (size_t i = 0; i < r->n_benches; i++)
 		if (put_record(db, run, i, &r->benches[i],
 			       o && o->no_samples ? NULL : samples[i], stext[i],
 			       e2, sizeof(e2)))
 			goto rollback;
-	if (db_commit(db, e2, sizeof(e2)))
+	if (db_commit(db, e2, sizeof(e2)) || db_batch_end(db, e2, sizeof(e2)))
 		goto rollback;
 	*run_id = run;
 	st = DB_IMPORTED;

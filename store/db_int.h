@@ -12,6 +12,9 @@ struct db_ops {
 		     char *err, size_t errlen);
 	/* BEGIN, taking the write lock at once (SQLite: IMMEDIATE) */
 	int (*begin)(struct db *db, char *err, size_t errlen);
+	/* NULL where each statement runs at once anyway (SQLite) */
+	int (*batch_begin)(struct db *db, char *err, size_t errlen);
+	int (*batch_end)(struct db *db, char *err, size_t errlen);
 	void (*close)(struct db *db);
 };
 
@@ -28,6 +31,13 @@ struct db {
 		void *stmt; /* sqlite3_stmt *, or the PG statement's number */
 	} cache[DB_STMT_CACHE];
 	int n_cache;
+	/* PostgreSQL: statements are named by this counter, never reused */
+	int n_named;
+	/* in a batch (db_batch_begin): statements sent, not yet answered;
+	 * the cache's size when it began (what was prepared inside a batch
+	 * that failed is prepared again) */
+	bool batch;
+	int n_queued, batch_cache;
 };
 
 int db_sqlite_open(struct db *db, const char *path, unsigned flags,

@@ -38,17 +38,71 @@ static void pg_err(struct db *db, const char *msg, char *err, size_t errlen)
 			*p = ' ';
 }
 
+/* In a batch: a statement sent (its answer read by pg_batch_end). */
+static int pg_sent(struct db *db, int ok, char *err, size_t errlen)
+{
+	if (!ok) {
+		pg_err(db, NULL, err, errlen);
+		return -1;
+	}
+	db->n_queued++;
+	return 0;
+}
+
 static int pg_exec(struct db *db, const char *sql, char *err, size_t errlen)
 {
-	PGresult *res = PQexec(db->h, sql);
-	int st = PQresultStatus(res), ret = 0;
+	PGresult *res;
+	int st, ret = 0;
 
+	if (db->batch)
+		return pg_sent(db, PQsendQueryParams(db->h, sql, 0, NULL, NULL,
+						     NULL, NULL, 0), err, errlen);
+	res = PQexec(db->h, sql);
+	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		pg_err(db, PQresultErrorMessage(res), err, errlen);
 		ret = -1;
 	}
 	PQclear(res);
 	return ret;
+}
+
+/* The statement @sql's slot in the cache, prepared (in a batch: the
+ * PREPARE sent ahead of it) when it is new; -1 with a message. */
+static int pg_prepared(struct db *db, const char *sql, int n, char *err,
+		       size_t errlen)
+{
+	char name[32];
+	PGresult *res;
+	int slot;
+
+	for (int i = 0; i < db->n_cache; i++)
+		if (db->cache[i].sql == sql)
+			return i;
+	if (db->n_cache == DB_STMT_CACHE) {
+		snprintf(err, errlen, "%s: more than %d statements", db->url,
+			 DB_STMT_CACHE);
+		return -1;
+	}
+	slot = db->n_cache;
+	snprintf(name, sizeof(name), "hvbench_%d", db->n_named);
+	if (db->batch) {
+		if (pg_sent(db, PQsendPrepare(db->h, name, sql, n, NULL), err,
+			    errlen))
+			return -1;
+	} else {
+		res = PQprepare(db->h, name, sql, n, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			pg_err(db, PQresultErrorMessage(res), err, errlen);
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+	}
+	db->cache[slot].sql = sql;
+	db->cache[slot].stmt = (void *)(intptr_t)db->n_named++;
+	db->n_cache++;
+	return slot;
 }
 
 static int pg_query(struct db *db, const char *sql, int n,
@@ -58,31 +112,20 @@ static int pg_query(struct db *db, const char *sql, int n,
 	const char *vals[DB_MAX_COLS];
 	char name[32];
 	PGresult *res;
-	int slot = -1, st, ret = 0;
+	int slot, st, ret = 0;
 
-	for (int i = 0; i < db->n_cache; i++)
-		if (db->cache[i].sql == sql)
-			slot = i;
-	if (slot < 0) {
-		if (db->n_cache == DB_STMT_CACHE) {
-			snprintf(err, errlen, "%s: more than %d statements", db->url,
-				 DB_STMT_CACHE);
-			return -1;
-		}
-		slot = db->n_cache;
-		snprintf(name, sizeof(name), "hvbench_%d", slot);
-		res = PQprepare(db->h, name, sql, n, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			pg_err(db, PQresultErrorMessage(res), err, errlen);
-			PQclear(res);
-			return -1;
-		}
-		PQclear(res);
-		db->cache[slot].sql = sql;
-		db->cache[slot].stmt = (void *)(intptr_t)slot;
-		db->n_cache++;
+	if (db->batch && fn) {
+		snprintf(err, errlen, "%s: a query that returns rows inside a batch",
+			 db->url);
+		return -1;
 	}
-	snprintf(name, sizeof(name), "hvbench_%d", slot);
+	slot = pg_prepared(db, sql, n, err, errlen);
+	if (slot < 0)
+		return -1;
+	snprintf(name, sizeof(name), "hvbench_%d", (int)(intptr_t)db->cache[slot].stmt);
+	if (db->batch)
+		return pg_sent(db, PQsendQueryPrepared(db->h, name, n, params,
+						       NULL, NULL, 0), err, errlen);
 	res = PQexecPrepared(db->h, name, n, params, NULL, NULL, 0);
 	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -104,6 +147,61 @@ static int pg_query(struct db *db, const char *sql, int n,
 	return ret;
 }
 
+static int pg_batch_begin(struct db *db, char *err, size_t errlen)
+{
+	if (!PQenterPipelineMode(db->h)) {
+		pg_err(db, NULL, err, errlen);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sync, then every answer in order: each statement's results and a NULL,
+ * then the sync's. After an error the server skips to the sync (those
+ * statements answer PIPELINE_ABORTED); the first error is the message. */
+static int pg_batch_end(struct db *db, char *err, size_t errlen)
+{
+	bool failed = false;
+	PGresult *res;
+
+	if (!PQpipelineSync(db->h)) {
+		pg_err(db, NULL, err, errlen);
+		failed = true;
+		goto out;
+	}
+	for (int q = 0; q <= db->n_queued; q++) {
+		while ((res = PQgetResult(db->h))) {
+			int st = PQresultStatus(res);
+
+			if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+			    st != PGRES_PIPELINE_SYNC && !failed) {
+				pg_err(db, st == PGRES_PIPELINE_ABORTED ?
+				       "a statement before failed" :
+				       PQresultErrorMessage(res), err, errlen);
+				failed = true;
+			}
+			PQclear(res);
+			if (st == PGRES_PIPELINE_SYNC)
+				goto out;
+		}
+		if (PQstatus(db->h) == CONNECTION_BAD) {
+			if (!failed)
+				pg_err(db, NULL, err, errlen);
+			failed = true;
+			break;
+		}
+	}
+out:
+	if (!PQexitPipelineMode(db->h) && !failed) {
+		pg_err(db, NULL, err, errlen);
+		failed = true;
+	}
+	if (failed) /* what this batch prepared may not be there */
+		db->n_cache = db->batch_cache;
+	db->n_queued = 0;
+	return failed ? -1 : 0;
+}
+
 static int pg_begin(struct db *db, char *err, size_t errlen)
 {
 	return pg_exec(db, "BEGIN", err, errlen);
@@ -118,6 +216,8 @@ static const struct db_ops pg_ops = {
 	.exec = pg_exec,
 	.query = pg_query,
 	.begin = pg_begin,
+	.batch_begin = pg_batch_begin,
+	.batch_end = pg_batch_end,
 	.close = pg_close,
 };
 

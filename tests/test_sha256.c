@@ -1,5 +1,6 @@
 /* hvbench/sha256.c against the FIPS 180-4 example vectors and sha256sum at
- * every padding boundary (the suite.sha256 of result files). */
+ * every padding boundary (the suite.sha256 of result files), with the
+ * CPU's SHA extensions and with the portable rounds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,11 +64,22 @@ static void test_padding_boundaries(void **state)
 	remove(path);
 }
 
+/* The same with the portable rounds (the above ran the SHA extensions
+ * where the CPU has them). */
+static void test_portable(void **state)
+{
+	sha256_force_portable(true);
+	test_vectors(state);
+	test_padding_boundaries(state);
+	sha256_force_portable(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_padding_boundaries),
+		cmocka_unit_test(test_portable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
