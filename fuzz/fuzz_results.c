@@ -1,7 +1,14 @@
 /* libFuzzer harness for the result loader (analysis/load.c): arbitrary bytes
  * as a result file, parsed as an_result_load parses it, then what compare
- * does with an accepted file (labels, matching, a comparison with itself). */
+ * does with an accepted file (labels, matching, a comparison with itself).
+ * The store's own reader and writer (analysis/jsonparse.c, jsonfast.c) are
+ * checked against jansson on every input: where the fast reader accepts,
+ * jansson must accept the same tree, and the fast writer must give
+ * json_dumps's bytes, sorted and not. */
 #include <stdlib.h>
+#include <string.h>
+
+#include "analysis/an_jsonfast.h"
 
 #include "analysis/an_compare.h"
 #include "analysis/an_result.h"
@@ -14,9 +21,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_error_t jerr;
 	struct an_result *r;
 	json_t *root = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *fast = an_json_parse((const char *)data, size);
 
+	if (fast && (!root || !json_equal(fast, root)))
+		abort();	/* the fast reader took a text jansson reads otherwise */
+	json_decref(fast);
 	if (!root)
 		return 0;
+	for (int sorted = 0; sorted < 2; sorted++) {
+		char *a = an_json_compact(root, sorted);
+		char *b = json_dumps(root, JSON_COMPACT | JSON_ENCODE_ANY | (sorted ? JSON_SORT_KEYS : 0));
+
+		if ((a == NULL) != (b == NULL) || (a && strcmp(a, b)))
+			abort();	/* the fast writer's bytes are not jansson's */
+		free(a);
+		free(b);
+	}
 	if (an_result_from_json(root, "fuzz.json", AN_LOAD_SAMPLES, &r, err, sizeof(err)) < 0)
 		return 0;
 	an_result_unit(r);
