@@ -33,4 +33,8 @@ char *an_json_compact(const json_t *j, bool sort_keys);
  */
 json_t *an_json_parse(const char *text, size_t len);
 
+/* The UTF-8 sequence at @s (jansson's utf8_check_full): its length, 0 when
+ * it is not one jansson accepts (the reader's and the writer's rule). */
+size_t an_utf8_len(const unsigned char *s, size_t left);
+
 #endif

@@ -230,9 +230,7 @@ static void put_real(struct out *o, double v)
 	put(o, b, (size_t)n);
 }
 
-/* One UTF-8 sequence at @s (jansson's utf8_check_full): its length, or 0
- * when it is not one jansson accepts. */
-static size_t utf8_len(const unsigned char *s, size_t left)
+size_t an_utf8_len(const unsigned char *s, size_t left)
 {
 	unsigned c = s[0];
 	size_t n;
@@ -270,7 +268,7 @@ static void put_string(struct out *o, const char *str, size_t len)
 		char esc[8];
 
 		if (c >= 0x80) {
-			size_t n = utf8_len(s + i, len - i);
+			size_t n = an_utf8_len(s + i, len - i);
 
 			if (!n) {
 				o->bad = true;

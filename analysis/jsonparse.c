@@ -28,35 +28,6 @@ static void ws(struct rd *r)
 		r->p++;
 }
 
-/* jansson's utf8_check_full: the length of the sequence at @s, 0 if it
- * is not one jansson accepts */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	unsigned c = s[0];
-	size_t n;
-	uint32_t cp;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
-		return 0;
-	return n;
-}
-
 /* A string at r->p (just past its '"'): *s and *len its bytes (decoded
  * into r->tmp when it has escapes). false: leave it to jansson. */
 static bool str(struct rd *r, const char **s, size_t *len)
@@ -78,7 +49,7 @@ static bool str(struct rd *r, const char **s, size_t *len)
 		} else if (*p < 0x80) {
 			p++;
 		} else {
-			size_t n = utf8_seq(p, (size_t)(end - p));
+			size_t n = an_utf8_len(p, (size_t)(end - p));
 
 			if (!n)
 				return false;
