@@ -211,7 +211,9 @@ for mode in ("vhe", "nvhe"):
           f"note {note!r} (status {b and b.get('status')}: {b and b.get('reason')})")
     # The devices family's nic (issue 14) on arm64: every packet intact, the
     # exits each model is built to take (emulated 2 per doorbell, virtio
-    # with batch 32 under 0.2, direct 0), each VM model's share of its
+    # with batch 32 under 0.2, direct 0; the VM's own few hundred exits of
+    # set-up and timer weigh on short runs, so those run longer), each
+    # VM model's share of its
     # native twin; port registers refused (no ports on arm64).
     nics = {(x.get("params", {}).get("model"), x.get("params", {}).get("regs")): x
             for x in doc.get("benchmarks", []) if x["name"] == "nic"}
