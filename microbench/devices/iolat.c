@@ -164,16 +164,20 @@ static int iolat_setup(struct mb_setup_ctx *c)
 	s->fd = -1;
 	e = iolat_clock_setup(c->vm, c->host, &s->pl, c->err, c->errlen);
 	if (e < 0)
-		return e;
+		goto fail;
 	e = hv_vm_ioeventfd(c->vm, IOLAT_KICK_GPA, 4, false, c->err, c->errlen);
 	if (e < 0)
-		return e;
+		goto fail;
 	s->fd = e;
 	e = hv_vm_add_mmio(c->vm, IOLAT_KICK_GPA, 4, iolat_mmio, s, c->err, c->errlen);
 	if (e < 0)
-		return e;
+		goto fail;
 	c->vm->shared->param[IOLAT_P_TIMEOUT] = c->vm->shared->tsc_khz * 1000;	/* 1 s */
 	return 0;
+fail:
+	free(s);	/* finish runs only after a setup that succeeded */
+	c->priv = NULL;
+	return e;
 }
 
 /* The guest is up: pin its vCPU here, the device thread on another CPU

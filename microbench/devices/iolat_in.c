@@ -124,20 +124,26 @@ static int iolat_in_setup(struct mb_setup_ctx *c)
 	/* Without an in-kernel irqchip there is no irqfd: -ENOTSUP, saying so. */
 	e = hv_vm_irqfd(c->vm, IOLAT_IN_GSI, c->err, c->errlen);
 	if (e < 0)
-		return e;
+		goto fail;
 	s->irq_fd = e;
 	e = iolat_clock_setup(c->vm, c->host, &s->pl, c->err, c->errlen);
 	if (e < 0)
-		return e;
+		goto fail;
 	e = hv_vm_ioeventfd(c->vm, IOLAT_IN_READY_GPA, 4, false, c->err, c->errlen);
 	if (e < 0)
-		return e;
+		goto fail;
 	s->ready_fd = e;
 	e = hv_vm_add_mmio(c->vm, IOLAT_IN_READY_GPA, 4, iolat_in_mmio, s, c->err, c->errlen);
 	if (e < 0)
-		return e;
+		goto fail;
 	c->vm->shared->param[IOLAT_P_TIMEOUT] = c->vm->shared->tsc_khz * 1000;	/* 1 s */
 	return 0;
+fail:
+	/* finish runs only after a setup that succeeded; the VM closes the
+	 * eventfds it made. */
+	free(s);
+	c->priv = NULL;
+	return e;
 }
 
 static int iolat_in_probe(struct mb_setup_ctx *c, struct hv_vcpu *vcpu)
