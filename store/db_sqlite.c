@@ -138,8 +138,24 @@ int db_sqlite_open(struct db *db, const char *path, unsigned flags,
 	/* Importers that run at once wait for each other's transaction
 	 * (each holds the write lock for one file) instead of failing. */
 	sqlite3_busy_timeout(h, 60000);
-	if (sq_exec(db, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;"
-			"PRAGMA synchronous = NORMAL;", err, errlen))
+	/* Turning a new file to WAL takes its exclusive lock, and SQLite
+	 * answers "database is locked" at once, without the busy handler,
+	 * while another importer creates the same new store: wait for it
+	 * here as the busy timeout would (60 s). */
+	for (int tries = 0;; tries++) {
+		char *msg = NULL;
+		int rc = sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL, NULL, &msg);
+
+		sqlite3_free(msg);
+		if (rc == SQLITE_OK)
+			break;
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries >= 6000) {
+			snprintf(err, errlen, "%s: %s", db->url, sqlite3_errmsg(h));
+			return -1;
+		}
+		sqlite3_sleep(10);
+	}
+	if (sq_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", err, errlen))
 		return -1;
 	return 0;
 }
