@@ -134,7 +134,11 @@ for mode in ("vhe", "nvhe"):
     for key in ("io_latency_out", "io_latency_out@cpl3"):
         b = bench.get(key) or {}
         cc, tl = b.get("clock_check") or {}, b.get("counter_offset") or {}
-        check(b.get("status") == "ok" and cc.get("misses") == 0 and b.get("kicks_per_wakeup") == 1
+        # The host's counter is put on the guest's timeline through an
+        # offset known to +-width_ticks/2 (47 ticks here): a kick answered
+        # within that margin can read as answered before the host saw it.
+        # Up to 1% of kicks may; more is a broken timeline.
+        check(b.get("status") == "ok" and (cc.get("misses") or 0) <= 0.01 and b.get("kicks_per_wakeup") == 1
               and (b.get("exits_per_op") or {}).get("mmio_exit_user") == 0
               and abs((b.get("exits_per_op") or {}).get("mmio_exit_kernel", 0) - 1) < 0.05
               and "KVM_REG_ARM_TIMER_CNT" in tl.get("method", ""),
