@@ -32,6 +32,7 @@ CC := $(CROSS)gcc
 HOSTCC = $(CC)
 LD := $(CROSS)ld
 OBJCOPY := $(CROSS)objcopy
+NM := $(CROSS)nm
 PKG_CONFIG := $(PKG_CONFIG_PATH_CROSS) pkg-config
 
 BUILD := build/$(ARCH)
@@ -50,7 +51,7 @@ $(call lazy,PG_LIBS,$(PKG_CONFIG) --libs libpq 2>/dev/null)
 HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
 	-DHVBENCH_VERSION='"$(VERSION)"' \
 	$(PKG_CFLAGS) $(PG_CFLAGS) -MMD -MP
-HOST_LIBS = $(PKG_LIBS) $(PG_LIBS) -lpfm -lpthread -lm -lz
+HOST_LIBS = $(PKG_LIBS) $(PG_LIBS) -lpfm -lpthread -lm -lz -llz4
 
 # A family in a folder of its own, microbench/<family>/ or
 # macrobench/<family>/: its host files there, its guest bodies in
@@ -94,7 +95,7 @@ $(MACRO_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLA
 	-ffreestanding -fno-builtin)
 
 # zlib for the compression workload (macrobench/compute/README.md): the
-# library's own files from Debian's source package (ci/zlib-src.sh fetches
+# library's own files from Debian's source package (ci/deb-src.sh fetches
 # and checks it), compiled with the guest's code generation for the guest
 # image and again, the same way, for the native twin; the host's reference
 # is the system's libz (-lz). Z_SOLO: no libc (allocation is the body's
@@ -107,14 +108,14 @@ ZLIB_FILES := adler32 crc32 deflate inflate inffast inftrees trees zutil
 ZLIB_DEFS := -DZ_SOLO -DZ_PREFIX -DNO_GZIP -Dzmemcpy=z_zmemcpy -Dzmemcmp=z_zmemcmp -Dzmemzero=z_zmemzero
 ZLIB_GUEST_OBJS := $(patsubst %,$(BUILD)/guest/zlib/%.o,$(ZLIB_FILES))
 ZLIB_NATIVE_OBJS := $(patsubst %,$(BUILD)/native/macrobench/zlib/%.o,$(ZLIB_FILES))
-ZLIB_USERS := macrobench/compute/guest/zlib.c
+ZLIB_USERS := macrobench/compute/guest/zlib.c macrobench/compute/guest/lz4.c
 # gcc's switch; clang (the fuzz build) has none and turns no loop into a call
 # there that the host library lacks (the native twin links libc).
 no_ldp = $(shell $(1) -fno-tree-loop-distribute-patterns -E -x c /dev/null >/dev/null 2>&1 && echo -fno-tree-loop-distribute-patterns)
 ZLIB_NOLDP_GUEST := $(call no_ldp,$(CC))
 ZLIB_NOLDP_HOST := $(call no_ldp,$(HOSTCC))
-$(ZLIB_SRC)/.unpacked: ci/zlib-src.sh
-	bash ci/zlib-src.sh $(ZLIB_SRC)
+$(ZLIB_SRC)/.unpacked: ci/deb-src.sh
+	bash ci/deb-src.sh zlib $(ZLIB_SRC)
 $(ZLIB_GUEST_OBJS): $(BUILD)/guest/zlib/%.o: $(ZLIB_SRC)/.unpacked
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(WARN),$(GUEST_CFLAGS)) $(ZLIB_DEFS) $(ZLIB_NOLDP_GUEST) -c $(ZLIB_SRC)/$*.c -o $@
@@ -129,6 +130,48 @@ GUEST_OBJS += $(ZLIB_GUEST_OBJS)
 NATIVE_OBJS += $(ZLIB_NATIVE_OBJS)
 # The guest keeps its frame pointer: so does zlib's twin (ci/test-macro-insns.sh).
 $(ZLIB_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
+	-ffreestanding -fno-builtin) -fno-omit-frame-pointer
+
+# lz4 for the same workload's second row, the same way (ci/deb-src.sh lz4:
+# Debian 12's 1.9.4 source): lz4.c and lz4hc.c in LZ4_FREESTANDING mode (no
+# libc, no allocation: the body gives the state). What a constant-size
+# __builtin_memcpy does not inline becomes a call to memcpy, memmove or
+# memset, which the guest lacks and the twin must not take from libc (the
+# twin's instructions are the guest's): the objcopy step renames those to
+# the body's own mc_memcpy/mc_memmove/mc_memset (guest/mc_mem.c), and
+# every LZ4_* symbol to mc_LZ4_*, apart from the system's liblz4 the host
+# links for its reference. gcc's limits.h needs libc's under -nostdinc,
+# unless _LIBC_LIMITS_H_ says it was read: lz4 takes INT_MAX and the like
+# from gcc's alone.
+LZ4_SRC := build/src/lz4
+LZ4_FILES := lz4 lz4hc
+LZ4_DEFS := -DLZ4_FREESTANDING=1 -DLZ4HC_HEAPMODE=0 -DLZ4_memcpy=__builtin_memcpy \
+	-DLZ4_memmove=__builtin_memmove -DLZ4_memset=__builtin_memset -D_LIBC_LIMITS_H_
+LZ4_GUEST_OBJS := $(patsubst %,$(BUILD)/guest/lz4/%.o,$(LZ4_FILES))
+LZ4_NATIVE_OBJS := $(patsubst %,$(BUILD)/native/macrobench/lz4/%.o,$(LZ4_FILES))
+LZ4_USERS := macrobench/compute/guest/lz4.c
+lz4_rename = $(OBJCOPY) $$($(NM) -g $(1) | awk '$$NF ~ /^(LZ4|memcpy$$|memmove$$|memset$$)/ \
+	{ printf " --redefine-sym %s=mc_%s", $$NF, $$NF }') $(1) $(2)
+$(LZ4_SRC)/.unpacked: ci/deb-src.sh
+	bash ci/deb-src.sh lz4 $(LZ4_SRC)
+$(LZ4_GUEST_OBJS): $(BUILD)/guest/lz4/%.o: $(LZ4_SRC)/.unpacked
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(WARN),$(GUEST_CFLAGS)) $(LZ4_DEFS) $(ZLIB_NOLDP_GUEST) -c $(LZ4_SRC)/lib/$*.c -o $(@:.o=.raw.o)
+	$(call lz4_rename,$(@:.o=.raw.o),$@)
+$(LZ4_NATIVE_OBJS): $(BUILD)/native/macrobench/lz4/%.o: $(LZ4_SRC)/.unpacked
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(filter-out $(WARN),$(HOST_CFLAGS)) $(LZ4_DEFS) $(ZLIB_NOLDP_HOST) -c $(LZ4_SRC)/lib/$*.c -o $(@:.o=.raw.o)
+	$(call lz4_rename,$(@:.o=.raw.o),$@)
+$(patsubst %,$(BUILD)/guest/%.o,$(LZ4_USERS)) $(patsubst %.c,$(BUILD)/native/%.o,$(LZ4_USERS)): \
+	$(LZ4_SRC)/.unpacked
+$(patsubst %,$(BUILD)/guest/%.o,$(LZ4_USERS)): GUEST_CFLAGS += -I$(LZ4_SRC)/lib
+$(patsubst %.c,$(BUILD)/native/%.o,$(LZ4_USERS)): HOST_CFLAGS += -I$(LZ4_SRC)/lib -fno-omit-frame-pointer
+# The shim's loops must stay loops (not calls to the memcpy they replace).
+$(BUILD)/guest/macrobench/compute/guest/mc_mem.c.o: GUEST_CFLAGS += $(ZLIB_NOLDP_GUEST)
+$(BUILD)/native/macrobench/compute/guest/mc_mem.o: HOST_CFLAGS += $(ZLIB_NOLDP_HOST)
+GUEST_OBJS += $(LZ4_GUEST_OBJS)
+NATIVE_OBJS += $(LZ4_NATIVE_OBJS)
+$(LZ4_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
 	-ffreestanding -fno-builtin) -fno-omit-frame-pointer
 
 TEST_SRCS := $(wildcard tests/test_*.c)

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lz4.h>
+#include <lz4hc.h>
 #include <zlib.h>
 
 #include "hv-core/hv.h"
@@ -21,6 +23,8 @@
  * (Z_PREFIX names it z_): its version, to know whether the host's libz
  * must produce the same bytes. */
 const char *z_zlibVersion(void);
+/* The guest's lz4, linked the same way (Makefile lz4_rename: mc_LZ4_*). */
+const char *mc_LZ4_versionString(void);
 
 #define CORRUPT_HELP "plant a wrong reference (one bit flipped): the run must fail, in the guest and natively"
 
@@ -110,36 +114,96 @@ void mc_zlib_corpus(uint8_t *p, uint64_t n)
 	}
 }
 
-static int zlib_setup(struct mb_setup_ctx *c)
+/* The host's own compression of the corpus at a level, into dst (room
+ * for cap bytes): 0 with *len set, or -1 with err filled. */
+typedef int (*codec_ref)(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *src, uint64_t n,
+			 int level, char *err, size_t errlen);
+
+static int zlib_ref(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *src, uint64_t n,
+		    int level, char *err, size_t errlen)
+{
+	uLongf clen = (uLongf)cap;
+	int r = compress2(dst, &clen, src, (uLong)n, level);
+
+	if (r != Z_OK) {
+		snprintf(err, errlen, "the host's compress2 failed (%d)", r);
+		return -1;
+	}
+	*len = clen;
+	return 0;
+}
+
+/* The stream mc_abi.h describes for lz4, by the system's liblz4. */
+static int lz4_ref(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *src, uint64_t n,
+		   int level, char *err, size_t errlen)
+{
+	uint8_t *o = dst;
+
+	for (uint64_t off = 0; off < n; off += MC_LZ4_BLOCK) {
+		int k = (int)(n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK);
+		int bound = LZ4_compressBound(k), c;
+
+		if ((uint64_t)(o - dst) + 4 + (uint64_t)bound > cap) {
+			snprintf(err, errlen, "the stream's room is too small for block %llu",
+				 (unsigned long long)(off / MC_LZ4_BLOCK));
+			return -1;
+		}
+		c = level < MC_LZ4_LEVEL_HC ? LZ4_compress_fast((const char *)src + off, (char *)o + 4, k, bound, 1)
+					    : LZ4_compress_HC((const char *)src + off, (char *)o + 4, k, bound, level);
+		if (c <= 0) {
+			snprintf(err, errlen, "the host's liblz4 failed on block %llu (%d)",
+				 (unsigned long long)(off / MC_LZ4_BLOCK), c);
+			return -1;
+		}
+		for (int b = 0; b < 4; b++)
+			o[b] = (uint8_t)((uint32_t)c >> (8 * b));
+		o += 4 + c;
+	}
+	*len = (uint64_t)(o - dst);
+	return 0;
+}
+
+/* Room for lz4's stream of n bytes: every block's bound and length word. */
+static uint64_t lz4_cap(uint64_t n)
+{
+	uint64_t cap = 0;
+
+	for (uint64_t off = 0; off < n; off += MC_LZ4_BLOCK)
+		cap += 4 + (uint64_t)LZ4_compressBound((int)(n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK));
+	return cap;
+}
+
+/* Both rows' setup: the corpus in the guest's region and the twin's, the
+ * host's stream (ref) in the twin's room and a copy in the guest's, the
+ * page, the planted fault, the record's extras. host/guest: the two
+ * libraries' versions; where they differ, the host has no reference for
+ * the compressed bytes and only phase decompress runs. */
+static int codec_setup(struct mb_setup_ctx *c, uint64_t cap, const char *lib, const char *host,
+		       const char *guest, codec_ref ref)
 {
 	uint64_t n = (uint64_t)c->params->ext[0] << 10, level = (uint64_t)c->params->ext[1];
-	uint64_t phase = (uint64_t)c->params->ext[2];
-	uLong cap = compressBound((uLong)n);
+	uint64_t phase = (uint64_t)c->params->ext[2], clen = 0;
 	struct mc_state *st;
-	int same = strcmp(zlibVersion(), z_zlibVersion()) == 0;
+	int same = strcmp(host, guest) == 0;
 
 	if (!same && phase != MC_ZLIB_DECOMPRESS) {
 		snprintf(c->err, c->errlen,
-			 "the host's libz is %s and the guest's zlib %s: their deflate output may differ, so the host has no reference for the compressed bytes (phase decompress still runs)",
-			 zlibVersion(), z_zlibVersion());
+			 "the host's %s is %s and the guest's %s: their output may differ, so the host has no reference for the compressed bytes (phase decompress still runs)",
+			 lib, host, guest);
 		return -ENOTSUP;
 	}
 	int r = mc_setup(c, MC_ZLIB_USED(n, cap), &st);
 	if (r < 0)
 		return r;
 	uint8_t *g = st->guest->hva, *nv = st->native.hva;
-	uLongf clen = cap;
 
 	mc_zlib_corpus(g, n);
 	memcpy(nv, g, n);
-	/* The reference: the host's libz, into the twin's room; the guest
+	/* The reference: the host's library, into the twin's room; the guest
 	 * gets a copy for the decompress phase. */
 	uint8_t *comp = nv + MC_ZLIB_OFF_COMP(n);
-	r = compress2(comp, &clen, g, (uLong)n, (int)level);
-	if (r != Z_OK) {
-		snprintf(c->err, c->errlen, "the host's compress2 failed (%d)", r);
+	if (ref(comp, cap, &clen, g, n, (int)level, c->err, c->errlen) < 0)
 		return mc_abandon(c, -EPROTO);
-	}
 	memcpy(g + MC_ZLIB_OFF_COMP(n), comp, clen);
 	uint64_t *p = c->vm->shared->param;
 	p[MC_P_N] = n;
@@ -161,11 +225,24 @@ static int zlib_setup(struct mb_setup_ctx *c)
 	st->work = (double)n, st->work_unit = "bytes";
 	st->rate = 1;
 	st->extra[0] = (struct mc_extra){ "compressed", "bytes",
-		"the host's libz output for the corpus at this level (the guest's must match it)", (double)clen };
+		"the host's own output for the corpus at this level (the guest's must match it)", (double)clen };
 	st->extra[1] = (struct mc_extra){ "compression_ratio", "x", "corpus bytes over compressed bytes", (double)n / (double)clen };
 	st->n_extra = 2;
 	mc_setup_done(c, st);
 	return 0;
+}
+
+static int zlib_setup(struct mb_setup_ctx *c)
+{
+	uint64_t n = (uint64_t)c->params->ext[0] << 10;
+
+	return codec_setup(c, compressBound((uLong)n), "libz", zlibVersion(), z_zlibVersion(), zlib_ref);
+}
+
+static int lz4_setup(struct mb_setup_ctx *c)
+{
+	return codec_setup(c, lz4_cap((uint64_t)c->params->ext[0] << 10), "liblz4", LZ4_versionString(),
+			   mc_LZ4_versionString(), lz4_ref);
 }
 
 static const struct mb_bench b_zlib = {
@@ -179,3 +256,31 @@ static const struct mb_bench b_zlib = {
 	.setup = zlib_setup, .finish = mc_finish,
 };
 MB_REGISTER(b_zlib);
+
+static const struct mb_param_def lz4_params[] = {
+	{ "kib", MB_PT_INT, "corpus bytes in KiB (the same corpus as macro_zlib's)", 1, MC_ZLIB_MAX >> 10, NULL, 4096 },
+	{ "level", MB_PT_INT, "1-2: LZ4_compress_fast (acceleration 1, lz4 -1); 3-12: lz4hc at that level (lz4 -9 is 9)", 1, MC_LZ4_LEVEL_MAX, NULL, 1 },
+	{ "phase", MB_PT_CHOICE, "what one run does: roundtrip (compress, then decompress its own output), compress, or decompress (the host's stream)", 0, 0, zlib_phases, 0 },
+	{ "corrupt", MB_PT_BOOL, CORRUPT_HELP, 0, 1, NULL, 0 },
+	{ NULL },
+};
+
+static const char *const lz4_aborts[] = {
+	"the page asked for a corpus, level or stream room outside the region or the body's limits",
+	"the stream's length or the CRC-32 of its bytes differs from the host's liblz4 (the same blocks at the same level)",
+	"a block did not decompress to exactly its length (LZ4_decompress_safe), the stream did not end at its last block, or the output differs from the corpus",
+	"a block did not fit its room, or lz4 refused to compress it",
+	NULL,
+};
+
+static const struct mb_bench b_lz4 = {
+	.name = "macro_lz4", .family = "macro",
+	.description = "LZ4 block compression/decompression (Debian's lz4 1.9.4 built for the guest; level 1 fast, 3-12 lz4hc) of macro_zlib's corpus in 256 KiB blocks, in the guest and natively: checked against the host's liblz4 and the corpus",
+	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
+	.exit_kind = "none: pure computation (what exits there are, are the host's interrupts and first touches)",
+	.expected_exits = -1, .exit_stat = "exits_caused",
+	.body = "mc_lz4", .cpls = MB_CPL_ANY,
+	.ext_params = lz4_params, .abort_reasons = lz4_aborts,
+	.setup = lz4_setup, .finish = mc_finish,
+};
+MB_REGISTER(b_lz4);

@@ -120,12 +120,8 @@ static __attribute__((noinline, noclone)) void do_decompress(const struct job *j
 	if (r != Z_STREAM_END || z.total_out != j->n || z.total_in != len)
 		guest_abort(MC_ABORT_ORDER);
 	inflateEnd(&z);
-	for (uint64_t i = 0; i < j->n; i++) {
-		if (j->out[i] != j->corpus[i])
-			guest_abort(MC_ABORT_ORDER);
-		if (!(i & 0xffff))
-			(*j->heartbeat)++;
-	}
+	if (!mc_same(j->out, j->corpus, j->n, j->heartbeat))
+		guest_abort(MC_ABORT_ORDER);
 }
 
 static void op_zlib(uint64_t it)
