@@ -52,6 +52,22 @@ int iolat_clock_setup(struct hv_vm *vm, const struct hostinfo *host,
 int iolat_place_and_start(struct iolat_place *pl, struct hv_vcpu *vcpu,
 			  struct dev_thread *thr, const char *name,
 			  int (*fn)(struct dev_thread *, void *), void *opaque);
+/* Whether stamp a comes before stamp b on the guest's timeline, where one
+ * of them is the host's, put there through an offset known to within
+ * width ticks: IOLAT_IN_ORDER; IOLAT_IN_MARGIN where b is not after a but
+ * by no more than half the width, which the offset's own uncertainty
+ * explains (never where the offset is exact: width 0); else
+ * IOLAT_OUT_OF_ORDER, which no offset in the margin explains. */
+enum iolat_order { IOLAT_IN_ORDER, IOLAT_IN_MARGIN, IOLAT_OUT_OF_ORDER };
+static inline enum iolat_order iolat_order(const struct iolat_place *pl, uint64_t a, uint64_t b)
+{
+	int64_t d = (int64_t)(b - a);
+
+	if (d > 0)
+		return IOLAT_IN_ORDER;
+	return d > -(int64_t)((pl->width + 1) / 2) ? IOLAT_IN_MARGIN : IOLAT_OUT_OF_ORDER;
+}
+
 /* The record's "counter_offset": how host stamps were put on the guest's
  * timeline (a JSON object). */
 struct json_t *iolat_timeline_json(const struct iolat_place *pl);
