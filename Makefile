@@ -51,7 +51,7 @@ $(call lazy,PG_LIBS,$(PKG_CONFIG) --libs libpq 2>/dev/null)
 HOST_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -pthread \
 	-DHVBENCH_VERSION='"$(VERSION)"' \
 	$(PKG_CFLAGS) $(PG_CFLAGS) -MMD -MP
-HOST_LIBS = $(PKG_LIBS) $(PG_LIBS) -lpfm -lpthread -lm -lz -llz4
+HOST_LIBS = $(PKG_LIBS) $(PG_LIBS) -lpfm -lpthread -lm -lz -llz4 -lzstd
 
 # A family in a folder of its own, microbench/<family>/ or
 # macrobench/<family>/: its host files there, its guest bodies in
@@ -108,7 +108,7 @@ ZLIB_FILES := adler32 crc32 deflate inflate inffast inftrees trees zutil
 ZLIB_DEFS := -DZ_SOLO -DZ_PREFIX -DNO_GZIP -Dzmemcpy=z_zmemcpy -Dzmemcmp=z_zmemcmp -Dzmemzero=z_zmemzero
 ZLIB_GUEST_OBJS := $(patsubst %,$(BUILD)/guest/zlib/%.o,$(ZLIB_FILES))
 ZLIB_NATIVE_OBJS := $(patsubst %,$(BUILD)/native/macrobench/zlib/%.o,$(ZLIB_FILES))
-ZLIB_USERS := macrobench/compute/guest/zlib.c macrobench/compute/guest/lz4.c
+ZLIB_USERS := macrobench/compute/guest/zlib.c macrobench/compute/guest/lz4.c macrobench/compute/guest/zstd.c
 # gcc's switch; clang (the fuzz build) has none and turns no loop into a call
 # there that the host library lacks (the native twin links libc).
 no_ldp = $(shell $(1) -fno-tree-loop-distribute-patterns -E -x c /dev/null >/dev/null 2>&1 && echo -fno-tree-loop-distribute-patterns)
@@ -150,18 +150,21 @@ LZ4_DEFS := -DLZ4_FREESTANDING=1 -DLZ4HC_HEAPMODE=0 -DLZ4_memcpy=__builtin_memcp
 LZ4_GUEST_OBJS := $(patsubst %,$(BUILD)/guest/lz4/%.o,$(LZ4_FILES))
 LZ4_NATIVE_OBJS := $(patsubst %,$(BUILD)/native/macrobench/lz4/%.o,$(LZ4_FILES))
 LZ4_USERS := macrobench/compute/guest/lz4.c
-lz4_rename = $(OBJCOPY) $$($(NM) -g $(1) | awk '$$NF ~ /^(LZ4|memcpy$$|memmove$$|memset$$)/ \
+# lib_rename OBJ,OUT,PREFIXES: OBJ's global symbols that start with one
+# of PREFIXES (a regex alternation), and the libc names, with mc_ before.
+LIBC_NAMES := memcpy$$|memmove$$|memset$$|malloc$$|calloc$$|free$$
+lib_rename = $(OBJCOPY) $$($(NM) -g $(1) | awk '$$NF ~ /^($(3)|$(LIBC_NAMES))/ \
 	{ printf " --redefine-sym %s=mc_%s", $$NF, $$NF }') $(1) $(2)
 $(LZ4_SRC)/.unpacked: ci/deb-src.sh
 	bash ci/deb-src.sh lz4 $(LZ4_SRC)
 $(LZ4_GUEST_OBJS): $(BUILD)/guest/lz4/%.o: $(LZ4_SRC)/.unpacked
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(WARN),$(GUEST_CFLAGS)) $(LZ4_DEFS) $(ZLIB_NOLDP_GUEST) -c $(LZ4_SRC)/lib/$*.c -o $(@:.o=.raw.o)
-	$(call lz4_rename,$(@:.o=.raw.o),$@)
+	$(call lib_rename,$(@:.o=.raw.o),$@,LZ4)
 $(LZ4_NATIVE_OBJS): $(BUILD)/native/macrobench/lz4/%.o: $(LZ4_SRC)/.unpacked
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(filter-out $(WARN),$(HOST_CFLAGS)) $(LZ4_DEFS) $(ZLIB_NOLDP_HOST) -c $(LZ4_SRC)/lib/$*.c -o $(@:.o=.raw.o)
-	$(call lz4_rename,$(@:.o=.raw.o),$@)
+	$(call lib_rename,$(@:.o=.raw.o),$@,LZ4)
 $(patsubst %,$(BUILD)/guest/%.o,$(LZ4_USERS)) $(patsubst %.c,$(BUILD)/native/%.o,$(LZ4_USERS)): \
 	$(LZ4_SRC)/.unpacked
 $(patsubst %,$(BUILD)/guest/%.o,$(LZ4_USERS)): GUEST_CFLAGS += -I$(LZ4_SRC)/lib
@@ -172,6 +175,57 @@ $(BUILD)/native/macrobench/compute/guest/mc_mem.o: HOST_CFLAGS += $(ZLIB_NOLDP_H
 GUEST_OBJS += $(LZ4_GUEST_OBJS)
 NATIVE_OBJS += $(LZ4_NATIVE_OBJS)
 $(LZ4_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
+	-ffreestanding -fno-builtin) -fno-omit-frame-pointer
+
+# zstd for the third row (ci/deb-src.sh zstd: Debian 12's 1.5.4 source):
+# the library's compress and decompress files without the multithreaded
+# ones, no assembly (ZSTD_DISABLE_ASM: huf_decompress_amd64.S), no BMI2
+# dispatch (DYNAMIC_BMI2=0: it would ask cpuid, which exits in the guest),
+# no legacy formats, no trace hooks, no debug. zstd includes string.h,
+# stdlib.h and assert.h: macrobench/compute/libc/ declares what it takes
+# of them, for both builds alike, and lib_rename sends the calls to
+# guest/mc_mem.c as lz4's; every ZSTD_/HUF_/FSE_/HIST_/ERR_ symbol
+# becomes mc_*, apart from the system's libzstd (-lzstd, the reference).
+ZSTD_SRC := build/src/zstd
+ZSTD_FILES := common/entropy_common common/error_private common/fse_decompress common/xxhash \
+	common/zstd_common compress/fse_compress compress/hist compress/huf_compress \
+	compress/zstd_compress compress/zstd_compress_literals compress/zstd_compress_sequences \
+	compress/zstd_compress_superblock compress/zstd_double_fast compress/zstd_fast \
+	compress/zstd_lazy compress/zstd_ldm compress/zstd_opt decompress/huf_decompress \
+	decompress/zstd_ddict decompress/zstd_decompress decompress/zstd_decompress_block
+ZSTD_DEFS := -isystem macrobench/compute/libc -D_LIBC_LIMITS_H_ -DZSTD_DISABLE_ASM -DDYNAMIC_BMI2=0 \
+	-DZSTD_LEGACY_SUPPORT=0 -DZSTD_NO_TRACE -DDEBUGLEVEL=0
+ZSTD_PREFIXES := ZSTD|HUF|FSE|HIST|ERR
+# On x86 the guest's copy is position-independent code too, as the twin's
+# is (the host binary is a PIE), linked at the image's fixed address: zstd
+# is all table lookups and function-pointer tables, which PIE code reaches
+# otherwise (a register for the table's address, relative jump tables):
+# its Huffman decoder's hot loop was 13 instructions longer in the twin,
+# ERR_getErrorString's switch 72 (ci/test-macro-insns.sh).
+ZSTD_GUEST_NOPIE := $(if $(filter x86,$(ARCH)),-fno-pic -fno-pie)
+ZSTD_GUEST_PIE := $(if $(filter x86,$(ARCH)),-fpie)
+ZSTD_GUEST_OBJS := $(patsubst %,$(BUILD)/guest/zstd/%.o,$(notdir $(ZSTD_FILES)))
+ZSTD_NATIVE_OBJS := $(patsubst %,$(BUILD)/native/macrobench/zstd/%.o,$(notdir $(ZSTD_FILES)))
+ZSTD_USERS := macrobench/compute/guest/zstd.c
+zstd_src = $(ZSTD_SRC)/lib/$(filter %/$(1),$(ZSTD_FILES)).c
+$(ZSTD_SRC)/.unpacked: ci/deb-src.sh
+	bash ci/deb-src.sh zstd $(ZSTD_SRC)
+$(ZSTD_GUEST_OBJS): $(BUILD)/guest/zstd/%.o: $(ZSTD_SRC)/.unpacked
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(WARN) $(ZSTD_GUEST_NOPIE),$(GUEST_CFLAGS)) $(ZSTD_GUEST_PIE) $(ZSTD_DEFS) $(ZLIB_NOLDP_GUEST) \
+		-c $(call zstd_src,$*) -o $(@:.o=.raw.o)
+	$(call lib_rename,$(@:.o=.raw.o),$@,$(ZSTD_PREFIXES))
+$(ZSTD_NATIVE_OBJS): $(BUILD)/native/macrobench/zstd/%.o: $(ZSTD_SRC)/.unpacked
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(filter-out $(WARN),$(HOST_CFLAGS)) $(ZSTD_DEFS) $(ZLIB_NOLDP_HOST) -c $(call zstd_src,$*) -o $(@:.o=.raw.o)
+	$(call lib_rename,$(@:.o=.raw.o),$@,$(ZSTD_PREFIXES))
+$(patsubst %,$(BUILD)/guest/%.o,$(ZSTD_USERS)) $(patsubst %.c,$(BUILD)/native/%.o,$(ZSTD_USERS)): \
+	$(ZSTD_SRC)/.unpacked
+$(patsubst %,$(BUILD)/guest/%.o,$(ZSTD_USERS)): GUEST_CFLAGS += -I$(ZSTD_SRC)/lib -D_LIBC_LIMITS_H_
+$(patsubst %.c,$(BUILD)/native/%.o,$(ZSTD_USERS)): HOST_CFLAGS += -I$(ZSTD_SRC)/lib -fno-omit-frame-pointer
+GUEST_OBJS += $(ZSTD_GUEST_OBJS)
+NATIVE_OBJS += $(ZSTD_NATIVE_OBJS)
+$(ZSTD_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
 	-ffreestanding -fno-builtin) -fno-omit-frame-pointer
 
 TEST_SRCS := $(wildcard tests/test_*.c)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ci/deb-src.sh PACKAGE DIR: a Debian 12 source package a macrobenchmark
-# builds into the guest (zlib, lz4), unpacked with its Debian patches into
+# builds into the guest (zlib, lz4, zstd), unpacked with its Debian patches into
 # DIR (macrobench/compute/README.md). The guest cannot take Debian's
 # prebuilt static archives: they were built for a hosted userland (zlib's
 # libz.a has SSE registers in deflate, inflate and inffast, the stack
@@ -16,8 +16,8 @@
 # unpacked. Runs once: DIR/.unpacked marks a finished unpack.
 set -euo pipefail
 
-pkg=${1:?usage: ci/deb-src.sh zlib|lz4 DIR}
-dir=${2:?usage: ci/deb-src.sh zlib|lz4 DIR}
+pkg=${1:?usage: ci/deb-src.sh zlib|lz4|zstd DIR}
+dir=${2:?usage: ci/deb-src.sh zlib|lz4|zstd DIR}
 case $pkg in
 zlib)
 	epoch=1: ver=1.2.13.dfsg-1 pool=z/zlib
@@ -29,8 +29,16 @@ lz4)
 	orig=lz4_1.9.4.orig.tar.gz deb=lz4_1.9.4-1.debian.tar.xz
 	sum_orig=0b0e3aa07c8c063ddf40b082bdf7e37a1562bda40a0ff5272957f3e987e0e54b
 	sum_deb=47ceec5b95f42598f7b9280b03df9659f2ee6852720ec181488e83bd643f0e5f ;;
+zstd)
+	# 1.5.4+dfsg2-5 as the main archive keeps it; bookworm-security's
+	# +deb12u1 changes only streaming decompression's memory (the row
+	# decompresses whole frames), and its compression output is -5's.
+	pkg=libzstd epoch= ver=1.5.4+dfsg2-5 pool=libz/libzstd
+	orig=libzstd_1.5.4+dfsg2.orig.tar.xz deb=libzstd_1.5.4+dfsg2-5.debian.tar.xz
+	sum_orig=8cf4bbb65e77ec348d052c8d6230eba66d435bddf64c8b5be2fcb16880c19953
+	sum_deb=82ce911445772861d0838bd4545f93bc50658bc7f3cefdb17a307dfb8ffca5d8 ;;
 *)
-	echo "ci/deb-src.sh: no pinned source package '$pkg' (zlib, lz4)" >&2
+	echo "ci/deb-src.sh: no pinned source package '$pkg' (zlib, lz4, zstd)" >&2
 	exit 2 ;;
 esac
 dsc=${pkg}_${ver}.dsc

@@ -12,7 +12,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libjansson-dev libhwloc-dev libpfm4-dev libseccomp-dev
-	libcmocka-dev zlib1g-dev liblz4-dev curl gnuplot-nox chromium jq help2man libsqlite3-dev libpq-dev postgresql ansible-core
+	libcmocka-dev zlib1g-dev liblz4-dev libzstd-dev curl gnuplot-nox chromium jq help2man libsqlite3-dev libpq-dev postgresql ansible-core
 	openssh-server openssh-client iproute2)
 [ "${1:-}" = "--fresh" ] && pkgs=(debootstrap)
 # --fuzz: clang and its libFuzzer/sanitizer runtimes, for make fuzz and

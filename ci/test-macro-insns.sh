@@ -45,7 +45,7 @@ for src in macrobench/*/guest/*.c; do
 		fail=1
 	fi
 done
-# The libraries the bodies link (Makefile ZLIB_*, LZ4_*: zlib and lz4
+# The libraries the bodies link (Makefile ZLIB_*, LZ4_*, ZSTD_*: zlib, lz4, zstd
 # built for the guest and again, alike, for the twin). The twin is position-independent
 # (the host binary is a PIE): a switch's jump-table dispatch takes 3 more
 # instructions there (zlib's inflate is one big switch), and a PIE's
@@ -64,7 +64,7 @@ trap 'rm -rf "$tmpd"' EXIT
 nlib=0
 nskip=0
 # (and, a little wider than needed, what one library object calls in another)
-roots=$(ls $B/guest/macrobench/*/guest/*.c.o $B/guest/zlib/*.o $B/guest/lz4/*.o 2>/dev/null | grep -v '\.raw\.o$' |
+roots=$(ls $B/guest/macrobench/*/guest/*.c.o $B/guest/zlib/*.o $B/guest/lz4/*.o $B/guest/zstd/*.o 2>/dev/null | grep -v '\.raw\.o$' |
 	xargs -r nm -u | awk 'NF == 2 { print $2 }' | sort -u)
 # name(): a relocation's target as a function name; the assembler writes
 # a static function as section+offset (PC-relative ones 4 bytes short).
@@ -110,7 +110,7 @@ reached() {
 			for (f in seen) print f
 		}'
 }
-for g in $B/guest/zlib/*.o $B/guest/lz4/*.o; do
+for g in $B/guest/zlib/*.o $B/guest/lz4/*.o $B/guest/zstd/*.o; do
 	[ -e "$g" ] || continue
 	case $g in *.raw.o) continue ;; esac	# lz4's before its symbols were renamed
 	lib=$(basename "$(dirname "$g")")

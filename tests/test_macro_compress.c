@@ -1,10 +1,11 @@
-/* macro_zlib and macro_lz4 (issue 17) on real VMs: zlib 1.2.13 and lz4
- * 1.9.4 from Debian's source, built with the guest's flags, compress and
- * decompress the host's corpus at cpl 3 in the guest and natively; every
- * run checks the compressed bytes against the host's libz or liblz4 and
- * the decompressed ones against the corpus. Here: the corpus is the
- * documented, fixed one (its digest pinned), the record's compressed size
- * is what this test's own compress2() or LZ4_compress_* gives (lz4: the
+/* macro_zlib, macro_lz4 and macro_zstd (issue 17) on real VMs: zlib
+ * 1.2.13, lz4 1.9.4 and zstd 1.5.4 from Debian's source, built with the
+ * guest's flags, compress and decompress the host's corpus at cpl 3 in the
+ * guest and natively; every run checks the compressed bytes against the
+ * host's libz, liblz4 or libzstd and the decompressed ones against the
+ * corpus. Here: the corpus is the documented, fixed one (its digest
+ * pinned), the record's compressed size is what this test's own
+ * compress2(), LZ4_compress_* or ZSTD_compress gives (lz4, zstd: the
  * blocks mc_abi.h describes), each phase and level 1 and 9 end ok, and a
  * planted wrong reference or a damaged stream fails the row in both
  * places with the row's words. */
@@ -20,6 +21,8 @@
 #include <lz4.h>
 #include <lz4hc.h>
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_c_useRowMatchFinder */
+#include <zstd.h>
 #include <cmocka.h>
 
 #include "hv-core/abi.h"
@@ -97,6 +100,30 @@ static void test_corpus(void **state)
 	free(a), free(b), free(c);
 }
 
+/* The record's reference for one zstd block (compress.c's own function)
+ * is plain ZSTD_compress wherever the two libraries choose alike: a full
+ * 256 KiB block; a smaller one is checked by decompressing it. */
+static size_t zstd_block(void *dst, size_t room, const void *src, size_t k, int level)
+{
+	size_t c, d;
+	void *back = malloc(k);
+
+	assert_non_null(back);
+	assert_int_equal(mc_zstd_host_block(dst, room, src, k, level, &c), 0);
+	if (k == MC_LZ4_BLOCK) {
+		void *plain = malloc(room);
+
+		assert_non_null(plain);
+		d = ZSTD_compress(plain, room, src, k, level);
+		assert_true(d == c && !memcmp(plain, dst, c));
+		free(plain);
+	}
+	d = ZSTD_decompress(back, k, dst, c);
+	assert_true(d == k && !memcmp(back, src, k));
+	free(back);
+	return c;
+}
+
 /* What the host's own library makes of the n-byte corpus at a level:
  * zlib's compress2, or lz4's blocks (mc_abi.h: a 32-bit length each). */
 static uint64_t host_compressed(const char *name, const uint8_t *a, uint64_t n, int level)
@@ -110,17 +137,19 @@ static uint64_t host_compressed(const char *name, const uint8_t *a, uint64_t n, 
 		free(c);
 		return len;
 	}
-	uint64_t total = 0;
-	char *c = malloc(LZ4_compressBound(MC_LZ4_BLOCK));
+	uint64_t total = 0, room = ZSTD_compressBound(MC_LZ4_BLOCK) + LZ4_compressBound(MC_LZ4_BLOCK);
+	char *c = malloc(room);
+	bool zstd = !strcmp(name, "macro_zstd");
 
 	assert_non_null(c);
 	for (uint64_t off = 0; off < n; off += MC_LZ4_BLOCK) {
 		int k = (int)(n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK), bound = LZ4_compressBound(k);
-		int got = level < 3 ? LZ4_compress_default((const char *)a + off, c, k, bound)
-				    : LZ4_compress_HC((const char *)a + off, c, k, bound, level);
+		size_t got = zstd ? zstd_block(c, room, a + off, k, level)
+			   : level < 3 ? (size_t)LZ4_compress_default((const char *)a + off, c, k, bound)
+			   : (size_t)LZ4_compress_HC((const char *)a + off, c, k, bound, level);
 
-		assert_true(got > 0);
-		total += 4 + (uint64_t)got;
+		assert_true(zstd ? !ZSTD_isError(got) : (int)got > 0);
+		total += 4 + got;
 	}
 	free(c);
 	return total;
@@ -185,6 +214,9 @@ static void test_decompress_1(void **state) { ok_case("macro_zlib", 1, "decompre
 static void test_lz4_roundtrip_1(void **state) { ok_case("macro_lz4", 1, "roundtrip"); }
 static void test_lz4_roundtrip_9(void **state) { ok_case("macro_lz4", 9, "roundtrip"); }
 static void test_lz4_decompress_9(void **state) { ok_case("macro_lz4", 9, "decompress"); }
+static void test_zstd_roundtrip_1(void **state) { ok_case("macro_zstd", 1, "roundtrip"); }
+static void test_zstd_roundtrip_9(void **state) { ok_case("macro_zstd", 9, "roundtrip"); }
+static void test_zstd_decompress_19(void **state) { ok_case("macro_zstd", 19, "decompress"); }
 
 static void test_corrupt_compressed(void **state)
 {
@@ -208,6 +240,33 @@ static void test_lz4_corrupt_stream(void **state)
 	corrupt_case("macro_lz4", "decompress", "did not decompress to exactly its length");
 }
 
+/* The reference is plain ZSTD_compress for a full block (levels 1, 9 and
+ * 19), and a smaller block at level 9 round-trips through it. */
+static void test_zstd_reference(void **state)
+{
+	uint8_t *a = malloc(MC_LZ4_BLOCK);
+	size_t room = ZSTD_compressBound(MC_LZ4_BLOCK);
+	uint8_t *c = malloc(room);
+
+	assert_non_null(a);
+	assert_non_null(c);
+	mc_zlib_corpus(a, MC_LZ4_BLOCK);
+	for (int level = 1; level <= 19; level += level == 1 ? 8 : 10)
+		assert_true(zstd_block(c, room, a, MC_LZ4_BLOCK, level) > 0);
+	assert_true(zstd_block(c, room, a, 96 << 10, 9) > 0);
+	free(a), free(c);
+}
+
+static void test_zstd_corrupt_compressed(void **state)
+{
+	corrupt_case("macro_zstd", "compress", "CRC-32 of its bytes differs from the host's libzstd");
+}
+
+static void test_zstd_corrupt_stream(void **state)
+{
+	corrupt_case("macro_zstd", "decompress", "did not decompress to exactly its length");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +282,12 @@ int main(void)
 		cmocka_unit_test(test_lz4_decompress_9),
 		cmocka_unit_test(test_lz4_corrupt_compressed),
 		cmocka_unit_test(test_lz4_corrupt_stream),
+		cmocka_unit_test(test_zstd_roundtrip_1),
+		cmocka_unit_test(test_zstd_roundtrip_9),
+		cmocka_unit_test(test_zstd_decompress_19),
+		cmocka_unit_test(test_zstd_reference),
+		cmocka_unit_test(test_zstd_corrupt_compressed),
+		cmocka_unit_test(test_zstd_corrupt_stream),
 	};
 
 	return cmocka_run_group_tests(tests, kvmtest_setup, NULL);

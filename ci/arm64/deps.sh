@@ -28,7 +28,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 HOST_PKGS=(qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu cpio)
-ARM64_PKGS=(libc6:arm64 libc6-dev:arm64 libjansson-dev:arm64 libhwloc-dev:arm64 libpfm4-dev:arm64 libseccomp-dev:arm64 libsqlite3-dev:arm64 zlib1g-dev:arm64 liblz4-dev:arm64)
+ARM64_PKGS=(libc6:arm64 libc6-dev:arm64 libjansson-dev:arm64 libhwloc-dev:arm64 libpfm4-dev:arm64 libseccomp-dev:arm64 libsqlite3-dev:arm64 zlib1g-dev:arm64 liblz4-dev:arm64 libzstd-dev:arm64)
 
 missing=()
 for p in "${HOST_PKGS[@]}" "${ARM64_PKGS[@]}"; do

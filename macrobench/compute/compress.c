@@ -12,6 +12,8 @@
 #include <lz4.h>
 #include <lz4hc.h>
 #include <zlib.h>
+#define ZSTD_STATIC_LINKING_ONLY	/* the static contexts' size estimates */
+#include <zstd.h>
 
 #include "hv-core/hv.h"
 #include "macrobench/compute/mc.h"
@@ -25,6 +27,7 @@
 const char *z_zlibVersion(void);
 /* The guest's lz4, linked the same way (Makefile lz4_rename: mc_LZ4_*). */
 const char *mc_LZ4_versionString(void);
+const char *mc_ZSTD_versionString(void);	/* and zstd's: mc_ZSTD_* and the like */
 
 #define CORRUPT_HELP "plant a wrong reference (one bit flipped): the run must fail, in the guest and natively"
 
@@ -133,44 +136,97 @@ static int zlib_ref(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *sr
 	return 0;
 }
 
-/* The stream mc_abi.h describes for lz4, by the system's liblz4. */
-static int lz4_ref(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *src, uint64_t n,
-		   int level, char *err, size_t errlen)
+/* One block by the host's library: the compressed length, 0 on failure. */
+typedef uint64_t (*host_pack)(const uint8_t *src, uint64_t k, uint8_t *dst, uint64_t room, int level);
+
+static uint64_t lz4_host_pack(const uint8_t *src, uint64_t k, uint8_t *dst, uint64_t room, int level)
+{
+	int bound = LZ4_compressBound((int)k);
+	int c = room < (uint64_t)bound ? 0
+		: level < MC_LZ4_LEVEL_HC ? LZ4_compress_fast((const char *)src, (char *)dst, (int)k, bound, 1)
+					  : LZ4_compress_HC((const char *)src, (char *)dst, (int)k, bound, level);
+
+	return c > 0 ? (uint64_t)c : 0;
+}
+
+/* As the body: the level, and the row match finder where a library built
+ * without SIMD takes it (a window over 128 KiB; guest/zstd.c says why). */
+int mc_zstd_host_block(void *dst, size_t room, const void *src, size_t k, int level, size_t *len)
+{
+	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	ZSTD_paramSwitch_e row = ZSTD_getCParams(level, k, 0).windowLog > 17 ? ZSTD_ps_enable : ZSTD_ps_disable;
+	size_t c = 0;
+
+	if (!cctx)
+		return -1;
+	if (!ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)) &&
+	    !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_useRowMatchFinder, row)))
+		c = ZSTD_compress2(cctx, dst, room, src, k);
+	ZSTD_freeCCtx(cctx);
+	*len = c;
+	return c && !ZSTD_isError(c) ? 0 : -1;
+}
+
+static uint64_t zstd_host_pack(const uint8_t *src, uint64_t k, uint8_t *dst, uint64_t room, int level)
+{
+	size_t c;
+
+	return mc_zstd_host_block(dst, room, src, k, level, &c) < 0 ? 0 : c;
+}
+
+/* The block stream mc_abi.h describes, by the host's library. */
+static int blocks_ref(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *src, uint64_t n,
+		      int level, char *err, size_t errlen, host_pack pack, const char *lib)
 {
 	uint8_t *o = dst;
 
 	for (uint64_t off = 0; off < n; off += MC_LZ4_BLOCK) {
-		int k = (int)(n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK);
-		int bound = LZ4_compressBound(k), c;
+		uint64_t k = n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK;
+		uint64_t room = cap - (uint64_t)(o - dst), c = room < 4 ? 0 : pack(src + off, k, o + 4, room - 4, level);
 
-		if ((uint64_t)(o - dst) + 4 + (uint64_t)bound > cap) {
-			snprintf(err, errlen, "the stream's room is too small for block %llu",
+		if (c == 0) {
+			snprintf(err, errlen, "the host's %s failed on block %llu (or its room was too small)", lib,
 				 (unsigned long long)(off / MC_LZ4_BLOCK));
 			return -1;
 		}
-		c = level < MC_LZ4_LEVEL_HC ? LZ4_compress_fast((const char *)src + off, (char *)o + 4, k, bound, 1)
-					    : LZ4_compress_HC((const char *)src + off, (char *)o + 4, k, bound, level);
-		if (c <= 0) {
-			snprintf(err, errlen, "the host's liblz4 failed on block %llu (%d)",
-				 (unsigned long long)(off / MC_LZ4_BLOCK), c);
-			return -1;
-		}
 		for (int b = 0; b < 4; b++)
-			o[b] = (uint8_t)((uint32_t)c >> (8 * b));
+			o[b] = (uint8_t)(c >> (8 * b));
 		o += 4 + c;
 	}
 	*len = (uint64_t)(o - dst);
 	return 0;
 }
 
-/* Room for lz4's stream of n bytes: every block's bound and length word. */
-static uint64_t lz4_cap(uint64_t n)
+static int lz4_ref(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *src, uint64_t n,
+		   int level, char *err, size_t errlen)
+{
+	return blocks_ref(dst, cap, len, src, n, level, err, errlen, lz4_host_pack, "liblz4");
+}
+
+static int zstd_ref(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *src, uint64_t n,
+		    int level, char *err, size_t errlen)
+{
+	return blocks_ref(dst, cap, len, src, n, level, err, errlen, zstd_host_pack, "libzstd");
+}
+
+/* Room for a block stream of n bytes: every block's bound and length word. */
+static uint64_t blocks_cap(uint64_t n, uint64_t (*bound)(uint64_t k))
 {
 	uint64_t cap = 0;
 
 	for (uint64_t off = 0; off < n; off += MC_LZ4_BLOCK)
-		cap += 4 + (uint64_t)LZ4_compressBound((int)(n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK));
+		cap += 4 + bound(n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK);
 	return cap;
+}
+
+static uint64_t lz4_bound(uint64_t k)
+{
+	return (uint64_t)LZ4_compressBound((int)k);
+}
+
+static uint64_t zstd_bound(uint64_t k)
+{
+	return ZSTD_compressBound(k);
 }
 
 /* Both rows' setup: the corpus in the guest's region and the twin's, the
@@ -178,8 +234,8 @@ static uint64_t lz4_cap(uint64_t n)
  * page, the planted fault, the record's extras. host/guest: the two
  * libraries' versions; where they differ, the host has no reference for
  * the compressed bytes and only phase decompress runs. */
-static int codec_setup(struct mb_setup_ctx *c, uint64_t cap, const char *lib, const char *host,
-		       const char *guest, codec_ref ref)
+static int codec_setup(struct mb_setup_ctx *c, uint64_t cap, uint64_t arena, const char *lib,
+		       const char *host, const char *guest, codec_ref ref)
 {
 	uint64_t n = (uint64_t)c->params->ext[0] << 10, level = (uint64_t)c->params->ext[1];
 	uint64_t phase = (uint64_t)c->params->ext[2], clen = 0;
@@ -192,7 +248,7 @@ static int codec_setup(struct mb_setup_ctx *c, uint64_t cap, const char *lib, co
 			 lib, host, guest);
 		return -ENOTSUP;
 	}
-	int r = mc_setup(c, MC_ZLIB_USED(n, cap), &st);
+	int r = mc_setup(c, MC_ZLIB_OFF_ARENA(n, cap) + arena, &st);
 	if (r < 0)
 		return r;
 	uint8_t *g = st->guest->hva, *nv = st->native.hva;
@@ -213,6 +269,7 @@ static int codec_setup(struct mb_setup_ctx *c, uint64_t cap, const char *lib, co
 	p[MC_P_REF0] = clen;
 	p[MC_P_REF1] = crc32(0, comp, (uInt)clen);
 	p[MC_P_REF2] = same;
+	p[MC_P_REF3] = arena;
 	/* The wrong reference where this phase checks: the compressed bytes
 	 * for compress and roundtrip, the stream itself (one bit of the
 	 * guest's and the twin's copy) for decompress. */
@@ -236,13 +293,32 @@ static int zlib_setup(struct mb_setup_ctx *c)
 {
 	uint64_t n = (uint64_t)c->params->ext[0] << 10;
 
-	return codec_setup(c, compressBound((uLong)n), "libz", zlibVersion(), z_zlibVersion(), zlib_ref);
+	return codec_setup(c, compressBound((uLong)n), MC_ZLIB_ARENA, "libz", zlibVersion(), z_zlibVersion(),
+			   zlib_ref);
 }
 
 static int lz4_setup(struct mb_setup_ctx *c)
 {
-	return codec_setup(c, lz4_cap((uint64_t)c->params->ext[0] << 10), "liblz4", LZ4_versionString(),
-			   mc_LZ4_versionString(), lz4_ref);
+	return codec_setup(c, blocks_cap((uint64_t)c->params->ext[0] << 10, lz4_bound), MC_ZLIB_ARENA, "liblz4",
+			   LZ4_versionString(), mc_LZ4_versionString(), lz4_ref);
+}
+
+/* zstd's arena: a compression context for a block at the row's level and
+ * a decompression context, as the body lays them out (guest/zstd.c), by
+ * the host library's own estimates, rounded up to the region's alignment. */
+static int zstd_setup(struct mb_setup_ctx *c)
+{
+	int level = (int)c->params->ext[1];
+	uint64_t cctx = ZSTD_estimateCCtxSize_usingCParams(ZSTD_getCParams(level, MC_LZ4_BLOCK, 0));
+	uint64_t arena = mc_zlib_up(cctx) + mc_zlib_up(ZSTD_estimateDCtxSize());
+
+	if (arena > MC_ZSTD_ARENA) {
+		snprintf(c->err, c->errlen, "zstd level %d wants %llu bytes of contexts, over the body's %llu", level,
+			 (unsigned long long)arena, (unsigned long long)MC_ZSTD_ARENA);
+		return -EINVAL;
+	}
+	return codec_setup(c, blocks_cap((uint64_t)c->params->ext[0] << 10, zstd_bound), arena, "libzstd",
+			   ZSTD_versionString(), mc_ZSTD_versionString(), zstd_ref);
 }
 
 static const struct mb_bench b_zlib = {
@@ -284,3 +360,31 @@ static const struct mb_bench b_lz4 = {
 	.setup = lz4_setup, .finish = mc_finish,
 };
 MB_REGISTER(b_lz4);
+
+static const struct mb_param_def zstd_params[] = {
+	{ "kib", MB_PT_INT, "corpus bytes in KiB (the same corpus as macro_zlib's)", 1, MC_ZLIB_MAX >> 10, NULL, 4096 },
+	{ "level", MB_PT_INT, "zstd's compression level, as ZSTD_compress takes it (1 fastest .. 19; zstd -1, -9)", 1, MC_ZSTD_LEVEL_MAX, NULL, 1 },
+	{ "phase", MB_PT_CHOICE, "what one run does: roundtrip (compress, then decompress its own output), compress, or decompress (the host's stream)", 0, 0, zlib_phases, 0 },
+	{ "corrupt", MB_PT_BOOL, CORRUPT_HELP, 0, 1, NULL, 0 },
+	{ NULL },
+};
+
+static const char *const zstd_aborts[] = {
+	"the page asked for a corpus, level, stream room or arena outside the region or the body's limits, or the arena was too small for zstd's contexts",
+	"the stream's length or the CRC-32 of its bytes differs from the host's libzstd (the same blocks at the same level)",
+	"a block did not decompress to exactly its length (ZSTD_decompressDCtx: its frame's checks), the stream did not end at its last block, or the output differs from the corpus",
+	"a block did not fit its room, or zstd refused to compress it",
+	NULL,
+};
+
+static const struct mb_bench b_zstd = {
+	.name = "macro_zstd", .family = "macro",
+	.description = "zstd compression/decompression (Debian's zstd 1.5.4 built for the guest, static contexts in the region) of macro_zlib's corpus as one zstd frame per 256 KiB block, in the guest and natively: checked against the host's libzstd and the corpus",
+	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
+	.exit_kind = "none: pure computation (what exits there are, are the host's interrupts and first touches)",
+	.expected_exits = -1, .exit_stat = "exits_caused",
+	.body = "mc_zstd", .cpls = MB_CPL_ANY,
+	.ext_params = zstd_params, .abort_reasons = zstd_aborts,
+	.setup = zstd_setup, .finish = mc_finish,
+};
+MB_REGISTER(b_zstd);

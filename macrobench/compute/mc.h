@@ -72,6 +72,11 @@ void mc_finish(struct mb_setup_ctx *c, struct rec *rec);
  * the same bytes for the same n on every host. */
 void mc_zlib_corpus(uint8_t *p, uint64_t n);
 
+/* macro_zstd's reference for one block of k bytes at a level, by the
+ * system's libzstd, as the guest's copy compresses it (compress.c):
+ * 0 with *len, -1 on failure. */
+int mc_zstd_host_block(void *dst, size_t room, const void *src, size_t k, int level, size_t *len);
+
 /* A digest's hex (64 digits) into four big-endian 64-bit words; -1 on a
  * character that is not a hex digit. */
 int mc_hex_words(const char *hex, uint64_t w[4]);

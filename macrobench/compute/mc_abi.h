@@ -69,15 +69,21 @@ enum mc_zlib_phase {
 	MC_ZLIB_DECOMPRESS,	/* decompress the host's stream, which it put in the room */
 };
 
-/* lz4: the zlib layout above (corpus, room, copy, arena: the state, 16 KiB
- * for level 1 and 2 (LZ4_compress_fast_extState, acceleration 1), 256 KiB
- * for 3-12 (LZ4_compress_HC_extStateHC)), the same page slots. The stream:
+/* lz4 and zstd: the zlib layout above (corpus, room, copy, arena), the
+ * same page slots, and MC_P_REF3 the arena's bytes. lz4's arena holds its
+ * state, 16 KiB for level 1 and 2 (LZ4_compress_fast_extState,
+ * acceleration 1), 256 KiB for 3-12 (LZ4_compress_HC_extStateHC); zstd's
+ * a static compression context for a block at the level, then a static
+ * decompression context (each from a MC_ZLIB_ALIGN boundary). The stream:
  * the corpus in independent blocks of MC_LZ4_BLOCK bytes (the last one
  * shorter), each a 32-bit little-endian compressed length and that many
- * bytes of an LZ4 block, as the host makes it with the system's liblz4. */
+ * bytes of an LZ4 block or a zstd frame, as the host makes it with the
+ * system's library. */
 #define MC_LZ4_BLOCK MC_ZLIB_CHUNK
 #define MC_LZ4_LEVEL_MAX 12
 #define MC_LZ4_LEVEL_HC 3	/* from this level on: lz4hc */
+#define MC_ZSTD_LEVEL_MAX 19
+#define MC_ZSTD_ARENA (16ull << 20)
 
 /* The bodies' refusals, from HV_ABORT_BODY_BASE on; each row's
  * abort_reasons[] words them for its workload, in this order. */

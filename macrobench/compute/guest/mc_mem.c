@@ -1,9 +1,10 @@
-/* The libc calls a library built into the bodies may make (Makefile LZ4_*:
- * lz4's objects have their memcpy, memmove and memset renamed to these):
- * the guest has no libc, and the native twin must run the guest's
- * instructions, not glibc's vector copies. Eight bytes at a time where
- * both ends allow, else bytes. Built with -fno-tree-loop-distribute-patterns
- * (Makefile): gcc would otherwise turn these loops back into the calls. */
+/* The libc calls the libraries built into the bodies may make (Makefile
+ * LZ4_*, ZSTD_*: their objects' memcpy, memmove, memset, and zstd's malloc,
+ * calloc and free, are renamed to these): the guest has no libc, and the
+ * native twin must run the guest's instructions, not glibc's vector
+ * copies. Eight bytes at a time where both ends allow, else bytes. Built
+ * with -fno-tree-loop-distribute-patterns (Makefile): gcc would otherwise
+ * turn these loops back into the calls. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,4 +52,24 @@ void *mc_memset(void *d, int c, size_t n)
 	while (n--)
 		*o++ = (uint8_t)c;
 	return d;
+}
+
+/* zstd's allocation calls (its create/free functions): the bodies give
+ * every context from the region's arena, so none is ever served. */
+void *mc_malloc(size_t n);
+void *mc_calloc(size_t n, size_t size);
+void mc_free(void *p);
+
+void *mc_malloc(size_t n)
+{
+	return NULL;
+}
+
+void *mc_calloc(size_t n, size_t size)
+{
+	return NULL;
+}
+
+void mc_free(void *p)
+{
 }
