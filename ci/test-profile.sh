@@ -1,11 +1,13 @@
 #!/bin/bash
-# `hvbench profile -p PID` (issue 15, exit-reason profiles) on the real
-# binary: its command-line errors exit 2 with a message; on a VM process
+# `hvbench profile -p PID` and `-- COMMAND` (issue 15, exit-reason
+# profiles) on the real binary: its command-line errors exit 2 with a
+# message; on a VM process
 # that hvbench itself runs (--no-jail, so the vCPU threads are that
 # process's), what the host's capabilities imply: where kvm:kvm_exit fires
 # (VT-x/SVM) a table with the benchmark's io exits, and valid JSON with
 # --json; under PVM "unsupported: kvm:kvm_exit does not fire" and exit 6;
-# without tracefs or perf permission exit 6 saying which. And `run
+# without tracefs or perf permission exit 6 saying which; a COMMAND's
+# vCPU threads, which start after the profile does, are traced. And `run
 # --profile` prints a table under the benchmark's line, and a suite entry's
 # "profile": true under its own.
 # Usage: ci/test-profile.sh [HVBENCH_BINARY]   (default bin/hvbench)
@@ -38,6 +40,9 @@ expect 2 "want e.g. 5s" "a bad duration" profile -p 1 --duration 5x
 expect 2 "up to 1h" "a duration over 1h" profile -p 1 --duration 2h
 expect 2 "no running process" "a pid that is no process" profile -p 4000000
 expect 0 "exit: 0 done" "--help" profile --help
+expect 2 "one of them" "both -p and a COMMAND" profile -p 1 -- true
+expect 2 "cannot run '/nonexistent/hvbench-x': No such file" "a COMMAND that is no program" profile -- /nonexistent/hvbench-x
+expect 2 "cannot run '/etc/passwd': Permission denied" "a COMMAND that is not executable" profile -- /etc/passwd
 
 if [ ! -w /dev/kvm ]; then
 	echo "SKIP: /dev/kvm is not usable here: no VM to profile"
@@ -92,6 +97,34 @@ else
 fi
 wait "$vm"
 vm=""
+
+# profile -- COMMAND: hvbench starts the VM process itself and traces the
+# threads it starts later (its vCPU threads), until the command ends
+"$HVBENCH" profile --duration 20s -- "$HVBENCH" run pio_user --cpl 3 --min-time 300ms --repetitions 2 \
+	--no-jail -q -o "$work/cmd.json" >"$work/out" 2>"$work/err"
+rc=$?
+msg=$(cat "$work/err" "$work/out")
+if grep -q "kvm_exit not readable in tracefs\|perf_event_open" "$work/err"; then
+	[ "$rc" -eq 6 ] && ok "-- COMMAND, tracefs or perf unavailable here: exit 6" || bad "-- COMMAND unavailable but exit $rc: $msg"
+elif [ "$backend" = vmx ] || [ "$backend" = svm ]; then
+	if [ "$rc" -eq 0 ] && grep -Eq '^  (io|IO_INSTRUCTION) +[0-9]+' "$work/out" &&
+	   grep -Eq 'threads: [0-9]+ traced, [1-9][0-9]* of them started after the profile did; the command exited 0' "$work/out"; then
+		ok "-- COMMAND, backend $backend: the port writes of the vCPU threads the command started"
+	else
+		bad "-- COMMAND, backend $backend: exit $rc, $msg"
+	fi
+elif [ "$backend" = pvm ]; then
+	if [ "$rc" -eq 6 ] && grep -q "does not fire on this host (PVM).*while kvm:kvm_userspace_exit saw its VM exit" "$work/err" &&
+	   grep -Eq "exited 0; [0-9]+ threads traced, [1-9][0-9]* of them started later" "$work/err"; then
+		ok "-- COMMAND, PVM: exit 6; the vCPU threads the command started later were traced (their kvm_userspace_exit fired)"
+	else
+		bad "-- COMMAND, PVM: exit $rc, $msg"
+	fi
+else
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 6 ] && ok "-- COMMAND, backend '$backend': exit $rc" || bad "-- COMMAND, backend '$backend': exit $rc, $msg"
+fi
+[ -s "$work/cmd.json" ] || grep -q "not readable in tracefs\|perf_event_open" "$work/err" &&
+	ok "-- COMMAND: the command ran to its end (its result file is there)" || bad "-- COMMAND: no result file from the command: $msg"
 
 # run --profile: a table under the line, units in its header
 printf '{ "name": "p", "benchmarks": [ { "name": "pio_user", "cpl": 3, "min_time_ms": 20 } ] }\n' >"$work/p.json"

@@ -1,16 +1,20 @@
-/* `hvbench profile -p PID`: the exit profile of a VM hvbench did not start
- * (QEMU, Firecracker, another hvbench), for a given time, from the
+/* `hvbench profile -p PID` and `hvbench profile -- COMMAND`: the exit
+ * profile of a VM hvbench did not start (QEMU, Firecracker, another
+ * hvbench), for a given time or for the command's life, from the
  * kvm:kvm_exit and kvm:kvm_entry tracepoints on each of its threads
- * (probes/kvmexit.h): the same table `hvbench run --profile` prints, so a
- * production VMM's exits can be set beside hvbench's floor. Where the
- * tracepoint does not fire (PVM) it says so and exits EXIT_UNSUPPORTED. */
+ * (probes/kvmexit.h), threads that start later included (rescanned every
+ * 10 ms): the same table `hvbench run --profile` prints, so a production
+ * VMM's exits can be set beside hvbench's floor. Where the tracepoint does
+ * not fire (PVM) it says so and exits EXIT_UNSUPPORTED. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,29 +33,37 @@ static void on_stop(int sig)
 static void profile_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hvbench profile -p PID [--duration TIME] [--json]\n\n"
-		"Profiles the KVM exits of a running VM process for TIME: the\n"
-		"kvm:kvm_exit and kvm:kvm_entry tracepoints are sampled with perf on\n"
-		"every thread of PID (at most 64), their ids, record layouts and reason\n"
-		"names read from tracefs (VMX basic exit reasons, SVM exit codes, arm64\n"
-		"exception classes), and each exit is timed to the same thread's next\n"
-		"entry. Prints per exit reason: exits, exits per second, mean, median and\n"
-		"p99 host time per exit in ns, and its share of the traced vCPU threads'\n"
-		"time. The VM need not be hvbench's: QEMU, Firecracker, cloud-hypervisor.\n"
+		"usage: hvbench profile -p PID [--duration TIME] [--json]\n"
+		"       hvbench profile [--duration TIME] [--json] -- COMMAND [ARG...]\n\n"
+		"Profiles the KVM exits of a running VM process for TIME, or of COMMAND\n"
+		"(started by hvbench, no shell) until it ends: the kvm:kvm_exit and\n"
+		"kvm:kvm_entry tracepoints are sampled with perf on every thread of the\n"
+		"process (at most 64), threads that start later included (the process's\n"
+		"task list is read again every 10 ms: a new thread's exits count from\n"
+		"then), their ids, record layouts and reason names read from tracefs\n"
+		"(VMX basic exit reasons, SVM exit codes, arm64 exception classes), and\n"
+		"each exit is timed to the same thread's next entry. Prints per exit\n"
+		"reason: exits, exits per second, mean, median and p99 host time per exit\n"
+		"in ns, and its share of the traced vCPU threads' time. The VM need not be\n"
+		"hvbench's: QEMU, Firecracker, cloud-hypervisor. Child processes of the\n"
+		"VM process are not followed (hvbench run: use --no-jail).\n"
 		"Needs root (or CAP_PERFMON with tracefs readable).\n\n"
 		"  -p, --pid PID        the VM process (its vCPU threads are traced)\n"
-		"  -d, --duration TIME  how long: 5s (default), 500ms, 2m; at most 1h;\n"
-		"                       Ctrl-C ends it early and prints what was seen\n"
+		"  -d, --duration TIME  how long: 5s (default with -p), 500ms, 2m; at most\n"
+		"                       1h; with COMMAND it ends COMMAND then (SIGTERM,\n"
+		"                       SIGKILL 5 s later); Ctrl-C ends it early and\n"
+		"                       prints what was seen\n"
 		"      --json           the profile as JSON on standard output\n"
 		"                       (the exit_profile block of docs/results-schema.md)\n"
 		"  -h, --help           this text\n\n"
 		"Where kvm:kvm_exit does not fire (KVM's PVM backend) the exits cannot be\n"
 		"seen by reason: it says \"unsupported: kvm:kvm_exit does not fire on this\n"
 		"host\" (kvm:kvm_userspace_exit, which does, shows the VM exited).\n\n"
-		"exit: 0 done (profiled), 2 bad command line (no PID, a bad TIME, PID is no\n"
-		"      running process), 6 unsupported on this host: kvm:kvm_exit does\n"
-		"      not fire (PVM), tracefs cannot be read or perf refused the events\n"
-		"      (the message says which)\n");
+		"exit: 0 done (profiled), 2 bad command line (neither or both of -p and\n"
+		"      COMMAND, a bad TIME, PID is no running process, COMMAND cannot be\n"
+		"      run), 6 unsupported on this host: kvm:kvm_exit does not fire\n"
+		"      (PVM), tracefs cannot be read or perf refused the events (the\n"
+		"      message says which)\n");
 }
 
 /* "5s", "500ms", "2m", "3" (seconds) -> ms; -1 if malformed or out of range. */
@@ -132,6 +144,123 @@ static void read_comm(pid_t pid, char *buf, size_t len)
 	}
 }
 
+/* COMMAND, held at a pipe: the child waits for one byte on *go_fd before
+ * it execs, so its first thread is traced before the VM exists; an exec
+ * that fails writes its errno down *st_fd's close-on-exec pipe (EOF there:
+ * the exec happened). The child's pid, or -1 with err set. */
+static pid_t start_command(char **cmd, int *go_fd, int *st_fd, char *err, size_t errlen)
+{
+	int go[2], st[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(st, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		close(go[0]), close(go[1]);
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(go[0]), close(go[1]), close(st[0]), close(st[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char b;
+		int e;
+
+		close(go[1]);
+		close(st[0]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(127);	/* the profiler gave up */
+		execvp(cmd[0], cmd);
+		e = errno;
+		if (write(st[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(st[1]);
+	*go_fd = go[1];
+	*st_fd = st[0];
+	return pid;
+}
+
+/* Lets the held child exec: 0, or its exec's errno (the child is reaped). */
+static int release_command(pid_t pid, int go_fd, int st_fd)
+{
+	int e = 0;
+	ssize_t n;
+
+	if (write(go_fd, "x", 1) != 1)
+		e = errno ? errno : EPIPE;
+	close(go_fd);
+	do
+		n = read(st_fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(st_fd);
+	if (n == (ssize_t)sizeof(e) || e) {
+		waitpid(pid, NULL, 0);
+		return e ? e : ECHILD;
+	}
+	return 0;
+}
+
+/* Whether execvp could find cmd as an executable file (a '/' in it: that
+ * path; else a directory of PATH): 0, or the errno execvp would give. */
+static int command_errno(const char *cmd)
+{
+	if (!*cmd)
+		return ENOENT;
+	if (strchr(cmd, '/'))
+		return access(cmd, X_OK) < 0 ? errno : 0;
+	const char *path = getenv("PATH");
+	char buf[4096];
+	int e = ENOENT;
+
+	for (const char *p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin"; ; ) {
+		size_t n = strcspn(p, ":");
+		if (snprintf(buf, sizeof(buf), "%.*s%s%s", (int)n, p, n ? "/" : "", cmd) < (int)sizeof(buf)) {
+			if (access(buf, X_OK) == 0)
+				return 0;
+			if (errno == EACCES)
+				e = EACCES;
+		}
+		if (!p[n])
+			return e;
+		p += n + 1;
+	}
+}
+
+/* SIGTERM, then SIGKILL 5 s later, and the status. */
+static int end_command(pid_t pid)
+{
+	int status = 0;
+
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return status;
+		struct timespec nap = { 0, 10 * 1000 * 1000 };
+		nanosleep(&nap, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static void describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "ended (status 0x%x)", status);
+}
+
 int cmd_profile(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -141,13 +270,14 @@ int cmd_profile(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long pid = -1, ms = 5000;
+	long pid = -1, ms = -1;
 	bool json = false;
-	char err[256], why[256], comm[64], *end;
+	char err[256], why[256], comm[64], *end, ended[96] = "";
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:d:h", opts, NULL)) != -1) {
+	/* '+': options end at COMMAND, whose own options are its own */
+	while ((c = getopt_long(argc, argv, "+p:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			pid = strtol(optarg, &end, 10);
@@ -173,16 +303,26 @@ int cmd_profile(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (pid < 0 || optind != argc) {
-		fprintf(stderr, "hvbench profile: expected -p PID and nothing else (try hvbench profile --help)\n");
+	char **cmd = optind < argc ? argv + optind : NULL;
+	if ((pid < 0) == !cmd) {
+		fprintf(stderr, "hvbench profile: expected -p PID or -- COMMAND, one of them (try hvbench profile --help)\n");
 		return EXIT_USAGE;
 	}
-	snprintf(why, sizeof(why), "/proc/%ld", pid);
-	if (access(why, F_OK) < 0) {
-		fprintf(stderr, "hvbench profile: no running process %ld\n", pid);
-		return EXIT_USAGE;
+	if (pid > 0) {
+		snprintf(why, sizeof(why), "/proc/%ld", pid);
+		if (access(why, F_OK) < 0) {
+			fprintf(stderr, "hvbench profile: no running process %ld\n", pid);
+			return EXIT_USAGE;
+		}
+		if (ms < 0)
+			ms = 5000;
+	} else {
+		int e = command_errno(cmd[0]);
+		if (e) {
+			fprintf(stderr, "hvbench profile: cannot run '%s': %s\n", cmd[0], strerror(e));
+			return EXIT_USAGE;
+		}
 	}
-	read_comm((pid_t)pid, comm, sizeof(comm));
 
 	struct kvmexit *k = NULL;
 	if (kvmexit_open(&k, err, sizeof(err)) < 0) {
@@ -191,9 +331,17 @@ int cmd_profile(int argc, char **argv)
 	}
 	/* 1 MiB a thread, read every 10 ms: ~5,000 exits a thread between reads */
 	kvmexit_set_ring_pages(k, 256);
+	int go_fd = -1, st_fd = -1;
+	if (cmd && (pid = start_command(cmd, &go_fd, &st_fd, err, sizeof(err))) < 0) {
+		fprintf(stderr, "hvbench profile: cannot start '%s': %s\n", cmd[0], err);
+		kvmexit_close(k);
+		return EXIT_IO;
+	}
 	if (kvmexit_attach_pid(k, (pid_t)pid) < 0) {
 		fprintf(stderr, "hvbench profile: unsupported: %s\n", kvmexit_error(k));
 		kvmexit_close(k);
+		if (cmd)
+			close(go_fd), close(st_fd), waitpid((pid_t)pid, NULL, 0);	/* EOF on go: it exits */
 		return EXIT_UNSUPPORTED;
 	}
 	struct sigaction sa;
@@ -201,16 +349,46 @@ int cmd_profile(int argc, char **argv)
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (cmd) {
+		int e = release_command((pid_t)pid, go_fd, st_fd);
+		if (e) {
+			fprintf(stderr, "hvbench profile: cannot run '%s': %s\n", cmd[0], strerror(e));
+			kvmexit_close(k);
+			return EXIT_USAGE;
+		}
+		snprintf(comm, sizeof(comm), "%s", cmd[0]);
+	} else {
+		read_comm((pid_t)pid, comm, sizeof(comm));
+	}
 	double t0 = mono_s();
-	/* Drained often enough that a busy VM's rings do not fill. */
-	while (!stop_requested && (mono_s() - t0) * 1000 < (double)ms) {
+	int status = 0;
+	bool done = false;
+	size_t late = 0;
+	/* Drained often enough that a busy VM's rings do not fill; new
+	 * threads (a VMM starts its vCPUs after its main thread) joined. */
+	while (!stop_requested && (ms < 0 || (mono_s() - t0) * 1000 < (double)ms)) {
 		struct timespec nap = { 0, 10 * 1000 * 1000 };
 		nanosleep(&nap, NULL);
 		kvmexit_drain(k);
+		if (cmd && waitpid((pid_t)pid, &status, WNOHANG) == (pid_t)pid) {
+			done = true;
+			break;
+		}
+		int n = kvmexit_attach_new(k, (pid_t)pid);
+		if (n > 0)
+			late += (size_t)n;
 	}
 	kvmexit_disable(k);
 	kvmexit_drain(k);
 	double secs = mono_s() - t0;
+	if (cmd) {
+		if (!done)
+			status = end_command((pid_t)pid);
+		describe_status(status, ended, sizeof(ended));
+		if (!done)
+			snprintf(ended + strlen(ended), sizeof(ended) - strlen(ended), ", ended by hvbench at %s",
+				 stop_requested ? "Ctrl-C" : "--duration");
+	}
 
 	uint64_t user;
 	uint64_t events = kvmexit_events(k, NULL, NULL, NULL, &user);
@@ -224,6 +402,9 @@ int cmd_profile(int argc, char **argv)
 		else
 			fprintf(stderr, "hvbench profile: no KVM exit from pid %ld (%s) in %.2f s: not a VM process, its vCPUs were idle, or kvm:kvm_exit does not fire here\n",
 				pid, comm, secs);
+		if (cmd)
+			fprintf(stderr, "hvbench profile: %s %s; %zu threads traced, %zu of them started later\n",
+				comm, ended, kvmexit_threads(k, NULL), late);
 		rc = user || pvm ? EXIT_UNSUPPORTED : EXIT_OK;
 		kvmexit_close(k);
 		return rc;
@@ -239,6 +420,8 @@ int cmd_profile(int argc, char **argv)
 		return EXIT_IO;
 	}
 	uint64_t entries, paired, lost;
+	size_t untraced;
+	size_t threads = kvmexit_threads(k, &untraced);
 	kvmexit_events(k, &entries, &paired, &lost, NULL);
 	json_object_del(o, "ops");
 	json_object_del(o, "call_channel_exits");
@@ -246,18 +429,25 @@ int cmd_profile(int argc, char **argv)
 	json_object_set_new(o, "events", json_pack("{s:I, s:I, s:I, s:I}",
 		"kvm_exit", (json_int_t)events, "kvm_entry", (json_int_t)entries,
 		"paired", (json_int_t)paired, "lost", (json_int_t)lost));
+	json_object_set_new(o, "threads", json_pack("{s:I, s:I, s:I}", "traced", (json_int_t)threads,
+		"started_later", (json_int_t)late, "untraced", (json_int_t)untraced));
 	json_object_set_new(o, "pid", json_integer(pid));
 	json_object_set_new(o, "comm", json_string(comm));
+	if (cmd)
+		json_object_set_new(o, "command_status", json_string(ended));
 	json_object_set_new(o, "duration_s", json_real(secs));
 	/* per op means nothing for a VM that is not a benchmark */
 	const char *rk;
 	json_t *rv;
 	json_object_foreach(json_object_get(o, "reasons"), rk, rv)
 		json_object_del(rv, "per_op");
-	if (json)
+	if (json) {
 		json_dumpf(o, stdout, JSON_INDENT(2)), putchar('\n');
-	else
+	} else {
 		print_table(o, (pid_t)pid, comm, secs);
+		printf("  (threads: %zu traced, %zu of them started after the profile did%s%s%s)\n", threads, late,
+		       untraced ? "; more than 64: the rest untraced" : "", cmd ? "; the command " : "", ended);
+	}
 	json_decref(o);
 	kvmexit_close(k);
 	return rc;

@@ -16,8 +16,8 @@ static const struct {
 } cmds[] = {
 	{ "run", cmd_run, "run SUITE.json|BENCHMARK... [opts]",
 	  "run a suite, or benchmarks named, in real VMs" },
-	{ "profile", cmd_profile, "profile -p PID [--duration 5s]",
-	  "the exit profile of any running VM (kvm:kvm_exit)" },
+	{ "profile", cmd_profile, "profile -p PID | -- COMMAND",
+	  "the exit profile of a running VM or one it starts (kvm:kvm_exit)" },
 	{ "list", cmd_list, "list [--json] [--params]",
 	  "the benchmarks, the archs they run on, their parameters" },
 	{ "info", cmd_info, "info [--json]",

@@ -31,6 +31,12 @@ void kvmexit_enable(struct kvmexit *k);
 /* Trace every thread of another process (at most 64), enabled at once:
  * 0, or a negative errno with kvmexit_error set. */
 int kvmexit_attach_pid(struct kvmexit *k, pid_t pid);
+/* The threads of pid that started since: their events, counting at once
+ * (at most 64 threads in all; the most one rescan found past that are
+ * kept as untraced). How many were attached, or -errno (kvmexit_error). */
+int kvmexit_attach_new(struct kvmexit *k, pid_t pid);
+/* Threads with events; *untraced: threads seen past the limit, at most. */
+size_t kvmexit_threads(const struct kvmexit *k, size_t *untraced);
 /* Each thread's ring, in pages (rounded up to a power of two; default 64),
  * before the first attach: a busy VM read every few ms needs more. */
 void kvmexit_set_ring_pages(struct kvmexit *k, unsigned pages);

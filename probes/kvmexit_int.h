@@ -64,6 +64,7 @@ struct kvmexit {
 	uint64_t user_exits;		/* kvm_userspace_exit, counted */
 	struct stream s[MAX_THREADS];
 	size_t n_s, ring_len;
+	size_t untraced;		/* the most threads one rescan found past MAX_THREADS */
 	bool clock_mono;		/* sample times are CLOCK_MONOTONIC */
 	uint64_t t_on, window_ns;	/* enabled since t_on; summed enabled time */
 	bool on;

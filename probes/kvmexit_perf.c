@@ -173,12 +173,22 @@ void kvmexit_set_ring_pages(struct kvmexit *k, unsigned pages)
 		k->ring_len = (size_t)(p + 1) * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-int kvmexit_attach_pid(struct kvmexit *k, pid_t pid)
+/* Whether thread tid has its events already. */
+static bool attached(const struct kvmexit *k, pid_t tid)
+{
+	for (size_t i = 0; i < k->n_s; i++)
+		if (k->s[i].tid == tid)
+			return true;
+	return false;
+}
+
+int kvmexit_attach_new(struct kvmexit *k, pid_t pid)
 {
 	char dir[64];
 	DIR *d;
 	struct dirent *e;
-	int r = 0;
+	int r = 0, n = 0;
+	size_t over = 0;
 
 	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
 	if (!(d = opendir(dir))) {
@@ -186,10 +196,14 @@ int kvmexit_attach_pid(struct kvmexit *k, pid_t pid)
 		snprintf(k->open_err, sizeof(k->open_err), "%s: %s", dir, strerror(errno));
 		return r;
 	}
-	while ((e = readdir(d)) && k->n_s < MAX_THREADS) {
+	while ((e = readdir(d))) {
 		pid_t tid = (pid_t)strtol(e->d_name, NULL, 10);
-		if (tid <= 0)
+		if (tid <= 0 || attached(k, tid))
 			continue;
+		if (k->n_s >= MAX_THREADS) {
+			over++;
+			continue;
+		}
 		r = attach(k, tid);
 		if (r == -ESRCH) {	/* the thread ended since the listing */
 			k->open_err[0] = '\0';
@@ -198,13 +212,30 @@ int kvmexit_attach_pid(struct kvmexit *k, pid_t pid)
 		}
 		if (r < 0)
 			break;
+		n++;
 	}
 	closedir(d);
-	if (r == 0) {
-		k->on = true;
-		k->t_on = mono_ns();
-	}
-	return r;
+	if (over > k->untraced)
+		k->untraced = over;
+	return r < 0 ? r : n;
+}
+
+int kvmexit_attach_pid(struct kvmexit *k, pid_t pid)
+{
+	int r = kvmexit_attach_new(k, pid);
+
+	if (r < 0)
+		return r;
+	k->on = true;
+	k->t_on = mono_ns();
+	return 0;
+}
+
+size_t kvmexit_threads(const struct kvmexit *k, size_t *untraced)
+{
+	if (untraced)
+		*untraced = k->untraced;
+	return k->n_s;
 }
 
 /* The first time: every thread of this process (the vCPU threads exist by

@@ -51,8 +51,9 @@ declare -A pid rc
 for mode in npt shadow; do
 	vmm=""	# NPT only: hvbench's user-space exits against the bare loop
 	# and `hvbench profile -p` on a VM it did not start itself (here: a
-	# second hvbench, --no-jail so the vCPU thread is that process's)
-	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json; hvbench run long.json -q --no-jail -o /out/long.json & p=\$!; sleep 0.2; hvbench profile -p \$p --duration 200ms --json > /out/profile.json 2> /out/profile.err; echo \$? > /out/profile.rc; wait \$p"
+	# second hvbench, --no-jail so the vCPU thread is that process's), and
+	# `hvbench profile -- COMMAND` on one it starts (its vCPU thread later)
+	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json; hvbench run long.json -q --no-jail -o /out/long.json & p=\$!; sleep 0.2; hvbench profile -p \$p --duration 200ms --json > /out/profile.json 2> /out/profile.err; echo \$? > /out/profile.rc; wait \$p; hvbench profile --json -- hvbench run long.json -q --no-jail -o /out/long2.json > /out/profile-cmd.json 2> /out/profile-cmd.err; echo \$? > /out/profile-cmd.rc"
 	bash ci/x86-emu/run.sh --mode $mode --bin "$BIN" --bin "$BARE" --file "$SUITE:suite.json" \
 		--file configs/x86emu-vmm.json:vmm.json --file configs/x86-emu-memory.json:memory.json \
 		--file "$LONG:long.json" \
@@ -225,6 +226,24 @@ except (OSError, ValueError) as e:
     except OSError:
         pass
     check(False, f"npt: hvbench profile -p came back as JSON ({e}; {err})")
+# `hvbench profile -- COMMAND`: the command's vCPU thread starts after the
+# profile does, and its port writes are there all the same.
+try:
+    prc = open(os.path.join(out, "run-npt", "profile-cmd.rc")).read().strip()
+    prof = json.load(open(os.path.join(out, "run-npt", "profile-cmd.json")))
+    io = prof.get("reasons", {}).get("io", {})
+    th = prof.get("threads", {})
+    check(prc == "0" and prof.get("method") == "tracepoints" and prof.get("command_status") == "exited 0"
+          and th.get("started_later", 0) >= 1 and io.get("count", 0) > 0 and io.get("timed", 0) > 0,
+          f"npt: hvbench profile -- hvbench run: exit {prc}, command {prof.get('command_status')}, threads {th}, "
+          f"io {io.get('count')} exits, p50 {io.get('time_p50')} ns per exit (emulated time)")
+except (OSError, ValueError) as e:
+    err = ""
+    try:
+        err = open(os.path.join(out, "run-npt", "profile-cmd.err")).read().strip()
+    except OSError:
+        pass
+    check(False, f"npt: hvbench profile -- COMMAND came back as JSON ({e}; {err})")
 try:
     cmp = open(cmp_path).read()
 except OSError:
