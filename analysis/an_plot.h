@@ -16,6 +16,7 @@ extern const char an_tpl_compare_medians[];
 extern const char an_tpl_compare_ratio[];
 extern const char an_tpl_breakdown[];
 extern const char an_tpl_profile[];
+extern const char an_tpl_overhead[];
 extern const char an_tpl_curves[];
 extern const char an_tpl_sweep[];
 extern const char an_tpl_scaling[];
@@ -144,6 +145,10 @@ int an_chart_profile(struct an_plot_ctx *c, struct an_result *r, const char *ste
  * (acquisitions/s) and <stem>-spinlock-p99 against vCPUs, one line per
  * variant, PLE, halt polling and CPU set. Nothing when it has none. */
 int an_chart_spinlock(struct an_plot_ctx *c, struct an_result *r, const char *stem);
+/* The Xentrace charts of the workloads that ran in the guest and natively
+ * (plot_xentrace.c): overhead with its CI, exits per run, the overhead's
+ * timed share by reason. */
+int an_chart_xentrace(struct an_plot_ctx *c, struct an_result *r, const char *stem);
 /* Per file: for each benchmark whose records vary one numeric parameter over
  * three values or more, its headline (and the headline's sibling metrics,
  * per_access/guest and .../native) against it, log x, one line per group of

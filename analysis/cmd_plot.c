@@ -495,8 +495,9 @@ int an_cmd_plot(int argc, char **argv)
 			if (!(r = an_chart_breakdown(&c, rs[f], stem)) &&
 			    !(r = an_chart_devices(&c, rs[f], stem)) &&
 			    !(r = an_chart_sweeps(&c, rs[f], stem)))
-				if (!(r = an_chart_profile(&c, rs[f], stem)))
-					r = an_chart_spinlock(&c, rs[f], stem);
+				if (!(r = an_chart_profile(&c, rs[f], stem)) &&
+				    !(r = an_chart_spinlock(&c, rs[f], stem)))
+					r = an_chart_xentrace(&c, rs[f], stem);
 	}
 	if (!r && nr > 1)
 		r = an_chart_compare(&c, rs, nr);

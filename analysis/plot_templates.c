@@ -140,6 +140,19 @@ const char an_tpl_profile[] =
 	"set key outside right top noenhanced\n"
 	"plot for [i=2:@NCOLS@] @DATA@ using i:xtic(1) title columnheader(i)\n";
 
+/* ---- Xentrace: the guest's overhead over native per workload ---------- */
+/* data: "label" overhead% ci_low ci_high, no header; points with bars */
+const char an_tpl_overhead[] =
+	"set xlabel \"workload\"\n"
+	"set ylabel \"guest overhead over native (%)\"\n"
+	"set xtics noenhanced rotate by -35 left font \",9\"\n"
+	"set bmargin 9\n"
+	"set xrange [-0.6:@NROWS@ - 0.4]\n"
+	"set grid ytics lc rgb \"#dddddd\" lt 1\n"
+	"set arrow from graph 0, first 0 to graph 1, first 0 nohead lc rgb \"#C44E52\" dt 2 lw 1.5\n"
+	"set key top left noenhanced\n"
+	"plot @DATA@ using 0:2:3:4:xtic(1) with yerrorbars pt 7 ps 1.3 lw 1.5 title \"overhead (95% CI)\"\n";
+
 /* ---- a numeric parameter swept: one line per group and metric, log x ---- */
 /* data: one block per line (two blank lines between): x median */
 const char an_tpl_sweep[] =
