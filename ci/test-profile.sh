@@ -108,6 +108,7 @@ if grep -q "kvm_exit not readable in tracefs\|perf_event_open" "$work/err"; then
 	[ "$rc" -eq 6 ] && ok "-- COMMAND, tracefs or perf unavailable here: exit 6" || bad "-- COMMAND unavailable but exit $rc: $msg"
 elif [ "$backend" = vmx ] || [ "$backend" = svm ]; then
 	if [ "$rc" -eq 0 ] && grep -Eq '^  (io|IO_INSTRUCTION) +[0-9]+' "$work/out" &&
+	   grep -Eq '^    pio +0x22e +in, 1 bytes +[1-9][0-9]* ' "$work/out" &&
 	   grep -Eq 'threads: [0-9]+ traced, [1-9][0-9]* of them started after the profile did; the command exited 0' "$work/out"; then
 		ok "-- COMMAND, backend $backend: the port writes of the vCPU threads the command started"
 	else
@@ -115,8 +116,9 @@ elif [ "$backend" = vmx ] || [ "$backend" = svm ]; then
 	fi
 elif [ "$backend" = pvm ]; then
 	if [ "$rc" -eq 6 ] && grep -q "does not fire on this host (PVM).*while kvm:kvm_userspace_exit saw its VM exit" "$work/err" &&
-	   grep -Eq "exited 0; [0-9]+ threads traced, [1-9][0-9]* of them started later" "$work/err"; then
-		ok "-- COMMAND, PVM: exit 6; the vCPU threads the command started later were traced (their kvm_userspace_exit fired)"
+	   grep -Eq "exited 0; [0-9]+ threads traced, [1-9][0-9]* of them started later" "$work/err" &&
+	   grep -Eq '^    pio +0x22e +in, 1 bytes +[1-9][0-9]* ' "$work/out"; then
+		ok "-- COMMAND, PVM: exit 6; the vCPU threads the command started later were traced (their kvm_userspace_exit fired), and kvm:kvm_pio shows where pio_user's exits went: port 0x22e, in"
 	else
 		bad "-- COMMAND, PVM: exit $rc, $msg"
 	fi

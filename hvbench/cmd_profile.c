@@ -44,9 +44,11 @@ static void profile_usage(FILE *f)
 		"(VMX basic exit reasons, SVM exit codes, arm64 exception classes), and\n"
 		"each exit is timed to the same thread's next entry. Prints per exit\n"
 		"reason: exits, exits per second, mean, median and p99 host time per exit\n"
-		"in ns, and its share of the traced vCPU threads' time. The VM need not be\n"
-		"hvbench's: QEMU, Firecracker, cloud-hypervisor. Child processes of the\n"
-		"VM process are not followed (hvbench run: use --no-jail).\n"
+		"in ns, and its share of the traced vCPU threads' time; then where the\n"
+		"exits went: per port, MMIO address and MSR (kvm:kvm_pio, kvm:kvm_mmio,\n"
+		"kvm:kvm_msr, which fire under PVM too) its records and their rate. The\n"
+		"VM need not be hvbench's: QEMU, Firecracker, cloud-hypervisor. Child\n"
+		"processes of the VM process are not followed (hvbench run: --no-jail).\n"
 		"Needs root (or CAP_PERFMON with tracefs readable).\n\n"
 		"  -p, --pid PID        the VM process (its vCPU threads are traced)\n"
 		"  -d, --duration TIME  how long: 5s (default with -p), 500ms, 2m; at most\n"
@@ -127,6 +129,42 @@ static void print_table(json_t *o, pid_t pid, const char *comm, double secs)
 	       (long long)json_integer_value(json_object_get(ev, "paired")),
 	       (long long)json_integer_value(json_object_get(ev, "lost")),
 	       json_integer_value(json_object_get(ev, "lost")) ? ": the ring filled, the counts are low" : "");
+}
+
+/* Where the exits went: kvm_pio/kvm_mmio/kvm_msr's keys, busiest first. */
+static void print_io(json_t *io, double secs)
+{
+	static const char *const kinds[] = { "pio", "mmio", "msr" };
+	size_t i, shown = 0;
+	json_t *v;
+
+	if (!io)
+		return;
+	printf("  where the exits went (kvm:kvm_pio, kvm:kvm_mmio, kvm:kvm_msr: %lld records%s)\n",
+	       (long long)json_integer_value(json_object_get(io, "events")),
+	       json_integer_value(json_object_get(io, "other")) ? "; past 64 keys the rest are not shown" : "");
+	printf("    %-5s %-20s %-26s %12s %12s\n", "kind", "port/gpa/msr", "access", "records", "per s");
+	for (size_t k = 0; k < 3; k++)
+		json_array_foreach(json_object_get(io, kinds[k]), i, v) {
+			char acc[40];
+			const char *where = json_string_value(json_object_get(v, k == 0 ? "port" : k == 1 ? "gpa" : "msr"));
+
+			if (k == 0)
+				snprintf(acc, sizeof(acc), "%s, %lld bytes", json_string_value(json_object_get(v, "dir")),
+					 (long long)json_integer_value(json_object_get(v, "size")));
+			else if (k == 1)
+				snprintf(acc, sizeof(acc), "%s, %lld bytes", json_string_value(json_object_get(v, "type")),
+					 (long long)json_integer_value(json_object_get(v, "len")));
+			else
+				snprintf(acc, sizeof(acc), "%s%s", json_string_value(json_object_get(v, "dir")),
+					 json_is_true(json_object_get(v, "gp")) ? " (#GP)" : "");
+			long long n = (long long)json_integer_value(json_object_get(v, "count"));
+			printf("    %-5s %-20s %-26s %12lld %12.1f\n", kinds[k], where ? where : "?", acc, n,
+			       secs > 0 ? (double)n / secs : 0);
+			shown++;
+		}
+	if (!shown)
+		printf("    (none: no port, MMIO or MSR access reached KVM's emulation)\n");
 }
 
 /* /proc/PID/comm, for the header: the process's own name. */
@@ -405,6 +443,20 @@ int cmd_profile(int argc, char **argv)
 		if (cmd)
 			fprintf(stderr, "hvbench profile: %s %s; %zu threads traced, %zu of them started later\n",
 				comm, ended, kvmexit_threads(k, NULL), late);
+		/* what does fire: where the exits went */
+		json_t *io = kvmexit_io_json(k);
+		if (json && io) {
+			json_t *o = json_pack("{s:s, s:o, s:I, s:s, s:f}", "method", "unavailable", "io", io,
+					      "pid", (json_int_t)pid, "comm", comm, "duration_s", secs);
+			if (o)
+				json_dumpf(o, stdout, JSON_INDENT(2)), putchar('\n');
+			json_decref(o);
+		} else if (io) {
+			printf("hvbench profile: pid %ld (%s), %.2f s: no exit by reason (kvm:kvm_exit does not fire)\n",
+			       pid, comm, secs);
+			print_io(io, secs);
+			json_decref(io);
+		}
 		rc = user || pvm ? EXIT_UNSUPPORTED : EXIT_OK;
 		kvmexit_close(k);
 		return rc;
@@ -431,6 +483,9 @@ int cmd_profile(int argc, char **argv)
 		"paired", (json_int_t)paired, "lost", (json_int_t)lost));
 	json_object_set_new(o, "threads", json_pack("{s:I, s:I, s:I}", "traced", (json_int_t)threads,
 		"started_later", (json_int_t)late, "untraced", (json_int_t)untraced));
+	json_t *io = kvmexit_io_json(k);
+	if (io)
+		json_object_set_new(o, "io", io);
 	json_object_set_new(o, "pid", json_integer(pid));
 	json_object_set_new(o, "comm", json_string(comm));
 	if (cmd)
@@ -445,6 +500,7 @@ int cmd_profile(int argc, char **argv)
 		json_dumpf(o, stdout, JSON_INDENT(2)), putchar('\n');
 	} else {
 		print_table(o, (pid_t)pid, comm, secs);
+		print_io(json_object_get(o, "io"), secs);
 		printf("  (threads: %zu traced, %zu of them started after the profile did%s%s%s)\n", threads, late,
 		       untraced ? "; more than 64: the rest untraced" : "", cmd ? "; the command " : "", ended);
 	}

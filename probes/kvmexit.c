@@ -33,12 +33,13 @@ struct kvmexit *kvmexit_new(void)
 	struct kvmexit *k = calloc(1, sizeof(*k));
 
 	for (size_t i = 0; k && i < MAX_THREADS; i++)
-		k->s[i].fd_exit = k->s[i].fd_entry = k->s[i].fd_user = -1;
+		k->s[i].fd_exit = k->s[i].fd_entry = k->s[i].fd_user = k->s[i].fd_io[IO_PIO] =
+			k->s[i].fd_io[IO_MMIO] = k->s[i].fd_io[IO_MSR] = -1;
 	return k;
 }
 
 /* "field:unsigned int exit_reason;\toffset:8;\tsize:4;" -> offset, size */
-static int field(const char *text, const char *name, struct tp_field *f)
+int kvmexit_field(const char *text, const char *name, struct tp_field *f)
 {
 	char pat[64];
 	const char *p = text;
@@ -64,7 +65,7 @@ static int field(const char *text, const char *name, struct tp_field *f)
 }
 
 /* "ID: 103" */
-static uint64_t format_id(const char *text)
+uint64_t kvmexit_format_id(const char *text)
 {
 	const char *p = strstr(text, "\nID:");
 
@@ -95,8 +96,8 @@ static long long sym_value(const char *p, const char **end)
 }
 
 /* The { value, "name" } pairs of one __print_symbolic list starting at p
- * (its opening parenthesis). Returns the end. */
-static const char *symbols(struct kvmexit *k, const char *p, int isa)
+ * (its opening parenthesis), into names[*n..max). Returns the end. */
+const char *kvmexit_symbols(struct reason_name *names, size_t *n, size_t max, const char *p, int isa)
 {
 	int depth = 0;
 
@@ -113,9 +114,9 @@ static const char *symbols(struct kvmexit *k, const char *p, int isa)
 			continue;
 		const char *q = strchr(end, '"');
 		const char *qe = q ? strchr(q + 1, '"') : NULL;
-		if (!qe || k->n_names >= MAX_NAMES)
+		if (!qe || *n >= max)
 			continue;
-		struct reason_name *r = &k->names[k->n_names++];
+		struct reason_name *r = &names[(*n)++];
 		size_t len = (size_t)(qe - q - 1);
 		if (len >= sizeof(r->name))
 			len = sizeof(r->name) - 1;
@@ -145,14 +146,14 @@ int kvmexit_parse_format(struct kvmexit *k, const char *text, char *err, size_t 
 	const char *p;
 	int n_reason = 0;
 
-	field(text, "common_type", &k->type);
-	k->id = format_id(text);
-	k->arm64 = field(text, "exit_reason", &k->reason) < 0;
-	if (k->arm64 && (field(text, "esr_ec", &k->reason) < 0 || field(text, "ret", &k->ret) < 0)) {
+	kvmexit_field(text, "common_type", &k->type);
+	k->id = kvmexit_format_id(text);
+	k->arm64 = kvmexit_field(text, "exit_reason", &k->reason) < 0;
+	if (k->arm64 && (kvmexit_field(text, "esr_ec", &k->reason) < 0 || kvmexit_field(text, "ret", &k->ret) < 0)) {
 		snprintf(err, errlen, "kvm_exit format has neither exit_reason (x86) nor esr_ec and ret (arm64)");
 		return -EINVAL;
 	}
-	field(text, "isa", &k->isa);
+	kvmexit_field(text, "isa", &k->isa);
 	/* x86: (REC->isa == 1) ? __print_symbolic(REC->exit_reason & 0xffff,
 	 * VMX...) : __print_symbolic(REC->exit_reason, SVM...); arm64:
 	 * __print_symbolic(REC->ret, types...), __print_symbolic(REC->esr_ec,
@@ -168,7 +169,7 @@ int kvmexit_parse_format(struct kvmexit *k, const char *text, char *err, size_t 
 			isa = ISA_ARM64_EC;
 		else if (!strncmp(arg, "REC->ret", 8))
 			isa = ISA_ARM64_RET;
-		p = isa < 0 ? arg : symbols(k, open, isa);
+		p = isa < 0 ? arg : kvmexit_symbols(k->names, &k->n_names, MAX_NAMES, open, isa);
 	}
 	k->arm64_trap = 2;	/* named in the table below where the kernel has it */
 	for (size_t i = 0; i < k->n_names; i++)
@@ -179,10 +180,10 @@ int kvmexit_parse_format(struct kvmexit *k, const char *text, char *err, size_t 
 
 int kvmexit_parse_entry_format(struct kvmexit *k, const char *text, char *err, size_t errlen)
 {
-	k->entry_id = format_id(text);
+	k->entry_id = kvmexit_format_id(text);
 	/* without common_type in both formats, an entry cannot be told from
 	 * an exit in the shared ring: count exits, time nothing */
-	if (!k->entry_id || !k->type.ok || field(text, "common_type", &k->entry_type) < 0) {
+	if (!k->entry_id || !k->type.ok || kvmexit_field(text, "common_type", &k->entry_type) < 0) {
 		snprintf(err, errlen, "kvm_entry format has no ID or no common_type field");
 		k->entry_id = 0;
 		return -EINVAL;
@@ -190,31 +191,16 @@ int kvmexit_parse_entry_format(struct kvmexit *k, const char *text, char *err, s
 	return 0;
 }
 
-static uint64_t get(const uint8_t *raw, uint32_t size, const struct tp_field *f)
-{
-	uint64_t v = 0;
-
-	if (!f->ok || f->off + f->size > size)
-		return UINT64_MAX;
-	switch (f->size) {
-	case 1: v = raw[f->off]; break;
-	case 2: { uint16_t x; memcpy(&x, raw + f->off, 2); v = x; break; }
-	case 4: { uint32_t x; memcpy(&x, raw + f->off, 4); v = x; break; }
-	default: memcpy(&v, raw + f->off, 8);
-	}
-	return v;
-}
-
 /* The reason of one exit record: its table and code; -1 when too short. */
 static int decode(const struct kvmexit *k, const void *raw, uint32_t size, int *isa,
 		  uint32_t *code)
 {
-	uint64_t c = get(raw, size, &k->reason);
+	uint64_t c = tp_get(raw, size, &k->reason);
 
 	if (c == UINT64_MAX)
 		return -1;
 	if (k->arm64) {
-		uint64_t ret = get(raw, size, &k->ret);
+		uint64_t ret = tp_get(raw, size, &k->ret);
 		if (ret == UINT64_MAX)
 			return -1;
 		/* only a trap has a meaningful exception class */
@@ -224,7 +210,7 @@ static int decode(const struct kvmexit *k, const void *raw, uint32_t size, int *
 	}
 	/* Kernels before the isa field traced VMX and SVM alike: call it VMX,
 	 * the first table. */
-	*isa = k->isa.ok ? (int)get(raw, size, &k->isa) : KVM_ISA_VMX;
+	*isa = k->isa.ok ? (int)tp_get(raw, size, &k->isa) : KVM_ISA_VMX;
 	*code = (uint32_t)c;
 	return 0;
 }
@@ -260,8 +246,10 @@ void kvmexit_count_raw(struct kvmexit *k, const void *raw, uint32_t size)
 void kvmexit_feed(struct kvmexit *k, size_t i, uint64_t t, const void *raw, uint32_t size)
 {
 	struct stream *st = &k->s[i];
-	uint64_t type = get(raw, size, &k->type);
+	uint64_t type = tp_get(raw, size, &k->type);
 
+	if (k->type.ok && type != k->id && kvmio_feed(k, type, raw, size))
+		return;
 	if (!k->type.ok || type == k->id) {
 		int isa;
 		uint32_t code;
@@ -273,7 +261,7 @@ void kvmexit_feed(struct kvmexit *k, size_t i, uint64_t t, const void *raw, uint
 		st->isa = isa;
 		st->code = code;
 		st->t = t;
-	} else if (k->entry_id && get(raw, size, &k->entry_type) == k->entry_id) {
+	} else if (k->entry_id && tp_get(raw, size, &k->entry_type) == k->entry_id) {
 		k->entries++;
 		if (!st->pending)
 			return;	/* the first entry of the window, or a lost exit */

@@ -60,6 +60,12 @@ int kvmexit_profile(struct kvmexit *k, uint64_t ops, uint64_t ucalls, struct exi
 int kvmexit_check_fires(const struct kvmexit *k, uint64_t vmm_exits, char *why, size_t len);
 /* "svm", "vmx", "arm64" or "unknown": which table decoded the reasons. */
 const char *kvmexit_isa(const struct kvmexit *k);
+/* Where the exits went (probes/kvmio.c): {"pio": [{"port", "dir" (in,
+ * out), "size", "count"}], "mmio": [{"gpa", "type" (kvm_mmio's names),
+ * "len", "count"}], "msr": [{"msr", "dir" (rdmsr, wrmsr), "gp", "count"}],
+ * each busiest first and present where its event is in tracefs, "events",
+ * "other" (keys past the first 64)}; NULL where none of the three is. */
+json_t *kvmexit_io_json(const struct kvmexit *k);
 /* kvm_exit records read; the others through the pointers (may be NULL). */
 uint64_t kvmexit_events(const struct kvmexit *k, uint64_t *entries, uint64_t *paired,
 			uint64_t *lost, uint64_t *user_exits);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "probes/histogram.h"
@@ -33,9 +34,15 @@ struct seen {
 /* One traced thread: its kvm_exit event owns the ring, its kvm_entry event
  * writes into the same ring (PERF_EVENT_IOC_SET_OUTPUT), so the thread's
  * exits and entries come in the order they happened. */
+/* The I/O tracepoints, sampled into the same ring: kvm:kvm_pio (rw, port,
+ * size, count), kvm:kvm_mmio (type, len, gpa), kvm:kvm_msr (write, ecx,
+ * exception), their fields in that order (probes/kvmio.c). */
+enum { IO_PIO, IO_MMIO, IO_MSR, IO_KINDS };
+#define MAX_IO 64
+
 struct stream {
 	pid_t tid;
-	int fd_exit, fd_entry, fd_user;
+	int fd_exit, fd_entry, fd_user, fd_io[IO_KINDS];
 	void *ring;
 	uint64_t n_exits;
 	bool pending;		/* an exit waits for its entry */
@@ -48,6 +55,36 @@ struct stream {
 struct tp_field {
 	uint32_t off, size;
 	bool ok;
+};
+
+/* Field f of a raw record of size bytes (the kernel's: checked against
+ * size); UINT64_MAX where it is not there. */
+static inline uint64_t tp_get(const uint8_t *raw, uint32_t size, const struct tp_field *f)
+{
+	uint64_t v = 0;
+
+	if (!f->ok || f->off + f->size > size)
+		return UINT64_MAX;
+	switch (f->size) {
+	case 1: v = raw[f->off]; break;
+	case 2: { uint16_t x; memcpy(&x, raw + f->off, 2); v = x; break; }
+	case 4: { uint32_t x; memcpy(&x, raw + f->off, 4); v = x; break; }
+	default: memcpy(&v, raw + f->off, 8);
+	}
+	return v;
+}
+
+struct io_event {
+	uint64_t id;		/* 0: not in this kernel's tracefs */
+	struct tp_field type, f[4];
+};
+
+/* One port (and direction and size), MMIO address (and type and length)
+ * or MSR (and direction, and whether it raised #GP), with its count. */
+struct io_seen {
+	uint8_t kind;
+	uint32_t dir, size;
+	uint64_t addr, n;
 };
 
 struct kvmexit {
@@ -70,7 +107,24 @@ struct kvmexit {
 	bool on;
 	char open_err[200];
 	char format_path[160];
+	struct io_event io_ev[IO_KINDS];
+	struct reason_name mmio_names[8];	/* kvm_mmio's type names, from its format */
+	size_t n_mmio_names;
+	struct io_seen io[MAX_IO];
+	size_t n_io;
+	uint64_t io_events, io_other;		/* io_other: keys past MAX_IO */
 };
+
+/* kvm_pio/kvm_mmio/kvm_msr's format text: its id and fields (kind IO_*);
+ * 0 or -1 (the event is then left out). */
+int kvmio_parse_format(struct kvmexit *k, int kind, const char *text);
+/* A raw record of common_type type: counted when it is one of the I/O
+ * events (true), else false. */
+bool kvmio_feed(struct kvmexit *k, uint64_t type, const void *raw, uint32_t size);
+/* The field parser of the formats (kvmexit.c). */
+int kvmexit_field(const char *text, const char *name, struct tp_field *f);
+uint64_t kvmexit_format_id(const char *text);
+const char *kvmexit_symbols(struct reason_name *names, size_t *n, size_t max, const char *p, int isa);
 
 /* The decoder's entry points the perf side calls. */
 int kvmexit_parse_entry_format(struct kvmexit *k, const char *text, char *err, size_t errlen);

@@ -90,6 +90,13 @@ int kvmexit_open(struct kvmexit **out, char *err, size_t errlen)
 		k->user_id = id ? strtoull(id + 4, NULL, 10) : 0;
 		free(text);
 	}
+	/* kvm_pio, kvm_mmio, kvm_msr, optional too: where the exits went */
+	static const char *const io_events[IO_KINDS] = { "kvm_pio", "kvm_mmio", "kvm_msr" };
+	for (int i = 0; i < IO_KINDS; i++)
+		if ((text = read_format(dir, io_events[i], path, sizeof(path), e2, sizeof(e2)))) {
+			kvmio_parse_format(k, i, text);
+			free(text);
+		}
 	k->ring_len = (size_t)(RING_PAGES + 1) * (size_t)sysconf(_SC_PAGESIZE);
 	*out = k;
 	return 0;
@@ -150,6 +157,13 @@ static int attach(struct kvmexit *k, pid_t tid)
 	}
 	if (k->user_id)
 		st->fd_user = tp_open(k, k->user_id, tid, false, false);
+	for (int j = 0; j < IO_KINDS; j++) {
+		st->fd_io[j] = k->io_ev[j].id ? tp_open(k, k->io_ev[j].id, tid, true, k->clock_mono) : -1;
+		if (st->fd_io[j] >= 0 && ioctl(st->fd_io[j], PERF_EVENT_IOC_SET_OUTPUT, fd) < 0) {
+			close(st->fd_io[j]);
+			st->fd_io[j] = -1;
+		}
+	}
 	k->n_s++;
 	return 0;
 }
@@ -238,6 +252,17 @@ size_t kvmexit_threads(const struct kvmexit *k, size_t *untraced)
 	return k->n_s;
 }
 
+/* Every event of one thread enabled or disabled. */
+static void stream_ioctl(const struct stream *st, unsigned long req)
+{
+	int fds[3 + IO_KINDS] = { st->fd_exit, st->fd_entry, st->fd_user,
+				  st->fd_io[IO_PIO], st->fd_io[IO_MMIO], st->fd_io[IO_MSR] };
+
+	for (int j = 0; j < 3 + IO_KINDS; j++)
+		if (fds[j] >= 0)
+			ioctl(fds[j], req, 0);
+}
+
 /* The first time: every thread of this process (the vCPU threads exist by
  * the time the guest opens its measured window). */
 void kvmexit_enable(struct kvmexit *k)
@@ -248,12 +273,8 @@ void kvmexit_enable(struct kvmexit *k)
 		kvmexit_attach_pid(k, getpid());
 		return;
 	}
-	for (size_t i = 0; i < k->n_s; i++) {
-		int fds[3] = { k->s[i].fd_exit, k->s[i].fd_entry, k->s[i].fd_user };
-		for (int j = 0; j < 3; j++)
-			if (fds[j] >= 0)
-				ioctl(fds[j], PERF_EVENT_IOC_ENABLE, 0);
-	}
+	for (size_t i = 0; i < k->n_s; i++)
+		stream_ioctl(&k->s[i], PERF_EVENT_IOC_ENABLE);
 	k->on = true;
 	k->t_on = mono_ns();
 }
@@ -262,12 +283,8 @@ void kvmexit_disable(struct kvmexit *k)
 {
 	if (!k || !k->on)
 		return;
-	for (size_t i = 0; i < k->n_s; i++) {
-		int fds[3] = { k->s[i].fd_exit, k->s[i].fd_entry, k->s[i].fd_user };
-		for (int j = 0; j < 3; j++)
-			if (fds[j] >= 0)
-				ioctl(fds[j], PERF_EVENT_IOC_DISABLE, 0);
-	}
+	for (size_t i = 0; i < k->n_s; i++)
+		stream_ioctl(&k->s[i], PERF_EVENT_IOC_DISABLE);
 	k->window_ns += mono_ns() - k->t_on;
 	k->on = false;
 }
@@ -340,6 +357,9 @@ void kvmexit_close(struct kvmexit *k)
 			close(k->s[i].fd_entry);
 		if (k->s[i].fd_user >= 0)
 			close(k->s[i].fd_user);
+		for (int j = 0; j < IO_KINDS; j++)
+			if (k->s[i].fd_io[j] >= 0)
+				close(k->s[i].fd_io[j]);
 		close(k->s[i].fd_exit);
 	}
 	for (size_t i = 0; i < k->n_seen; i++)

@@ -7,7 +7,8 @@
  *       emulated arm64 machine of ci/arm64 (VHE), where real KVM/arm64 runs;
  *   kvm_{exit,entry,userspace_exit}_format_6.18_pvm_amd64.txt  this
  *       project's development host (Linux 6.18, the PVM backend), read
- *       from its tracefs on 2026-12-02;
+ *       from its tracefs on 2026-12-02; kvm_{pio,mmio,msr}_format_...
+ *       the same host's, read on 2026-12-04;
  * and for the emulation detection on this host. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -241,6 +242,83 @@ static void test_pairing_6_18(void **state)
 	kvmexit_close(k);
 }
 
+static void put32(uint8_t *raw, uint32_t off, uint32_t v)
+{
+	memcpy(raw + off, &v, 4);
+}
+
+/* kvm_pio, kvm_mmio and kvm_msr in the thread's ring beside its exits:
+ * counted per port, address and MSR (offsets and kvm_mmio's type names
+ * from the formats), busiest first, without disturbing the exit/entry
+ * pairing; a record too short for its fields is not counted. */
+static void test_io_breakdown(void **state)
+{
+	struct kvmexit *k = kvmexit_new();
+	char err[128] = "";
+	char *text = slurp("tests/data/kvm_exit_format_6.18_pvm_amd64.txt");
+	char *entry = slurp_small("tests/data/kvm_entry_format_6.18_pvm_amd64.txt");
+	char *pio = slurp_small("tests/data/kvm_pio_format_6.18_pvm_amd64.txt");
+	char *mmio = slurp_small("tests/data/kvm_mmio_format_6.18_pvm_amd64.txt");
+	char *msr = slurp_small("tests/data/kvm_msr_format_6.18_pvm_amd64.txt");
+	uint8_t raw[72], r[32];
+	uint16_t xt = 103, et = 115, pt = 110, mt = 38, st = 99;
+
+	(void)state;
+	assert_int_equal(kvmexit_parse_format(k, text, err, sizeof(err)), 0);
+	assert_int_equal(kvmexit_parse_entry_format(k, entry, err, sizeof(err)), 0);
+	assert_int_equal(kvmio_parse_format(k, IO_PIO, pio), 0);
+	assert_int_equal(kvmio_parse_format(k, IO_MMIO, mmio), 0);
+	assert_int_equal(kvmio_parse_format(k, IO_MSR, msr), 0);
+	assert_int_equal(k->io_ev[IO_PIO].id, 110);
+	assert_int_equal(k->n_mmio_names, 3);
+	for (uint64_t i = 0; i < 5; i++) {
+		put_raw(raw, 0x7b, 2);	/* an io exit, its kvm_pio (out 0x22e), its entry */
+		memcpy(raw, &xt, 2);
+		kvmexit_feed(k, 0, 1000 * i, raw, sizeof(raw));
+		memset(r, 0, sizeof(r));
+		memcpy(r, &pt, 2);
+		put32(r, 8, 1), put32(r, 12, 0x22e), put32(r, 16, 1), put32(r, 20, 1);
+		kvmexit_feed(k, 0, 1000 * i + 10, r, sizeof(r));
+		memset(r, 0, sizeof(r));
+		memcpy(r, &et, 2);
+		kvmexit_feed(k, 0, 1000 * i + 100, r, sizeof(r));
+	}
+	memset(r, 0, sizeof(r));	/* two MMIO writes of 4 bytes at 0xd0001000 */
+	memcpy(r, &mt, 2);
+	put32(r, 8, 2), put32(r, 12, 4);
+	uint64_t gpa = 0xd0001000ull;
+	memcpy(r + 16, &gpa, 8);
+	kvmexit_feed(k, 0, 9000, r, sizeof(r));
+	kvmexit_feed(k, 0, 9001, r, sizeof(r));
+	memset(r, 0, sizeof(r));	/* a wrmsr that raised #GP, and one cut short */
+	memcpy(r, &st, 2);
+	put32(r, 8, 1), put32(r, 12, 0xc0000080);
+	r[24] = 1;
+	kvmexit_feed(k, 0, 9100, r, sizeof(r));
+	kvmexit_feed(k, 0, 9200, r, 20);
+	uint64_t paired;
+	assert_int_equal(kvmexit_events(k, NULL, &paired, NULL, NULL), 5);
+	assert_int_equal(paired, 5);
+	json_t *o = kvmexit_io_json(k);
+	assert_non_null(o);
+	json_t *p0 = json_array_get(json_object_get(o, "pio"), 0);
+	json_t *m0 = json_array_get(json_object_get(o, "mmio"), 0);
+	json_t *s0 = json_array_get(json_object_get(o, "msr"), 0);
+	assert_string_equal(json_string_value(json_object_get(p0, "port")), "0x22e");
+	assert_string_equal(json_string_value(json_object_get(p0, "dir")), "out");
+	assert_int_equal(json_integer_value(json_object_get(p0, "count")), 5);
+	assert_string_equal(json_string_value(json_object_get(m0, "gpa")), "0xd0001000");
+	assert_string_equal(json_string_value(json_object_get(m0, "type")), "write");
+	assert_int_equal(json_integer_value(json_object_get(m0, "count")), 2);
+	assert_string_equal(json_string_value(json_object_get(s0, "msr")), "0xc0000080");
+	assert_true(json_is_true(json_object_get(s0, "gp")));
+	assert_int_equal(json_integer_value(json_object_get(s0, "count")), 1);
+	assert_int_equal(json_integer_value(json_object_get(o, "events")), 8);
+	json_decref(o);
+	free(text), free(entry), free(pio), free(mmio), free(msr);
+	kvmexit_close(k);
+}
+
 /* No event while the VMM saw exits in the same window: it does not fire. */
 static void test_fires_check(void **state)
 {
@@ -303,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_arm64_format),
 		cmocka_unit_test(test_pairing_6_18),
 		cmocka_unit_test(test_fires_check),
+		cmocka_unit_test(test_io_breakdown),
 		cmocka_unit_test(test_bad_format),
 		cmocka_unit_test(test_emulation_here),
 	};

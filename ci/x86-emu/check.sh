@@ -233,6 +233,9 @@ try:
     prof = json.load(open(os.path.join(out, "run-npt", "profile-cmd.json")))
     io = prof.get("reasons", {}).get("io", {})
     th = prof.get("threads", {})
+    port = [p for p in prof.get("io", {}).get("pio", []) if p.get("port") == "0x22e" and p.get("dir") == "in"]
+    check(bool(port) and port[0].get("count", 0) >= io.get("count", 0) * 0.5,
+          f"npt: hvbench profile -- COMMAND: kvm:kvm_pio names the port the io exits went to: {port}")
     check(prc == "0" and prof.get("method") == "tracepoints" and prof.get("command_status") == "exited 0"
           and th.get("started_later", 0) >= 1 and io.get("count", 0) > 0 and io.get("timed", 0) > 0,
           f"npt: hvbench profile -- hvbench run: exit {prc}, command {prof.get('command_status')}, threads {th}, "
