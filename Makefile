@@ -141,12 +141,14 @@ $(ZLIB_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAG
 # the body's own mc_memcpy/mc_memmove/mc_memset (guest/mc_mem.c), and
 # every LZ4_* symbol to mc_LZ4_*, apart from the system's liblz4 the host
 # links for its reference. gcc's limits.h needs libc's under -nostdinc,
-# unless _LIBC_LIMITS_H_ says it was read: lz4 takes INT_MAX and the like
-# from gcc's alone.
+# unless _LIBC_LIMITS_H_ says it was read: the guest's lz4 and zstd take
+# INT_MAX and the like from gcc's alone.
 LZ4_SRC := build/src/lz4
 LZ4_FILES := lz4 lz4hc
 LZ4_DEFS := -DLZ4_FREESTANDING=1 -DLZ4HC_HEAPMODE=0 -DLZ4_memcpy=__builtin_memcpy \
-	-DLZ4_memmove=__builtin_memmove -DLZ4_memset=__builtin_memset -D_LIBC_LIMITS_H_
+	-DLZ4_memmove=__builtin_memmove -DLZ4_memset=__builtin_memset
+# The guest's builds only (-nostdinc): a hosted build takes libc's limits.h.
+GUEST_NO_LIBC_LIMITS := -D_LIBC_LIMITS_H_
 LZ4_GUEST_OBJS := $(patsubst %,$(BUILD)/guest/lz4/%.o,$(LZ4_FILES))
 LZ4_NATIVE_OBJS := $(patsubst %,$(BUILD)/native/macrobench/lz4/%.o,$(LZ4_FILES))
 LZ4_USERS := macrobench/compute/guest/lz4.c
@@ -159,7 +161,8 @@ $(LZ4_SRC)/.unpacked: ci/deb-src.sh
 	bash ci/deb-src.sh lz4 $(LZ4_SRC)
 $(LZ4_GUEST_OBJS): $(BUILD)/guest/lz4/%.o: $(LZ4_SRC)/.unpacked
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out $(WARN),$(GUEST_CFLAGS)) $(LZ4_DEFS) $(ZLIB_NOLDP_GUEST) -c $(LZ4_SRC)/lib/$*.c -o $(@:.o=.raw.o)
+	$(CC) $(filter-out $(WARN),$(GUEST_CFLAGS)) $(LZ4_DEFS) $(GUEST_NO_LIBC_LIMITS) $(ZLIB_NOLDP_GUEST) \
+		-c $(LZ4_SRC)/lib/$*.c -o $(@:.o=.raw.o)
 	$(call lib_rename,$(@:.o=.raw.o),$@,LZ4)
 $(LZ4_NATIVE_OBJS): $(BUILD)/native/macrobench/lz4/%.o: $(LZ4_SRC)/.unpacked
 	@mkdir -p $(dir $@)
@@ -193,7 +196,7 @@ ZSTD_FILES := common/entropy_common common/error_private common/fse_decompress c
 	compress/zstd_compress_superblock compress/zstd_double_fast compress/zstd_fast \
 	compress/zstd_lazy compress/zstd_ldm compress/zstd_opt decompress/huf_decompress \
 	decompress/zstd_ddict decompress/zstd_decompress decompress/zstd_decompress_block
-ZSTD_DEFS := -isystem macrobench/compute/libc -D_LIBC_LIMITS_H_ -DZSTD_DISABLE_ASM -DDYNAMIC_BMI2=0 \
+ZSTD_DEFS := -isystem macrobench/compute/libc -DZSTD_DISABLE_ASM -DDYNAMIC_BMI2=0 \
 	-DZSTD_LEGACY_SUPPORT=0 -DZSTD_NO_TRACE -DDEBUGLEVEL=0
 ZSTD_PREFIXES := ZSTD|HUF|FSE|HIST|ERR
 # On x86 the guest's copy is position-independent code too, as the twin's
@@ -212,7 +215,8 @@ $(ZSTD_SRC)/.unpacked: ci/deb-src.sh
 	bash ci/deb-src.sh zstd $(ZSTD_SRC)
 $(ZSTD_GUEST_OBJS): $(BUILD)/guest/zstd/%.o: $(ZSTD_SRC)/.unpacked
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out $(WARN) $(ZSTD_GUEST_NOPIE),$(GUEST_CFLAGS)) $(ZSTD_GUEST_PIE) $(ZSTD_DEFS) $(ZLIB_NOLDP_GUEST) \
+	$(CC) $(filter-out $(WARN) $(ZSTD_GUEST_NOPIE),$(GUEST_CFLAGS)) $(ZSTD_GUEST_PIE) $(ZSTD_DEFS) \
+		$(GUEST_NO_LIBC_LIMITS) $(ZLIB_NOLDP_GUEST) \
 		-c $(call zstd_src,$*) -o $(@:.o=.raw.o)
 	$(call lib_rename,$(@:.o=.raw.o),$@,$(ZSTD_PREFIXES))
 $(ZSTD_NATIVE_OBJS): $(BUILD)/native/macrobench/zstd/%.o: $(ZSTD_SRC)/.unpacked
@@ -221,7 +225,7 @@ $(ZSTD_NATIVE_OBJS): $(BUILD)/native/macrobench/zstd/%.o: $(ZSTD_SRC)/.unpacked
 	$(call lib_rename,$(@:.o=.raw.o),$@,$(ZSTD_PREFIXES))
 $(patsubst %,$(BUILD)/guest/%.o,$(ZSTD_USERS)) $(patsubst %.c,$(BUILD)/native/%.o,$(ZSTD_USERS)): \
 	$(ZSTD_SRC)/.unpacked
-$(patsubst %,$(BUILD)/guest/%.o,$(ZSTD_USERS)): GUEST_CFLAGS += -I$(ZSTD_SRC)/lib -D_LIBC_LIMITS_H_
+$(patsubst %,$(BUILD)/guest/%.o,$(ZSTD_USERS)): GUEST_CFLAGS += -I$(ZSTD_SRC)/lib $(GUEST_NO_LIBC_LIMITS)
 $(patsubst %.c,$(BUILD)/native/%.o,$(ZSTD_USERS)): HOST_CFLAGS += -I$(ZSTD_SRC)/lib -fno-omit-frame-pointer
 GUEST_OBJS += $(ZSTD_GUEST_OBJS)
 NATIVE_OBJS += $(ZSTD_NATIVE_OBJS)

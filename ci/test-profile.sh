@@ -100,7 +100,7 @@ vm=""
 
 # profile -- COMMAND: hvbench starts the VM process itself and traces the
 # threads it starts later (its vCPU threads), until the command ends
-"$HVBENCH" profile --duration 20s -- "$HVBENCH" run pio_user --cpl 3 --min-time 300ms --repetitions 2 \
+"$HVBENCH" profile --io --duration 20s -- "$HVBENCH" run pio_user --cpl 3 --min-time 300ms --repetitions 2 \
 	--no-jail -q -o "$work/cmd.json" >"$work/out" 2>"$work/err"
 rc=$?
 msg=$(cat "$work/err" "$work/out")

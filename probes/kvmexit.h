@@ -7,6 +7,7 @@
 #define PROBES_KVMEXIT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -37,6 +38,10 @@ int kvmexit_attach_pid(struct kvmexit *k, pid_t pid);
 int kvmexit_attach_new(struct kvmexit *k, pid_t pid);
 /* Threads with events; *untraced: threads seen past the limit, at most. */
 size_t kvmexit_threads(const struct kvmexit *k, size_t *untraced);
+/* Also sample kvm:kvm_pio, kvm:kvm_mmio and kvm:kvm_msr on every thread
+ * attached from now on (kvmexit_io_json): a record more per I/O exit,
+ * ~4% of a PVM user-space exit's round trip (ci/bench/profile-overhead.sh). */
+void kvmexit_want_io(struct kvmexit *k, bool on);
 /* Each thread's ring, in pages (rounded up to a power of two; default 64),
  * before the first attach: a busy VM read every few ms needs more. */
 void kvmexit_set_ring_pages(struct kvmexit *k, unsigned pages);
@@ -64,7 +69,8 @@ const char *kvmexit_isa(const struct kvmexit *k);
  * out), "size", "count"}], "mmio": [{"gpa", "type" (kvm_mmio's names),
  * "len", "count"}], "msr": [{"msr", "dir" (rdmsr, wrmsr), "gp", "count"}],
  * each busiest first and present where its event is in tracefs, "events",
- * "other" (keys past the first 64)}; NULL where none of the three is. */
+ * "other" (keys past the first 64)}; NULL where none of the three is, or
+ * they were not asked for. */
 json_t *kvmexit_io_json(const struct kvmexit *k);
 /* kvm_exit records read; the others through the pointers (may be NULL). */
 uint64_t kvmexit_events(const struct kvmexit *k, uint64_t *entries, uint64_t *paired,

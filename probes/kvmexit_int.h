@@ -107,6 +107,7 @@ struct kvmexit {
 	bool on;
 	char open_err[200];
 	char format_path[160];
+	bool want_io;			/* kvmexit_want_io: open the I/O events too */
 	struct io_event io_ev[IO_KINDS];
 	struct reason_name mmio_names[8];	/* kvm_mmio's type names, from its format */
 	size_t n_mmio_names;

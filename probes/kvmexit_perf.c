@@ -158,7 +158,7 @@ static int attach(struct kvmexit *k, pid_t tid)
 	if (k->user_id)
 		st->fd_user = tp_open(k, k->user_id, tid, false, false);
 	for (int j = 0; j < IO_KINDS; j++) {
-		st->fd_io[j] = k->io_ev[j].id ? tp_open(k, k->io_ev[j].id, tid, true, k->clock_mono) : -1;
+		st->fd_io[j] = k->want_io && k->io_ev[j].id ? tp_open(k, k->io_ev[j].id, tid, true, k->clock_mono) : -1;
 		if (st->fd_io[j] >= 0 && ioctl(st->fd_io[j], PERF_EVENT_IOC_SET_OUTPUT, fd) < 0) {
 			close(st->fd_io[j]);
 			st->fd_io[j] = -1;
@@ -174,6 +174,11 @@ static uint64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+void kvmexit_want_io(struct kvmexit *k, bool on)
+{
+	k->want_io = on;
 }
 
 void kvmexit_set_ring_pages(struct kvmexit *k, unsigned pages)

@@ -109,7 +109,7 @@ json_t *kvmexit_io_json(const struct kvmexit *k)
 
 	for (int i = 0; i < IO_KINDS; i++) {
 		lists[i] = json_array();
-		any |= k->io_ev[i].id != 0;
+		any |= k->want_io && k->io_ev[i].id != 0;
 	}
 	if (!o || !any) {
 		json_decref(o);

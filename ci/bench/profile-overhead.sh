@@ -9,7 +9,9 @@
 # Where kvm:kvm_exit does not fire (PVM) the profiler's events are open
 # on every thread all the same (kvm_exit, kvm_entry sampling,
 # kvm_userspace_exit counting): what it costs there is that.
-# Usage: ci/bench/profile-overhead.sh [HVBENCH] [PAIRS]   (root; tracefs mounted)
+# PROFILE_ARGS adds options to the profiler's command line (--io: the
+# I/O breakdown, a record more per I/O exit).
+# Usage: [PROFILE_ARGS=--io] ci/bench/profile-overhead.sh [HVBENCH] [PAIRS]   (root; tracefs mounted)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 hv=${1:-${HVBENCH:-bin/hvbench}}
@@ -26,7 +28,8 @@ watched() {
 	"$hv" run "$dir/suite.json" --no-jail -q -o "$1" &
 	local vm=$!
 	sleep 0.05
-	"$hv" profile -p "$vm" --duration 1m >"$1.profile" 2>&1 &
+	# shellcheck disable=SC2086 # the options, split
+	"$hv" profile -p "$vm" --duration 1m ${PROFILE_ARGS:-} >"$1.profile" 2>&1 &
 	local prof=$!
 	wait "$vm"
 	kill -INT "$prof" 2>/dev/null || true
@@ -50,7 +53,7 @@ for i in $(seq 1 "$pairs"); do
 done
 unit=$(jq -r '.benchmarks[0].cycles.unit // .benchmarks[0].unit // "cycles"' "$dir/a1.json")
 echo "profiler's last words: $(tail -1 "$dir/w1.json.profile")"
-sort -g "$dir/over" | awk -v u="$unit" '{ v[NR] = $1 } END {
+sort -g "$dir/over" | awk -v u="$unit" -v a="${PROFILE_ARGS:+$PROFILE_ARGS }" '{ v[NR] = $1 } END {
 	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-	printf "overhead of hvbench profile -p on pio_user (%d pairs, medians of %s per op): median %+.2f%%, min %+.2f%%, max %+.2f%%\n", NR, u, m, v[1], v[NR]
+	printf "overhead of hvbench profile -p %son pio_user (%d pairs, medians of %s per op): median %+.2f%%, min %+.2f%%, max %+.2f%%\n", a, NR, u, m, v[1], v[NR]
 }'

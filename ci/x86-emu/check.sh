@@ -53,7 +53,7 @@ for mode in npt shadow; do
 	# and `hvbench profile -p` on a VM it did not start itself (here: a
 	# second hvbench, --no-jail so the vCPU thread is that process's), and
 	# `hvbench profile -- COMMAND` on one it starts (its vCPU thread later)
-	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json; hvbench run long.json -q --no-jail -o /out/long.json & p=\$!; sleep 0.2; hvbench profile -p \$p --duration 200ms --json > /out/profile.json 2> /out/profile.err; echo \$? > /out/profile.rc; wait \$p; hvbench profile --json -- hvbench run long.json -q --no-jail -o /out/long2.json > /out/profile-cmd.json 2> /out/profile-cmd.err; echo \$? > /out/profile-cmd.rc"
+	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json; hvbench run long.json -q --no-jail -o /out/long.json & p=\$!; sleep 0.2; hvbench profile -p \$p --duration 200ms --json > /out/profile.json 2> /out/profile.err; echo \$? > /out/profile.rc; wait \$p; hvbench profile --io --json -- hvbench run long.json -q --no-jail -o /out/long2.json > /out/profile-cmd.json 2> /out/profile-cmd.err; echo \$? > /out/profile-cmd.rc"
 	bash ci/x86-emu/run.sh --mode $mode --bin "$BIN" --bin "$BARE" --file "$SUITE:suite.json" \
 		--file configs/x86emu-vmm.json:vmm.json --file configs/x86-emu-memory.json:memory.json \
 		--file "$LONG:long.json" \
