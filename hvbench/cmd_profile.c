@@ -57,7 +57,7 @@ static void profile_usage(FILE *f)
 		"      --io             also per port, MMIO address and MSR, its records and\n"
 		"                       their rate (kvm:kvm_pio, kvm:kvm_mmio, kvm:kvm_msr,\n"
 		"                       which fire under PVM too); a record more per I/O\n"
-		"                       exit: ~4%% more on a PVM user-space exit (without:\n"
+		"                       exit: ~5%% more on a PVM user-space exit (without:\n"
 		"                       ~1.5%%; ci/bench/profile-overhead.sh)\n"
 		"      --json           the profile as JSON on standard output\n"
 		"                       (the exit_profile block of docs/results-schema.md)\n"

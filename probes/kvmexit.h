@@ -40,7 +40,7 @@ int kvmexit_attach_new(struct kvmexit *k, pid_t pid);
 size_t kvmexit_threads(const struct kvmexit *k, size_t *untraced);
 /* Also sample kvm:kvm_pio, kvm:kvm_mmio and kvm:kvm_msr on every thread
  * attached from now on (kvmexit_io_json): a record more per I/O exit,
- * ~4% of a PVM user-space exit's round trip (ci/bench/profile-overhead.sh). */
+ * ~5% of a PVM user-space exit's round trip (ci/bench/profile-overhead.sh). */
 void kvmexit_want_io(struct kvmexit *k, bool on);
 /* Each thread's ring, in pages (rounded up to a power of two; default 64),
  * before the first attach: a busy VM read every few ms needs more. */
