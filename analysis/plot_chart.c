@@ -140,3 +140,20 @@ unsigned ch_width_for(size_t n)
 	return w < 1000 ? 1000 : w > 4000 ? 4000 : (unsigned)w;
 }
 
+
+int ch_run_stacked(struct an_plot_ctx *c, struct an_chart *ch, struct an_result *r, size_t rows,
+		   size_t cols, const char *title, const char *ylabel)
+{
+	char ncols[24];
+	int ret;
+
+	snprintf(ncols, sizeof(ncols), "%zu", cols + 1);
+	ch->title = title;
+	ch->subtitle = ch_subtitle(&r, 1);
+	ch->width = ch_width_for(rows * 2);
+	ch_var(ch, "NCOLS", ncols);
+	ch_var(ch, "YLABEL", ylabel);
+	ret = ch_run(c, ch);
+	ch_free(ch);
+	return ret;
+}

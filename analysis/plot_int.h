@@ -34,6 +34,10 @@ void ch_var(struct an_chart *ch, const char *name, const char *value);
  * c->err (an_plot.h). */
 int ch_run(struct an_plot_ctx *c, struct an_chart *ch);
 void ch_free(struct an_chart *ch);
+/* A stacked-bar chart of one file (an_tpl_profile: rows of cols values
+ * after the label) titled, run and freed: ch_run's result. */
+int ch_run_stacked(struct an_plot_ctx *c, struct an_chart *ch, struct an_result *r, size_t rows,
+		   size_t cols, const char *title, const char *ylabel);
 /* Pixels for n bars. */
 unsigned ch_width_for(size_t n);
 

@@ -65,7 +65,6 @@ static int one(struct an_plot_ctx *c, struct an_result *r, const char *stem,
 			       .stem = stem, .height = 620 };
 	json_t *bs = json_object_get(r->root, "benchmarks"), *x;
 	size_t rows = 0, i, cols = nn + (unseen && !share);
-	char ncols[24];
 
 	ch_put_label(&ch.data, "benchmark");
 	for (size_t k = 0; k < nn; k++) {
@@ -99,16 +98,10 @@ static int one(struct an_plot_ctx *c, struct an_result *r, const char *stem,
 	}
 	if (!rows || !cols)
 		return (ch_free(&ch), 0);
-	snprintf(ncols, sizeof(ncols), "%zu", cols + 1);
-	ch.title = share ? "Share of the measured window timed per exit reason (vmm_counters: the VMM's handling only; tracepoints: exit to entry)" :
-			   "VM exits per operation by reason (exit profile)";
-	ch.subtitle = ch_subtitle(&r, 1);
-	ch.width = ch_width_for(rows * 2);
-	ch_var(&ch, "NCOLS", ncols);
-	ch_var(&ch, "YLABEL", share ? "\"% of the measured window\"" : "\"exits per operation\"");
-	int ret = ch_run(c, &ch);
-	ch_free(&ch);
-	return ret;
+	return ch_run_stacked(c, &ch, r, rows, cols,
+			      share ? "Share of the measured window timed per exit reason (vmm_counters: the VMM's handling only; tracepoints: exit to entry)" :
+				      "VM exits per operation by reason (exit profile)",
+			      share ? "\"% of the measured window\"" : "\"exits per operation\"");
 }
 
 int an_chart_profile(struct an_plot_ctx *c, struct an_result *r, const char *stem)

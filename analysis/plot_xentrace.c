@@ -126,7 +126,6 @@ static int stacked(struct an_plot_ctx *c, struct an_result *r, const char *stem,
 	size_t dropped, nn = reasons(t, n, timed, names, &dropped), rows = 0;
 	struct an_chart ch = { .name = timed ? "xentrace-time" : "xentrace-exits", .tpl = an_tpl_profile,
 			       .stem = stem, .height = 620 };
-	char ncols[24];
 
 	if (!nn) {
 		if (timed)
@@ -165,16 +164,10 @@ static int stacked(struct an_plot_ctx *c, struct an_result *r, const char *stem,
 	}
 	if (!rows)
 		return (ch_free(&ch), 0);
-	snprintf(ncols, sizeof(ncols), "%zu", nn + 1);
-	ch.title = timed ? "Share of each workload's overhead its timed exits explain, by reason (Xentrace table)" :
-			   "VM exits per workload run by reason (Xentrace table)";
-	ch.subtitle = ch_subtitle(&r, 1);
-	ch.width = ch_width_for(rows * 2);
-	ch_var(&ch, "NCOLS", ncols);
-	ch_var(&ch, "YLABEL", timed ? "\"% of the overhead (guest less native)\"" : "\"exits per run\"");
-	int ret = ch_run(c, &ch);
-	ch_free(&ch);
-	return ret;
+	return ch_run_stacked(c, &ch, r, rows, nn,
+			      timed ? "Share of each workload's overhead its timed exits explain, by reason (Xentrace table)" :
+				      "VM exits per workload run by reason (Xentrace table)",
+			      timed ? "\"% of the overhead (guest less native)\"" : "\"exits per run\"");
 }
 
 int an_chart_xentrace(struct an_plot_ctx *c, struct an_result *r, const char *stem)

@@ -22,6 +22,7 @@
 #include "probes/hostinfo.h"
 #include "probes/record.h"
 #include "tests/kvmtest.h"
+#include "tests/macrotest.h"
 
 /* The native target's page (hv-core/native.c): the body's heartbeat lands
  * there when the test calls its function directly. */
@@ -59,32 +60,10 @@ static struct rec *run(const char *name, const char *param, int64_t v, bool corr
 	const struct mb_bench *b = mb_find(name);
 	struct mb_params p;
 
-	assert_non_null(b);
-	mb_params_defaults(&p, b);
-	p.cpl = 3;		/* CPL3 runs natively on every backend */
-	p.min_time_ms = 5;
-	p.repetitions = 2;
-	p.timeout_ms = 60000;
+	mt_params(b, &p);
 	p.ext[mb_ext_index(b, param)] = v;
 	p.ext[mb_ext_index(b, "corrupt")] = corrupt;
 	return measure_record(&env, b, &p);
-}
-
-static double metric(const struct rec *r, const char *name, const char *stat)
-{
-	const struct rec_metric *m = rec_metric_find(r, name);
-
-	assert_non_null(m);
-	return stat ? rec_metric_stat(m, stat) : m->value;
-}
-
-static const char *native_status(const struct rec *r, const char **reason)
-{
-	json_t *n = rec_get(r, "twin");
-
-	assert_non_null(n);
-	*reason = json_string_value(json_object_get(n, "reason"));
-	return json_string_value(json_object_get(n, "status"));
 }
 
 /* Each workload ok in the guest and natively: both checked their output
@@ -99,28 +78,28 @@ static void ok_case(const char *name, const char *param, int64_t v, uint64_t foo
 	if (r->status != REC_OK)
 		print_message("%s: %s\n", name, r->reason ? r->reason : "?");
 	assert_int_equal(r->status, REC_OK);
-	assert_string_equal(native_status(r, &why), "ok");
-	double g = metric(r, "run/guest", "p50"), n = metric(r, "run/native", "p50");
+	assert_string_equal(mt_twin(r, &why), "ok");
+	double g = mt_metric(r, "run/guest", "p50"), n = mt_metric(r, "run/native", "p50");
 	assert_true(g > 0 && n > 0);
-	assert_true(metric(r, "run/guest", "n") >= 2 && metric(r, "run/native", "n") >= 2);
-	double o = metric(r, "overhead/of_medians", NULL);
+	assert_true(mt_metric(r, "run/guest", "n") >= 2 && mt_metric(r, "run/native", "n") >= 2);
+	double o = mt_metric(r, "overhead/of_medians", NULL);
 	assert_true(fabs(o - (g / n - 1) * 100) < 1e-6 * fabs(o) + 1e-9);
 	/* The interval only where both sides have the runs for a 95% CI. */
-	bool ci = metric(r, "run/guest", "n") >= 6 && metric(r, "run/native", "n") >= 6;
+	bool ci = mt_metric(r, "run/guest", "n") >= 6 && mt_metric(r, "run/native", "n") >= 6;
 	assert_int_equal(rec_metric_find(r, "overhead/ci95_low") != NULL, ci);
 	assert_int_equal(rec_metric_find(r, "overhead/ci95_high") != NULL, ci);
 	if (ci) {
-		assert_true(metric(r, "overhead/ci95_low", NULL) <= o);
-		assert_true(metric(r, "overhead/ci95_high", NULL) >= o);
+		assert_true(mt_metric(r, "overhead/ci95_low", NULL) <= o);
+		assert_true(mt_metric(r, "overhead/ci95_high", NULL) >= o);
 	}
-	assert_true(metric(r, "exits_per_s", NULL) >= 0);
+	assert_true(mt_metric(r, "exits_per_s", NULL) >= 0);
 	if (footprint)
-		assert_true(metric(r, "footprint", NULL) == (double)footprint);
-	assert_true(metric(r, "footprint", NULL) > 0);
-	assert_true(metric(r, "footprint", NULL) <= metric(r, "footprint_mapped", NULL));
+		assert_true(mt_metric(r, "footprint", NULL) == (double)footprint);
+	assert_true(mt_metric(r, "footprint", NULL) > 0);
+	assert_true(mt_metric(r, "footprint", NULL) <= mt_metric(r, "footprint_mapped", NULL));
 	assert_non_null(rec_get(r, "exit_profile"));
-	assert_true(metric(r, "work_per_run", NULL) > 0);
-	assert_true(fabs(metric(r, "per_work/guest", NULL) * metric(r, "work_per_run", NULL) - g) < 1e-6 * g);
+	assert_true(mt_metric(r, "work_per_run", NULL) > 0);
+	assert_true(fabs(mt_metric(r, "per_work/guest", NULL) * mt_metric(r, "work_per_run", NULL) - g) < 1e-6 * g);
 	print_message("%s %s=%lld: guest %.0f, native %.0f %s per run, overhead %+.1f%%\n",
 		      name, param, (long long)v, g, n, r->unit, o);
 	rec_free(r);
@@ -140,7 +119,7 @@ static void corrupt_case(const char *name, const char *param, int64_t v, const c
 	if (!strstr(r->reason, words))
 		print_message("%s: %s\n", name, r->reason);
 	assert_non_null(strstr(r->reason, words));
-	assert_string_equal(native_status(r, &why), "failed");
+	assert_string_equal(mt_twin(r, &why), "failed");
 	assert_non_null(why);
 	assert_non_null(strstr(why, words));
 	assert_null(rec_metric_find(r, "overhead/of_medians"));
@@ -208,20 +187,20 @@ static void test_syscall(void **state)
 	const char *why;
 
 	assert_non_null(r);
-	assert_string_equal(native_status(r, &why), "ok");
+	assert_string_equal(mt_twin(r, &why), "ok");
 	if (r->status == REC_UNSUPPORTED) {
 		assert_non_null(strstr(r->reason, "cannot complete a guest syscall/sysret round trip"));
 		print_message("macro_syscall: unsupported here: %s\n", r->reason);
 	} else {
 		assert_int_equal(r->status, REC_OK);
-		assert_true(metric(r, "run/guest", "p50") > 0);
-		assert_true(metric(r, "work_per_run", NULL) == 64 * 1024 / 256);
+		assert_true(mt_metric(r, "run/guest", "p50") > 0);
+		assert_true(mt_metric(r, "work_per_run", NULL) == 64 * 1024 / 256);
 	}
 	rec_free(r);
 	r = run("macro_syscall", "kib", 64, true);
 	assert_non_null(r);
 	assert_int_not_equal(r->status, REC_OK);
-	assert_string_equal(native_status(r, &why), "failed");
+	assert_string_equal(mt_twin(r, &why), "failed");
 	assert_non_null(strstr(why, "weighted sum differs from the host's"));
 	rec_free(r);
 }

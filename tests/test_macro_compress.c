@@ -34,6 +34,7 @@
 #include "probes/hostinfo.h"
 #include "probes/record.h"
 #include "tests/kvmtest.h"
+#include "tests/macrotest.h"
 
 #define KIB 96	/* small: the row runs under emulation too */
 
@@ -43,12 +44,7 @@ static struct rec *run(const char *name, int level, const char *phase, bool corr
 	const struct mb_param_def *d;
 	struct mb_params p;
 
-	assert_non_null(b);
-	mb_params_defaults(&p, b);
-	p.cpl = 3;
-	p.min_time_ms = 5;
-	p.repetitions = 2;
-	p.timeout_ms = 60000;
+	mt_params(b, &p);
 	p.ext[mb_ext_index(b, "kib")] = KIB;
 	p.ext[mb_ext_index(b, "level")] = level;
 	d = &b->ext_params[mb_ext_index(b, "phase")];
@@ -57,23 +53,6 @@ static struct rec *run(const char *name, int level, const char *phase, bool corr
 			p.ext[mb_ext_index(b, "phase")] = i;
 	p.ext[mb_ext_index(b, "corrupt")] = corrupt;
 	return measure_record(&env, b, &p);
-}
-
-static double metric(const struct rec *r, const char *name, const char *stat)
-{
-	const struct rec_metric *m = rec_metric_find(r, name);
-
-	assert_non_null(m);
-	return stat ? rec_metric_stat(m, stat) : m->value;
-}
-
-static const char *twin(const struct rec *r, const char **reason)
-{
-	json_t *n = rec_get(r, "twin");
-
-	assert_non_null(n);
-	*reason = json_string_value(json_object_get(n, "reason"));
-	return json_string_value(json_object_get(n, "status"));
 }
 
 /* The corpus is fixed: its digest for 64 KiB is pinned (a change to the
@@ -165,25 +144,25 @@ static void ok_case(const char *name, int level, const char *phase)
 	if (r->status != REC_OK)
 		print_message("%s level %d %s: %s\n", name, level, phase, r->reason ? r->reason : "?");
 	assert_int_equal(r->status, REC_OK);
-	assert_string_equal(twin(r, &why), "ok");
+	assert_string_equal(mt_twin(r, &why), "ok");
 	/* The compressed size the record gives is this test's own library's. */
 	uint64_t n = KIB << 10;
 	uint8_t *a = malloc(n);
 	assert_non_null(a);
 	mc_zlib_corpus(a, n);
 	uint64_t len = host_compressed(name, a, n, level);
-	assert_true(metric(r, "compressed", NULL) == (double)len);
-	assert_true(fabs(metric(r, "compression_ratio", NULL) - (double)n / len) < 1e-9);
-	assert_true(metric(r, "work_per_run", NULL) == (double)n);
-	double g = metric(r, "run/guest", "p50"), nat = metric(r, "run/native", "p50");
-	double khz = (double)g / metric(r, "run_ms/guest", NULL);
-	assert_true(fabs(metric(r, "throughput/guest", NULL) - n / (g / khz / 1000) / 1e6) <
-		    1e-6 * metric(r, "throughput/guest", NULL));
-	assert_true(metric(r, "throughput/native", NULL) > 0);
+	assert_true(mt_metric(r, "compressed", NULL) == (double)len);
+	assert_true(fabs(mt_metric(r, "compression_ratio", NULL) - (double)n / len) < 1e-9);
+	assert_true(mt_metric(r, "work_per_run", NULL) == (double)n);
+	double g = mt_metric(r, "run/guest", "p50"), nat = mt_metric(r, "run/native", "p50");
+	double khz = (double)g / mt_metric(r, "run_ms/guest", NULL);
+	assert_true(fabs(mt_metric(r, "throughput/guest", NULL) - n / (g / khz / 1000) / 1e6) <
+		    1e-6 * mt_metric(r, "throughput/guest", NULL));
+	assert_true(mt_metric(r, "throughput/native", NULL) > 0);
 	assert_non_null(rec_get(r, "exit_profile"));
 	print_message("%s level %d %s, %d KiB: ratio %.3f, guest %.1f MB/s, native %.1f MB/s, overhead %+.1f%%\n",
-		      name, level, phase, KIB, metric(r, "compression_ratio", NULL), metric(r, "throughput/guest", NULL),
-		      metric(r, "throughput/native", NULL), (g / nat - 1) * 100);
+		      name, level, phase, KIB, mt_metric(r, "compression_ratio", NULL), mt_metric(r, "throughput/guest", NULL),
+		      mt_metric(r, "throughput/native", NULL), (g / nat - 1) * 100);
 	free(a);
 	rec_free(r);
 }
@@ -200,7 +179,7 @@ static void corrupt_case(const char *name, const char *phase, const char *words)
 	if (!strstr(r->reason, words))
 		print_message("%s: %s\n", phase, r->reason);
 	assert_non_null(strstr(r->reason, words));
-	assert_string_equal(twin(r, &why), "failed");
+	assert_string_equal(mt_twin(r, &why), "failed");
 	assert_non_null(why);
 	assert_non_null(strstr(why, words));
 	assert_null(rec_metric_find(r, "overhead/of_medians"));
