@@ -271,6 +271,8 @@ static void test_io_breakdown(void **state)
 	assert_int_equal(kvmio_parse_format(k, IO_MSR, msr), 0);
 	assert_int_equal(k->io_ev[IO_PIO].id, 110);
 	assert_int_equal(k->n_mmio_names, 3);
+	assert_null(kvmexit_io_json(k));	/* not asked for */
+	kvmexit_want_io(k, true);
 	for (uint64_t i = 0; i < 5; i++) {
 		put_raw(raw, 0x7b, 2);	/* an io exit, its kvm_pio (out 0x22e), its entry */
 		memcpy(raw, &xt, 2);
