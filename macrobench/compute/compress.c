@@ -28,6 +28,9 @@ const char *z_zlibVersion(void);
 /* The guest's lz4, linked the same way (Makefile lz4_rename: mc_LZ4_*). */
 const char *mc_LZ4_versionString(void);
 const char *mc_ZSTD_versionString(void);	/* and zstd's: mc_ZSTD_* and the like */
+size_t mc_ZSTD_estimateCCtxSize_usingCParams(ZSTD_compressionParameters cp);
+ZSTD_compressionParameters mc_ZSTD_getCParams(int level, unsigned long long size, size_t dict);
+size_t mc_ZSTD_estimateDCtxSize(void);
 
 #define CORRUPT_HELP "plant a wrong reference (one bit flipped): the run must fail, in the guest and natively"
 
@@ -309,8 +312,12 @@ static int lz4_setup(struct mb_setup_ctx *c)
 static int zstd_setup(struct mb_setup_ctx *c)
 {
 	int level = (int)c->params->ext[1];
+	/* The twin's copy asks for more under ASan (zstd puts red zones
+	 * between its workspace's parts): the larger of the two estimates. */
 	uint64_t cctx = ZSTD_estimateCCtxSize_usingCParams(ZSTD_getCParams(level, MC_LZ4_BLOCK, 0));
-	uint64_t arena = mc_zlib_up(cctx) + mc_zlib_up(ZSTD_estimateDCtxSize());
+	uint64_t twin = mc_ZSTD_estimateCCtxSize_usingCParams(mc_ZSTD_getCParams(level, MC_LZ4_BLOCK, 0));
+	uint64_t dctx = ZSTD_estimateDCtxSize(), tdctx = mc_ZSTD_estimateDCtxSize();
+	uint64_t arena = mc_zlib_up(cctx > twin ? cctx : twin) + mc_zlib_up(dctx > tdctx ? dctx : tdctx);
 
 	if (arena > MC_ZSTD_ARENA) {
 		snprintf(c->err, c->errlen, "zstd level %d wants %llu bytes of contexts, over the body's %llu", level,
