@@ -35,4 +35,24 @@ static inline const char *mt_twin(const struct rec *r, const char **reason)
 	return json_string_value(json_object_get(n, "status"));
 }
 
+/* A planted wrong reference's record (freed here): failed with the row's
+ * own words in the guest, and the twin, run all the same, failed with
+ * them too; no overhead computed from a failed pair. */
+static inline void mt_assert_failed_both(struct rec *r, const char *what, const char *words)
+{
+	const char *why;
+
+	assert_non_null(r);
+	assert_int_equal(r->status, REC_FAILED);
+	assert_non_null(r->reason);
+	if (!strstr(r->reason, words))
+		print_message("%s: %s\n", what, r->reason);
+	assert_non_null(strstr(r->reason, words));
+	assert_string_equal(mt_twin(r, &why), "failed");
+	assert_non_null(why);
+	assert_non_null(strstr(why, words));
+	assert_null(rec_metric_find(r, "overhead/of_medians"));
+	rec_free(r);
+}
+
 #endif

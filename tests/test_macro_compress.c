@@ -171,19 +171,7 @@ static void corrupt_case(const char *name, const char *phase, const char *words)
 {
 	NEED_KVM();
 	struct rec *r = run(name, 1, phase, true);
-	const char *why;
-
-	assert_non_null(r);
-	assert_int_equal(r->status, REC_FAILED);
-	assert_non_null(r->reason);
-	if (!strstr(r->reason, words))
-		print_message("%s: %s\n", phase, r->reason);
-	assert_non_null(strstr(r->reason, words));
-	assert_string_equal(mt_twin(r, &why), "failed");
-	assert_non_null(why);
-	assert_non_null(strstr(why, words));
-	assert_null(rec_metric_find(r, "overhead/of_medians"));
-	rec_free(r);
+	mt_assert_failed_both(r, phase, words);
 }
 
 static void test_roundtrip_1(void **state) { ok_case("macro_zlib", 1, "roundtrip"); }
