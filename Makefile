@@ -91,8 +91,8 @@ NATIVE_OBJS := $(patsubst %.c,$(BUILD)/native/%.o,$(NATIVE_SRCS))
 # on x86, no builtins), so both run the same instructions and the overhead
 # is the VM's, not the compiler's. Not under another compiler (make fuzz).
 MACRO_NATIVE_OBJS := $(filter $(BUILD)/native/macrobench/%,$(NATIVE_OBJS))
-$(MACRO_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
-	-ffreestanding -fno-builtin)
+TWIN_CFLAGS = $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) -ffreestanding -fno-builtin)
+$(MACRO_NATIVE_OBJS): HOST_CFLAGS += $(TWIN_CFLAGS)
 
 # zlib for the compression workload (macrobench/compute/README.md): the
 # library's own files from Debian's source package (ci/deb-src.sh fetches
@@ -114,8 +114,9 @@ ZLIB_USERS := macrobench/compute/guest/zlib.c macrobench/compute/guest/lz4.c mac
 no_ldp = $(shell $(1) -fno-tree-loop-distribute-patterns -E -x c /dev/null >/dev/null 2>&1 && echo -fno-tree-loop-distribute-patterns)
 ZLIB_NOLDP_GUEST := $(call no_ldp,$(CC))
 ZLIB_NOLDP_HOST := $(call no_ldp,$(HOSTCC))
-$(ZLIB_SRC)/.unpacked: ci/deb-src.sh
-	bash ci/deb-src.sh zlib $(ZLIB_SRC)
+# Each library's source package, fetched, checked and unpacked once.
+build/src/%/.unpacked: ci/deb-src.sh
+	bash ci/deb-src.sh $* $(@D)
 $(ZLIB_GUEST_OBJS): $(BUILD)/guest/zlib/%.o: $(ZLIB_SRC)/.unpacked
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(WARN),$(GUEST_CFLAGS)) $(ZLIB_DEFS) $(ZLIB_NOLDP_GUEST) -c $(ZLIB_SRC)/$*.c -o $@
@@ -128,9 +129,6 @@ $(patsubst %,$(BUILD)/guest/%.o,$(ZLIB_USERS)): GUEST_CFLAGS += $(ZLIB_DEFS) -I$
 $(patsubst %.c,$(BUILD)/native/%.o,$(ZLIB_USERS)): HOST_CFLAGS += $(ZLIB_DEFS) -I$(ZLIB_SRC) -fno-omit-frame-pointer
 GUEST_OBJS += $(ZLIB_GUEST_OBJS)
 NATIVE_OBJS += $(ZLIB_NATIVE_OBJS)
-# The guest keeps its frame pointer: so does zlib's twin (ci/test-macro-insns.sh).
-$(ZLIB_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
-	-ffreestanding -fno-builtin) -fno-omit-frame-pointer
 
 # lz4 for the same workload's second row, the same way (ci/deb-src.sh lz4:
 # Debian 12's 1.9.4 source): lz4.c and lz4hc.c in LZ4_FREESTANDING mode (no
@@ -157,8 +155,6 @@ LZ4_USERS := macrobench/compute/guest/lz4.c
 LIBC_NAMES := memcpy$$|memmove$$|memset$$|malloc$$|calloc$$|free$$
 lib_rename = $(OBJCOPY) $$($(NM) -g $(1) | awk '$$NF ~ /^($(3)|$(LIBC_NAMES))/ \
 	{ printf " --redefine-sym %s=mc_%s", $$NF, $$NF }') $(1) $(2)
-$(LZ4_SRC)/.unpacked: ci/deb-src.sh
-	bash ci/deb-src.sh lz4 $(LZ4_SRC)
 $(LZ4_GUEST_OBJS): $(BUILD)/guest/lz4/%.o: $(LZ4_SRC)/.unpacked
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(WARN),$(GUEST_CFLAGS)) $(LZ4_DEFS) $(GUEST_NO_LIBC_LIMITS) $(ZLIB_NOLDP_GUEST) \
@@ -177,8 +173,6 @@ $(BUILD)/guest/macrobench/compute/guest/mc_mem.c.o: GUEST_CFLAGS += $(ZLIB_NOLDP
 $(BUILD)/native/macrobench/compute/guest/mc_mem.o: HOST_CFLAGS += $(ZLIB_NOLDP_HOST)
 GUEST_OBJS += $(LZ4_GUEST_OBJS)
 NATIVE_OBJS += $(LZ4_NATIVE_OBJS)
-$(LZ4_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
-	-ffreestanding -fno-builtin) -fno-omit-frame-pointer
 
 # zstd for the third row (ci/deb-src.sh zstd: Debian 12's 1.5.4 source):
 # the library's compress and decompress files without the multithreaded
@@ -211,8 +205,6 @@ ZSTD_GUEST_OBJS := $(patsubst %,$(BUILD)/guest/zstd/%.o,$(notdir $(ZSTD_FILES)))
 ZSTD_NATIVE_OBJS := $(patsubst %,$(BUILD)/native/macrobench/zstd/%.o,$(notdir $(ZSTD_FILES)))
 ZSTD_USERS := macrobench/compute/guest/zstd.c
 zstd_src = $(ZSTD_SRC)/lib/$(filter %/$(1),$(ZSTD_FILES)).c
-$(ZSTD_SRC)/.unpacked: ci/deb-src.sh
-	bash ci/deb-src.sh zstd $(ZSTD_SRC)
 $(ZSTD_GUEST_OBJS): $(BUILD)/guest/zstd/%.o: $(ZSTD_SRC)/.unpacked
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out $(WARN) $(ZSTD_GUEST_NOPIE),$(GUEST_CFLAGS)) $(ZSTD_GUEST_PIE) $(ZSTD_DEFS) \
@@ -229,8 +221,9 @@ $(patsubst %,$(BUILD)/guest/%.o,$(ZSTD_USERS)): GUEST_CFLAGS += -I$(ZSTD_SRC)/li
 $(patsubst %.c,$(BUILD)/native/%.o,$(ZSTD_USERS)): HOST_CFLAGS += -I$(ZSTD_SRC)/lib -fno-omit-frame-pointer
 GUEST_OBJS += $(ZSTD_GUEST_OBJS)
 NATIVE_OBJS += $(ZSTD_NATIVE_OBJS)
-$(ZSTD_NATIVE_OBJS): HOST_CFLAGS += $(if $(filter $(CC),$(HOSTCC)),$(GUEST_CFLAGS_ARCH) \
-	-ffreestanding -fno-builtin) -fno-omit-frame-pointer
+# The libraries' twins are compiled as their guest copies are; the guest
+# keeps its frame pointer, and so do they (ci/test-macro-insns.sh).
+$(ZLIB_NATIVE_OBJS) $(LZ4_NATIVE_OBJS) $(ZSTD_NATIVE_OBJS): HOST_CFLAGS += $(TWIN_CFLAGS) -fno-omit-frame-pointer
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
