@@ -248,8 +248,6 @@ void kvmexit_feed(struct kvmexit *k, size_t i, uint64_t t, const void *raw, uint
 	struct stream *st = &k->s[i];
 	uint64_t type = tp_get(raw, size, &k->type);
 
-	if (k->type.ok && type != k->id && kvmio_feed(k, type, raw, size))
-		return;
 	if (!k->type.ok || type == k->id) {
 		int isa;
 		uint32_t code;
@@ -273,6 +271,8 @@ void kvmexit_feed(struct kvmexit *k, size_t i, uint64_t t, const void *raw, uint
 			return;
 		hist_record(s->hist, &s->m, t - st->t);
 		k->paired++;
+	} else {
+		kvmio_feed(k, type, raw, size);	/* kvm_pio, kvm_mmio, kvm_msr */
 	}
 }
 

@@ -119,9 +119,9 @@ struct kvmexit {
 /* kvm_pio/kvm_mmio/kvm_msr's format text: its id and fields (kind IO_*);
  * 0 or -1 (the event is then left out). */
 int kvmio_parse_format(struct kvmexit *k, int kind, const char *text);
-/* A raw record of common_type type: counted when it is one of the I/O
- * events (true), else false. */
-bool kvmio_feed(struct kvmexit *k, uint64_t type, const void *raw, uint32_t size);
+/* A raw record of common_type type, neither an exit nor an entry: counted
+ * when it is one of the I/O events. */
+void kvmio_feed(struct kvmexit *k, uint64_t type, const void *raw, uint32_t size);
 /* The field parser of the formats (kvmexit.c). */
 int kvmexit_field(const char *text, const char *name, struct tp_field *f);
 uint64_t kvmexit_format_id(const char *text);

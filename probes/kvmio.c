@@ -34,7 +34,7 @@ int kvmio_parse_format(struct kvmexit *k, int kind, const char *text)
 		if (p)
 			kvmexit_symbols(k->mmio_names, &k->n_mmio_names,
 					sizeof(k->mmio_names) / sizeof(k->mmio_names[0]),
-					p + strlen("__print_symbolic") , 0);
+					p + strlen("__print_symbolic"), 0);
 	}
 	e->id = kvmexit_format_id(text);
 	return e->id ? 0 : -1;
@@ -57,7 +57,7 @@ static void count(struct kvmexit *k, uint8_t kind, uint32_t dir, uint32_t size, 
 	k->io[k->n_io++] = (struct io_seen){ .kind = kind, .dir = dir, .size = size, .addr = addr, .n = 1 };
 }
 
-bool kvmio_feed(struct kvmexit *k, uint64_t type, const void *raw, uint32_t size)
+void kvmio_feed(struct kvmexit *k, uint64_t type, const void *raw, uint32_t size)
 {
 	for (int kind = 0; kind < IO_KINDS; kind++) {
 		const struct io_event *e = &k->io_ev[kind];
@@ -67,7 +67,7 @@ bool kvmio_feed(struct kvmexit *k, uint64_t type, const void *raw, uint32_t size
 			continue;
 		for (int i = 0; i < 4 && fields[kind][i]; i++)
 			if ((v[i] = tp_get(raw, size, &e->f[i])) == UINT64_MAX)
-				return true;	/* too short: not counted */
+				return;	/* too short: not counted */
 		switch (kind) {
 		case IO_PIO:	/* rw, port, size; a string op's count is one exit */
 			count(k, IO_PIO, v[0] != 0, (uint32_t)v[2], v[1]);
@@ -78,9 +78,8 @@ bool kvmio_feed(struct kvmexit *k, uint64_t type, const void *raw, uint32_t size
 		default:	/* write, ecx, exception: #GP kept as size 1 */
 			count(k, IO_MSR, v[0] != 0, v[2] != 0, v[1]);
 		}
-		return true;
+		return;
 	}
-	return false;
 }
 
 static const char *mmio_type(const struct kvmexit *k, uint32_t t, char *buf, size_t len)
