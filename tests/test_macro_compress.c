@@ -122,7 +122,7 @@ static uint64_t host_compressed(const char *name, const uint8_t *a, uint64_t n, 
 
 	assert_non_null(c);
 	for (uint64_t off = 0; off < n; off += MC_LZ4_BLOCK) {
-		int k = (int)(n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK), bound = LZ4_compressBound(k);
+		int k = (int)mc_block_len(n, off), bound = LZ4_compressBound(k);
 		size_t got = zstd ? zstd_block(c, room, a + off, k, level)
 			   : level < 3 ? (size_t)LZ4_compress_default((const char *)a + off, c, k, bound)
 			   : (size_t)LZ4_compress_HC((const char *)a + off, c, k, bound, level);

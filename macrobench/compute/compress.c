@@ -25,7 +25,7 @@
  * (Z_PREFIX names it z_): its version, to know whether the host's libz
  * must produce the same bytes. */
 const char *z_zlibVersion(void);
-/* The guest's lz4, linked the same way (Makefile lz4_rename: mc_LZ4_*). */
+/* The guest's lz4, linked the same way (Makefile lib_rename: mc_LZ4_*). */
 const char *mc_LZ4_versionString(void);
 const char *mc_ZSTD_versionString(void);	/* and zstd's: mc_ZSTD_* and the like */
 size_t mc_ZSTD_estimateCCtxSize_usingCParams(ZSTD_compressionParameters cp);
@@ -184,7 +184,7 @@ static int blocks_ref(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *
 	uint8_t *o = dst;
 
 	for (uint64_t off = 0; off < n; off += MC_LZ4_BLOCK) {
-		uint64_t k = n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK;
+		uint64_t k = mc_block_len(n, off);
 		uint64_t room = cap - (uint64_t)(o - dst), c = room < 4 ? 0 : pack(src + off, k, o + 4, room - 4, level);
 
 		if (c == 0) {
@@ -218,7 +218,7 @@ static uint64_t blocks_cap(uint64_t n, uint64_t (*bound)(uint64_t k))
 	uint64_t cap = 0;
 
 	for (uint64_t off = 0; off < n; off += MC_LZ4_BLOCK)
-		cap += 4 + bound(n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK);
+		cap += 4 + bound(mc_block_len(n, off));
 	return cap;
 }
 

@@ -82,6 +82,11 @@ enum mc_zlib_phase {
 #define MC_LZ4_BLOCK MC_ZLIB_CHUNK
 #define MC_LZ4_LEVEL_MAX 12
 #define MC_LZ4_LEVEL_HC 3	/* from this level on: lz4hc */
+/* The block of the stream that starts at off, of n bytes in all: its length. */
+static inline unsigned long long mc_block_len(unsigned long long n, unsigned long long off)
+{
+	return n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK;
+}
 #define MC_ZSTD_LEVEL_MAX 19
 #define MC_ZSTD_ARENA (16ull << 20)
 

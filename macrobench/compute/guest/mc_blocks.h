@@ -30,11 +30,6 @@ typedef uint64_t (*mc_block_pack)(const struct mc_blockjob *j, const uint8_t *sr
 typedef uint64_t (*mc_block_unpack)(const struct mc_blockjob *j, const uint8_t *src, uint64_t c,
 				    uint8_t *dst, uint64_t k);
 
-static inline uint64_t mc_block_len(uint64_t n, uint64_t off)
-{
-	return n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK;
-}
-
 /* The corpus, block by block, into the room; the stream's length. Not
  * inlined, as zlib.c's loops: the twin's PIE code would inline otherwise
  * (ci/test-macro-insns.sh); one indirect call a block. */
