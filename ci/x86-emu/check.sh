@@ -219,11 +219,23 @@ try:
               f"{h - b:+.0f} ({100 * (h - b) / b:+.1f}%, limit +1%)")
 except (OSError, ValueError, KeyError) as e:
     check(False, f"npt: the VMM-path comparison came back ({e})")
+# A profile the NPT machine wrote: its exit code and JSON, or None and why.
+def profile_out(stem):
+    d = os.path.join(out, "run-npt")
+    try:
+        return open(os.path.join(d, stem + ".rc")).read().strip(), json.load(open(os.path.join(d, stem + ".json"))), ""
+    except (OSError, ValueError) as e:
+        try:
+            err = open(os.path.join(d, stem + ".err")).read().strip()
+        except OSError:
+            err = ""
+        return None, None, f"{e}; {err}"
 # `hvbench profile -p` on a VM it did not start: the tracepoints fire on
 # SVM, so the guest's port writes come back by reason, each timed.
-try:
-    prc = open(os.path.join(out, "run-npt", "profile.rc")).read().strip()
-    prof = json.load(open(os.path.join(out, "run-npt", "profile.json")))
+prc, prof, why = profile_out("profile")
+if prof is None:
+    check(False, f"npt: hvbench profile -p came back as JSON ({why})")
+else:
     io = prof.get("reasons", {}).get("io", {})
     ev = prof.get("events", {})
     check(prc == "0" and prof.get("method") == "tracepoints" and prof.get("isa") == "svm",
@@ -231,18 +243,12 @@ try:
     check(io.get("count", 0) > 0 and io.get("timed", 0) > 0,
           f"npt: hvbench profile -p saw the guest's port writes: io {io.get('count')} exits, "
           f"p50 {io.get('time_p50')} ns per exit (emulated time), {ev.get('lost')} records lost")
-except (OSError, ValueError) as e:
-    err = ""
-    try:
-        err = open(os.path.join(out, "run-npt", "profile.err")).read().strip()
-    except OSError:
-        pass
-    check(False, f"npt: hvbench profile -p came back as JSON ({e}; {err})")
 # `hvbench profile -- COMMAND`: the command's vCPU thread starts after the
 # profile does, and its port writes are there all the same.
-try:
-    prc = open(os.path.join(out, "run-npt", "profile-cmd.rc")).read().strip()
-    prof = json.load(open(os.path.join(out, "run-npt", "profile-cmd.json")))
+prc, prof, why = profile_out("profile-cmd")
+if prof is None:
+    check(False, f"npt: hvbench profile -- COMMAND came back as JSON ({why})")
+else:
     io = prof.get("reasons", {}).get("io", {})
     th = prof.get("threads", {})
     port = [p for p in prof.get("io", {}).get("pio", []) if p.get("port") == "0x22e" and p.get("dir") == "in"]
@@ -252,13 +258,6 @@ try:
           and th.get("started_later", 0) >= 1 and io.get("count", 0) > 0 and io.get("timed", 0) > 0,
           f"npt: hvbench profile -- hvbench run: exit {prc}, command {prof.get('command_status')}, threads {th}, "
           f"io {io.get('count')} exits, p50 {io.get('time_p50')} ns per exit (emulated time)")
-except (OSError, ValueError) as e:
-    err = ""
-    try:
-        err = open(os.path.join(out, "run-npt", "profile-cmd.err")).read().strip()
-    except OSError:
-        pass
-    check(False, f"npt: hvbench profile -- COMMAND came back as JSON ({e}; {err})")
 try:
     cmp = open(cmp_path).read()
 except OSError:
