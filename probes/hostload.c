@@ -242,14 +242,26 @@ struct hostload_window {
 	pthread_t thr;
 	struct hostload h;
 	int rc;
+	int park[2];	/* the thread waits on park[0] until collect */
 	bool started;
 };
 
+/*
+ * The thread must not end while the runner may fork: ending a thread makes
+ * ASan hand the thread's allocator cache back under the allocator's lock, and
+ * a child forked then starts with that lock held by nobody (its vCPU thread
+ * hung in malloc under check-sanitize). So after its window it parks in a
+ * read() on a pipe, and ends only inside hostload_collect, which runs on the
+ * thread that forks.
+ */
 static void *window_thread(void *arg)
 {
 	struct hostload_window *w = arg;
+	char c;
 
 	w->rc = hostload_read(&w->h, HOSTLOAD_INTERVAL_MS);
+	while (read(w->park[0], &c, 1) < 0 && errno == EINTR)
+		;
 	return NULL;
 }
 
@@ -259,10 +271,15 @@ struct hostload_window *hostload_begin(void)
 
 	if (!w)
 		return NULL;
-	if (pthread_create(&w->thr, NULL, window_thread, w) == 0)
-		w->started = true;
-	else
-		w->rc = hostload_read(&w->h, HOSTLOAD_INTERVAL_MS);
+	if (pipe2(w->park, O_CLOEXEC) == 0) {
+		if (pthread_create(&w->thr, NULL, window_thread, w) == 0) {
+			w->started = true;
+			return w;
+		}
+		close(w->park[0]);
+		close(w->park[1]);
+	}
+	w->rc = hostload_read(&w->h, HOSTLOAD_INTERVAL_MS);
 	return w;
 }
 
@@ -272,8 +289,14 @@ json_t *hostload_collect(struct hostload_window *w)
 
 	if (!w)
 		return NULL;
-	if (w->started)
+	if (w->started) {
+		/* A byte, not a close: forked children hold copies of park[1]. */
+		while (write(w->park[1], "", 1) < 0 && errno == EINTR)
+			;
 		pthread_join(w->thr, NULL);
+		close(w->park[0]);
+		close(w->park[1]);
+	}
 	j = hostload_json(&w->h, w->rc);
 	free(w);
 	return j;
