@@ -98,10 +98,11 @@ fi
 wait "$vm"
 vm=""
 
-# profile -- COMMAND: hvbench starts the VM process itself and traces the
-# threads it starts later (its vCPU threads), until the command ends
+# profile -- COMMAND: hvbench starts the VM process itself and follows every
+# thread and child process it starts (the jail's child runs the VM, its vCPU
+# thread a thread of that child), until the command ends
 "$HVBENCH" profile --io --duration 20s -- "$HVBENCH" run pio_user --cpl 3 --min-time 300ms --repetitions 2 \
-	--no-jail -q -o "$work/cmd.json" >"$work/out" 2>"$work/err"
+	-q -o "$work/cmd.json" >"$work/out" 2>"$work/err"
 rc=$?
 msg=$(cat "$work/err" "$work/out")
 if grep -q "kvm_exit not readable in tracefs\|perf_event_open" "$work/err"; then
@@ -109,16 +110,16 @@ if grep -q "kvm_exit not readable in tracefs\|perf_event_open" "$work/err"; then
 elif [ "$backend" = vmx ] || [ "$backend" = svm ]; then
 	if [ "$rc" -eq 0 ] && grep -Eq '^  (io|IO_INSTRUCTION) +[0-9]+' "$work/out" &&
 	   grep -Eq '^    pio +0x22e +in, 1 bytes +[1-9][0-9]* ' "$work/out" &&
-	   grep -Eq 'threads: [0-9]+ traced, [1-9][0-9]* of them started after the profile did; the command exited 0' "$work/out"; then
-		ok "-- COMMAND, backend $backend: the port writes of the vCPU threads the command started"
+	   grep -Eq 'threads: [1-9][0-9]* wrote records, every thread and child process followed from its start; the command exited 0' "$work/out"; then
+		ok "-- COMMAND, backend $backend: the port writes of the vCPU thread of the command's jailed child"
 	else
 		bad "-- COMMAND, backend $backend: exit $rc, $msg"
 	fi
 elif [ "$backend" = pvm ]; then
 	if [ "$rc" -eq 6 ] && grep -q "does not fire on this host (PVM).*while kvm:kvm_userspace_exit saw its VM exit" "$work/err" &&
-	   grep -Eq "exited 0; [0-9]+ threads traced, [1-9][0-9]* of them started later" "$work/err" &&
+	   grep -Eq "exited 0; [1-9][0-9]* threads wrote records \(every thread and child process followed from its start\)" "$work/err" &&
 	   grep -Eq '^    pio +0x22e +in, 1 bytes +[1-9][0-9]* ' "$work/out"; then
-		ok "-- COMMAND, PVM: exit 6; the vCPU threads the command started later were traced (their kvm_userspace_exit fired), and kvm:kvm_pio shows where pio_user's exits went: port 0x22e, in"
+		ok "-- COMMAND, PVM: exit 6; the vCPU thread of the command's jailed child was followed (its kvm_userspace_exit fired), and kvm:kvm_pio shows where pio_user's exits went: port 0x22e, in"
 	else
 		bad "-- COMMAND, PVM: exit $rc, $msg"
 	fi

@@ -2,9 +2,11 @@
  * profile of a VM hvbench did not start (QEMU, Firecracker, another
  * hvbench), for a given time or for the command's life, from the
  * kvm:kvm_exit and kvm:kvm_entry tracepoints on each of its threads
- * (probes/kvmexit.h), threads that start later included (rescanned every
- * 10 ms): the same table `hvbench run --profile` prints, so a production
- * VMM's exits can be set beside hvbench's floor. Where the tracepoint does
+ * (probes/kvmexit.h): with -p, threads that start later included
+ * (rescanned every 10 ms); a COMMAND, with every thread and child process
+ * it starts, from its exec on (perf's inherit). The same table `hvbench
+ * run --profile` prints, so a production VMM's exits can be set beside
+ * hvbench's floor. Where the tracepoint does
  * not fire (PVM) it says so and exits EXIT_UNSUPPORTED. */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,17 +39,19 @@ static void profile_usage(FILE *f)
 		"       hvbench profile [--duration TIME] [--io] [--json] -- COMMAND [ARG...]\n\n"
 		"Profiles the KVM exits of a running VM process for TIME, or of COMMAND\n"
 		"(started by hvbench, no shell) until it ends: the kvm:kvm_exit and\n"
-		"kvm:kvm_entry tracepoints are sampled with perf on every thread of the\n"
-		"process (at most 64), threads that start later included (the process's\n"
+		"kvm:kvm_entry tracepoints are sampled with perf. With -p: on every\n"
+		"thread of PID (at most 64), threads that start later included (the\n"
 		"task list is read again every 10 ms: a new thread's exits count from\n"
-		"then), their ids, record layouts and reason names read from tracefs\n"
+		"then); child processes are not followed. With COMMAND: the command and\n"
+		"every thread and child process it starts, from its exec on, nothing\n"
+		"missed (perf's inherit, one ring per CPU). Their ids, record layouts\n"
+		"and reason names are read from tracefs\n"
 		"(VMX basic exit reasons, SVM exit codes, arm64 exception classes), and\n"
 		"each exit is timed to the same thread's next entry. Prints per exit\n"
 		"reason: exits, exits per second, mean, median and p99 host time per exit\n"
 		"in ns, and its share of the traced vCPU threads' time; with --io, where\n"
 		"the exits went too. The VM need not be hvbench's: QEMU, Firecracker,\n"
-		"cloud-hypervisor. Child processes of the VM process are not followed\n"
-		"(hvbench run: --no-jail).\n"
+		"cloud-hypervisor.\n"
 		"Needs root (or CAP_PERFMON with tracefs readable).\n\n"
 		"  -p, --pid PID        the VM process (its vCPU threads are traced)\n"
 		"  -d, --duration TIME  how long: 5s (default with -p), 500ms, 2m; at most\n"
@@ -384,7 +388,7 @@ int cmd_profile(int argc, char **argv)
 		kvmexit_close(k);
 		return EXIT_IO;
 	}
-	if (kvmexit_attach_pid(k, (pid_t)pid) < 0) {
+	if ((cmd ? kvmexit_attach_inherit(k, (pid_t)pid) : kvmexit_attach_pid(k, (pid_t)pid)) < 0) {
 		fprintf(stderr, "hvbench profile: unsupported: %s\n", kvmexit_error(k));
 		kvmexit_close(k);
 		if (cmd)
@@ -411,8 +415,8 @@ int cmd_profile(int argc, char **argv)
 	int status = 0;
 	bool done = false;
 	size_t late = 0;
-	/* Drained often enough that a busy VM's rings do not fill; new
-	 * threads (a VMM starts its vCPUs after its main thread) joined. */
+	/* Drained often enough that a busy VM's rings do not fill; with -p,
+	 * new threads (a VMM starts its vCPUs after its main thread) joined. */
 	while (!stop_requested && (ms < 0 || (mono_s() - t0) * 1000 < (double)ms)) {
 		struct timespec nap = { 0, 10 * 1000 * 1000 };
 		nanosleep(&nap, NULL);
@@ -421,7 +425,7 @@ int cmd_profile(int argc, char **argv)
 			done = true;
 			break;
 		}
-		int n = kvmexit_attach_new(k, (pid_t)pid);
+		int n = cmd ? 0 : kvmexit_attach_new(k, (pid_t)pid);
 		if (n > 0)
 			late += (size_t)n;
 	}
@@ -450,8 +454,8 @@ int cmd_profile(int argc, char **argv)
 			fprintf(stderr, "hvbench profile: no KVM exit from pid %ld (%s) in %.2f s: not a VM process, its vCPUs were idle, or kvm:kvm_exit does not fire here\n",
 				pid, comm, secs);
 		if (cmd)
-			fprintf(stderr, "hvbench profile: %s %s; %zu threads traced, %zu of them started later\n",
-				comm, ended, kvmexit_threads(k, NULL), late);
+			fprintf(stderr, "hvbench profile: %s %s; %zu threads wrote records (every thread and child process followed from its start)\n",
+				comm, ended, kvmexit_threads(k, NULL));
 		/* what does fire: where the exits went */
 		json_t *io = kvmexit_io_json(k);
 		if (json && io) {
@@ -490,8 +494,13 @@ int cmd_profile(int argc, char **argv)
 	json_object_set_new(o, "events", json_pack("{s:I, s:I, s:I, s:I}",
 		"kvm_exit", (json_int_t)events, "kvm_entry", (json_int_t)entries,
 		"paired", (json_int_t)paired, "lost", (json_int_t)lost));
-	json_object_set_new(o, "threads", json_pack("{s:I, s:I, s:I}", "traced", (json_int_t)threads,
-		"started_later", (json_int_t)late, "untraced", (json_int_t)untraced));
+	if (cmd)
+		json_object_set_new(o, "threads", json_pack("{s:s, s:I}", "followed", "inherit",
+			"with_records", (json_int_t)threads));
+	else
+		json_object_set_new(o, "threads", json_pack("{s:s, s:I, s:I, s:I}", "followed", "rescan",
+			"traced", (json_int_t)threads, "started_later", (json_int_t)late,
+			"untraced", (json_int_t)untraced));
 	json_t *io = kvmexit_io_json(k);
 	if (io)
 		json_object_set_new(o, "io", io);
@@ -510,8 +519,12 @@ int cmd_profile(int argc, char **argv)
 	} else {
 		print_table(o, (pid_t)pid, comm, secs);
 		print_io(json_object_get(o, "io"), secs);
-		printf("  (threads: %zu traced, %zu of them started after the profile did%s%s%s)\n", threads, late,
-		       untraced ? "; more than 64: the rest untraced" : "", cmd ? "; the command " : "", ended);
+		if (cmd)
+			printf("  (threads: %zu wrote records, every thread and child process followed from its start; the command %s)\n",
+			       threads, ended);
+		else
+			printf("  (threads: %zu traced, %zu of them started after the profile did%s)\n", threads, late,
+			       untraced ? "; more than 64: the rest untraced" : "");
 	}
 	json_decref(o);
 	kvmexit_close(k);

@@ -6,6 +6,7 @@
  * kvm:kvm_entry for the time the host spent on it. The perf side (opening,
  * rings) is probes/kvmexit_perf.c. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,9 +244,23 @@ void kvmexit_count_raw(struct kvmexit *k, const void *raw, uint32_t size)
 		k->other++;
 }
 
-void kvmexit_feed(struct kvmexit *k, size_t i, uint64_t t, const void *raw, uint32_t size)
+/* Thread tid's pairing state; NULL past MAX_VTHREADS (its exits are
+ * counted, not timed). The last one found is tried first. */
+static struct vthread *vthread_of(struct kvmexit *k, pid_t tid)
 {
-	struct stream *st = &k->s[i];
+	if (k->th_last < k->n_th && k->th[k->th_last].tid == tid)
+		return &k->th[k->th_last];
+	for (size_t i = 0; i < k->n_th; i++)
+		if (k->th[i].tid == tid)
+			return &k->th[k->th_last = i];
+	if (k->n_th >= MAX_VTHREADS)
+		return NULL;
+	k->th[k->n_th] = (struct vthread){ .tid = tid };
+	return &k->th[k->th_last = k->n_th++];
+}
+
+void kvmexit_feed(struct kvmexit *k, pid_t tid, uint64_t t, const void *raw, uint32_t size)
+{
 	uint64_t type = tp_get(raw, size, &k->type);
 
 	if (!k->type.ok || type == k->id) {
@@ -254,26 +269,113 @@ void kvmexit_feed(struct kvmexit *k, size_t i, uint64_t t, const void *raw, uint
 		if (decode(k, raw, size, &isa, &code) < 0)
 			return;
 		kvmexit_count_raw(k, raw, size);
-		st->n_exits++;
-		st->pending = true;
-		st->isa = isa;
-		st->code = code;
-		st->t = t;
+		struct vthread *v = vthread_of(k, tid);
+		if (!v)
+			return;
+		v->n_exits++;
+		v->pending = true;
+		v->isa = isa;
+		v->code = code;
+		v->t = t;
 	} else if (k->entry_id && tp_get(raw, size, &k->entry_type) == k->entry_id) {
 		k->entries++;
-		if (!st->pending)
+		struct vthread *v = vthread_of(k, tid);
+		if (!v || !v->pending)
 			return;	/* the first entry of the window, or a lost exit */
-		st->pending = false;
-		struct seen *s = seen_of(k, st->isa, st->code);
-		if (!s || t < st->t)
+		v->pending = false;
+		struct seen *s = seen_of(k, v->isa, v->code);
+		if (!s || t < v->t)
 			return;
 		if (!s->hist && !(s->hist = calloc(HIST_BUCKETS, sizeof(uint32_t))))
 			return;
-		hist_record(s->hist, &s->m, t - st->t);
+		hist_record(s->hist, &s->m, t - v->t);
 		k->paired++;
 	} else {
+		(void)vthread_of(k, tid);	/* a thread that wrote records */
 		kvmio_feed(k, type, raw, size);	/* kvm_pio, kvm_mmio, kvm_msr */
 	}
+}
+
+void kvmexit_lost(struct kvmexit *k, pid_t tid, uint64_t n)
+{
+	k->lost += n;
+	for (size_t i = 0; i < k->n_th; i++)
+		if (tid < 0 || k->th[i].tid == tid)
+			k->th[i].pending = false;	/* its entry may be lost */
+}
+
+#define HELD_LOST UINT32_MAX	/* a held slot's size: a lost-record mark */
+
+/* A free slot at the end of the held records, NULL when out of memory. */
+static struct held *held_slot(struct kvmexit *k)
+{
+	if (k->n_held == k->cap_held) {
+		size_t cap = k->cap_held ? 2 * k->cap_held : 1024;
+		struct held *h = cap <= SIZE_MAX / sizeof(*h) ? realloc(k->held, cap * sizeof(*h)) : NULL;
+		if (!h)
+			return NULL;
+		k->held = h;
+		k->cap_held = cap;
+	}
+	return &k->held[k->n_held++];
+}
+
+void kvmexit_hold_lost(struct kvmexit *k, pid_t tid, uint64_t t, uint64_t n)
+{
+	struct held *h = held_slot(k);
+
+	k->lost += n;
+	if (!h) {	/* no mark: every waiting exit is dropped now */
+		kvmexit_lost(k, tid, 0);
+		return;
+	}
+	*h = (struct held){ .t = t, .seq = k->held_seq++, .tid = tid, .size = HELD_LOST };
+}
+
+int kvmexit_hold(struct kvmexit *k, pid_t tid, uint64_t t, const void *raw, uint32_t size)
+{
+	if (size > HELD_RAW) {
+		kvmexit_hold_lost(k, tid, t, 1);
+		return -E2BIG;
+	}
+	struct held *h = held_slot(k);
+	if (!h) {
+		kvmexit_lost(k, tid, 1);
+		return -ENOMEM;
+	}
+	h->t = t;
+	h->seq = k->held_seq++;
+	h->tid = tid;
+	h->size = size;
+	memcpy(h->raw, raw, size);
+	return 0;
+}
+
+static int held_cmp(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;	/* a ring's own order */
+}
+
+void kvmexit_feed_held(struct kvmexit *k, uint64_t cutoff)
+{
+	size_t i = 0;
+
+	if (!k->n_held)
+		return;
+	qsort(k->held, k->n_held, sizeof(*k->held), held_cmp);
+	for (; i < k->n_held && k->held[i].t <= cutoff; i++) {
+		const struct held *h = &k->held[i];
+		if (h->size == HELD_LOST)	/* counted when held */
+			kvmexit_lost(k, h->tid, 0);
+		else
+			kvmexit_feed(k, h->tid, h->t, h->raw, h->size);
+	}
+	memmove(k->held, k->held + i, (k->n_held - i) * sizeof(*k->held));
+	k->n_held -= i;
 }
 
 /* The call channel is a port write (x86) or an MMIO write (arm64 data
@@ -350,8 +452,8 @@ int kvmexit_profile(struct kvmexit *k, uint64_t ops, uint64_t ucalls, struct exi
 	e->ops = ops;
 	e->window = k->window_ns;
 	e->call_channel_exits = ucalls;
-	for (size_t i = 0; i < k->n_s; i++)	/* the threads that exited: vCPUs */
-		e->vcpus += k->s[i].n_exits > 0;
+	for (size_t i = 0; i < k->n_th; i++)	/* the threads that exited: vCPUs */
+		e->vcpus += k->th[i].n_exits > 0;
 	for (size_t i = 0; i < k->n_seen; i++) {
 		struct seen *s = &k->seen[i];
 		char key[64];

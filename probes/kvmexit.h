@@ -36,7 +36,15 @@ int kvmexit_attach_pid(struct kvmexit *k, pid_t pid);
  * (at most 64 threads in all; the most one rescan found past that are
  * kept as untraced). How many were attached, or -errno (kvmexit_error). */
 int kvmexit_attach_new(struct kvmexit *k, pid_t pid);
-/* Threads with events; *untraced: threads seen past the limit, at most. */
+/* Trace process pid and every thread and process it starts from now on
+ * (perf's inherit, one ring per CPU: at most 64 CPUs), enabled at once.
+ * Called on a process that has not started its threads yet (a command
+ * held before its exec), nothing of it is missed, not even a vCPU
+ * thread's first exits. Not with kvmexit_attach_pid/attach_new. 0, or a
+ * negative errno with kvmexit_error set. */
+int kvmexit_attach_inherit(struct kvmexit *k, pid_t pid);
+/* Threads with events (inherited mode: threads that wrote records);
+ * *untraced: threads seen past the limit, at most. */
 size_t kvmexit_threads(const struct kvmexit *k, size_t *untraced);
 /* Also sample kvm:kvm_pio, kvm:kvm_mmio and kvm:kvm_msr on every thread
  * attached from now on (kvmexit_io_json): a record more per I/O exit,

@@ -31,24 +31,44 @@ struct seen {
 	struct hist_moments m;
 };
 
-/* One traced thread: its kvm_exit event owns the ring, its kvm_entry event
- * writes into the same ring (PERF_EVENT_IOC_SET_OUTPUT), so the thread's
- * exits and entries come in the order they happened. */
 /* The I/O tracepoints, sampled into the same ring: kvm:kvm_pio (rw, port,
  * size, count), kvm:kvm_mmio (type, len, gpa), kvm:kvm_msr (write, ecx,
  * exception), their fields in that order (probes/kvmio.c). */
 enum { IO_PIO, IO_MMIO, IO_MSR, IO_KINDS };
 #define MAX_IO 64
 
+/* One ring and its events: a traced thread's (tid, cpu -1), or in the
+ * inherited mode one CPU's for the whole process tree (cpu, tid -1). The
+ * kvm_exit event owns the ring; kvm_entry and the I/O events write into it
+ * (PERF_EVENT_IOC_SET_OUTPUT), so a thread's records come in the order they
+ * happened. */
 struct stream {
 	pid_t tid;
+	int cpu;
 	int fd_exit, fd_entry, fd_user, fd_io[IO_KINDS];
 	void *ring;
+};
+
+/* A thread that wrote records: its exit waiting for its entry. */
+#define MAX_VTHREADS 256
+struct vthread {
+	pid_t tid;
 	uint64_t n_exits;
-	bool pending;		/* an exit waits for its entry */
+	bool pending;
 	int isa;
 	uint32_t code;
 	uint64_t t;
+};
+
+/* A record of the inherited mode, held until every CPU's ring has been
+ * read past its time (records of one thread can sit in two CPUs' rings
+ * when it migrated between an exit and its entry). */
+#define HELD_RAW 256
+struct held {
+	uint64_t t, seq;
+	pid_t tid;
+	uint32_t size;
+	uint8_t raw[HELD_RAW];
 };
 
 /* A tracepoint field: where it is in the raw record. */
@@ -101,6 +121,12 @@ struct kvmexit {
 	uint64_t user_exits;		/* kvm_userspace_exit, counted */
 	struct stream s[MAX_THREADS];
 	size_t n_s, ring_len;
+	struct vthread th[MAX_VTHREADS];
+	size_t n_th, th_last;		/* th_last: the thread found last */
+	bool inherit;			/* kvmexit_attach_inherit: per-CPU rings, TID in samples */
+	struct held *held;		/* the inherited mode's records not yet fed */
+	size_t n_held, cap_held;
+	uint64_t held_seq;
 	size_t untraced;		/* the most threads one rescan found past MAX_THREADS */
 	bool clock_mono;		/* sample times are CLOCK_MONOTONIC */
 	uint64_t t_on, window_ns;	/* enabled since t_on; summed enabled time */
@@ -129,7 +155,18 @@ const char *kvmexit_symbols(struct reason_name *names, size_t *n, size_t max, co
 
 /* The decoder's entry points the perf side calls. */
 int kvmexit_parse_entry_format(struct kvmexit *k, const char *text, char *err, size_t errlen);
-/* One raw record of stream i at time t (ns): an exit or an entry. */
-void kvmexit_feed(struct kvmexit *k, size_t i, uint64_t t, const void *raw, uint32_t size);
+/* One raw record of thread tid at time t (ns): an exit, an entry or an
+ * I/O record. Records of one thread must come in time order. */
+void kvmexit_feed(struct kvmexit *k, pid_t tid, uint64_t t, const void *raw, uint32_t size);
+/* The inherited mode: hold a record (copied; -ENOMEM or -E2BIG where it
+ * cannot be held: then counted lost), then feed, in time order, every held
+ * record at or before cutoff (UINT64_MAX: all). */
+int kvmexit_hold(struct kvmexit *k, pid_t tid, uint64_t t, const void *raw, uint32_t size);
+void kvmexit_feed_held(struct kvmexit *k, uint64_t cutoff);
+/* n lost records: the exits waiting for an entry are not timed (tid -1:
+ * every thread's). kvmexit_hold_lost does it in time order, at t, for
+ * the inherited mode, where later records wait to be fed. */
+void kvmexit_lost(struct kvmexit *k, pid_t tid, uint64_t n);
+void kvmexit_hold_lost(struct kvmexit *k, pid_t tid, uint64_t t, uint64_t n);
 
 #endif

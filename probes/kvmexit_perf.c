@@ -102,38 +102,45 @@ int kvmexit_open(struct kvmexit **out, char *err, size_t errlen)
 	return 0;
 }
 
-static int tp_open(struct kvmexit *k, uint64_t id, pid_t tid, bool sample, bool mono)
+/* One tracepoint event: on thread tid (cpu -1), or in the inherited mode
+ * on process pid and every task it starts from now on, on one CPU. */
+static int tp_open(const struct kvmexit *k, uint64_t id, pid_t tid, int cpu, bool sample, bool mono)
 {
 	struct perf_event_attr a = {
 		.type = PERF_TYPE_TRACEPOINT,
 		.size = sizeof(a),
 		.config = id,
+		.inherit = k->inherit,
 	};
 
 	if (sample) {
 		a.sample_period = 1;
-		a.sample_type = PERF_SAMPLE_TIME | PERF_SAMPLE_RAW;
+		a.sample_type = PERF_SAMPLE_TIME | PERF_SAMPLE_RAW | (k->inherit ? PERF_SAMPLE_TID : 0);
 		a.wakeup_events = 1u << 30;	/* read by polling, never woken */
 		a.use_clockid = mono;
 		a.clockid = CLOCK_MONOTONIC;
 	}
-	return (int)syscall(SYS_perf_event_open, &a, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	return (int)syscall(SYS_perf_event_open, &a, tid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-/* The events of one thread, counting at once, with their ring. */
-static int attach(struct kvmexit *k, pid_t tid)
+/* The events of one thread (cpu -1) or of one CPU (inherited mode),
+ * counting at once, with their ring. */
+static int attach(struct kvmexit *k, pid_t tid, int cpu)
 {
 	struct stream *st = &k->s[k->n_s];
-	int fd = tp_open(k, k->id, tid, true, true);
+	int fd = tp_open(k, k->id, tid, cpu, true, true);
 
 	if (fd >= 0)
 		k->clock_mono = true;
 	else if (errno == EINVAL)	/* a kernel without use_clockid */
-		fd = tp_open(k, k->id, tid, true, false);
+		fd = tp_open(k, k->id, tid, cpu, true, false);
 	if (fd < 0) {
 		int e = errno;
+		char on[32] = "";
+		if (cpu >= 0)
+			snprintf(on, sizeof(on), ", inherited, cpu %d", cpu);
 		snprintf(k->open_err, sizeof(k->open_err),
-			 "perf_event_open(kvm:kvm_exit, raw samples, tid %d): %s%s", (int)tid,
+			 "perf_event_open(kvm:kvm_exit, raw samples, tid %d%s): %s%s", (int)tid, on,
 			 strerror(e), e == EACCES || e == EPERM ?
 			 " (needs root, CAP_PERFMON or perf_event_paranoid -1)" : "");
 		return -e;
@@ -144,21 +151,21 @@ static int attach(struct kvmexit *k, pid_t tid)
 		close(fd);
 		return -errno;
 	}
-	st->tid = tid;
+	st->tid = cpu >= 0 ? -1 : tid;
+	st->cpu = cpu;
 	st->fd_exit = fd;
 	st->ring = ring;
-	st->pending = false;
 	if (k->entry_id) {
-		st->fd_entry = tp_open(k, k->entry_id, tid, true, k->clock_mono);
+		st->fd_entry = tp_open(k, k->entry_id, tid, cpu, true, k->clock_mono);
 		if (st->fd_entry >= 0 && ioctl(st->fd_entry, PERF_EVENT_IOC_SET_OUTPUT, fd) < 0) {
 			close(st->fd_entry);
 			st->fd_entry = -1;
 		}
 	}
 	if (k->user_id)
-		st->fd_user = tp_open(k, k->user_id, tid, false, false);
+		st->fd_user = tp_open(k, k->user_id, tid, cpu, false, false);
 	for (int j = 0; j < IO_KINDS; j++) {
-		st->fd_io[j] = k->want_io && k->io_ev[j].id ? tp_open(k, k->io_ev[j].id, tid, true, k->clock_mono) : -1;
+		st->fd_io[j] = k->want_io && k->io_ev[j].id ? tp_open(k, k->io_ev[j].id, tid, cpu, true, k->clock_mono) : -1;
 		if (st->fd_io[j] >= 0 && ioctl(st->fd_io[j], PERF_EVENT_IOC_SET_OUTPUT, fd) < 0) {
 			close(st->fd_io[j]);
 			st->fd_io[j] = -1;
@@ -223,7 +230,7 @@ int kvmexit_attach_new(struct kvmexit *k, pid_t pid)
 			over++;
 			continue;
 		}
-		r = attach(k, tid);
+		r = attach(k, tid, -1);
 		if (r == -ESRCH) {	/* the thread ended since the listing */
 			k->open_err[0] = '\0';
 			r = 0;
@@ -250,10 +257,45 @@ int kvmexit_attach_pid(struct kvmexit *k, pid_t pid)
 	return 0;
 }
 
+int kvmexit_attach_inherit(struct kvmexit *k, pid_t pid)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	int r = 0;
+
+	if (k->n_s) {
+		snprintf(k->open_err, sizeof(k->open_err), "kvmexit_attach_inherit: threads are traced already");
+		return -EBUSY;
+	}
+	if (ncpu > MAX_THREADS) {
+		snprintf(k->open_err, sizeof(k->open_err),
+			 "%ld CPUs: the inherited mode has one ring per CPU, at most %d", ncpu, MAX_THREADS);
+		return -E2BIG;
+	}
+	k->inherit = true;
+	for (int cpu = 0; cpu < ncpu && r == 0; cpu++) {
+		r = attach(k, pid, cpu);
+		if (r == -ENODEV) {	/* an offline CPU: nothing of pid runs there */
+			k->open_err[0] = '\0';
+			r = 0;
+		}
+	}
+	if (r == 0 && !k->n_s) {
+		snprintf(k->open_err, sizeof(k->open_err), "no online CPU took the events");
+		r = -ENODEV;
+	}
+	if (r < 0)
+		return r;
+	k->on = true;
+	k->t_on = mono_ns();
+	return 0;
+}
+
 size_t kvmexit_threads(const struct kvmexit *k, size_t *untraced)
 {
 	if (untraced)
 		*untraced = k->untraced;
+	if (k->inherit)	/* the threads that wrote records */
+		return k->n_th;
 	return k->n_s;
 }
 
@@ -306,7 +348,7 @@ static void drain_one(struct kvmexit *k, size_t i)
 	struct perf_event_mmap_page *m = k->s[i].ring;
 	uint8_t *data = (uint8_t *)m + m->data_offset;
 	uint64_t size = m->data_size, head = __atomic_load_n(&m->data_head, __ATOMIC_ACQUIRE);
-	uint64_t tail = m->data_tail;
+	uint64_t tail = m->data_tail, last_t = 0;
 	uint8_t rec[1024];
 
 	while (tail + sizeof(struct perf_event_header) <= head) {
@@ -318,19 +360,29 @@ static void drain_one(struct kvmexit *k, size_t i)
 		if (h.size <= sizeof(rec)) {
 			for (size_t j = 0; j < h.size; j++)
 				rec[j] = data[(tail + j) % size];
-			/* sample: header, u64 time, u32 raw size, raw */
-			if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof(h) + 12) {
+			/* sample: header, (u32 pid, u32 tid: inherited), u64
+			 * time, u32 raw size, raw */
+			size_t at = sizeof(h) + (k->inherit ? 8 : 0);
+			if (h.type == PERF_RECORD_SAMPLE && h.size >= at + 12) {
 				uint64_t t;
-				uint32_t raw_size;
-				memcpy(&t, rec + sizeof(h), 8);
-				memcpy(&raw_size, rec + sizeof(h) + 8, 4);
-				if (sizeof(h) + 12 + (uint64_t)raw_size <= h.size)
-					kvmexit_feed(k, i, t, rec + sizeof(h) + 12, raw_size);
+				uint32_t raw_size, tid = (uint32_t)k->s[i].tid;
+				if (k->inherit)
+					memcpy(&tid, rec + sizeof(h) + 4, 4);
+				memcpy(&t, rec + at, 8);
+				memcpy(&raw_size, rec + at + 8, 4);
+				if (at + 12 + (uint64_t)raw_size > h.size)
+					;	/* not the layout asked for: skipped */
+				else if (k->inherit)
+					kvmexit_hold(k, (pid_t)tid, last_t = t, rec + at + 12, raw_size);
+				else
+					kvmexit_feed(k, (pid_t)tid, t, rec + at + 12, raw_size);
 			} else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
 				uint64_t lost;
 				memcpy(&lost, rec + sizeof(h) + 8, 8);
-				k->lost += lost;
-				k->s[i].pending = false;	/* its entry may be lost */
+				if (k->inherit)	/* after the ring's last record before it */
+					kvmexit_hold_lost(k, -1, last_t, lost);
+				else
+					kvmexit_lost(k, k->s[i].tid, lost);
 			}
 		}
 		tail += h.size;
@@ -338,9 +390,17 @@ static void drain_one(struct kvmexit *k, size_t i)
 	__atomic_store_n(&m->data_tail, tail, __ATOMIC_RELEASE);
 }
 
+/* How long after its time a record may still be unreadable in its ring:
+ * the kernel stamps and writes it with preemption off, microseconds. */
+#define HOLD_SLACK_NS (2 * 1000 * 1000ull)
+
 void kvmexit_drain(struct kvmexit *k)
 {
 	uint64_t user = 0;
+	/* Inherited mode: what every ring holds up to a moment before they
+	 * were read is complete; later records wait for the next drain. When
+	 * counting has stopped (or the clocks differ) everything goes. */
+	uint64_t cutoff = k && k->on && k->clock_mono ? mono_ns() - HOLD_SLACK_NS : UINT64_MAX;
 
 	for (size_t i = 0; k && i < k->n_s; i++) {
 		uint64_t v;
@@ -348,8 +408,11 @@ void kvmexit_drain(struct kvmexit *k)
 		if (k->s[i].fd_user >= 0 && read(k->s[i].fd_user, &v, sizeof(v)) == sizeof(v))
 			user += v;
 	}
-	if (k)
+	if (k) {
 		k->user_exits = user;
+		if (k->inherit)
+			kvmexit_feed_held(k, cutoff);
+	}
 }
 
 void kvmexit_close(struct kvmexit *k)
@@ -369,5 +432,6 @@ void kvmexit_close(struct kvmexit *k)
 	}
 	for (size_t i = 0; i < k->n_seen; i++)
 		free(k->seen[i].hist);
+	free(k->held);
 	free(k);
 }
