@@ -44,6 +44,16 @@ mkdir -p "$(dirname "$BARE")"
 gcc -O2 -Wall -o "$BARE" ci/bench/bare_kvm_loop.c -lseccomp -lpthread ||
 	{ echo "check-x86emu: FAIL: cannot build $BARE"; exit 1; }
 
+# perf stat around `hvbench profile -- hvbench run`: kvm:kvm_exit in all, then
+# filtered by SVM exit code (named as the tracepoint names them), counted over the same processes (perf's inherit,
+# as the profile's) in the same run: the profile's per-reason counts must be
+# perf's. The codes: arch/x86/include/uapi/asm/svm.h.
+PERF=$(command -v perf) || { echo "check-x86emu: no perf here (ci/x86-emu/deps.sh installs linux-perf)"; exit 2; }
+declare -A SVM_CODE=([io]=123 [interrupt]=96 [npf]=1024 [msr]=124 [cpuid]=114 [hlt]=120 [vintr]=100)
+PERF_REASONS="io interrupt npf msr cpuid hlt vintr"
+PERF_EVENTS="-e kvm:kvm_exit"
+for r in $PERF_REASONS; do PERF_EVENTS+=" -e kvm:kvm_exit --filter 'exit_reason==${SVM_CODE[$r]}'"; done
+
 mkdir -p "$OUT"
 LONG=$OUT/long-suite.json	# a VM that runs long enough to be profiled
 printf '{ "name": "long", "benchmarks": [ { "name": "pio_user", "cpl": 3, "min_time_ms": 500, "repetitions": 1 } ] }\n' >"$LONG"
@@ -54,8 +64,8 @@ for mode in npt shadow; do
 	# and `hvbench profile -p` on a VM it did not start itself (here: a
 	# second hvbench, --no-jail so the vCPU thread is that process's), and
 	# `hvbench profile -- COMMAND` on one it starts (its vCPU thread later)
-	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json; hvbench run long.json -q --no-jail -o /out/long.json & p=\$!; sleep 0.2; hvbench profile -p \$p --duration 200ms --json > /out/profile.json 2> /out/profile.err; echo \$? > /out/profile.rc; wait \$p; hvbench profile --io --json -- hvbench run long.json -q --no-jail -o /out/long2.json > /out/profile-cmd.json 2> /out/profile-cmd.err; echo \$? > /out/profile-cmd.rc"
-	bash ci/x86-emu/run.sh --mode $mode --bin "$BIN" --bin "$BARE" --file "$SUITE:suite.json" \
+	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json; hvbench run long.json -q --no-jail -o /out/long.json & p=\$!; sleep 0.2; hvbench profile -p \$p --duration 200ms --json > /out/profile.json 2> /out/profile.err; echo \$? > /out/profile.rc; wait \$p; perf stat -x, -o /out/perf-stat.txt $PERF_EVENTS -- hvbench profile --io --json -- hvbench run long.json -q -o /out/long2.json > /out/profile-cmd.json 2> /out/profile-cmd.err; echo \$? > /out/profile-cmd.rc"
+	bash ci/x86-emu/run.sh --mode $mode --bin "$BIN" --bin "$BARE" --bin "$PERF" --file "$SUITE:suite.json" \
 		--file configs/x86emu-vmm.json:vmm.json --file configs/x86-emu-memory.json:memory.json \
 		--file "$LONG:long.json" \
 		--out "$OUT/run-$mode" --timeout 150 -- \
@@ -94,10 +104,11 @@ if [ -f "$OUT/npt.json" ] && [ -f "$OUT/shadow.json" ]; then
 	echo "$cmp_out" > "$OUT/compare.txt"
 fi
 
-python3 - "$OUT" "${rc[npt]}" "${rc[shadow]}" "$OUT/compare.txt" "${rc[walk]}" <<'PY'
+python3 - "$OUT" "${rc[npt]}" "${rc[shadow]}" "$OUT/compare.txt" "${rc[walk]}" "$PERF_REASONS" <<'PY'
 import json, os, sys
 out, rcs, cmp_path = sys.argv[1], {"npt": sys.argv[2], "shadow": sys.argv[3]}, sys.argv[4]
 rc_walk = sys.argv[5]
+perf_reasons = sys.argv[6].split()
 fails = 0
 def check(ok, what):
     global fails
@@ -255,9 +266,31 @@ else:
     check(bool(port) and port[0].get("count", 0) >= io.get("count", 0) * 0.5,
           f"npt: hvbench profile -- COMMAND: kvm:kvm_pio names the port the io exits went to: {port}")
     check(prc == "0" and prof.get("method") == "tracepoints" and prof.get("command_status") == "exited 0"
-          and th.get("started_later", 0) >= 1 and io.get("count", 0) > 0 and io.get("timed", 0) > 0,
-          f"npt: hvbench profile -- hvbench run: exit {prc}, command {prof.get('command_status')}, threads {th}, "
+          and th.get("followed") == "inherit" and th.get("with_records", 0) >= 1
+          and io.get("count", 0) > 0 and io.get("timed", 0) > 0,
+          f"npt: hvbench profile -- hvbench run (jailed): exit {prc}, command {prof.get('command_status')}, threads {th}, "
           f"io {io.get('count')} exits, p50 {io.get('time_p50')} ns per exit (emulated time)")
+    # perf stat of the same run, over the same processes: kvm:kvm_exit in
+    # all and per SVM exit code, against the profile's counts, +-0.1%.
+    try:
+        rows = [l.split(",") for l in open(os.path.join(out, "run-npt", "perf-stat.txt"))
+                if l.strip() and not l.startswith("#")]
+        counts = [int(r[0]) for r in rows]
+    except (OSError, ValueError, IndexError) as e:
+        counts = []
+        check(False, f"npt: perf stat around hvbench profile wrote its counts ({e})")
+    if len(counts) == 1 + len(perf_reasons):
+        lost = prof.get("events", {}).get("lost")
+        pairs = [("all", counts[0], prof.get("events", {}).get("kvm_exit", 0))]
+        pairs += [(r, c, prof.get("reasons", {}).get(r, {}).get("count", 0)) for r, c in zip(perf_reasons, counts[1:])]
+        for name, want, got in pairs:
+            check(lost == 0 and abs(got - want) <= 0.001 * want,
+                  f"npt: hvbench profile -- hvbench run, {name}: {got} exits, perf stat -e kvm:kvm_exit"
+                  f"{'' if name == 'all' else ' filtered to ' + name} {want} ({lost} records lost; +-0.1%)")
+        check(sum(c for _, c, _ in pairs[1:]) >= 0.99 * counts[0],
+              f"npt: the filtered reasons {perf_reasons} cover {sum(c for _, c, _ in pairs[1:])} of perf's {counts[0]} exits (>= 99%)")
+    elif counts:
+        check(False, f"npt: perf stat gave {len(counts)} counts, want {1 + len(perf_reasons)}")
 try:
     cmp = open(cmp_path).read()
 except OSError:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the x86-under-emulation harness needs, and only what is
 # missing (dpkg-query first; apt-get runs only when something is):
-#   qemu-system-x86 cpio
+#   qemu-system-x86 cpio linux-perf (perf stat, beside hvbench profile)
 # and downloads (does not install) busybox-static into build/x86-emu/cache/
 # (it Conflicts with busybox, which many hosts have; run.sh only needs the
 # file inside the .deb).
@@ -10,7 +10,7 @@
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-PKGS=(qemu-system-x86 cpio)
+PKGS=(qemu-system-x86 cpio linux-perf)
 missing=()
 for p in "${PKGS[@]}"; do pkg_installed "$p" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
