@@ -12,7 +12,8 @@
 # (ci/bench/bare_kvm_loop.c, built here; NPT machine only). The memory
 # family's rows (configs/x86-emu-memory.json) run in the same machines:
 # ci/x86-emu/check_memory.py checks their exits per page-table write in
-# each mode and compare's gain table.
+# each mode and compare's gain table; the macrobenchmarks
+# (configs/x86-emu-macro.json) run there too, ci/x86-emu/check_macro.py.
 #
 # Usage: ci/x86-emu/check.sh [--bin PATH]   (default $HVBENCH or bin/hvbench)
 # Exit: 0 all checks passed, 1 a check failed, 2 the harness cannot run here
@@ -57,7 +58,7 @@ for r in $PERF_REASONS; do PERF_EVENTS+=" -e kvm:kvm_exit --filter 'exit_reason=
 mkdir -p "$OUT"
 LONG=$OUT/long-suite.json	# a VM that runs long enough to be profiled
 printf '{ "name": "long", "benchmarks": [ { "name": "pio_user", "cpl": 3, "min_time_ms": 500, "repetitions": 1 } ] }\n' >"$LONG"
-rm -f "$OUT"/npt.json "$OUT"/shadow.json "$OUT"/memory-npt.json "$OUT"/memory-shadow.json
+rm -f "$OUT"/npt.json "$OUT"/shadow.json "$OUT"/memory-npt.json "$OUT"/memory-shadow.json "$OUT"/macro-npt.json "$OUT"/macro-shadow.json
 declare -A pid rc
 for mode in npt shadow; do
 	vmm=""	# NPT only: hvbench's user-space exits against the bare loop
@@ -67,9 +68,10 @@ for mode in npt shadow; do
 	[ $mode = npt ] && vmm="; for op in empty cpuid pio_in pio_out mmio_read msr_read; do bare_kvm_loop \$op 1000 thread; done > /out/bare.txt; hvbench run vmm.json -q --no-jail -o /out/vmm-nojail.json; hvbench run long.json -q --no-jail -o /out/long.json & p=\$!; sleep 0.2; hvbench profile -p \$p --duration 200ms --json > /out/profile.json 2> /out/profile.err; echo \$? > /out/profile.rc; wait \$p; perf stat -x, -o /out/perf-stat.txt $PERF_EVENTS -- hvbench profile --io --json -- hvbench run long.json -q -o /out/long2.json > /out/profile-cmd.json 2> /out/profile-cmd.err; echo \$? > /out/profile-cmd.rc"
 	bash ci/x86-emu/run.sh --mode $mode --bin "$BIN" --bin "$BARE" --bin "$PERF" --file "$SUITE:suite.json" \
 		--file configs/x86emu-vmm.json:vmm.json --file configs/x86-emu-memory.json:memory.json \
+		--file configs/x86-emu-macro.json:macro.json \
 		--file "$LONG:long.json" \
 		--out "$OUT/run-$mode" --timeout 150 -- \
-		sh -c "hvbench info --json > /out/info.json; hvbench run memory.json -q -o /out/memory-$mode.json > /out/memory-$mode.log 2>&1; hvbench run suite.json -o /out/$mode.json$vmm" \
+		sh -c "hvbench info --json > /out/info.json; hvbench run memory.json -q -o /out/memory-$mode.json > /out/memory-$mode.log 2>&1; hvbench run macro.json -o /out/macro-$mode.json > /out/macro-$mode.log 2>&1; hvbench run suite.json -o /out/$mode.json$vmm" \
 		>"$OUT/run-$mode.log" 2>&1 &
 	pid[$mode]=$!
 done
@@ -78,6 +80,7 @@ for mode in npt shadow; do
 	grep -h '^ci/x86-emu: mode=' "$OUT/run-$mode.log" | sed "s/^/check-x86emu: /"
 	[ -f "$OUT/run-$mode/$mode.json" ] && cp "$OUT/run-$mode/$mode.json" "$OUT/$mode.json"
 	[ -f "$OUT/run-$mode/memory-$mode.json" ] && cp "$OUT/run-$mode/memory-$mode.json" "$OUT/memory-$mode.json"
+	for f in macro-$mode.json macro-$mode.log; do [ -f "$OUT/run-$mode/$f" ] && cp "$OUT/run-$mode/$f" "$OUT/$f"; done
 done
 t1=$(date +%s)
 echo "check-x86emu: both emulated runs took $((t1 - t0)) s (npt rc ${rc[npt]}, shadow rc ${rc[shadow]})"
@@ -336,5 +339,6 @@ if [ -f "$OUT/memory-npt.json" ] && [ -f "$OUT/memory-shadow.json" ]; then
 	sed -n '/^paging differs/,$p' "$OUT/memory-compare.txt"
 fi
 python3 ci/x86-emu/check_memory.py "$OUT" || rc=1
+python3 ci/x86-emu/check_macro.py "$OUT" || rc=1
 echo "check-x86emu: whole check $(( $(date +%s) - t0 )) s wall"
 exit $rc

@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv-core/arch.h"
 #include "hv-core/hv.h"
 #include "hv-core/native.h"
 #include "macrobench/compute/mc.h"
 #include "macrobench/compute/mc_abi.h"
 #include "microbench/mb.h"
+#include "probes/hostinfo.h"
 #include "probes/record.h"
 #include "probes/stats.h"
 
@@ -207,15 +209,23 @@ static int guest_summary(struct mb_setup_ctx *c, struct stats_summary *g)
 	return samples_summary(s->samples, n, g);
 }
 
+/* The counter's unit: cycles, or emulated instructions under icount
+ * (probes/hostinfo.h), never called cycles there. */
+static const char *counter_unit(const struct mb_setup_ctx *c)
+{
+	return arch_counter_unit(c->host ? c->host->counter_unit : NULL);
+}
+
 static void mc_metrics(struct mb_setup_ctx *c, struct rec *rec, struct mc_state *st,
 		       const struct stats_summary *g, const struct stats_summary *n)
 {
 	double khz = (double)st->tsc_khz;
+	const char *unit = counter_unit(c);
 	const struct rec_metric *ex = rec_metric_find(rec, "exits_per_op/exits");
 	/* Adding a metric may move the record's array: take the value now. */
 	double exits = ex ? ex->value : -1;
 
-	rec_metric_stats(rec, "run/native", "cycles",
+	rec_metric_stats(rec, "run/native", unit,
 			 "one whole run of the workload on a host thread, the same code, checked the same way", n, 1);
 	rec_metric_value(rec, "run_ms/guest", "ms", "median run in the guest, wall time", g->p50 / khz);
 	rec_metric_value(rec, "run_ms/native", "ms", "median run natively, wall time", n->p50 / khz);
@@ -243,11 +253,11 @@ static void mc_metrics(struct mb_setup_ctx *c, struct rec *rec, struct mc_state 
 
 		rec_metric_value(rec, "work_per_run", st->work_unit, "the work one run does, in the row's unit", st->work);
 		snprintf(what, sizeof(what), "median run in the guest over its %s", st->work_unit);
-		rec_metric_value(rec, "per_work/guest", "cycles", what, g->p50 / st->work);
+		rec_metric_value(rec, "per_work/guest", unit, what, g->p50 / st->work);
 		snprintf(what, sizeof(what), "median run natively over its %s", st->work_unit);
-		rec_metric_value(rec, "per_work/native", "cycles", what, n->p50 / st->work);
+		rec_metric_value(rec, "per_work/native", unit, what, n->p50 / st->work);
 		snprintf(what, sizeof(what), "guest median less native median, over the %s of a run: what the VM adds to each", st->work_unit);
-		rec_metric_value(rec, "per_work/extra", "cycles", what, (g->p50 - n->p50) / st->work);
+		rec_metric_value(rec, "per_work/extra", unit, what, (g->p50 - n->p50) / st->work);
 	}
 	if (st->rate && st->work > 0 && g->p50 > 0 && n->p50 > 0) {
 		rec_metric_value(rec, "throughput/guest", "MB/s", "input bytes over the guest's median run, 10^6 bytes/s",
@@ -281,7 +291,7 @@ void mc_finish(struct mb_setup_ctx *c, struct rec *rec)
 		return;
 	int gr = rec->status == REC_OK ? guest_summary(c, &g) : -1;
 	if (gr == 0)
-		rec_metric_stats(rec, "run/guest", "cycles",
+		rec_metric_stats(rec, "run/guest", counter_unit(c),
 				 "one whole run of the workload in the guest, its output checked", &g, 1);
 	/* The twin's second half runs in every case, so that a row failed in
 	 * the guest also says whether the same code fails natively. */
