@@ -17,6 +17,7 @@
 
 #include "hv-core/abi.h"
 #include "hvbench/measure.h"
+#include "macrobench/compute/mc_abi.h"
 #include "macrobench/compute/mc_sha256.h"
 #include "microbench/mb.h"
 #include "probes/hostinfo.h"
@@ -126,7 +127,42 @@ static void test_sort_ok(void **state)
 
 static void test_matmul_ok(void **state)
 {
-	ok_case("macro_matmul", "n", 96, 3 * 96 * 96 * 4);
+	ok_case("macro_matmul", "n", 96, mc_mm_ctl_off(96) + sizeof(struct mc_mm_ctl));
+}
+
+/* Three vCPUs: the rows in three bands (97 rows: 32, 32, 33), vCPU 0's
+ * and two secondaries' at cpl 3, natively three threads; C is checked
+ * whole, so a band not computed fails the row. Then a wrong reference
+ * fails both with the row's words. */
+static void test_matmul_vcpus(void **state)
+{
+	NEED_KVM();
+	const struct mb_bench *b = mb_find("macro_matmul");
+	struct mb_params p;
+	const char *why;
+
+	for (int corrupt = 0; corrupt < 2; corrupt++) {
+		mt_params(b, &p);
+		p.vcpus = 3;
+		p.cpl = 3;
+		p.ext[mb_ext_index(b, "n")] = 97;
+		p.ext[mb_ext_index(b, "block")] = 16;
+		p.ext[mb_ext_index(b, "corrupt")] = corrupt;
+		struct rec *r = measure_record(&env, b, &p);
+		assert_non_null(r);
+		if (corrupt) {
+			mt_assert_failed_both(r, "macro_matmul", "weighted checksum differs from the host's");
+			continue;
+		}
+		if (r->status != REC_OK)
+			print_message("macro_matmul vcpus=3: %s\n", r->reason ? r->reason : "?");
+		assert_int_equal(r->status, REC_OK);
+		assert_string_equal(mt_twin(r, &why), "ok");
+		assert_true(mt_metric(r, "run/guest", "p50") > 0 && mt_metric(r, "run/native", "p50") > 0);
+		print_message("macro_matmul n=97 vcpus=3: guest %.0f, native %.0f %s per run\n",
+			      mt_metric(r, "run/guest", "p50"), mt_metric(r, "run/native", "p50"), r->unit);
+		rec_free(r);
+	}
 }
 
 static void test_sha256_corrupt(void **state)
@@ -200,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_sha256_ok),
 		cmocka_unit_test(test_sort_ok),
 		cmocka_unit_test(test_matmul_ok),
+		cmocka_unit_test(test_matmul_vcpus),
 		cmocka_unit_test(test_sha256_corrupt),
 		cmocka_unit_test(test_sort_corrupt),
 		cmocka_unit_test(test_matmul_corrupt),

@@ -46,8 +46,10 @@ struct gbody {
 	 * memory through the page's parameters. Otherwise it runs at CPL0. */
 	int secondary_user;
 	/* Also runs on a host thread (hv-core/native.h): only user-level
-	 * instructions, memory only through the page's parameters, no
-	 * secondary. Such a body lives in an arch-neutral guest file. */
+	 * instructions, memory only through the page's parameters; its
+	 * secondary (user-level too) then runs on a host thread per vCPU
+	 * past the first, until the page's stop. Such a body lives in an
+	 * arch-neutral guest file. */
 	int native;
 };
 

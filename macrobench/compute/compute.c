@@ -166,9 +166,11 @@ static int mm_setup(struct mb_setup_ctx *c)
 
 	if (bs > n)
 		bs = n;		/* one block: the plain loop */
-	r = mc_setup(c, 3 * n * n * 4, &st);
+	r = mc_setup(c, mc_mm_ctl_off(n) + sizeof(struct mc_mm_ctl), &st);
 	if (r < 0)
 		return r;
+	st->zero_off = mc_mm_ctl_off(n);
+	st->zero_len = sizeof(struct mc_mm_ctl);
 	int32_t *ga = (int32_t *)st->guest->hva, *na = (int32_t *)st->native.hva;
 	/* A and B: int8-range values, so no sum of n products overflows. */
 	for (uint64_t i = 0; i < 2 * n * n; i++)
@@ -194,7 +196,7 @@ static int mm_setup(struct mb_setup_ctx *c)
 
 static const struct mb_bench b_mm = {
 	.name = "macro_matmul", .family = "macro",
-	.description = "cache-blocked integer matrix product C = A x B, in the guest and natively: one whole product per op, checked against the host's",
+	.description = "cache-blocked integer matrix product C = A x B, in the guest and natively: one whole product per op, checked against the host's; with vcpus N the rows are split in N bands, one per vCPU (natively one per thread)",
 	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
 	.exit_kind = "none: pure computation (what exits there are, are the host's interrupts and first touches)",
 	.expected_exits = -1, .exit_stat = "exits_caused",

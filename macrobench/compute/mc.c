@@ -147,7 +147,9 @@ static int mc_native_run(struct mb_setup_ctx *c, struct mc_state *st, uint32_t r
 	/* As the runner fills the guest's page (hvbench/measure.c). */
 	s->magic = HV_ABI_MAGIC;
 	s->abi_version = HV_ABI_VERSION;
-	s->nr_vcpus = 1;
+	/* A body with a secondary runs it on a host thread per vCPU past the
+	 * first (hv-core/native.h): the guest's threads, natively. */
+	s->nr_vcpus = p->vcpus ? p->vcpus : 1;
 	s->tsc_khz = st->tsc_khz;
 	hv_body_name_put(s->body, c->bench->body);
 	s->cpl = 3;
@@ -158,6 +160,8 @@ static int mc_native_run(struct mb_setup_ctx *c, struct mc_state *st, uint32_t r
 	s->repetitions = reps;
 	s->calib_iters = 2000;
 	memcpy(s->param, st->param, sizeof(s->param));
+	if (st->zero_len && st->zero_off + st->zero_len <= st->native.size)
+		memset((uint8_t *)st->native.hva + st->zero_off, 0, st->zero_len);
 	r = hv_native_run(s, NULL, NULL, st->why, sizeof(st->why));
 	if (r == 0 && s->status == HV_GS_ABORT) {
 		char why[300];

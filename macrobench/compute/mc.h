@@ -37,6 +37,10 @@ struct mc_state {
 	 * guest's (the guest may rewrite its own). */
 	uint64_t param[HV_NPARAMS];
 	uint64_t tsc_khz;
+	/* Bytes of the twin's buffer zeroed before each of its runs (the
+	 * body's own state there, which a fresh guest region starts without):
+	 * from zero_off, zero_len of them (0: none). */
+	uint64_t zero_off, zero_len;
 	/* The twin's runs (cycles each), from before and after the guest's. */
 	double *native_runs;
 	uint32_t n_native, reps_after;

@@ -34,6 +34,22 @@ enum mc_param {
 #define MC_JOIN_MAX (1ull << 24)	/* rows per table */
 #define MC_SYS_MAX (1ull << 28)		/* bytes the syscall loop walks */
 
+/* matmul: A, B and C (n x n int32 each) from the region's start, then the
+ * vCPUs' meeting point (struct mc_mm_ctl, on cache lines of its own): vCPU
+ * 0 bumps gen to start a product, each of the nr_vcpus - 1 others takes
+ * its band of rows and adds one to done. The host zeroes it before every
+ * native run (the twin's buffer outlives one run; the guest's is fresh). */
+struct mc_mm_ctl {
+	volatile uint64_t gen;
+	uint64_t pad0[7];
+	volatile uint64_t done;
+	uint64_t pad1[7];
+};
+static inline uint64_t mc_mm_ctl_off(uint64_t n)
+{
+	return (3 * n * n * 4 + 63) & ~63ull;
+}
+
 /* bfs: the graph the host built in the region, CSR: off[n + 1] (u64: the
  * first edge of each vertex), adj[m] (u32 targets), then the body's own
  * level[n] (u32) and queue[n] (u32). The start is vertex 0. */

@@ -37,6 +37,12 @@ int gbody_is_native(const struct gbody *b)
 {
 	return b->native;
 }
+
+int gbody_has_secondary(const struct gbody *b);
+int gbody_has_secondary(const struct gbody *b)
+{
+	return b && b->secondary;
+}
 #endif
 
 static void empty_op(uint64_t i)

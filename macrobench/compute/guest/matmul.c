@@ -3,31 +3,44 @@
  * which the x86 guest is built without), cache-blocked in i, k and j. The
  * host filled A and B and computed C's position-weighted checksum with a
  * plain triple loop of its own; a run that ends on another checksum fails.
- * Arch-neutral and .native. */
+ * With vcpus > 1 the rows are split in nr_vcpus bands: vCPU 0 takes the
+ * first and starts the others (secondaries, at the row's level) through
+ * the region's struct mc_mm_ctl, waits for them and checks C. Natively the
+ * secondaries are host threads (hv-core/native.h). Arch-neutral, .native. */
 #include <stdint.h>
+#include "garch.h"
 #include "macrobench/compute/guest/mc_guest.h"
 
 static int mm_init(void)
 {
 	uint64_t n = MC(MC_P_N), bs = MC(MC_P_AUX);
 
-	if (n < 1 || n > MC_MM_MAX || bs < 1 || bs > n || 3 * n * n * 4 > MC(MC_P_SIZE))
+	if (n < 1 || n > MC_MM_MAX || bs < 1 || bs > n ||
+	    mc_mm_ctl_off(n) + sizeof(struct mc_mm_ctl) > MC(MC_P_SIZE))
 		return MC_ABORT_PARAM;
 	return 0;
 }
 
-static void op_mm(uint64_t it)
+static struct mc_mm_ctl *mm_ctl(void)
 {
-	uint64_t n = MC(MC_P_N), bs = MC(MC_P_AUX), w = 0;
+	return (struct mc_mm_ctl *)(MC(MC_P_BASE) + mc_mm_ctl_off(MC(MC_P_N)));
+}
+
+/* Rows [n v / nv, n (v + 1) / nv) of C: zeroed, then the blocked product. */
+static void mm_band(uint32_t v, uint32_t nv, volatile uint64_t *beat)
+{
+	uint64_t n = MC(MC_P_N), bs = MC(MC_P_AUX);
+	uint64_t lo = n * v / nv, hi = n * (v + 1) / nv;
 	const int32_t *a = (const int32_t *)MC(MC_P_BASE), *b = a + n * n;
 	int32_t *c = (int32_t *)(b + n * n);
 
-	for (uint64_t i = 0; i < n * n; i++) {
+	for (uint64_t i = lo * n; i < hi * n; i++) {
 		c[i] = 0;
-		mc_alive_every(i);
+		if (!(i & 0xffff))
+			(*beat)++;
 	}
-	for (uint64_t ii = 0; ii < n; ii += bs) {
-		uint64_t ie = ii + bs < n ? ii + bs : n;
+	for (uint64_t ii = lo; ii < hi; ii += bs) {
+		uint64_t ie = ii + bs < hi ? ii + bs : hi;
 
 		for (uint64_t kk = 0; kk < n; kk += bs) {
 			uint64_t ke = kk + bs < n ? kk + bs : n;
@@ -38,7 +51,7 @@ static void op_mm(uint64_t it)
 				for (uint64_t i = ii; i < ie; i++) {
 					int32_t *ci = c + i * n;
 
-					mc_alive();
+					(*beat)++;
 
 					for (uint64_t k = kk; k < ke; k++) {
 						int32_t aik = a[i * n + k];
@@ -49,8 +62,29 @@ static void op_mm(uint64_t it)
 					}
 				}
 			}
-			mc_alive();
+			(*beat)++;
 		}
+	}
+}
+
+static void op_mm(uint64_t it)
+{
+	uint64_t n = MC(MC_P_N), w = 0;
+	uint32_t nv = SHARED->nr_vcpus;
+	const int32_t *c = (const int32_t *)MC(MC_P_BASE) + 2 * n * n;
+	struct mc_mm_ctl *ctl = mm_ctl();
+	uint64_t gen = 0;
+
+	(void)it;
+	if (nv > 1) {	/* the others start on their bands */
+		gen = __atomic_add_fetch(&ctl->gen, 1, __ATOMIC_RELEASE);
+	}
+	mm_band(0, nv, &SHARED->heartbeat);
+	while (nv > 1 && __atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE) < gen * (nv - 1)) {
+		if (SHARED->stop)
+			return;	/* the VM ends: this run is not counted */
+		garch_relax();
+		mc_alive();
 	}
 	for (uint64_t i = 0; i < n * n; i++) {
 		w = mc_weigh(w, i, (uint64_t)(int64_t)c[i]);
@@ -60,4 +94,30 @@ static void op_mm(uint64_t it)
 		guest_abort(MC_ABORT_WRONG);
 }
 
-GUEST_BODY(mc_matmul, .init = mm_init, .op = op_mm, .native = 1);
+/* vCPU v > 0: a band of every product vCPU 0 starts, until the stop. */
+static void mm_worker(uint32_t v)
+{
+	struct hv_shared *s = SHARED;
+	uint32_t nv = s->nr_vcpus;
+	uint64_t seen = 0;
+
+	if (v >= nv || v >= HV_MAX_VCPUS || mm_init())
+		return;
+	struct mc_mm_ctl *ctl = mm_ctl();
+	s->secondary_ready[v] = 1;
+	while (!s->stop) {
+		uint64_t g = __atomic_load_n(&ctl->gen, __ATOMIC_ACQUIRE);
+
+		if (g == seen) {
+			garch_relax();
+			s->vcpu_heartbeat[v]++;
+			continue;
+		}
+		seen = g;
+		mm_band(v, nv, &s->vcpu_heartbeat[v]);
+		__atomic_add_fetch(&ctl->done, 1, __ATOMIC_RELEASE);
+	}
+}
+
+GUEST_BODY(mc_matmul, .init = mm_init, .op = op_mm, .secondary = mm_worker,
+	   .secondary_user = 1, .native = 1);

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# vCPU scaling of the parallel macrobenchmark (issue 17): macro_matmul with
+# its rows split in N bands, one per guest vCPU, and natively one per host
+# thread (the twin's secondaries), for N = 1 2 4 8 at cpl 3. Prints per N
+# the median run in the guest and natively (ms, wall), the speed-up over
+# N = 1 on each side, and the overhead with its 95% CI. Past the host's
+# CPUs (nproc) the vCPUs and threads take turns: the barrier each product
+# ends on then waits for a descheduled band, in the guest and natively.
+# A benchmark, not a test.
+# Usage: ci/bench/macro-scaling.sh [HVBENCH] [N]   (N: matrix order, default 256)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+hv=${1:-${HVBENCH:-bin/hvbench}}
+n=${2:-256}
+command -v jq >/dev/null || { echo "macro-scaling.sh: needs jq" >&2; exit 2; }
+[ -x "$hv" ] || { echo "macro-scaling.sh: no hvbench binary at $hv (make first)" >&2; exit 2; }
+dir=$(mktemp -d /tmp/hvbench-macro-scaling.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+echo "macro_matmul n=$n, cpl 3, block 64; host CPUs: $(nproc)"
+printf '%6s %12s %12s %10s %10s %10s %22s\n' vcpus "guest ms" "native ms" "guest x" "native x" overhead "95% CI"
+g1="" n1=""
+for v in 1 2 4 8; do
+	"$hv" run macro_matmul -P n="$n" --vcpus "$v" --cpl 3 --min-time 300ms -q -o "$dir/$v.json" >/dev/null 2>"$dir/$v.err" ||
+		{ echo "vcpus $v: hvbench run failed: $(tail -1 "$dir/$v.err")" >&2; continue; }
+	read -r st g nat o lo hi <<<"$(jq -r '.benchmarks[0] | [.status, .run_ms.guest, .run_ms.native,
+		(.overhead.of_medians // "nan"), (.overhead.ci95_low // "nan"), (.overhead.ci95_high // "nan")] | @tsv' "$dir/$v.json")"
+	[ "$st" = ok ] || { echo "vcpus $v: $st: $(jq -r '.benchmarks[0].reason' "$dir/$v.json")"; continue; }
+	[ -n "$g1" ] || { g1=$g; n1=$nat; }
+	awk -v v="$v" -v g="$g" -v n="$nat" -v g1="$g1" -v n1="$n1" -v o="$o" -v lo="$lo" -v hi="$hi" 'BEGIN {
+		printf "%6d %12.3f %12.3f %9.2fx %9.2fx %+9.1f%% %10s\n", v, g, n, g1 / g, n1 / n, o,
+			sprintf("[%+.1f%%, %+.1f%%]", lo, hi) }'
+done
