@@ -102,7 +102,8 @@ enum hv_ucall {
 	X(ABI, 1, "shared-page ABI mismatch (magic or version)")               \
 	X(NO_BODY, 2, "no body of that name in the guest image")               \
 	X(NO_IRQ, 3, "an interrupt the body raised never became pending")      \
-	X(BAD_PARAM, 4, "a body parameter out of the range the guest body takes")
+	X(BAD_PARAM, 4, "a body parameter out of the range the guest body takes") \
+	X(NO_TIMER, 5, "the guest runtime has no timer to arm on this architecture")
 
 enum hv_abort {
 	HV_ABORT_NONE = 0,
@@ -178,7 +179,10 @@ struct hv_shared {
 	uint32_t repetitions;
 	uint32_t flags;
 	uint32_t batch;		/* operations between one probe pair (>= 1) */
-	uint32_t pad_batch;
+	/* The runtime's timer: vCPU 0 arms a periodic interrupt at this rate
+	 * (Hz) before the body starts and counts it in timer_ticks; 0: none
+	 * (x86: the local APIC timer, which needs the in-kernel irqchip). */
+	uint32_t timer_hz;
 #define HV_F_NO_SUBTRACT (1u << 0)	/* report raw probe-pair cost (empty) */
 /* Keep the first HV_MAX_SAMPLES samples in order instead of a decimation of
  * the whole measurement: for a family that pairs sample i with its own
@@ -211,7 +215,8 @@ struct hv_shared {
 	uint32_t samples_stride;
 	/* (ipi_ack and secondary_ready moved to the end: per vCPU, they grew
 	 * with HV_MAX_VCPUS.) */
-	uint64_t pad_vcpu[16];
+	volatile uint64_t timer_ticks;	/* guest: timer interrupts taken (timer_hz) */
+	uint64_t pad_vcpu[15];
 	uint64_t samples[HV_MAX_SAMPLES];
 	uint32_t hist[HIST_BUCKETS];
 	/* The row's own words: its family's ABI header gives them a shape

@@ -373,6 +373,7 @@ struct rec *measure_record(const struct measure_env *env, const struct mb_bench 
 		.nr_vcpus = p.vcpus < b->min_vcpus ? b->min_vcpus : p.vcpus,
 		.mem_bytes = (uint64_t)p.mem_mb << 20,
 		.irqchip = b->irqchip,
+		.user_irqs = b->user_irqs,
 		.timeout_ms = p.timeout_ms,
 		.stall_ms = p.stall_ms,
 		/* PMU and kvm_exit counters are opened on a vCPU thread and

@@ -107,6 +107,7 @@ struct mb_bench {
 	unsigned cpls;			/* MB_CPL* allowed */
 	uint32_t min_vcpus;
 	bool irqchip;			/* needs the in-kernel interrupt controller */
+	bool user_irqs;			/* CPL3 entered with interrupts on (hv_vm_opts) */
 	const struct mb_param_def *ext_params;	/* NULL-terminated by name */
 	/* When the body faults or never completes (stall watchdog), the host
 	 * cannot do this operation: report "unsupported" with this reason (plus

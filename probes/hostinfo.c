@@ -465,6 +465,9 @@ int hostinfo_probe_lazy(struct hostinfo *hi)
 	probe_tsc(hi, flags);
 	probe_pmu(hi);
 	probe_ple(hi);
+	long mp;
+	hi->lapic_min_period_us = hi_read_long("/sys/module/kvm/parameters/min_timer_period_us", &mp) == 0 &&
+				  mp >= 0 && mp < (1L << 30) ? (int)mp : -1;
 
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	hi->nr_cpus = n > 0 ? (int)n : -1;

@@ -44,6 +44,9 @@ struct hostinfo {
 	 * in cycles) / pause_filter_count (window, in PAUSEs); -1 if n/a */
 	int ple_gap, ple_window;
 	char ple_source[64];
+	/* kvm's min_timer_period_us: the shortest period it gives a periodic
+	 * local APIC timer (a faster one is slowed to it); -1 if n/a */
+	int lapic_min_period_us;
 	int nr_cpus;		/* online CPUs */
 	uint64_t mem_bytes;
 };

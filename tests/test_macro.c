@@ -165,6 +165,46 @@ static void test_matmul_vcpus(void **state)
 	}
 }
 
+/* macro_timer: SHA-256 under the runtime's local APIC timer at cpl 3
+ * (interrupts on there for this row). No timer: no interrupt counted.
+ * 1 kHz: the guest took interrupts at about the programmed rate (the
+ * count is the guest's, the run's time the host's), and the twin, which
+ * has no timer, counted none. A wrong digest still fails both. */
+static void test_timer(void **state)
+{
+	NEED_KVM();
+	const struct mb_bench *b = mb_find("macro_timer");
+	struct mb_params p;
+	const char *why;
+
+	for (int hz = 0; hz <= 1000; hz += 1000) {
+		mt_params(b, &p);
+		p.ext[mb_ext_index(b, "kib")] = 1024;
+		p.ext[mb_ext_index(b, "hz")] = hz;
+		p.min_time_ms = 50;
+		struct rec *r = measure_record(&env, b, &p);
+		assert_non_null(r);
+		if (r->status != REC_OK)
+			print_message("macro_timer hz=%d: %s\n", hz, r->reason ? r->reason : "?");
+		assert_int_equal(r->status, REC_OK);
+		assert_string_equal(mt_twin(r, &why), "ok");
+		double ticks = mt_metric(r, "timer/ticks_per_run", NULL), rate = mt_metric(r, "timer/measured_hz", NULL);
+		print_message("macro_timer hz=%d: %.2f interrupts per run, %.0f Hz\n", hz, ticks, rate);
+		if (!hz) {
+			assert_true(ticks == 0);
+		} else {
+			assert_true(ticks > 0);
+			assert_true(rate > 0.5 * hz && rate < 1.5 * hz);
+			assert_non_null(rec_metric_find(r, "timer/cost_per_tick"));
+		}
+		rec_free(r);
+	}
+	mt_params(b, &p);
+	p.ext[mb_ext_index(b, "kib")] = 64;
+	p.ext[mb_ext_index(b, "corrupt")] = 1;
+	mt_assert_failed_both(measure_record(&env, b, &p), "macro_timer", "the digest differs from the host's");
+}
+
 static void test_sha256_corrupt(void **state)
 {
 	corrupt_case("macro_sha256", "kib", 64, "the digest differs from the host's");
@@ -237,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_sort_ok),
 		cmocka_unit_test(test_matmul_ok),
 		cmocka_unit_test(test_matmul_vcpus),
+		cmocka_unit_test(test_timer),
 		cmocka_unit_test(test_sha256_corrupt),
 		cmocka_unit_test(test_sort_corrupt),
 		cmocka_unit_test(test_matmul_corrupt),

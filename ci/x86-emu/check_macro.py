@@ -9,7 +9,9 @@ every row; for the pure-compute rows at cpl 3 (no timer in the guest, one exit-f
 loop) the overhead within 5% of 0 and no exit the workload caused but zstd's
 CPUID (its context set-up asks for BMI2); for macro_syscall, the guest's
 user/kernel round trip never leaves the guest (SVM does not intercept
-SYSCALL/SYSRET). Prints each row's overhead in both modes.
+SYSCALL/SYSRET); for macro_timer, the guest's timer interrupts at the rate
+asked (or KVM's floor on a periodic timer's period), each with its EOI's msr
+exit (no AVIC under TCG). Prints each row's overhead in both modes.
 Usage: check_macro.py OUTDIR"""
 import json
 import os
@@ -28,6 +30,7 @@ def check(ok, what):
 
 
 want_rows = [b["name"] for b in json.load(open("configs/x86-emu-macro.json"))["benchmarks"]]
+
 over = {}
 for mode in ("npt", "shadow"):
     path = os.path.join(out, f"macro-{mode}.json")
@@ -43,7 +46,9 @@ for mode in ("npt", "shadow"):
     rows = doc.get("benchmarks", [])
     check([b.get("name") for b in rows] == want_rows, f"macro {mode}: the suite's {len(want_rows)} rows, in order")
     for b in rows:
-        name, tag = b.get("name"), f"macro {mode}: {b.get('name')}"
+        hz = b.get("params", {}).get("hz")
+        name = b.get("name") + (f" hz={hz}" if hz is not None else "")
+        tag = f"macro {mode}: {name}"
         check(b.get("status") == "ok" and b.get("twin", {}).get("status") == "ok",
               f"{tag}: status {b.get('status')} {b.get('reason') or ''}, twin {b.get('twin', {}).get('status')}")
         if b.get("status") != "ok":
@@ -57,6 +62,21 @@ for mode in ("npt", "shadow"):
         over.setdefault(name, {})[mode] = o.get("of_medians")
         ex = b.get("exits_per_op", {})
         caused = ex.get("exits_caused", 0)
+        t = b.get("timer", {})
+        if hz:
+            # The guest's local APIC timer: KVM's in-kernel LAPIC, at the
+            # rate asked or KVM's floor on the period (min_timer_period_us),
+            # each tick an interrupt and, without AVIC (TCG has none), an
+            # x2APIC EOI write that exits: msr exits per run = ticks.
+            want = min(hz, t.get("kvm_max_hz", hz))
+            msr = b.get("kvm_exit", {}).get("per_op", {}).get("msr", 0)
+            check(t.get("ticks_per_run", 0) > 0 and abs(t.get("measured_hz", 0) - want) <= 0.2 * want,
+                  f"{tag}: {t.get('ticks_per_run', 0):.2f} timer interrupts per run at {t.get('measured_hz', 0):.0f} Hz "
+                  f"(want {want} Hz +-20%{'; ' + b['timer_note'] if b.get('timer_note') else ''}), "
+                  f"{t.get('cost_per_tick', float('nan')):.0f} instructions each")
+            check(abs(msr - t.get("ticks_per_run", 0)) <= 0.15 * t.get("ticks_per_run", 0) + 1,
+                  f"{tag}: {msr} msr exits per run by kvm:kvm_exit (the EOI writes), {t.get('ticks_per_run', 0):.2f} ticks")
+            continue
         if name == "macro_syscall":
             check(caused == 0, f"{tag}: {caused} exits caused per run of {b.get('work_per_run')} syscalls "
                   "(SVM does not intercept SYSCALL/SYSRET)")
@@ -68,7 +88,7 @@ for mode in ("npt", "shadow"):
             # asks CPUID for BMI2 (ZSTD_cpuSupportsBmi2, DYNAMIC_BMI2=0 or
             # not), once per context per block; kvm:kvm_exit names them.
             cpuid = b.get("kvm_exit", {}).get("per_op", {}).get("cpuid", 0)
-            check(abs(caused - cpuid) < 1e-6 and (cpuid == 0) == (name != "macro_zstd"),
+            check(abs(caused - cpuid) < 1e-6 and (cpuid == 0) == (b.get("name") != "macro_zstd"),
                   f"{tag}: {caused} exits caused per run, all the workload's own cpuid ({cpuid} per run by "
                   f"kvm:kvm_exit); {ex.get('irq_exits', 0)} host interrupts")
     # The printed line and table: the unit is the counter's, not cycles.
@@ -80,9 +100,9 @@ for mode in ("npt", "shadow"):
           f"macro {mode}: a Xentrace table under each ok row ({tables})")
 if over:
     print("macro overhead, guest over native (emulated instructions):")
-    print(f"  {'row':16} {'npt':>9} {'shadow':>9}")
+    print(f"  {'row':20} {'npt':>9} {'shadow':>9}")
     for name, m in over.items():
         cols = [f"{m[k]:+8.2f}%" if m.get(k) is not None else f"{'-':>9}" for k in ("npt", "shadow")]
-        print(f"  {name:16} {cols[0]} {cols[1]}")
+        print(f"  {name:20} {cols[0]} {cols[1]}")
 print(f"check-x86emu macro: {fails} check(s) failed")
 sys.exit(1 if fails else 0)

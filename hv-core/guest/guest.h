@@ -110,6 +110,12 @@ void secondary_main(uint32_t vcpu);
  * row runs there). */
 int secondary_at_user(void);
 
+/* The runtime's timer (hv_shared.timer_hz), arch code: arm a periodic
+ * interrupt at hz on this vCPU, which counts into SHARED->timer_ticks,
+ * and let interrupts in at CPL0/EL1 (the VMM lets them in at CPL3/EL0:
+ * hv_vm_opts.user_irqs). 0, or -1 where the runtime has no timer. */
+int garch_timer_start(uint32_t hz);
+
 #ifdef HV_NATIVE
 void hv_native_ucall(uint32_t nr);	/* hv-core/native.c */
 #endif

@@ -4,6 +4,7 @@
  * a buffer, a radix sort of 64-bit keys, a blocked integer matrix product.
  * Their record: mc.c. */
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include "macrobench/compute/mc_abi.h"
 #include "macrobench/compute/mc_input.h"
 #include "microbench/mb.h"
+#include "probes/hostinfo.h"
+#include "probes/record.h"
 
 /* The host's reference, made wrong on purpose: the row must fail. */
 #define CORRUPT_HELP "plant a wrong reference (one bit flipped): the run must fail, in the guest and natively"
@@ -81,6 +84,82 @@ static const struct mb_bench b_sha = {
 	.setup = sha_setup, .finish = mc_finish,
 };
 MB_REGISTER(b_sha);
+
+/* ---- timer: sha256 under the guest's timer ---- */
+
+static const struct mb_param_def timer_params[] = {
+	{ "kib", MB_PT_INT, "bytes hashed per run, in KiB (macro_sha256's buffer)", 1, MC_SHA_MAX >> 10, NULL, 4096 },
+	{ "corrupt", MB_PT_BOOL, CORRUPT_HELP, 0, 1, NULL, 0 },
+	{ "hz", MB_PT_INT, "the guest timer's rate: periodic interrupts per second (the local APIC timer), 0 none", 0, 10000, NULL, 1000 },
+	{ NULL },
+};
+
+static int timer_setup(struct mb_setup_ctx *c)
+{
+	int r = sha_setup(c);	/* kib and corrupt where sha256 has them */
+
+	if (r == 0)
+		c->vm->shared->timer_hz = (uint32_t)c->params->ext[2];
+	return r;
+}
+
+/* After the family's record: the interrupts per run (the guest's own
+ * count, bounded), the rate they came at over the guest's median run, and
+ * what each cost: the guest's median less the twin's (which runs without a
+ * timer), over the interrupts in a run. */
+static void timer_finish(struct mb_setup_ctx *c, struct rec *rec)
+{
+	const struct hv_shared *s = c->vm->shared;
+	uint64_t ticks = s->scratch[0], runs = s->scratch[1];
+	uint64_t hz = (uint64_t)c->params->ext[2];
+
+	mc_finish(c, rec);
+	if (rec->status != REC_OK)
+		return;
+	const struct rec_metric *g = rec_metric_find(rec, "run/guest"), *n = rec_metric_find(rec, "run/native");
+	const struct rec_metric *ms = rec_metric_find(rec, "run_ms/guest");
+	/* A run takes at most a tick per 100 ns of the asked rate's period
+	 * even at 10 kHz: more is a guest that lies. */
+	if (!g || !n || !ms || !runs || runs > (1ull << 40) || ticks > runs * (1ull << 32)) {
+		rec_set_status(rec, REC_FAILED, "the guest's timer count is missing or impossible");
+		return;
+	}
+	double per_run = (double)ticks / (double)runs;
+	rec_metric_value(rec, "timer/asked_hz", "Hz", "the guest timer's programmed rate", (double)hz);
+	rec_metric_value(rec, "timer/ticks_per_run", "interrupts", "timer interrupts the guest took per run (its own count)", per_run);
+	if (ms->value > 0)
+		rec_metric_value(rec, "timer/measured_hz", "Hz", "interrupts per run over the guest's median run, wall time",
+				 per_run / (ms->value / 1000));
+	/* KVM gives a periodic APIC timer no shorter a period than its
+	 * min_timer_period_us (200 by default: 5 kHz at most). */
+	int minp = c->host ? c->host->lapic_min_period_us : -1;
+	if (hz && minp > 0 && 1000000.0 / (double)hz < (double)minp) {
+		char note[200];
+
+		snprintf(note, sizeof(note),
+			 "KVM slows a periodic local APIC timer to its min_timer_period_us (%d us here): at most %.0f Hz, not %llu",
+			 minp, 1e6 / minp, (unsigned long long)hz);
+		rec_set(rec, "timer_note", json_string(note));
+		rec_metric_value(rec, "timer/kvm_max_hz", "Hz", "the fastest periodic APIC timer KVM gives (1 / min_timer_period_us)",
+				 1e6 / minp);
+	}
+	if (per_run > 0)
+		rec_metric_value(rec, "timer/cost_per_tick", g->unit,
+				 "guest median less native median (no timer natively), over the interrupts in a run",
+				 (g->st.p50 - n->st.p50) / per_run);
+}
+
+static const struct mb_bench b_timer = {
+	.name = "macro_timer", .family = "macro",
+	.description = "macro_sha256's run under a guest timer at hz (x86: the local APIC timer, periodic), natively without one: what the interrupts cost the same compute",
+	.archs = MB_ARCH_X86,
+	.exit_kind = "the timer's: each tick an interrupt exit and the x2APIC EOI write (none with APICv/AVIC), plus the host's own",
+	.expected_exits = -1, .exit_stat = "exits_caused",
+	.body = "mc_timer", .cpls = MB_CPL_ANY, .irqchip = true, .user_irqs = true,
+	.ext_params = timer_params, .abort_reasons = sha_aborts,
+	.setup = timer_setup, .finish = timer_finish,
+};
+MB_REGISTER(b_timer);
 
 /* ---- sort ---- */
 

@@ -128,6 +128,8 @@ int arch_vcpu_enter_user(struct hv_vcpu *vcpu, uint64_t entry, uint64_t sp)
 	regs.rsp = sp;
 	regs.rdi = vcpu->id;	/* user_main's argument */
 	regs.rflags = 0x2 | 3u << 12; /* IOPL 3 */
+	if (vcpu->vm->opts.user_irqs)
+		regs.rflags |= 1u << 9;	/* IF */
 	r = HV_IOCTL(vcpu->fd, KVM_SET_REGS, &regs, vcpu->err, sizeof(vcpu->err));
 	return r < 0 ? r : HV_CONTINUE;
 }

@@ -45,6 +45,9 @@ void guest_run(uint32_t vcpu)
 		ucall(HV_UCALL_ABORT);
 		garch_halt_forever();
 	}
+	/* The timer is armed at CPL0/EL1, before the body and its level. */
+	if (s->timer_hz && garch_timer_start(s->timer_hz) < 0)
+		guest_abort(HV_ABORT_NO_TIMER);
 	ucall(HV_UCALL_READY);
 	if (s->cpl == 3)
 		enter_user();

@@ -18,6 +18,9 @@
 #define X2APIC_SVR 0x80f
 #define X2APIC_ICR 0x830
 #define X2APIC_SELF_IPI 0x83f
+#define X2APIC_LVT_TIMER 0x832
+#define X2APIC_TIMER_INIT 0x838
+#define X2APIC_TIMER_DIV 0x83e
 
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
