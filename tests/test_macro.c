@@ -205,6 +205,43 @@ static void test_timer(void **state)
 	mt_assert_failed_both(measure_record(&env, b, &p), "macro_timer", "the digest differs from the host's");
 }
 
+/* macro_forkexec at cpl 0 (its only level): the guest builds and loads
+ * its own tables, the twin runs the same code over plain memory; both
+ * read back what the host summed. Small: CPL0 is emulated on PVM. Then a
+ * wrong reference fails both. */
+static void test_forkexec(void **state)
+{
+	NEED_KVM();
+	const struct mb_bench *b = mb_find("macro_forkexec");
+	struct mb_params p;
+	const char *why;
+
+	for (int corrupt = 0; corrupt < 2; corrupt++) {
+		mt_params(b, &p);
+		p.cpl = 0;
+		p.min_time_ms = 1;
+		p.repetitions = 2;
+		p.ext[mb_ext_index(b, "tasks")] = 3;
+		p.ext[mb_ext_index(b, "pages")] = 5;
+		p.ext[mb_ext_index(b, "corrupt")] = corrupt;
+		struct rec *r = measure_record(&env, b, &p);
+		assert_non_null(r);
+		if (corrupt) {
+			mt_assert_failed_both(r, "macro_forkexec", "the sum of the values read back");
+			continue;
+		}
+		if (r->status != REC_OK)
+			print_message("macro_forkexec: %s\n", r->reason ? r->reason : "?");
+		assert_int_equal(r->status, REC_OK);
+		assert_string_equal(mt_twin(r, &why), "ok");
+		assert_true(mt_metric(r, "pte_writes_per_run", NULL) == 3.0 * (512 + 3 + 2 * 5 + 3));
+		assert_true(mt_metric(r, "cr3_loads_per_run", NULL) == 6.0);
+		print_message("macro_forkexec tasks=3 pages=5: guest %.0f, native %.0f %s per run\n",
+			      mt_metric(r, "run/guest", "p50"), mt_metric(r, "run/native", "p50"), r->unit);
+		rec_free(r);
+	}
+}
+
 static void test_sha256_corrupt(void **state)
 {
 	corrupt_case("macro_sha256", "kib", 64, "the digest differs from the host's");
@@ -278,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_matmul_ok),
 		cmocka_unit_test(test_matmul_vcpus),
 		cmocka_unit_test(test_timer),
+		cmocka_unit_test(test_forkexec),
 		cmocka_unit_test(test_sha256_corrupt),
 		cmocka_unit_test(test_sort_corrupt),
 		cmocka_unit_test(test_matmul_corrupt),

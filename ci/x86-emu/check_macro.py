@@ -11,7 +11,9 @@ CPUID (its context set-up asks for BMI2); for macro_syscall, the guest's
 user/kernel round trip never leaves the guest (SVM does not intercept
 SYSCALL/SYSRET); for macro_timer, the guest's timer interrupts at the rate
 asked (or KVM's floor on a periodic timer's period), each with its EOI's msr
-exit (no AVIC under TCG). Prints each row's overhead in both modes.
+exit (no AVIC under TCG); for macro_forkexec, no exit it causes with NPT
+and, with shadow paging, at least one per CR3 load, with page faults.
+Prints each row's overhead in both modes.
 Usage: check_macro.py OUTDIR"""
 import json
 import os
@@ -76,6 +78,22 @@ for mode in ("npt", "shadow"):
                   f"{t.get('cost_per_tick', float('nan')):.0f} instructions each")
             check(abs(msr - t.get("ticks_per_run", 0)) <= 0.15 * t.get("ticks_per_run", 0) + 1,
                   f"{tag}: {msr} msr exits per run by kvm:kvm_exit (the EOI writes), {t.get('ticks_per_run', 0):.2f} ticks")
+            continue
+        if name == "macro_forkexec":
+            # Page-table work by the guest kernel: with NPT neither its
+            # table writes nor its CR3 loads exit; with shadow paging KVM
+            # intercepts every CR3 load and write-protects the tables.
+            loads = b.get("cr3_loads_per_run", 0)
+            per = b.get("kvm_exit", {}).get("per_op", {})
+            if mode == "npt":
+                check(caused == 0, f"{tag}: {caused} exits caused per run of {loads:.0f} CR3 loads and "
+                      f"{b.get('pte_writes_per_run', 0):.0f} page-table writes (NPT: none exits), "
+                      f"overhead {o.get('of_medians', float('nan')):+.1f}%")
+            else:
+                check(caused >= loads > 0 and per.get("write_cr3", 0) > 0 and per.get("PF excp", 0) > 0,
+                      f"{tag}: {caused:.0f} exits caused per run, >= its {loads:.0f} CR3 loads; kvm:kvm_exit "
+                      f"write_cr3 {per.get('write_cr3', 0)}, PF excp {per.get('PF excp', 0)} per run; "
+                      f"overhead {o.get('of_medians', float('nan')):+.0f}%")
             continue
         if name == "macro_syscall":
             check(caused == 0, f"{tag}: {caused} exits caused per run of {b.get('work_per_run')} syscalls "

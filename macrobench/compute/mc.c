@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hv-core/arch.h"
 #include "hv-core/hv.h"
@@ -196,6 +197,8 @@ static void mc_native_before(struct mb_setup_ctx *c, struct mc_state *st)
 
 static void mc_free(struct mc_state *st)
 {
+	if (st->own_map)
+		munmap(st->own_map, st->own_len);
 	hv_mem_unmap(&st->native);
 	free(st->native_runs);
 	free(st);

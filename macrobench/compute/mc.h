@@ -41,6 +41,10 @@ struct mc_state {
 	 * body's own state there, which a fresh guest region starts without):
 	 * from zero_off, zero_len of them (0: none). */
 	uint64_t zero_off, zero_len;
+	/* A mapping of the row's own in this process (macro_forkexec: the
+	 * twin's window), unmapped with the state: address and bytes, 0 none. */
+	void *own_map;
+	size_t own_len;
 	/* The twin's runs (cycles each), from before and after the guest's. */
 	double *native_runs;
 	uint32_t n_native, reps_after;

@@ -50,6 +50,30 @@ static inline uint64_t mc_mm_ctl_off(uint64_t n)
 	return (3 * n * n * 4 + 63) & ~63ull;
 }
 
+/* forkexec: `tasks` (MC_P_N) fork-like address spaces a run, one after
+ * the other: the running root copied into the task's root (its window slot
+ * pointing to a PDPT -> PD -> PT chain of its own), `pages` (MC_P_AUX)
+ * pages mapped at the window (MC_P_REF1, a virtual address on a 512 GiB
+ * boundary), the switch to it, each page written and read back after
+ * `turns` (MC_P_AUX2) steps of a generator, the switch back and the unmap.
+ * The region: page 0 the twin's stand-in for the running root (the guest
+ * reads CR3), pages 1-4 the task's tables, then the data pages. MC_P_REF0:
+ * the sum of the values read back. */
+#define MC_FE_MAX_TASKS 65536
+#define MC_FE_MAX_PAGES 512		/* one page table */
+#define MC_FE_MAX_TURNS 100000
+#define MC_FE_PAGE_TABLES 1		/* the task's root, PDPT, PD, PT: pages 1-4 */
+#define MC_FE_PAGE_DATA 5
+#define MC_FE_WINDOW 0x640000000000ull	/* PML4 slot 200: far from the identity map and the region */
+static inline uint64_t mc_fe_value(uint64_t task, uint64_t page, uint64_t turns)
+{
+	uint64_t x = task * 0x9e3779b97f4a7c15ull ^ page;
+
+	for (uint64_t k = 0; k < turns; k++)
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+	return x;
+}
+
 /* bfs: the graph the host built in the region, CSR: off[n + 1] (u64: the
  * first edge of each vertex), adj[m] (u32 targets), then the body's own
  * level[n] (u32) and queue[n] (u32). The start is vertex 0. */
