@@ -181,7 +181,8 @@ struct hv_shared {
 	uint32_t batch;		/* operations between one probe pair (>= 1) */
 	/* The runtime's timer: vCPU 0 arms a periodic interrupt at this rate
 	 * (Hz) before the body starts and counts it in timer_ticks; 0: none
-	 * (x86: the local APIC timer, which needs the in-kernel irqchip). */
+	 * (x86: the local APIC timer; arm64: the virtual generic timer; both
+	 * need the in-kernel irqchip). */
 	uint32_t timer_hz;
 #define HV_F_NO_SUBTRACT (1u << 0)	/* report raw probe-pair cost (empty) */
 /* Keep the first HV_MAX_SAMPLES samples in order instead of a decimation of

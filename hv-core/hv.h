@@ -43,9 +43,9 @@ struct hv_vm_opts {
 	uint64_t mem_bytes;
 	enum hv_backing ram_backing;	/* 0: anonymous 4 KiB pages */
 	bool irqchip;		/* in-kernel interrupt controller */
-	/* CPL3 is entered with interrupts on (x86 RFLAGS.IF), so that the
-	 * runtime's timer (hv_shared.timer_hz) reaches a CPL3 body. arm64:
-	 * ignored (its runtime has no timer). */
+	/* CPL3/EL0 is entered with interrupts on (x86 RFLAGS.IF, arm64
+	 * PSTATE.I clear), so that the runtime's timer (hv_shared.timer_hz)
+	 * reaches a CPL3/EL0 body. */
 	bool user_irqs;
 	/* Where vCPU i's thread runs: affinity[i], nr_vcpus sets the caller
 	 * placed (probes/topo.h); NULL: wherever the scheduler puts it. */

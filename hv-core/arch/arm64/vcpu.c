@@ -114,8 +114,9 @@ int arch_vcpu_enter_user(struct hv_vcpu *vcpu, uint64_t entry, uint64_t sp)
 	if (r == 0)	/* user_main's argument */
 		r = set_reg(vcpu, CORE_REG(regs.regs[0]), vcpu->id, "x0", err, errlen);
 	if (r == 0)
-		r = set_reg(vcpu, CORE_REG(regs.pstate), A64_PSTATE_EL0T,
-			    "pstate", err, errlen);
+		r = set_reg(vcpu, CORE_REG(regs.pstate),
+			    vcpu->vm->opts.user_irqs ? A64_PSTATE_EL0T & ~(1ull << 7) : A64_PSTATE_EL0T,
+			    "pstate", err, errlen);	/* user_irqs: PSTATE.I clear */
 	return r < 0 ? r : HV_CONTINUE;
 }
 

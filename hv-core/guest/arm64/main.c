@@ -56,11 +56,41 @@ void guest_exception(uint64_t kind, uint64_t esr, uint64_t far, uint64_t elr,
 	       esr, far, elr, spsr);
 }
 
-/* No generic-timer code in this runtime yet: a body that asks for the
- * timer aborts with HV_ABORT_NO_TIMER (the rows that do are x86's). */
+/* The runtime's timer: the EL1 virtual timer (CNTV_*, PPI 27, KVM's
+ * default INTID for it) through the vGICv3, re-armed from each tick: the
+ * generic timer has no periodic mode. A tick counts only when the timer
+ * condition holds (CNTV_CTL.ISTATUS): the level-triggered PPI may be taken
+ * once more after the EOI, before the re-arm lowers it. */
+#define TIMER_PPI 27
+
+static void timer_tick(uint32_t intid)
+{
+	struct hv_shared *s = SHARED;
+
+	(void)intid;
+	if (!(read_sysreg(cntv_ctl_el0) & 4) || !s->timer_hz)
+		return;
+	write_sysreg(cntv_tval_el0, read_sysreg(cntfrq_el0) / s->timer_hz);
+	asm volatile("isb" ::: "memory");
+	s->timer_ticks++;
+}
+
+GUEST_IRQ(TIMER_PPI, timer_tick);
+
 int garch_timer_start(uint32_t hz)
 {
-	return hz ? -1 : 0;
+	uint64_t frq = read_sysreg(cntfrq_el0);
+
+	if (!hz)
+		return 0;
+	if (frq < hz)
+		return -1;
+	gic_dist_enable();
+	gic_cpu_init(0, 1u << TIMER_PPI);
+	write_sysreg(cntv_tval_el0, frq / hz);
+	write_sysreg(cntv_ctl_el0, 1);		/* enabled, not masked */
+	asm volatile("isb; msr daifclr, #2" ::: "memory");	/* IRQs in at EL1 */
+	return 0;
 }
 
 void guest_main(uint64_t vcpu);

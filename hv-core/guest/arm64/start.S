@@ -60,7 +60,7 @@ vectors:
 	VEC 2
 	VEC 3
 	VEC 0	/* lower EL, AArch64 */
-	VEC 1
+	VEC_IRQ	/* EL0 runs with IRQs unmasked only where a row asks (its timer) */
 	VEC 2
 	VEC 3
 	VEC 0	/* lower EL, AArch32 */
