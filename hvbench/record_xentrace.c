@@ -78,5 +78,23 @@ void rec_print_xentrace(FILE *f, json_t *bench)
 			json_string_value(json_object_get(t, "note")));
 	else
 		fprintf(f, "        %s\n", json_string_value(json_object_get(t, "note")));
+	char u[32];
+	snprintf(u, sizeof(u), "%s", unit);	/* the table owns unit */
 	json_decref(t);
+	/* macro_timer: the guest timer beside its table. */
+	json_t *tm = json_object_get(bench, "timer");
+	if (json_is_object(tm) && json_is_number(json_object_get(tm, "asked_hz"))) {
+		char c[32] = "-";
+		json_t *cost = json_object_get(tm, "cost_per_tick");
+
+		if (json_is_number(cost))
+			si(json_number_value(cost), c, sizeof(c));
+		fprintf(f, "      guest timer: %.0f Hz asked, %.0f Hz measured, %.4g interrupts per run, %s %s per tick against the twin (no timer there)%s%s\n",
+			json_number_value(json_object_get(tm, "asked_hz")),
+			json_number_value(json_object_get(tm, "measured_hz")),
+			json_number_value(json_object_get(tm, "ticks_per_run")), c, u,
+			json_is_string(json_object_get(bench, "timer_note")) ? "; " : "",
+			json_is_string(json_object_get(bench, "timer_note")) ?
+				json_string_value(json_object_get(bench, "timer_note")) : "");
+	}
 }
