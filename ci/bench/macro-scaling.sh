@@ -12,10 +12,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 hv=${1:-${HVBENCH:-bin/hvbench}}
 n=${2:-256}
-command -v jq >/dev/null || { echo "macro-scaling.sh: needs jq" >&2; exit 2; }
-[ -x "$hv" ] || { echo "macro-scaling.sh: no hvbench binary at $hv (make first)" >&2; exit 2; }
-dir=$(mktemp -d /tmp/hvbench-macro-scaling.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+. ci/bench/lib.sh
+bench_init macro-scaling.sh "$hv"
 echo "macro_matmul n=$n, cpl 3, block 64; host CPUs: $(nproc)"
 printf '%6s %12s %12s %10s %10s %10s %22s\n' vcpus "guest ms" "native ms" "guest x" "native x" overhead "95% CI"
 g1="" n1=""

@@ -13,10 +13,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 hv=${1:-${HVBENCH:-bin/hvbench}}
 kib=${2:-4096}
-command -v jq >/dev/null || { echo "macro-timer.sh: needs jq" >&2; exit 2; }
-[ -x "$hv" ] || { echo "macro-timer.sh: no hvbench binary at $hv (make first)" >&2; exit 2; }
-dir=$(mktemp -d /tmp/hvbench-macro-timer.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+. ci/bench/lib.sh
+bench_init macro-timer.sh "$hv"
 echo "macro_timer kib=$kib, cpl 3"
 printf '%7s %10s %12s %9s %18s %14s %14s  %s\n' hz "ticks/run" "measured Hz" overhead "95% CI" "tick vs twin" "tick vs 0 Hz" unit
 g0=""
