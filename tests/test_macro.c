@@ -127,7 +127,7 @@ static void test_sort_ok(void **state)
 
 static void test_matmul_ok(void **state)
 {
-	ok_case("macro_matmul", "n", 96, mc_mm_ctl_off(96) + sizeof(struct mc_mm_ctl));
+	ok_case("macro_matmul", "n", 96, mc_mm_par_off(96) + sizeof(struct mc_par));
 }
 
 /* p as the caller set it, once with a wrong reference (failed in the guest
@@ -259,6 +259,22 @@ static void test_bfs_corrupt(void **state)
 	corrupt_case("macro_bfs", "vertices", 3000, "level counts differ from the host's BFS");
 }
 
+/* Three vCPUs: vCPU 0 builds the table, all three probe a band of S
+ * (natively three threads), and the counts and sums they leave must add up
+ * to the host's; a wrong reference fails both. */
+static void test_join_vcpus(void **state)
+{
+	NEED_KVM();
+	const struct mb_bench *b = mb_find("macro_join");
+	struct mb_params p;
+
+	mt_params(b, &p);
+	p.vcpus = 3;
+	p.ext[mb_ext_index(b, "build")] = 3001;
+	p.ext[mb_ext_index(b, "probe")] = 10007;
+	rec_free(corrupt_then_ok(b, &p, "differ from the host's sort-merge join"));
+}
+
 static void test_join_corrupt(void **state)
 {
 	corrupt_case("macro_join", "build", 3000, "differ from the host's sort-merge join");
@@ -308,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_join_ok),
 		cmocka_unit_test(test_bfs_corrupt),
 		cmocka_unit_test(test_join_corrupt),
+		cmocka_unit_test(test_join_vcpus),
 		cmocka_unit_test(test_syscall),
 	};
 

@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
-# vCPU scaling of the parallel macrobenchmark (issue 17): macro_matmul with
-# its rows split in N bands, one per guest vCPU, and natively one per host
-# thread (the twin's secondaries), for N = 1 2 4 8 at cpl 3. Prints per N
-# the median run in the guest and natively (ms, wall), the speed-up over
-# N = 1 on each side, and the overhead with its 95% CI. Past the host's
-# CPUs (nproc) the vCPUs and threads take turns: the barrier each product
-# ends on then waits for a descheduled band, in the guest and natively.
-# A benchmark, not a test.
-# Usage: ci/bench/macro-scaling.sh [HVBENCH] [N]   (N: matrix order, default 256)
+# vCPU scaling of the parallel macrobenchmarks (issue 17): macro_matmul
+# (C's rows in N bands) or macro_join (the probe of S in N bands, after
+# vCPU 0 built the table), one band per guest vCPU and natively one per
+# host thread (the twin's secondaries), for N = 1 2 4 8 at cpl 3. Prints
+# per N the median run in the guest and natively (ms, wall), the speed-up
+# over N = 1 on each side, and the overhead with its 95% CI. Past the
+# host's CPUs (nproc) the vCPUs and threads take turns: the barrier each
+# run ends on then waits for a descheduled band, in the guest and
+# natively. A benchmark, not a test.
+# Usage: ci/bench/macro-scaling.sh [HVBENCH] [matmul|join] [-P NAME=VALUE ...]
+#   (default matmul at its defaults, n 256; join at build 262144, probe 1048576)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 hv=${1:-${HVBENCH:-bin/hvbench}}
-n=${2:-256}
+row=macro_${2:-matmul}
+shift $(($# < 2 ? $# : 2))
 . ci/bench/lib.sh
 bench_init macro-scaling.sh "$hv"
-echo "macro_matmul n=$n, cpl 3, block 64; host CPUs: $(nproc)"
+case $row in macro_matmul | macro_join) ;; *) echo "macro-scaling.sh: $row: want matmul or join" >&2; exit 2 ;; esac
+echo "$row ${*:-(defaults)}, cpl 3; host CPUs: $(nproc)"
 printf '%6s %12s %12s %10s %10s %10s %22s\n' vcpus "guest ms" "native ms" "guest x" "native x" overhead "95% CI"
 g1="" n1=""
 for v in 1 2 4 8; do
-	"$hv" run macro_matmul -P n="$n" --vcpus "$v" --cpl 3 --min-time 300ms -q -o "$dir/$v.json" >/dev/null 2>"$dir/$v.err" ||
+	"$hv" run "$row" "$@" --vcpus "$v" --cpl 3 --min-time 300ms -q -o "$dir/$v.json" >/dev/null 2>"$dir/$v.err" ||
 		{ echo "vcpus $v: hvbench run failed: $(tail -1 "$dir/$v.err")" >&2; continue; }
 	read -r st g nat o lo hi <<<"$(jq -r '.benchmarks[0] | [.status, .run_ms.guest, .run_ms.native,
 		(.overhead.of_medians // "nan"), (.overhead.ci95_low // "nan"), (.overhead.ci95_high // "nan")] | @tsv' "$dir/$v.json")"

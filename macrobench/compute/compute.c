@@ -245,11 +245,11 @@ static int mm_setup(struct mb_setup_ctx *c)
 
 	if (bs > n)
 		bs = n;		/* one block: the plain loop */
-	r = mc_setup(c, mc_mm_ctl_off(n) + sizeof(struct mc_mm_ctl), &st);
+	r = mc_setup(c, mc_mm_par_off(n) + sizeof(struct mc_par), &st);
 	if (r < 0)
 		return r;
-	st->zero_off = mc_mm_ctl_off(n);
-	st->zero_len = sizeof(struct mc_mm_ctl);
+	st->zero_off = mc_mm_par_off(n);
+	st->zero_len = sizeof(struct mc_par);
 	int32_t *ga = (int32_t *)st->guest->hva, *na = (int32_t *)st->native.hva;
 	/* A and B: int8-range values, so no sum of n products overflows. */
 	for (uint64_t i = 0; i < 2 * n * n; i++)

@@ -193,9 +193,11 @@ static int join_setup(struct mb_setup_ctx *c)
 	while (slots < 2 * nr)
 		slots <<= 1;	/* load at most one half */
 	uint64_t tables = (nr + ns) * 16;
-	int r = mc_setup(c, tables + slots * 4, &st);
+	int r = mc_setup(c, mc_join_par_off(nr, ns, slots) + sizeof(struct mc_par), &st);
 	if (r < 0)
 		return r;
+	st->zero_off = mc_join_par_off(nr, ns, slots);
+	st->zero_len = sizeof(struct mc_par);
 	uint64_t *rr = (uint64_t *)st->guest->hva, *ss = rr + 2 * nr;
 	/* R's keys: splitmix of distinct counters, a bijection, so unique. */
 	for (uint64_t i = 0; i < nr; i++) {
@@ -228,7 +230,7 @@ static int join_setup(struct mb_setup_ctx *c)
 
 static const struct mb_bench b_join = {
 	.name = "macro_join", .family = "macro",
-	.description = "hash join of two tables (build R, probe S; linear probing), in the guest and natively: one whole join per op, checked against the host's sort-merge join",
+	.description = "hash join of two tables (build R, probe S; linear probing), in the guest and natively: one whole join per op, checked against the host's sort-merge join; with vcpus N the probe is split in N bands, one per vCPU (natively one per thread)",
 	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
 	.exit_kind = "none: pure computation (what exits there are, are the host's interrupts and first touches)",
 	.expected_exits = -1, .exit_stat = "exits_caused",

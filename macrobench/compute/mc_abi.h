@@ -34,20 +34,29 @@ enum mc_param {
 #define MC_JOIN_MAX (1ull << 24)	/* rows per table */
 #define MC_SYS_MAX (1ull << 28)		/* bytes the syscall loop walks */
 
-/* matmul: A, B and C (n x n int32 each) from the region's start, then the
- * vCPUs' meeting point (struct mc_mm_ctl, on cache lines of its own): vCPU
- * 0 bumps gen to start a product, each of the nr_vcpus - 1 others takes
- * its band of rows and adds one to done. The host zeroes it before every
- * native run (the twin's buffer outlives one run; the guest's is fresh). */
-struct mc_mm_ctl {
+/* The vCPUs' meeting point of a parallel workload (matmul, join), in its
+ * region, on cache lines of its own: vCPU 0 bumps gen to start a step,
+ * each of the nr_vcpus - 1 others does its band of it, leaves its partial
+ * result in part[v] and adds one to done (guest/mc_guest.h mc_par_*). The
+ * host zeroes it before every native run (the twin's buffer outlives one
+ * run; the guest's is fresh). */
+struct mc_par {
 	volatile uint64_t gen;
 	uint64_t pad0[7];
 	volatile uint64_t done;
 	uint64_t pad1[7];
+	uint64_t part[HV_MAX_VCPUS][2];
 };
-static inline uint64_t mc_mm_ctl_off(uint64_t n)
+static inline uint64_t mc_par_align(uint64_t off)
 {
-	return (3 * n * n * 4 + 63) & ~63ull;
+	return (off + 63) & ~63ull;
+}
+
+/* matmul: A, B and C (n x n int32 each) from the region's start, then its
+ * struct mc_par; each vCPU computes a band of C's rows. */
+static inline uint64_t mc_mm_par_off(uint64_t n)
+{
+	return mc_par_align(3 * n * n * 4);
 }
 
 /* forkexec: `tasks` (MC_P_N) fork-like address spaces a run, one after
@@ -81,7 +90,13 @@ static inline uint64_t mc_fe_value(uint64_t task, uint64_t page, uint64_t turns)
 
 /* join: R[nr] and S[ns], rows of two u64 (key, payload), then the body's
  * hash table of MC_P_AUX slots (a power of two, > nr), u32 each: a row of
- * R plus one, 0 for empty. */
+ * R plus one, 0 for empty; then its struct mc_par. vCPU 0 builds the
+ * table, then each vCPU probes a band of S, its matches and their sum in
+ * its part[]. */
+static inline uint64_t mc_join_par_off(uint64_t nr, uint64_t ns, uint64_t slots)
+{
+	return mc_par_align((nr + ns) * 16 + slots * 4);
+}
 
 /* zlib: the region holds the corpus (MC_P_N bytes, from offset 0), the
  * compressed stream's room (MC_P_AUX bytes, from MC_ZLIB_OFF_COMP), the

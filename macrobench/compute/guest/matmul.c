@@ -5,10 +5,9 @@
  * plain triple loop of its own; a run that ends on another checksum fails.
  * With vcpus > 1 the rows are split in nr_vcpus bands: vCPU 0 takes the
  * first and starts the others (secondaries, at the row's level) through
- * the region's struct mc_mm_ctl, waits for them and checks C. Natively the
+ * the region's struct mc_par, waits for them and checks C. Natively the
  * secondaries are host threads (hv-core/native.h). Arch-neutral, .native. */
 #include <stdint.h>
-#include "garch.h"
 #include "macrobench/compute/guest/mc_guest.h"
 
 static int mm_init(void)
@@ -16,14 +15,14 @@ static int mm_init(void)
 	uint64_t n = MC(MC_P_N), bs = MC(MC_P_AUX);
 
 	if (n < 1 || n > MC_MM_MAX || bs < 1 || bs > n ||
-	    mc_mm_ctl_off(n) + sizeof(struct mc_mm_ctl) > MC(MC_P_SIZE))
+	    mc_mm_par_off(n) + sizeof(struct mc_par) > MC(MC_P_SIZE))
 		return MC_ABORT_PARAM;
 	return 0;
 }
 
-static struct mc_mm_ctl *mm_ctl(void)
+static struct mc_par *mm_par(void)
 {
-	return (struct mc_mm_ctl *)(MC(MC_P_BASE) + mc_mm_ctl_off(MC(MC_P_N)));
+	return (struct mc_par *)(MC(MC_P_BASE) + mc_mm_par_off(MC(MC_P_N)));
 }
 
 /* Rows [n v / nv, n (v + 1) / nv) of C: zeroed, then the blocked product. */
@@ -70,22 +69,14 @@ static void mm_band(uint32_t v, uint32_t nv, volatile uint64_t *beat)
 static void op_mm(uint64_t it)
 {
 	uint64_t n = MC(MC_P_N), w = 0;
-	uint32_t nv = SHARED->nr_vcpus;
 	const int32_t *c = (const int32_t *)MC(MC_P_BASE) + 2 * n * n;
-	struct mc_mm_ctl *ctl = mm_ctl();
-	uint64_t gen = 0;
+	struct mc_par *par = mm_par();
 
 	(void)it;
-	if (nv > 1) {	/* the others start on their bands */
-		gen = __atomic_add_fetch(&ctl->gen, 1, __ATOMIC_RELEASE);
-	}
-	mm_band(0, nv, &SHARED->heartbeat);
-	while (nv > 1 && __atomic_load_n(&ctl->done, __ATOMIC_ACQUIRE) < gen * (nv - 1)) {
-		if (SHARED->stop)
-			return;	/* the VM ends: this run is not counted */
-		garch_relax();
-		mc_alive();
-	}
+	uint64_t gen = mc_par_start(par);	/* the others start on their bands */
+	mm_band(0, SHARED->nr_vcpus, &SHARED->heartbeat);
+	if (mc_par_wait(par, gen) < 0)
+		return;	/* the VM ends: this run is not checked */
 	for (uint64_t i = 0; i < n * n; i++) {
 		w = mc_weigh(w, i, (uint64_t)(int64_t)c[i]);
 		mc_alive_every(i);
@@ -94,29 +85,17 @@ static void op_mm(uint64_t it)
 		guest_abort(MC_ABORT_WRONG);
 }
 
+static void mm_step(uint32_t v, uint32_t nv)
+{
+	mm_band(v, nv, &SHARED->vcpu_heartbeat[v]);
+}
+
 /* vCPU v > 0: a band of every product vCPU 0 starts, until the stop. */
 static void mm_worker(uint32_t v)
 {
-	struct hv_shared *s = SHARED;
-	uint32_t nv = s->nr_vcpus;
-	uint64_t seen = 0;
-
-	if (v >= nv || v >= HV_MAX_VCPUS || mm_init())
+	if (v >= SHARED->nr_vcpus || v >= HV_MAX_VCPUS || mm_init())
 		return;
-	struct mc_mm_ctl *ctl = mm_ctl();
-	s->secondary_ready[v] = 1;
-	while (!s->stop) {
-		uint64_t g = __atomic_load_n(&ctl->gen, __ATOMIC_ACQUIRE);
-
-		if (g == seen) {
-			garch_relax();
-			s->vcpu_heartbeat[v]++;
-			continue;
-		}
-		seen = g;
-		mm_band(v, nv, &s->vcpu_heartbeat[v]);
-		__atomic_add_fetch(&ctl->done, 1, __ATOMIC_RELEASE);
-	}
+	mc_par_serve(mm_par(), v, mm_step);
 }
 
 GUEST_BODY(mc_matmul, .init = mm_init, .op = op_mm, .secondary = mm_worker,

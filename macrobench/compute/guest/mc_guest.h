@@ -6,6 +6,7 @@
 #define MACROBENCH_COMPUTE_GUEST_MC_GUEST_H
 
 #include <stdint.h>
+#include "garch.h"
 #include "guest.h"
 #include "macrobench/compute/mc_abi.h"
 #include "macrobench/compute/mc_input.h"
@@ -36,6 +37,49 @@ static inline int mc_same(const uint8_t *a, const uint8_t *b, uint64_t n, volati
 			(*heartbeat)++;
 	}
 	return 1;
+}
+
+/* A parallel step over the vCPUs (struct mc_par, mc_abi.h). vCPU 0:
+ * mc_par_start, its own band, then mc_par_wait for the others' (0, or -1
+ * when the VM stops meanwhile). The others: mc_par_serve runs step(v, nv)
+ * for every step vCPU 0 starts, until the stop. One vCPU: no meeting. */
+static inline uint64_t mc_par_start(struct mc_par *p)
+{
+	return SHARED->nr_vcpus > 1 ? __atomic_add_fetch(&p->gen, 1, __ATOMIC_RELEASE) : 0;
+}
+
+static inline int mc_par_wait(struct mc_par *p, uint64_t gen)
+{
+	struct hv_shared *s = SHARED;	/* natively a thread-local: read once */
+	uint32_t nv = s->nr_vcpus;
+
+	while (nv > 1 && __atomic_load_n(&p->done, __ATOMIC_ACQUIRE) < gen * (nv - 1)) {
+		if (s->stop)
+			return -1;
+		garch_relax();
+		s->heartbeat++;
+	}
+	return 0;
+}
+
+static inline void mc_par_serve(struct mc_par *p, uint32_t v, void (*step)(uint32_t v, uint32_t nv))
+{
+	struct hv_shared *s = SHARED;
+	uint64_t seen = 0;
+
+	s->secondary_ready[v] = 1;
+	while (!s->stop) {
+		uint64_t g = __atomic_load_n(&p->gen, __ATOMIC_ACQUIRE);
+
+		if (g == seen) {
+			garch_relax();
+			s->vcpu_heartbeat[v]++;
+			continue;
+		}
+		seen = g;
+		step(v, s->nr_vcpus);
+		__atomic_add_fetch(&p->done, 1, __ATOMIC_RELEASE);
+	}
 }
 
 #endif
