@@ -275,6 +275,57 @@ static void test_join_vcpus(void **state)
 	rec_free(corrupt_then_ok(b, &p, "differ from the host's sort-merge join"));
 }
 
+/* Three vCPUs on SHA-256: three segments of 1000 KiB (341, 341 and 342
+ * KiB and change: the split is at n v / 3), natively three threads, and the
+ * digest of their three digests against the host's; a wrong one fails
+ * both. */
+static void test_sha256_vcpus(void **state)
+{
+	NEED_KVM();
+	const struct mb_bench *b = mb_find("macro_sha256");
+	struct mb_params p;
+
+	mt_params(b, &p);
+	p.vcpus = 3;
+	p.ext[mb_ext_index(b, "kib")] = 1000;
+	struct rec *r = corrupt_then_ok(b, &p, "the digest differs from the host's");
+	assert_true(mt_metric(r, "footprint", NULL) == (double)mc_sha_used(1000 << 10, 3));
+	rec_free(r);
+}
+
+/* Three vCPUs on the radix sort (100,003 keys: bands of 33,334 and
+ * 33,335): each band makes its keys, counts and scatters its stretch of
+ * every pass, and checks its stretch; the sorted whole against the host's
+ * qsort, and a wrong reference fails both. */
+static void test_sort_vcpus(void **state)
+{
+	NEED_KVM();
+	const struct mb_bench *b = mb_find("macro_sort");
+	struct mb_params p;
+
+	mt_params(b, &p);
+	p.vcpus = 3;
+	p.ext[mb_ext_index(b, "keys")] = 100003;
+	struct rec *r = corrupt_then_ok(b, &p, "weighted checksum differs from the host's");
+	assert_true(mt_metric(r, "footprint", NULL) == (double)mc_sort_used(100003, 3));
+	rec_free(r);
+}
+
+/* Three vCPUs on the BFS: each level's frontier in three bands, vertices
+ * claimed by compare-and-swap; the reached count and the level counts
+ * against the host's frontier BFS, and a wrong reference fails both. */
+static void test_bfs_vcpus(void **state)
+{
+	NEED_KVM();
+	const struct mb_bench *b = mb_find("macro_bfs");
+	struct mb_params p;
+
+	mt_params(b, &p);
+	p.vcpus = 3;
+	p.ext[mb_ext_index(b, "vertices")] = 30011;
+	rec_free(corrupt_then_ok(b, &p, "level counts differ from the host's BFS"));
+}
+
 static void test_join_corrupt(void **state)
 {
 	corrupt_case("macro_join", "build", 3000, "differ from the host's sort-merge join");
@@ -325,6 +376,9 @@ int main(void)
 		cmocka_unit_test(test_bfs_corrupt),
 		cmocka_unit_test(test_join_corrupt),
 		cmocka_unit_test(test_join_vcpus),
+		cmocka_unit_test(test_sha256_vcpus),
+		cmocka_unit_test(test_sort_vcpus),
+		cmocka_unit_test(test_bfs_vcpus),
 		cmocka_unit_test(test_syscall),
 	};
 

@@ -248,6 +248,14 @@ for mode in ("vhe", "nvhe"):
     check(b.get("status") == "ok" and b.get("twin", {}).get("status") == "ok" and b.get("params", {}).get("vcpus") == 2,
           f"{mode}: macro_matmul on 2 vCPUs at EL0 and its twin on 2 threads: {b.get('status')} {b.get('reason') or ''}, "
           f"overhead {b.get('overhead', {}).get('of_medians')}%")
+    # The radix sort's passes and the BFS's levels in two bands (the BFS
+    # claims vertices by compare-and-swap at EL0: exclusives), each
+    # checked whole against the host's.
+    for name in ("macro_sort", "macro_bfs"):
+        b = bench.get(name) or {}
+        check(b.get("status") == "ok" and b.get("twin", {}).get("status") == "ok" and b.get("params", {}).get("vcpus") == 2,
+              f"{mode}: {name} on 2 vCPUs at EL0 and its twin on 2 threads: {b.get('status')} {b.get('reason') or ''}, "
+              f"overhead {b.get('overhead', {}).get('of_medians')}%")
     b = bench.get("ple_probe")
     check(b is not None and b.get("status") == "ok" and b.get("ple_probe", "").startswith("no PLE"),
           f"{mode}: ple_probe says {b and b.get('ple_probe')!r} (status {b and b.get('status')})")

@@ -48,17 +48,41 @@ static const char *const sha_aborts[] = {
 	"(unused)", "(unused)", NULL,
 };
 
-static int sha_setup(struct mb_setup_ctx *c)
+/* The buffer, and the host's digest of it; with nv > 1 the digest of the
+ * nv segments' digests (mc_abi.h), as the body makes it. */
+static int sha_fill(struct mb_setup_ctx *c, uint32_t nv)
 {
 	uint64_t bytes = (uint64_t)c->params->ext[0] << 10, w[4];
 	struct mc_state *st;
 	char hex[65];
-	int r = mc_setup(c, bytes, &st);
+	int r = mc_setup(c, mc_sha_used(bytes, nv), &st);
 
 	if (r < 0)
 		return r;
 	fill(st, bytes, 0x5a17ull);
-	sha256_hex(st->guest->hva, bytes, hex);
+	if (nv > 1) {
+		uint8_t *dig = malloc(32ull * nv);
+
+		if (!dig) {
+			snprintf(c->err, c->errlen, "out of memory");
+			return mc_abandon(c, -ENOMEM);
+		}
+		for (uint32_t v = 0; v < nv; v++) {
+			uint64_t lo = bytes * v / nv, hi = bytes * (v + 1) / nv;
+
+			sha256_hex((const uint8_t *)st->guest->hva + lo, hi - lo, hex);
+			if (mc_hex_words(hex, w) < 0)
+				break;
+			for (int k = 0; k < 32; k++)
+				dig[32 * v + k] = (uint8_t)(w[k / 8] >> (56 - 8 * (k % 8)));
+		}
+		sha256_hex(dig, 32ull * nv, hex);
+		free(dig);
+		st->zero_off = mc_sha_par_off(bytes);
+		st->zero_len = sizeof(struct mc_par);
+	} else {
+		sha256_hex(st->guest->hva, bytes, hex);
+	}
 	if (mc_hex_words(hex, w) < 0) {
 		snprintf(c->err, c->errlen, "the host's digest is not hex");
 		return mc_abandon(c, -EPROTO);
@@ -73,9 +97,14 @@ static int sha_setup(struct mb_setup_ctx *c)
 	return 0;
 }
 
+static int sha_setup(struct mb_setup_ctx *c)
+{
+	return sha_fill(c, c->params->vcpus > 1 ? c->params->vcpus : 1);
+}
+
 static const struct mb_bench b_sha = {
 	.name = "macro_sha256", .family = "macro",
-	.description = "SHA-256 (FIPS 180-4) over a buffer, in the guest and natively: one whole digest per op, checked against the host's",
+	.description = "SHA-256 (FIPS 180-4) over a buffer, in the guest and natively: one whole digest per op, checked against the host's; with vcpus N the buffer in N segments, one per vCPU (natively one per thread), and the digest of their digests",
 	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
 	.exit_kind = "none: pure computation (what exits there are, are the host's interrupts and first touches)",
 	.expected_exits = -1, .exit_stat = "exits_caused",
@@ -96,7 +125,7 @@ static const struct mb_param_def timer_params[] = {
 
 static int timer_setup(struct mb_setup_ctx *c)
 {
-	int r = sha_setup(c);	/* kib and corrupt where sha256 has them */
+	int r = sha_fill(c, 1);	/* kib and corrupt where sha256 has them; vCPU 0 alone */
 
 	if (r == 0)
 		c->vm->shared->timer_hz = (uint32_t)c->params->ext[2];
@@ -189,10 +218,15 @@ static int sort_setup(struct mb_setup_ctx *c)
 	uint64_t n = (uint64_t)c->params->ext[0], seed = 0x50f7ull, s = seed, w = 0;
 	struct mc_state *st;
 	uint64_t *k;
-	int r = mc_setup(c, (2 * n + 256) * 8, &st);
+	uint32_t nv = c->params->vcpus > 1 ? c->params->vcpus : 1;
+	int r = mc_setup(c, mc_sort_used(n, nv), &st);
 
 	if (r < 0)
 		return r;
+	if (nv > 1) {
+		st->zero_off = mc_sort_par_off(n, nv);
+		st->zero_len = sizeof(struct mc_par);
+	}
 	/* The host's own sort of the same keys, in the twin's buffer (the
 	 * body makes its own input every run). */
 	k = (uint64_t *)st->native.hva;
@@ -212,7 +246,7 @@ static int sort_setup(struct mb_setup_ctx *c)
 
 static const struct mb_bench b_sort = {
 	.name = "macro_sort", .family = "macro",
-	.description = "LSD radix sort of 64-bit keys made from a seed, in the guest and natively: one whole sort per op, checked for order, key sum and the host's checksum",
+	.description = "LSD radix sort of 64-bit keys made from a seed, in the guest and natively: one whole sort per op, checked for order, key sum and the host's checksum; with vcpus N every pass in N bands of the keys, one per vCPU (natively one per thread)",
 	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
 	.exit_kind = "none: pure computation (what exits there are, are the host's interrupts and first touches)",
 	.expected_exits = -1, .exit_stat = "exits_caused",

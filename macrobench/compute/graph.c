@@ -89,10 +89,15 @@ static int bfs_setup(struct mb_setup_ctx *c)
 		m += deg[u];
 	}
 	uint64_t graph = (n + 1) * 8 + m * 4;
-	int r = mc_setup(c, graph + 2 * n * 4, &st);
+	uint32_t nv = c->params->vcpus > 1 ? c->params->vcpus : 1;
+	int r = mc_setup(c, mc_bfs_used(n, m, nv), &st);
 	if (r < 0) {
 		free(deg);
 		return r;
+	}
+	if (nv > 1) {
+		st->zero_off = mc_bfs_par_off(n, m);
+		st->zero_len = sizeof(struct mc_par);
 	}
 	uint64_t *off = (uint64_t *)st->guest->hva;
 	uint32_t *adj = (uint32_t *)(off + n + 1);
@@ -121,7 +126,7 @@ static int bfs_setup(struct mb_setup_ctx *c)
 
 static const struct mb_bench b_bfs = {
 	.name = "macro_bfs", .family = "macro",
-	.description = "breadth-first search of a random directed graph (CSR, fixed seed), in the guest and natively: one whole search per op, its level counts checked against the host's",
+	.description = "breadth-first search of a random directed graph (CSR, fixed seed), in the guest and natively: one whole search per op, its level counts checked against the host's; with vcpus N each level's frontier in N bands, one per vCPU (natively one per thread)",
 	.archs = MB_ARCH_X86 | MB_ARCH_ARM64,
 	.exit_kind = "none: pure computation (what exits there are, are the host's interrupts and first touches)",
 	.expected_exits = -1, .exit_stat = "exits_caused",

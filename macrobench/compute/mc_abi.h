@@ -20,6 +20,7 @@ enum mc_param {
 	MC_P_REF1,
 	MC_P_REF2,
 	MC_P_REF3,
+	MC_P_SLOT,	/* lz4, zstd with vcpus > 1: the room's bytes per block (below) */
 };
 
 /* Where the family's region sits in the guest: far above RAM. */
@@ -34,15 +35,19 @@ enum mc_param {
 #define MC_JOIN_MAX (1ull << 24)	/* rows per table */
 #define MC_SYS_MAX (1ull << 28)		/* bytes the syscall loop walks */
 
-/* The vCPUs' meeting point of a parallel workload (matmul, join), in its
- * region, on cache lines of its own: vCPU 0 bumps gen to start a step,
- * each of the nr_vcpus - 1 others does its band of it, leaves its partial
- * result in part[v] and adds one to done (guest/mc_guest.h mc_par_*). The
- * host zeroes it before every native run (the twin's buffer outlives one
- * run; the guest's is fresh). */
+/* The vCPUs' meeting point of a parallel workload (every row but zlib,
+ * timer, forkexec and syscall), in its region, on cache lines of its own:
+ * vCPU 0 writes the step's arg and bumps gen to start a step, each of the
+ * nr_vcpus - 1 others does its band of it, leaves its partial result in
+ * part[v] and adds one to done (guest/mc_guest.h mc_par_*); word is a
+ * counter all of them may add to within a step (bfs: the queue's tail).
+ * The host zeroes it before every native run (the twin's buffer outlives
+ * one run; the guest's is fresh). */
 struct mc_par {
 	volatile uint64_t gen;
-	uint64_t pad0[7];
+	volatile uint64_t arg;
+	volatile uint64_t word;
+	uint64_t pad0[5];
 	volatile uint64_t done;
 	uint64_t pad1[7];
 	uint64_t part[HV_MAX_VCPUS][2];
@@ -50,6 +55,31 @@ struct mc_par {
 static inline uint64_t mc_par_align(uint64_t off)
 {
 	return (off + 63) & ~63ull;
+}
+
+/* sha256: the buffer (MC_P_N bytes), then its struct mc_par, then with
+ * vcpus N > 1 the N digests of its N segments (32 bytes each, big-endian
+ * as FIPS 180-4 writes a digest): the run's result is then the digest of
+ * those 32 N bytes, a one-level hash tree (segment v: bytes [n v / N,
+ * n (v + 1) / N)). */
+static inline uint64_t mc_sha_par_off(uint64_t n)
+{
+	return mc_par_align(n);
+}
+static inline uint64_t mc_sha_used(uint64_t n, uint64_t nv)
+{
+	return nv > 1 ? mc_sha_par_off(n) + sizeof(struct mc_par) + 32 * nv : n;
+}
+
+/* sort: two arrays of n keys, then 256 counters per vCPU (one digit's
+ * histogram of its band), then the struct mc_par. */
+static inline uint64_t mc_sort_par_off(uint64_t n, uint64_t nv)
+{
+	return mc_par_align((2 * n + 256 * nv) * 8);
+}
+static inline uint64_t mc_sort_used(uint64_t n, uint64_t nv)
+{
+	return nv > 1 ? mc_sort_par_off(n, nv) + sizeof(struct mc_par) : (2 * n + 256) * 8;
 }
 
 /* matmul: A, B and C (n x n int32 each) from the region's start, then its
@@ -85,8 +115,19 @@ static inline uint64_t mc_fe_value(uint64_t task, uint64_t page, uint64_t turns)
 
 /* bfs: the graph the host built in the region, CSR: off[n + 1] (u64: the
  * first edge of each vertex), adj[m] (u32 targets), then the body's own
- * level[n] (u32) and queue[n] (u32). The start is vertex 0. */
+ * level[n] (u32) and queue[n] (u32), then its struct mc_par and, with
+ * vcpus N > 1, N rows of MC_BFS_LEVELS counters (each band's vertices per
+ * level). The start is vertex 0. */
 #define MC_BFS_UNSEEN 0xffffffffu
+static inline uint64_t mc_bfs_par_off(uint64_t n, uint64_t m)
+{
+	return mc_par_align((n + 1) * 8 + m * 4 + 2 * n * 4);
+}
+static inline uint64_t mc_bfs_used(uint64_t n, uint64_t m, uint64_t nv)
+{
+	return nv > 1 ? mc_bfs_par_off(n, m) + sizeof(struct mc_par) + nv * MC_BFS_LEVELS * 8
+		      : (n + 1) * 8 + m * 4 + 2 * n * 4;
+}
 
 /* join: R[nr] and S[ns], rows of two u64 (key, payload), then the body's
  * hash table of MC_P_AUX slots (a power of two, > nr), u32 each: a row of
@@ -141,6 +182,18 @@ enum mc_zlib_phase {
 static inline unsigned long long mc_block_len(unsigned long long n, unsigned long long off)
 {
 	return n - off < MC_LZ4_BLOCK ? n - off : MC_LZ4_BLOCK;
+}
+/* With vcpus N > 1 the blocks are split in N bands of whole blocks (band
+ * v: blocks [nb v / N, nb (v + 1) / N) of nb), each vCPU with an arena of
+ * its own (MC_P_REF3 bytes each, vCPU v's at MC_ZLIB_OFF_ARENA + v times
+ * that), then the struct mc_par. A band compresses block i into the room
+ * at i times MC_P_SLOT (a whole block's bound and its length word), and
+ * vCPU 0 then closes the gaps, in order, into the stream one vCPU makes;
+ * to decompress, a band finds its first block by the length words. */
+static inline unsigned long long mc_blocks_par_off(unsigned long long n, unsigned long long cap,
+						   unsigned long long arena, unsigned long long nv)
+{
+	return mc_par_align(MC_ZLIB_OFF_ARENA(n, cap) + nv * arena);
 }
 #define MC_ZSTD_LEVEL_MAX 19
 #define MC_ZSTD_ARENA (16ull << 20)

@@ -82,4 +82,45 @@ static inline void mc_par_serve(struct mc_par *p, uint32_t v, void (*step)(uint3
 	}
 }
 
+/* vCPU v's sign of life while it works a band: the page's for vCPU 0,
+ * its own for the others (the watchdog reads each). */
+static inline volatile uint64_t *mc_beat(uint32_t v)
+{
+	return v ? &SHARED->vcpu_heartbeat[v] : &SHARED->heartbeat;
+}
+
+/* vCPU 0: one step of a parallel workload, every vCPU's band of it with
+ * p->arg = arg (the step's phase), its own band included; 0 once all
+ * are done, -1 when the VM stops meanwhile. A function of its own, so
+ * that its callers' page reads stay theirs (ci/test-macro-insns.sh holds
+ * both builds of every function to the same instructions). */
+static __attribute__((noinline, noclone, unused)) int mc_par_step(struct mc_par *p, uint64_t arg,
+								   void (*step)(uint32_t v, uint32_t nv))
+{
+	struct hv_shared *s = SHARED;
+	uint32_t nv = s->nr_vcpus;
+
+	p->arg = arg;	/* published by the release below */
+	uint64_t gen = __atomic_add_fetch(&p->gen, 1, __ATOMIC_RELEASE);
+
+	step(0, nv);
+	while (__atomic_load_n(&p->done, __ATOMIC_ACQUIRE) < gen * (nv - 1)) {
+		if (s->stop)
+			return -1;
+		garch_relax();
+		s->heartbeat++;
+	}
+	return 0;
+}
+
+/* A secondary's entry for a body whose page init is init: serve steps
+ * until the stop (nothing where the page is wrong: vCPU 0 refuses it). */
+static inline void mc_par_worker(uint32_t v, int (*init)(void), struct mc_par *(*par)(void),
+				 void (*step)(uint32_t v, uint32_t nv))
+{
+	if (v >= SHARED->nr_vcpus || v >= HV_MAX_VCPUS || init())
+		return;
+	mc_par_serve(par(), v, step);
+}
+
 #endif

@@ -2,7 +2,10 @@
  * compared with the digest the host computed with its own implementation
  * (hvbench/sha256.c) of the same bytes. Written from the standard, byte
  * loads only (arm64 runs with strict alignment), no tables but the
- * constants (read-only, as the arm64 image is). Arch-neutral and .native. */
+ * constants (read-only, as the arm64 image is). With vcpus N > 1 the
+ * buffer is hashed in N segments, one per vCPU (natively one per thread),
+ * and the run's result is the digest of their digests (mc_abi.h).
+ * Arch-neutral and .native. */
 #include <stdint.h>
 #include "macrobench/compute/guest/mc_guest.h"
 #include "macrobench/compute/mc_sha256.h"
@@ -48,7 +51,8 @@ static void block(uint32_t h[8], const uint8_t *p)
 	h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
-void mc_sha256(const uint8_t *p, uint64_t len, uint32_t h[8])
+/* The digest of len bytes at p, beat bumped every 64 KiB. */
+static void sha256_beat(const uint8_t *p, uint64_t len, uint32_t h[8], volatile uint64_t *beat)
 {
 	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
@@ -60,7 +64,7 @@ void mc_sha256(const uint8_t *p, uint64_t len, uint32_t h[8])
 	for (uint64_t k = 0; k < full; k++) {
 		block(h, p + 64 * k);
 		if (!(k & 1023))
-			mc_alive();	/* every 64 KiB */
+			(*beat)++;	/* every 64 KiB */
 	}
 	/* Padding: 0x80, zeros, the length in bits, big-endian, in one
 	 * block or two. */
@@ -74,25 +78,86 @@ void mc_sha256(const uint8_t *p, uint64_t len, uint32_t h[8])
 		block(h, tail + 64);
 }
 
+void mc_sha256(const uint8_t *p, uint64_t len, uint32_t h[8])
+{
+	sha256_beat(p, len, h, &SHARED->heartbeat);
+}
+
 static int sha_init(void)
 {
-	if (MC(MC_P_N) < 1 || MC(MC_P_N) > MC_SHA_MAX || MC(MC_P_N) > MC(MC_P_SIZE))
+	uint64_t n = MC(MC_P_N), nv = SHARED->nr_vcpus;
+
+	if (n < 1 || n > MC_SHA_MAX || nv < 1 || nv > HV_MAX_VCPUS || mc_sha_used(n, nv) > MC(MC_P_SIZE))
 		return MC_ABORT_PARAM;
 	return 0;
 }
 
-/* One run: the digest of the whole buffer, checked. */
-static void op_sha(uint64_t i)
+static void sha_check(const uint32_t h[8])
 {
-	uint32_t h[8];
-
-	mc_sha256((const uint8_t *)MC(MC_P_BASE), MC(MC_P_N), h);
 	for (int k = 0; k < 4; k++)
 		if (((uint64_t)h[2 * k] << 32 | h[2 * k + 1]) != MC(MC_P_REF0 + k))
 			guest_abort(MC_ABORT_WRONG);
 }
 
-GUEST_BODY(mc_sha256, .init = sha_init, .op = op_sha, .native = 1);
+/* One run on one vCPU: the digest of the whole buffer, checked. Not
+ * inlined here and below: each path reaches the page as its own function,
+ * in both builds alike (ci/test-macro-insns.sh). */
+static __attribute__((noinline, noclone)) void op_sha1(uint64_t i)
+{
+	uint32_t h[8];
+
+	(void)i;
+	mc_sha256((const uint8_t *)MC(MC_P_BASE), MC(MC_P_N), h);
+	sha_check(h);
+}
+
+static struct mc_par *sha_par(void)
+{
+	return (struct mc_par *)(MC(MC_P_BASE) + mc_sha_par_off(MC(MC_P_N)));
+}
+
+/* vCPU v's segment: its digest, big-endian, into the v-th slot after the
+ * meeting point. */
+static void sha_step(uint32_t v, uint32_t nv)
+{
+	uint64_t n = MC(MC_P_N), lo = n * v / nv, hi = n * (v + 1) / nv;
+	uint8_t *out = (uint8_t *)sha_par() + sizeof(struct mc_par) + 32 * v;
+	uint32_t h[8];
+
+	sha256_beat((const uint8_t *)MC(MC_P_BASE) + lo, hi - lo, h, mc_beat(v));
+	for (int k = 0; k < 32; k++)
+		out[k] = (uint8_t)(h[k / 4] >> (24 - 8 * (k % 4)));
+}
+
+/* One run: on one vCPU the buffer's digest; on N, the digest of the N
+ * segments' digests (mc_abi.h), each segment on a vCPU of its own. */
+static __attribute__((noinline, noclone)) void op_sha_par(uint32_t nv)
+{
+	uint32_t h[8];
+
+	if (mc_par_step(sha_par(), 0, sha_step) < 0)
+		return;	/* the VM ends: this run is not checked */
+	mc_sha256((const uint8_t *)sha_par() + sizeof(struct mc_par), 32ull * nv, h);
+	sha_check(h);
+}
+
+static void op_sha(uint64_t i)
+{
+	uint32_t nv = SHARED->nr_vcpus;
+
+	if (nv < 2)
+		op_sha1(i);
+	else
+		op_sha_par(nv);
+}
+
+static void sha_worker(uint32_t v)
+{
+	mc_par_worker(v, sha_init, sha_par, sha_step);
+}
+
+GUEST_BODY(mc_sha256, .init = sha_init, .op = op_sha, .secondary = sha_worker,
+	   .secondary_user = 1, .native = 1);
 
 /* macro_timer: the same run, under the runtime's timer (hv_shared.
  * timer_hz, armed before the body): the interrupts each run took are
@@ -102,9 +167,17 @@ static void op_sha_timed(uint64_t i)
 {
 	uint64_t t0 = SHARED->timer_ticks;
 
-	op_sha(i);
+	op_sha1(i);
 	SHARED->scratch[0] += SHARED->timer_ticks - t0;
 	SHARED->scratch[1]++;
 }
 
-GUEST_BODY(mc_timer, .init = sha_init, .op = op_sha_timed, .native = 1);
+/* The timer row hashes on vCPU 0 alone (the timer is vCPU 0's). */
+static int timer_init(void)
+{
+	uint64_t n = MC(MC_P_N);
+
+	return n < 1 || n > MC_SHA_MAX || n > MC(MC_P_SIZE) ? MC_ABORT_PARAM : 0;
+}
+
+GUEST_BODY(mc_timer, .init = timer_init, .op = op_sha_timed, .native = 1);
