@@ -38,14 +38,15 @@
 
 #define KIB 96	/* small: the row runs under emulation too */
 
-static struct rec *run(const char *name, int level, const char *phase, bool corrupt)
+static struct rec *run_on(const char *name, int level, const char *phase, bool corrupt, int kib, uint32_t vcpus)
 {
 	const struct mb_bench *b = mb_find(name);
 	const struct mb_param_def *d;
 	struct mb_params p;
 
 	mt_params(b, &p);
-	p.ext[mb_ext_index(b, "kib")] = KIB;
+	p.vcpus = vcpus;
+	p.ext[mb_ext_index(b, "kib")] = kib;
 	p.ext[mb_ext_index(b, "level")] = level;
 	d = &b->ext_params[mb_ext_index(b, "phase")];
 	for (int i = 0; d->choices[i]; i++)
@@ -53,6 +54,11 @@ static struct rec *run(const char *name, int level, const char *phase, bool corr
 			p.ext[mb_ext_index(b, "phase")] = i;
 	p.ext[mb_ext_index(b, "corrupt")] = corrupt;
 	return measure_record(&env, b, &p);
+}
+
+static struct rec *run(const char *name, int level, const char *phase, bool corrupt)
+{
+	return run_on(name, level, phase, corrupt, KIB, 1);
 }
 
 /* The corpus is fixed: its digest for 64 KiB is pinned (a change to the
@@ -234,6 +240,56 @@ static void test_zstd_corrupt_stream(void **state)
 	corrupt_case("macro_zstd", "decompress", "did not decompress to exactly its length");
 }
 
+/* Three vCPUs on five blocks (1100 KiB: four whole and one of 76 KiB):
+ * bands of 1, 2 and 2 blocks, each vCPU with its own arena, natively three
+ * threads. Compressed, the bands' slots closed up must be the host's
+ * stream byte for byte (its length and CRC); decompressed, each band finds
+ * its blocks by the length words and checks them against the corpus. A
+ * planted fault fails both sides in either phase. */
+static void vcpus_case(const char *name, int level, const char *phase, const char *words)
+{
+	NEED_KVM();
+	struct rec *r = run_on(name, level, phase, false, 1100, 3);
+	const char *why;
+
+	assert_non_null(r);
+	if (r->status != REC_OK)
+		print_message("%s: %s\n", name, r->reason ? r->reason : "?");
+	assert_int_equal(r->status, REC_OK);
+	assert_string_equal(mt_twin(r, &why), "ok");
+	assert_true(mt_metric(r, "run/guest", "p50") > 0 && mt_metric(r, "run/native", "p50") > 0);
+	print_message("%s level %d %s vcpus=3: guest %.0f, native %.0f %s per run\n", name, level, phase,
+		      mt_metric(r, "run/guest", "p50"), mt_metric(r, "run/native", "p50"), r->unit);
+	rec_free(r);
+	mt_assert_failed_both(run_on(name, level, phase, true, 1100, 3), name, words);
+}
+
+static void test_lz4_vcpus(void **state)
+{
+	vcpus_case("macro_lz4", 1, "roundtrip", "CRC-32 of its bytes differs from the host's liblz4");
+	vcpus_case("macro_lz4", 9, "decompress", "did not decompress to exactly its length");
+}
+
+static void test_zstd_vcpus(void **state)
+{
+	vcpus_case("macro_zstd", 3, "compress", "CRC-32 of its bytes differs from the host's libzstd");
+	vcpus_case("macro_zstd", 1, "decompress", "did not decompress to exactly its length");
+}
+
+/* One deflate stream cannot be split: with vcpus 2 the row is
+ * unsupported, saying why and where to go instead. */
+static void test_zlib_vcpus(void **state)
+{
+	NEED_KVM();
+	struct rec *r = run_on("macro_zlib", 1, "roundtrip", false, KIB, 2);
+
+	assert_non_null(r);
+	assert_int_equal(r->status, REC_UNSUPPORTED);
+	assert_non_null(strstr(r->reason, "one libz stream is sequential"));
+	assert_non_null(strstr(r->reason, "macro_lz4 and macro_zstd"));
+	rec_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +311,9 @@ int main(void)
 		cmocka_unit_test(test_zstd_reference),
 		cmocka_unit_test(test_zstd_corrupt_compressed),
 		cmocka_unit_test(test_zstd_corrupt_stream),
+		cmocka_unit_test(test_lz4_vcpus),
+		cmocka_unit_test(test_zstd_vcpus),
+		cmocka_unit_test(test_zlib_vcpus),
 	};
 
 	return cmocka_run_group_tests(tests, kvmtest_setup, NULL);

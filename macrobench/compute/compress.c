@@ -237,13 +237,22 @@ static uint64_t zstd_bound(uint64_t k)
  * page, the planted fault, the record's extras. host/guest: the two
  * libraries' versions; where they differ, the host has no reference for
  * the compressed bytes and only phase decompress runs. */
-static int codec_setup(struct mb_setup_ctx *c, uint64_t cap, uint64_t arena, const char *lib,
+static int codec_setup(struct mb_setup_ctx *c, uint64_t cap, uint64_t arena, uint64_t slot, const char *lib,
 		       const char *host, const char *guest, codec_ref ref)
 {
 	uint64_t n = (uint64_t)c->params->ext[0] << 10, level = (uint64_t)c->params->ext[1];
 	uint64_t phase = (uint64_t)c->params->ext[2], clen = 0;
+	uint32_t nvc = c->params->vcpus > 1 ? c->params->vcpus : 1;
 	struct mc_state *st;
 	int same = strcmp(host, guest) == 0;
+
+	/* One deflate stream is one vCPU's: its window spans the blocks. */
+	if (nvc > 1 && !slot) {
+		snprintf(c->err, c->errlen,
+			 "one %s stream is sequential (each block's matches reach into the ones before): it runs on one vCPU; macro_lz4 and macro_zstd split their independent blocks over %u",
+			 lib, nvc);
+		return -ENOTSUP;
+	}
 
 	if (!same && phase != MC_ZLIB_DECOMPRESS) {
 		snprintf(c->err, c->errlen,
@@ -251,9 +260,14 @@ static int codec_setup(struct mb_setup_ctx *c, uint64_t cap, uint64_t arena, con
 			 lib, host, guest);
 		return -ENOTSUP;
 	}
-	int r = mc_setup(c, MC_ZLIB_OFF_ARENA(n, cap) + arena, &st);
+	int r = mc_setup(c, nvc > 1 ? mc_blocks_par_off(n, cap, arena, nvc) + sizeof(struct mc_par)
+				   : MC_ZLIB_OFF_ARENA(n, cap) + arena, &st);
 	if (r < 0)
 		return r;
+	if (nvc > 1) {
+		st->zero_off = mc_blocks_par_off(n, cap, arena, nvc);
+		st->zero_len = sizeof(struct mc_par);
+	}
 	uint8_t *g = st->guest->hva, *nv = st->native.hva;
 
 	mc_zlib_corpus(g, n);
@@ -273,6 +287,7 @@ static int codec_setup(struct mb_setup_ctx *c, uint64_t cap, uint64_t arena, con
 	p[MC_P_REF1] = crc32(0, comp, (uInt)clen);
 	p[MC_P_REF2] = same;
 	p[MC_P_REF3] = arena;
+	p[MC_P_SLOT] = nvc > 1 ? slot : 0;
 	/* The wrong reference where this phase checks: the compressed bytes
 	 * for compress and roundtrip, the stream itself (one bit of the
 	 * guest's and the twin's copy) for decompress. */
@@ -296,13 +311,14 @@ static int zlib_setup(struct mb_setup_ctx *c)
 {
 	uint64_t n = (uint64_t)c->params->ext[0] << 10;
 
-	return codec_setup(c, compressBound((uLong)n), MC_ZLIB_ARENA, "libz", zlibVersion(), z_zlibVersion(),
+	return codec_setup(c, compressBound((uLong)n), MC_ZLIB_ARENA, 0, "libz", zlibVersion(), z_zlibVersion(),
 			   zlib_ref);
 }
 
 static int lz4_setup(struct mb_setup_ctx *c)
 {
-	return codec_setup(c, blocks_cap((uint64_t)c->params->ext[0] << 10, lz4_bound), MC_ZLIB_ARENA, "liblz4",
+	return codec_setup(c, blocks_cap((uint64_t)c->params->ext[0] << 10, lz4_bound), MC_ZLIB_ARENA,
+			   4 + lz4_bound(MC_LZ4_BLOCK), "liblz4",
 			   LZ4_versionString(), mc_LZ4_versionString(), lz4_ref);
 }
 
@@ -324,7 +340,8 @@ static int zstd_setup(struct mb_setup_ctx *c)
 			 (unsigned long long)arena, (unsigned long long)MC_ZSTD_ARENA);
 		return -EINVAL;
 	}
-	return codec_setup(c, blocks_cap((uint64_t)c->params->ext[0] << 10, zstd_bound), arena, "libzstd",
+	return codec_setup(c, blocks_cap((uint64_t)c->params->ext[0] << 10, zstd_bound), arena,
+			   4 + zstd_bound(MC_LZ4_BLOCK), "libzstd",
 			   ZSTD_versionString(), mc_ZSTD_versionString(), zstd_ref);
 }
 

@@ -46,9 +46,20 @@ static uint64_t lz4_unpack(const struct mc_blockjob *j, const uint8_t *src, uint
 	return r < 0 ? ~0ull : (uint64_t)r;
 }
 
-static __attribute__((noinline, noclone)) void op_lz4(uint64_t it)
+static void lz4_step(uint32_t v, uint32_t nv)
 {
-	mc_blocks_op(lz4_pack, lz4_unpack);
+	mc_blocks_band(v, nv, lz4_pack, lz4_unpack);
 }
 
-GUEST_BODY(mc_lz4, .init = lz4_init, .op = op_lz4, .native = 1);
+static __attribute__((noinline, noclone)) void op_lz4(uint64_t it)
+{
+	mc_blocks_op(lz4_pack, lz4_unpack, lz4_step);
+}
+
+static void lz4_worker(uint32_t v)
+{
+	mc_par_worker(v, lz4_init, mc_blocks_par, lz4_step);
+}
+
+GUEST_BODY(mc_lz4, .init = lz4_init, .op = op_lz4, .secondary = lz4_worker,
+	   .secondary_user = 1, .native = 1);

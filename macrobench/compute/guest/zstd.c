@@ -66,9 +66,20 @@ static uint64_t zstd_unpack(const struct mc_blockjob *j, const uint8_t *src, uin
 	return ZSTD_isError(r) ? ~0ull : r;
 }
 
-static __attribute__((noinline, noclone)) void op_zstd(uint64_t it)
+static void zstd_step(uint32_t v, uint32_t nv)
 {
-	mc_blocks_op(zstd_pack, zstd_unpack);
+	mc_blocks_band(v, nv, zstd_pack, zstd_unpack);
 }
 
-GUEST_BODY(mc_zstd, .init = zstd_init, .op = op_zstd, .native = 1);
+static __attribute__((noinline, noclone)) void op_zstd(uint64_t it)
+{
+	mc_blocks_op(zstd_pack, zstd_unpack, zstd_step);
+}
+
+static void zstd_worker(uint32_t v)
+{
+	mc_par_worker(v, zstd_init, mc_blocks_par, zstd_step);
+}
+
+GUEST_BODY(mc_zstd, .init = zstd_init, .op = op_zstd, .secondary = zstd_worker,
+	   .secondary_user = 1, .native = 1);
