@@ -108,7 +108,8 @@ ZLIB_FILES := adler32 crc32 deflate inflate inffast inftrees trees zutil
 ZLIB_DEFS := -DZ_SOLO -DZ_PREFIX -DNO_GZIP -Dzmemcpy=z_zmemcpy -Dzmemcmp=z_zmemcmp -Dzmemzero=z_zmemzero
 ZLIB_GUEST_OBJS := $(patsubst %,$(BUILD)/guest/zlib/%.o,$(ZLIB_FILES))
 ZLIB_NATIVE_OBJS := $(patsubst %,$(BUILD)/native/macrobench/zlib/%.o,$(ZLIB_FILES))
-ZLIB_USERS := macrobench/compute/guest/zlib.c macrobench/compute/guest/lz4.c macrobench/compute/guest/zstd.c
+ZLIB_USERS := macrobench/compute/guest/zlib.c macrobench/compute/guest/lz4.c macrobench/compute/guest/zstd.c \
+	macrobench/compute/guest/iomix.c
 # gcc's switch; clang (the fuzz build) has none and turns no loop into a call
 # there that the host library lacks (the native twin links libc).
 no_ldp = $(shell $(1) -fno-tree-loop-distribute-patterns -E -x c /dev/null >/dev/null 2>&1 && echo -fno-tree-loop-distribute-patterns)
@@ -149,7 +150,7 @@ LZ4_DEFS := -DLZ4_FREESTANDING=1 -DLZ4HC_HEAPMODE=0 -DLZ4_memcpy=__builtin_memcp
 GUEST_NO_LIBC_LIMITS := -D_LIBC_LIMITS_H_
 LZ4_GUEST_OBJS := $(patsubst %,$(BUILD)/guest/lz4/%.o,$(LZ4_FILES))
 LZ4_NATIVE_OBJS := $(patsubst %,$(BUILD)/native/macrobench/lz4/%.o,$(LZ4_FILES))
-LZ4_USERS := macrobench/compute/guest/lz4.c
+LZ4_USERS := macrobench/compute/guest/lz4.c macrobench/compute/guest/iomix.c
 # lib_rename OBJ,OUT,PREFIXES: OBJ's global symbols that start with one
 # of PREFIXES (a regex alternation), and the libc names, with mc_ before.
 LIBC_NAMES := memcpy$$|memmove$$|memset$$|malloc$$|calloc$$|free$$

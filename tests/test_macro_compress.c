@@ -11,6 +11,7 @@
  * places with the row's words. */
 #include <jansson.h>
 #include <math.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -276,6 +277,74 @@ static void test_zstd_vcpus(void **state)
 	vcpus_case("macro_zstd", 1, "decompress", "did not decompress to exactly its length");
 }
 
+/* Compress and send (macro_iomix): 1100 KiB in 5 blocks, packets of at
+ * most 1000 bytes, 8 a publish. Every packet reached the device, which
+ * checked each byte against the host's stream, in the guest and
+ * natively; the driver waits for each burst to be used, so the device
+ * has re-enabled kicks by the next: one kick per publish (the event
+ * index asks for each), whichever path it took. A flipped bit of the
+ * devices' copy of the stream: both devices refuse that packet, and the
+ * record says so in the device's words. */
+static void test_iomix(void **state)
+{
+	NEED_KVM();
+	const struct mb_bench *b = mb_find("macro_iomix");
+	struct mb_params p;
+	const char *why;
+	cpu_set_t cpus;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(cpus), &cpus), 0);
+	mt_params(b, &p);
+	p.ext[mb_ext_index(b, "kib")] = 1100;
+	p.ext[mb_ext_index(b, "mtu")] = 1000;
+	p.ext[mb_ext_index(b, "burst")] = 8;
+	struct rec *r = measure_record(&env, b, &p);
+	assert_non_null(r);
+	if (CPU_COUNT(&cpus) < 2) {
+		assert_int_equal(r->status, REC_UNSUPPORTED);
+		assert_non_null(strstr(r->reason, "beside its driver"));
+		rec_free(r);
+		skip();
+	}
+	if (r->status != REC_OK)
+		print_message("macro_iomix: %s\n", r->reason ? r->reason : "?");
+	assert_int_equal(r->status, REC_OK);
+	assert_string_equal(mt_twin(r, &why), "ok");
+	double packets = mt_metric(r, "packets_per_run", NULL), bytes = mt_metric(r, "compressed", NULL);
+	assert_true(packets >= bytes / 1000 && packets <= bytes / 1000 + 5 + 1);	/* 5 blocks: 5 short packets */
+	double publishes = ceil(packets / 8);
+	assert_true(fabs(mt_metric(r, "queue/kicks_per_run", NULL) - publishes) < 1e-6);
+	json_t *dev = rec_get(r, "queue");
+	assert_non_null(dev);
+	for (int side = 0; side < 2; side++) {
+		json_t *d = json_object_get(dev, side ? "native" : "guest");
+
+		assert_string_equal(json_string_value(json_object_get(d, "status")), "ok");
+		double n = (double)json_integer_value(json_object_get(d, "packets"));
+		assert_true(n >= packets && fmod(n, packets) == 0);	/* whole runs only */
+		assert_true((double)json_integer_value(json_object_get(d, "bytes")) == n / packets * bytes);
+	}
+	print_message("macro_iomix 1100 KiB mtu 1000 burst 8: %.0f packets, %.2f kicks per run; guest %.0f, native %.0f %s per run\n",
+		      packets, mt_metric(r, "queue/kicks_per_run", NULL), mt_metric(r, "run/guest", "p50"),
+		      mt_metric(r, "run/native", "p50"), r->unit);
+	rec_free(r);
+	p.ext[mb_ext_index(b, "corrupt")] = 1;
+	r = measure_record(&env, b, &p);
+	assert_non_null(r);
+	assert_non_null(strstr(r->reason, "differs from the host's stream"));
+	json_t *g = json_object_get(rec_get(r, "queue"), "guest");
+	assert_string_equal(json_string_value(json_object_get(g, "status")), "refused");
+	mt_assert_failed_both(r, "macro_iomix", "the virtio device gave up on the queue");
+	/* One driver: more vCPUs are refused, saying why. */
+	p.ext[mb_ext_index(b, "corrupt")] = 0;
+	p.vcpus = 2;
+	r = measure_record(&env, b, &p);
+	assert_non_null(r);
+	assert_int_equal(r->status, REC_UNSUPPORTED);
+	assert_non_null(strstr(r->reason, "one driver on one vCPU"));
+	rec_free(r);
+}
+
 /* One deflate stream cannot be split: with vcpus 2 the row is
  * unsupported, saying why and where to go instead. */
 static void test_zlib_vcpus(void **state)
@@ -314,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_lz4_vcpus),
 		cmocka_unit_test(test_zstd_vcpus),
 		cmocka_unit_test(test_zlib_vcpus),
+		cmocka_unit_test(test_iomix),
 	};
 
 	return cmocka_run_group_tests(tests, kvmtest_setup, NULL);

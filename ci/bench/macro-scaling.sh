@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # vCPU scaling of the parallel macrobenchmarks (issue 17): macro_matmul
-# (C's rows in N bands) or macro_join (the probe of S in N bands, after
-# vCPU 0 built the table), one band per guest vCPU and natively one per
+# (C's rows in N bands), macro_join (the probe of S in N bands, after
+# vCPU 0 built the table), macro_sha256 (N segments, then the digest of
+# their digests), macro_sort (every radix pass in N bands), macro_bfs
+# (every level's frontier in N bands), macro_lz4 / macro_zstd (N bands of
+# whole 256 KiB blocks), one band per guest vCPU and natively one per
 # host thread (the twin's secondaries), for N = 1 2 4 8 at cpl 3. Prints
 # per N the median run in the guest and natively (ms, wall), the speed-up
 # over N = 1 on each side, and the overhead with its 95% CI. Past the
 # host's CPUs (nproc) the vCPUs and threads take turns: the barrier each
 # run ends on then waits for a descheduled band, in the guest and
 # natively. A benchmark, not a test.
-# Usage: ci/bench/macro-scaling.sh [HVBENCH] [matmul|join] [-P NAME=VALUE ...]
-#   (default matmul at its defaults, n 256; join at build 262144, probe 1048576)
+# Usage: ci/bench/macro-scaling.sh [HVBENCH] [ROW] [-P NAME=VALUE ...]
+#   ROW: matmul (default), join, sha256, sort, bfs, lz4, zstd, each at
+#   its defaults unless -P says otherwise
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 hv=${1:-${HVBENCH:-bin/hvbench}}
@@ -17,7 +21,8 @@ row=macro_${2:-matmul}
 shift $(($# < 2 ? $# : 2))
 . ci/bench/lib.sh
 bench_init macro-scaling.sh "$hv"
-case $row in macro_matmul | macro_join) ;; *) echo "macro-scaling.sh: $row: want matmul or join" >&2; exit 2 ;; esac
+case $row in macro_matmul | macro_join | macro_sha256 | macro_sort | macro_bfs | macro_lz4 | macro_zstd) ;;
+*) echo "macro-scaling.sh: $row: want matmul, join, sha256, sort, bfs, lz4 or zstd" >&2; exit 2 ;; esac
 echo "$row ${*:-(defaults)}, cpl 3; host CPUs: $(nproc)"
 printf '%6s %12s %12s %10s %10s %10s %22s\n' vcpus "guest ms" "native ms" "guest x" "native x" overhead "95% CI"
 g1="" n1=""

@@ -232,6 +232,24 @@ static uint64_t zstd_bound(uint64_t k)
 	return ZSTD_compressBound(k);
 }
 
+uint64_t mc_lz4_cap(uint64_t n)
+{
+	return blocks_cap(n, lz4_bound);
+}
+
+int mc_lz4_stream(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *src, uint64_t n, int level,
+		  char *err, size_t errlen)
+{
+	return lz4_ref(dst, cap, len, src, n, level, err, errlen);
+}
+
+int mc_lz4_same_version(const char **host, const char **guest)
+{
+	*host = LZ4_versionString();
+	*guest = mc_LZ4_versionString();
+	return strcmp(*host, *guest) == 0;
+}
+
 /* Both rows' setup: the corpus in the guest's region and the twin's, the
  * host's stream (ref) in the twin's room and a copy in the guest's, the
  * page, the planted fault, the record's extras. host/guest: the two

@@ -93,6 +93,11 @@ void mc_setup_done(struct mb_setup_ctx *c, struct mc_state *st)
 {
 	memcpy(st->param, c->vm->shared->param, sizeof(st->param));
 	st->param[MC_P_BASE] = (uint64_t)(uintptr_t)st->native.hva;
+	/* An address inside the region is the twin's own; a notify address
+	 * is none natively (its device polls). */
+	if (st->param[MC_P_IO_VQ] >= MC_REGION_GPA && st->param[MC_P_IO_VQ] - MC_REGION_GPA < st->native.size)
+		st->param[MC_P_IO_VQ] += (uint64_t)(uintptr_t)st->native.hva - MC_REGION_GPA;
+	st->param[MC_P_IO_NOTIFY] = 0;
 	st->tsc_khz = c->vm->shared->tsc_khz;
 	mc_native_before(c, st);
 }
@@ -163,7 +168,13 @@ static int mc_native_run(struct mb_setup_ctx *c, struct mc_state *st, uint32_t r
 	memcpy(s->param, st->param, sizeof(s->param));
 	if (st->zero_len && st->zero_off + st->zero_len <= st->native.size)
 		memset((uint8_t *)st->native.hva + st->zero_off, 0, st->zero_len);
+	if (st->twin_begin && (r = st->twin_begin(st, st->why, sizeof(st->why))) < 0) {
+		free(s);
+		return r;
+	}
 	r = hv_native_run(s, NULL, NULL, st->why, sizeof(st->why));
+	if (st->twin_end)
+		st->twin_end(st);
 	if (r == 0 && s->status == HV_GS_ABORT) {
 		char why[300];
 

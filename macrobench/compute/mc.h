@@ -45,6 +45,13 @@ struct mc_state {
 	 * twin's window), unmapped with the state: address and bytes, 0 none. */
 	void *own_map;
 	size_t own_len;
+	/* A row's own state (macro_iomix: its devices), which the row frees
+	 * itself after mc_finish; and what the twin needs around each of
+	 * its runs (the iomix twin's polling device thread): begin gives 0
+	 * or -errno with why filled, end undoes it. NULL: nothing. */
+	void *row;
+	int (*twin_begin)(struct mc_state *st, char *why, size_t len);
+	void (*twin_end)(struct mc_state *st);
 	/* The twin's runs (cycles each), from before and after the guest's. */
 	double *native_runs;
 	uint32_t n_native, reps_after;
@@ -84,6 +91,15 @@ void mc_zlib_corpus(uint8_t *p, uint64_t n);
  * system's libzstd, as the guest's copy compresses it (compress.c):
  * 0 with *len, -1 on failure. */
 int mc_zstd_host_block(void *dst, size_t room, const void *src, size_t k, int level, size_t *len);
+
+/* macro_lz4's stream (mc_abi.h) of the n-byte corpus at src by the
+ * system's liblz4 at a level, into dst (cap bytes, mc_lz4_cap's): 0 with
+ * *len, -1 with err filled. mc_lz4_same_version: 1 when the host's
+ * liblz4 is the guest's copy's version (both named). */
+uint64_t mc_lz4_cap(uint64_t n);
+int mc_lz4_stream(uint8_t *dst, uint64_t cap, uint64_t *len, const uint8_t *src, uint64_t n, int level,
+		  char *err, size_t errlen);
+int mc_lz4_same_version(const char **host, const char **guest);
 
 /* A digest's hex (64 digits) into four big-endian 64-bit words; -1 on a
  * character that is not a hex digit. */

@@ -21,6 +21,11 @@ enum mc_param {
 	MC_P_REF2,
 	MC_P_REF3,
 	MC_P_SLOT,	/* lz4, zstd with vcpus > 1: the room's bytes per block (below) */
+	MC_P_IO_VQ,	/* iomix: the virtqueue's area (guest-virtual or host address) */
+	MC_P_IO_NOTIFY,	/* iomix: the queue's notify address; 0: none (a polling device) */
+	MC_P_IO_MTU,	/* iomix: the largest packet, bytes */
+	MC_P_IO_BURST,	/* iomix: packets posted per publish of the available index */
+	MC_P_IO_TIMEOUT,	/* iomix: counter ticks the driver waits for the device */
 };
 
 /* Where the family's region sits in the guest: far above RAM. */
@@ -198,6 +203,18 @@ static inline unsigned long long mc_blocks_par_off(unsigned long long n, unsigne
 #define MC_ZSTD_LEVEL_MAX 19
 #define MC_ZSTD_ARENA (16ull << 20)
 
+/* iomix: the lz4 layout above (corpus, room, arena: its level-1 or HC
+ * state), then from MC_P_IO_VQ the devices family's NIC region
+ * (NIC_REGION_SIZE bytes, microbench/devices/nic_abi.h) holding the split
+ * virtqueue and its buffers, 4 KiB aligned; the driver's count of the
+ * packets it posted (free-running: the queue's indexes run on over the
+ * runs) is the region's nic_ctl tail. */
+static inline unsigned long long mc_iomix_vq_off(unsigned long long n, unsigned long long cap,
+						 unsigned long long arena)
+{
+	return mc_zlib_up(MC_ZLIB_OFF_ARENA(n, cap) + arena);
+}
+
 /* The bodies' refusals, from HV_ABORT_BODY_BASE on; each row's
  * abort_reasons[] words them for its workload, in this order. */
 enum mc_abort {
@@ -205,6 +222,9 @@ enum mc_abort {
 	MC_ABORT_WRONG,				/* the result differs from the host's reference */
 	MC_ABORT_ORDER,				/* the output breaks its own invariant (sort: order) */
 	MC_ABORT_LOST,				/* input lost or changed on the way (sort: key sum) */
+	MC_ABORT_DEVICE,			/* iomix: the device gave up on the queue (NEEDS_RESET) */
+	MC_ABORT_TIMEOUT,			/* iomix: the device did not use the buffers in time */
+	MC_ABORT_USED,				/* iomix: the used ring gave back another buffer */
 };
 
 #endif

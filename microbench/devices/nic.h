@@ -47,6 +47,12 @@ struct nic_dev {
 	int kick_fd, irq_fd;
 	uint16_t last_avail, used_idx;
 	uint64_t kicks, wakeups, irqs_owed, user_kicks;
+	/* The payload a packet must carry: NULL, the pattern of its
+	 * sequence (nic_pattern); else the next bytes of this stream
+	 * (expect_len bytes, what one run sends: at its end it starts again
+	 * from its first byte), which the macrobench's I/O mix sends. */
+	const uint8_t *expect;
+	uint64_t expect_len, expect_off;
 	uint8_t wire[NIC_BUF_STRIDE];	/* where a packet lands: the "wire" */
 };
 
@@ -75,6 +81,9 @@ void nic_hw_stop(struct nic_dev *d);
  * drains the available ring as vhost does; and the notify address's
  * user-space side, for the accesses the ioeventfd does not match. */
 int nic_vq_start(struct nic_dev *d, int cpu, char *err, size_t errlen);
+/* The same device on a thread that polls the available index instead of
+ * sleeping on a kick: bare metal's device engine, for a native twin. */
+int nic_vq_start_polling(struct nic_dev *d, int cpu, char *err, size_t errlen);
 int nic_vq_notify_io(struct hv_vcpu *vcpu, uint64_t addr, bool is_write, void *data,
 		     uint32_t len, void *opaque);
 

@@ -33,6 +33,8 @@ void nic_dev_init(struct nic_dev *d, uint8_t *hva, uint64_t base, uint64_t size)
 	memset(d->busy_hist, 0, sizeof(d->busy_hist));
 	hist_moments_init(&d->busy_m);
 	d->kick_fd = d->irq_fd = -1;
+	d->expect = NULL;
+	d->expect_len = d->expect_off = 0;
 	d->last_avail = d->used_idx = 0;
 	d->kicks = d->wakeups = d->irqs_owed = d->user_kicks = 0;
 }
@@ -92,6 +94,22 @@ int nic_dev_packet(struct nic_dev *d, uint64_t addr, uint32_t len, uint64_t seq)
 				      (unsigned long long)(d->base + NIC_BUF_OFF),
 				      (unsigned long long)(d->base + d->size));
 	memcpy(d->wire, d->hva + off, len);
+	if (d->expect) {
+		if (len > d->expect_len - d->expect_off)
+			return nic_dev_refuse(d, NULL, "packet %llu: %u bytes at byte %llu of a %llu-byte stream: past its end",
+					      (unsigned long long)seq, len, (unsigned long long)d->expect_off,
+					      (unsigned long long)d->expect_len);
+		for (uint32_t b = 0; b < len; b++)
+			if (d->wire[b] != d->expect[d->expect_off + b])
+				return nic_dev_refuse(d, NULL, "packet %llu: byte %u of %u (byte %llu of the stream) differs from the host's stream",
+						      (unsigned long long)seq, b, len,
+						      (unsigned long long)(d->expect_off + b));
+		d->expect_off += len;
+		if (d->expect_off == d->expect_len)
+			d->expect_off = 0;	/* the run's last packet: the next run's stream */
+		d->bytes += len;
+		return 0;
+	}
 	int64_t bad = pattern_mismatch(d->wire, seq, len);
 	if (bad >= 0)
 		return nic_dev_refuse(d, NULL, "packet %llu: byte %lld of %u is not the pattern's (payload corrupted)",

@@ -143,6 +143,34 @@ static int vq_main(struct dev_thread *t, void *opaque)
 	return r < 0 ? r : 0;
 }
 
+/* Natively there is no exit to take: the device polls the index. */
+static int vq_poll_main(struct dev_thread *t, void *opaque)
+{
+	struct nic_dev *d = opaque;
+	uint64_t t0 = thread_ns();
+
+	while (!dev_thread_stopping(t)) {
+		if (__atomic_load_n(&avail(d)->idx, __ATOMIC_ACQUIRE) != d->last_avail) {
+			d->wakeups++;
+			vq_drain(d);
+		} else {
+#if defined(__x86_64__)
+			__builtin_ia32_pause();
+#elif defined(__aarch64__)
+			__asm__ volatile("yield");
+#endif
+		}
+	}
+	d->cpu_ns = thread_ns() - t0;
+	return 0;
+}
+
+int nic_vq_start_polling(struct nic_dev *d, int cpu, char *err, size_t errlen)
+{
+	d->cpu = cpu;
+	return dev_thread_start(&d->thr, "nic-vq-poll", cpu, vq_poll_main, d, err, errlen);
+}
+
 int nic_vq_start(struct nic_dev *d, int cpu, char *err, size_t errlen)
 {
 	d->cpu = cpu;

@@ -34,7 +34,7 @@ typedef uint64_t (*mc_block_unpack)(const struct mc_blockjob *j, const uint8_t *
 /* The corpus, block by block, into the room; the stream's length. Not
  * inlined, as zlib.c's loops: the twin's PIE code would inline otherwise
  * (ci/test-macro-insns.sh); one indirect call a block. */
-static __attribute__((noinline, noclone)) uint64_t mc_blocks_pack(const struct mc_blockjob *j, mc_block_pack pack)
+static __attribute__((noinline, noclone, unused)) uint64_t mc_blocks_pack(const struct mc_blockjob *j, mc_block_pack pack)
 {
 	uint8_t *o = j->comp, *end = j->comp + j->cap;
 
@@ -55,7 +55,7 @@ static __attribute__((noinline, noclone)) uint64_t mc_blocks_pack(const struct m
 }
 
 /* The len-byte stream back into out, checked against the corpus. */
-static __attribute__((noinline, noclone)) void mc_blocks_unpack(const struct mc_blockjob *j, uint64_t len, mc_block_unpack unpack)
+static __attribute__((noinline, noclone, unused)) void mc_blocks_unpack(const struct mc_blockjob *j, uint64_t len, mc_block_unpack unpack)
 {
 	const uint8_t *in = j->comp, *end = j->comp + len;
 
@@ -117,7 +117,7 @@ static inline uint32_t mc_blocks_word(const uint8_t *p)
 /* Band v of nv, the step par->arg says (low 4 bits; for unpacking, the
  * stream's length above them): 0 in part[v][0], or the abort code the
  * band met (vCPU 0 aborts with it). */
-static __attribute__((noinline, noclone)) void mc_blocks_band(uint32_t v, uint32_t nv, mc_block_pack pack,
+static __attribute__((noinline, noclone, unused)) void mc_blocks_band(uint32_t v, uint32_t nv, mc_block_pack pack,
 							      mc_block_unpack unpack)
 {
 	uint64_t n = MC(MC_P_N), cap = MC(MC_P_AUX), slot = MC(MC_P_SLOT), arena = MC(MC_P_REF3);
@@ -200,7 +200,7 @@ static inline uint64_t mc_blocks_close(uint8_t *comp, uint64_t n, uint64_t cap, 
 
 /* One run on N vCPUs, as mc_blocks_op's on one; step is the body's
  * mc_blocks_band with its codec. */
-static __attribute__((noinline, noclone)) void mc_blocks_op_par(uint32_t nv, void (*step)(uint32_t v, uint32_t nv))
+static __attribute__((noinline, noclone, unused)) void mc_blocks_op_par(uint32_t nv, void (*step)(uint32_t v, uint32_t nv))
 {
 	struct hv_shared *s = SHARED;	/* the page once (natively a thread-local) */
 	uint64_t n = s->param[MC_P_N], cap = s->param[MC_P_AUX], phase = s->param[MC_P_AUX2];
