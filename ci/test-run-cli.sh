@@ -162,5 +162,14 @@ if [ -w /dev/kvm ]; then
 else
 	echo "SKIP (part): /dev/kvm is not usable here: the named run is not exercised"
 fi
+# Every suite the project ships parses and resolves (a suite is checked
+# whole before anything runs: a bad one would fail its user at once).
+for f in configs/*.json; do
+	if "$HVBENCH" run "$f" --dry-run >"$work/o" 2>"$work/e"; then
+		ok "$f: --dry-run resolves every entry"
+	else
+		bad "$f: --dry-run: $(head -1 "$work/e")"
+	fi
+done
 echo "test-run-cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
