@@ -35,6 +35,18 @@ static inline const char *mt_twin(const struct rec *r, const char **reason)
 	return json_string_value(json_object_get(n, "status"));
 }
 
+/* An ok record (the reason printed where it is not) whose twin is ok too. */
+static inline void mt_assert_ok(const struct rec *r, const char *what)
+{
+	const char *why;
+
+	assert_non_null(r);
+	if (r->status != REC_OK)
+		print_message("%s: %s\n", what, r->reason ? r->reason : "?");
+	assert_int_equal(r->status, REC_OK);
+	assert_string_equal(mt_twin(r, &why), "ok");
+}
+
 /* A planted wrong reference's record (freed here): failed with the row's
  * own words in the guest, and the twin, run all the same, failed with
  * them too; no overhead computed from a failed pair. */

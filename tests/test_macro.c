@@ -73,13 +73,8 @@ static void ok_case(const char *name, const char *param, int64_t v, uint64_t foo
 {
 	NEED_KVM();
 	struct rec *r = run(name, param, v, false);
-	const char *why;
 
-	assert_non_null(r);
-	if (r->status != REC_OK)
-		print_message("%s: %s\n", name, r->reason ? r->reason : "?");
-	assert_int_equal(r->status, REC_OK);
-	assert_string_equal(mt_twin(r, &why), "ok");
+	mt_assert_ok(r, name);
 	double g = mt_metric(r, "run/guest", "p50"), n = mt_metric(r, "run/native", "p50");
 	assert_true(g > 0 && n > 0);
 	assert_true(mt_metric(r, "run/guest", "n") >= 2 && mt_metric(r, "run/native", "n") >= 2);
@@ -135,17 +130,12 @@ static void test_matmul_ok(void **state)
  * twin ok, for the caller's own asserts (rec_free after). */
 static struct rec *corrupt_then_ok(const struct mb_bench *b, struct mb_params *p, const char *words)
 {
-	const char *why;
 
 	p->ext[mb_ext_index(b, "corrupt")] = 1;
 	mt_assert_failed_both(measure_record(&env, b, p), b->name, words);
 	p->ext[mb_ext_index(b, "corrupt")] = 0;
 	struct rec *r = measure_record(&env, b, p);
-	assert_non_null(r);
-	if (r->status != REC_OK)
-		print_message("%s: %s\n", b->name, r->reason ? r->reason : "?");
-	assert_int_equal(r->status, REC_OK);
-	assert_string_equal(mt_twin(r, &why), "ok");
+	mt_assert_ok(r, b->name);
 	return r;
 }
 

@@ -145,13 +145,8 @@ static void ok_case(const char *name, int level, const char *phase)
 {
 	NEED_KVM();
 	struct rec *r = run(name, level, phase, false);
-	const char *why;
 
-	assert_non_null(r);
-	if (r->status != REC_OK)
-		print_message("%s level %d %s: %s\n", name, level, phase, r->reason ? r->reason : "?");
-	assert_int_equal(r->status, REC_OK);
-	assert_string_equal(mt_twin(r, &why), "ok");
+	mt_assert_ok(r, name);
 	/* The compressed size the record gives is this test's own library's. */
 	uint64_t n = KIB << 10;
 	uint8_t *a = malloc(n);
@@ -251,13 +246,8 @@ static void vcpus_case(const char *name, int level, const char *phase, const cha
 {
 	NEED_KVM();
 	struct rec *r = run_on(name, level, phase, false, 1100, 3);
-	const char *why;
 
-	assert_non_null(r);
-	if (r->status != REC_OK)
-		print_message("%s: %s\n", name, r->reason ? r->reason : "?");
-	assert_int_equal(r->status, REC_OK);
-	assert_string_equal(mt_twin(r, &why), "ok");
+	mt_assert_ok(r, name);
 	assert_true(mt_metric(r, "run/guest", "p50") > 0 && mt_metric(r, "run/native", "p50") > 0);
 	print_message("%s level %d %s vcpus=3: guest %.0f, native %.0f %s per run\n", name, level, phase,
 		      mt_metric(r, "run/guest", "p50"), mt_metric(r, "run/native", "p50"), r->unit);
@@ -290,7 +280,6 @@ static void test_iomix(void **state)
 	NEED_KVM();
 	const struct mb_bench *b = mb_find("macro_iomix");
 	struct mb_params p;
-	const char *why;
 	cpu_set_t cpus;
 
 	assert_int_equal(sched_getaffinity(0, sizeof(cpus), &cpus), 0);
@@ -306,10 +295,7 @@ static void test_iomix(void **state)
 		rec_free(r);
 		skip();
 	}
-	if (r->status != REC_OK)
-		print_message("macro_iomix: %s\n", r->reason ? r->reason : "?");
-	assert_int_equal(r->status, REC_OK);
-	assert_string_equal(mt_twin(r, &why), "ok");
+	mt_assert_ok(r, "macro_iomix");
 	double packets = mt_metric(r, "packets_per_run", NULL), bytes = mt_metric(r, "compressed", NULL);
 	assert_true(packets >= bytes / 1000 && packets <= bytes / 1000 + 5 + 1);	/* 5 blocks: 5 short packets */
 	double publishes = ceil(packets / 8);

@@ -216,20 +216,4 @@ static __attribute__((noinline, noclone)) void op_bfs_par(uint32_t nv)
 		guest_abort(MC_ABORT_WRONG);
 }
 
-static void op_bfs_any(uint64_t it)
-{
-	uint32_t nv = SHARED->nr_vcpus;
-
-	if (nv > 1)
-		op_bfs_par(nv);
-	else
-		op_bfs(it);
-}
-
-static void bfs_worker(uint32_t v)
-{
-	mc_par_worker(v, bfs_init, bfs_par, bfs_step);
-}
-
-GUEST_BODY(mc_bfs, .init = bfs_init, .op = op_bfs_any, .secondary = bfs_worker,
-	   .secondary_user = 1, .native = 1);
+MC_PAR_BODY(mc_bfs, bfs_init, op_bfs, op_bfs_par, bfs_par, bfs_step);

@@ -123,4 +123,24 @@ static inline void mc_par_worker(uint32_t v, int (*init)(void), struct mc_par *(
 	mc_par_serve(par(), v, step);
 }
 
+/* A body that runs serial on one vCPU and in steps on N: its op (the
+ * one-vCPU run, or the N-vCPU run taking nr_vcpus), its secondaries'
+ * entry (mc_par_worker) and its registration, at the row's level. */
+#define MC_PAR_BODY(name, init_fn, serial, parallel, par_fn, step_fn)			\
+	static void name##_op(uint64_t it)					\
+	{									\
+		uint32_t nv = SHARED->nr_vcpus;					\
+										\
+		if (nv > 1)							\
+			parallel(nv);						\
+		else								\
+			serial(it);						\
+	}									\
+	static void name##_worker(uint32_t v)					\
+	{									\
+		mc_par_worker(v, init_fn, par_fn, step_fn);				\
+	}									\
+	GUEST_BODY(name, .init = init_fn, .op = name##_op, .secondary = name##_worker, \
+		   .secondary_user = 1, .native = 1)
+
 #endif

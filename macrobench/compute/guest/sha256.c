@@ -141,23 +141,7 @@ static __attribute__((noinline, noclone)) void op_sha_par(uint32_t nv)
 	sha_check(h);
 }
 
-static void op_sha(uint64_t i)
-{
-	uint32_t nv = SHARED->nr_vcpus;
-
-	if (nv < 2)
-		op_sha1(i);
-	else
-		op_sha_par(nv);
-}
-
-static void sha_worker(uint32_t v)
-{
-	mc_par_worker(v, sha_init, sha_par, sha_step);
-}
-
-GUEST_BODY(mc_sha256, .init = sha_init, .op = op_sha, .secondary = sha_worker,
-	   .secondary_user = 1, .native = 1);
+MC_PAR_BODY(mc_sha256, sha_init, op_sha1, op_sha_par, sha_par, sha_step);
 
 /* macro_timer: the same run, under the runtime's timer (hv_shared.
  * timer_hz, armed before the body): the interrupts each run took are

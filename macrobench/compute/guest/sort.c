@@ -199,20 +199,4 @@ static __attribute__((noinline, noclone)) void op_sort_par(uint32_t nv)
 		guest_abort(MC_ABORT_WRONG);
 }
 
-static void op_sort_any(uint64_t it)
-{
-	uint32_t nv = SHARED->nr_vcpus;
-
-	if (nv > 1)
-		op_sort_par(nv);
-	else
-		op_sort(it);
-}
-
-static void sort_worker(uint32_t v)
-{
-	mc_par_worker(v, sort_init, sort_par, sort_step);
-}
-
-GUEST_BODY(mc_sort, .init = sort_init, .op = op_sort_any, .secondary = sort_worker,
-	   .secondary_user = 1, .native = 1);
+MC_PAR_BODY(mc_sort, sort_init, op_sort, op_sort_par, sort_par, sort_step);
