@@ -171,10 +171,17 @@ static int io_setup(struct mb_setup_ctx *c)
 		io->gdev->kick_fd = r;
 		r = hv_vm_add_mmio(c->vm, NIC_VQ_NOTIFY_GPA, 4, nic_vq_notify_io, io->gdev, c->err, c->errlen);
 	}
-	/* Unpinned: the vCPU's thread is placed by the runner, the device
-	 * thread sleeps between kicks and runs where the scheduler wakes it. */
+	/* The device thread on another CPU than vCPU 0's, where the runner
+	 * pinned that to one (as the twin's polling device is placed beside
+	 * its driver); else where the scheduler wakes it. */
+	int vcpu_cpu = -1;
+	const cpu_set_t *aff = c->vm->opts.affinity;
+	if (aff && CPU_COUNT(&aff[0]) == 1)
+		for (int k = 0; k < CPU_SETSIZE; k++)
+			if (CPU_ISSET(k, &aff[0]))
+				vcpu_cpu = k;
 	if (r >= 0)
-		r = nic_vq_start(io->gdev, -1, c->err, c->errlen);
+		r = nic_vq_start(io->gdev, vcpu_cpu >= 0 ? nic_place(&io->allowed, vcpu_cpu) : -1, c->err, c->errlen);
 	if (r < 0) {
 		io_free(io);
 		return mc_abandon(c, r);
