@@ -96,13 +96,27 @@ rc[walk]=$?
 echo "check-x86emu: the walk run took $(( $(date +%s) - t1 )) s (rc ${rc[walk]})"
 # What needs a second CPU (configs/x86emu-par.json): the I/O mix, whose
 # native twin's device polls beside its driver, and the parallel rows on
-# 2 vCPUs. 2 CPUs implies no icount (ci/x86-emu/run.sh). ~40 s.
+# 2 vCPUs. 2 CPUs implies no icount (ci/x86-emu/run.sh). ~40 s. Only with
+# X86EMU_PAR=1: multi-threaded TCG with nested SVM is not reliable here
+# (in 6 runs of this machine, once the whole machine reset mid-run, QEMU
+# rc 0 and nothing on the console after the command started, and once an
+# L2 vCPU triple-faulted at the reset vector, rip 0xfff0), so make check
+# does not hold a change to it. A machine that never reports is started
+# once more, and the check says so.
 t2=$(date +%s)
 rm -f "$OUT"/par-npt.json
-bash ci/x86-emu/run.sh --mode npt --smp 2 --bin "$BIN" --file configs/x86emu-par.json:par.json \
-	--out "$OUT/run-par" --timeout 200 -- sh -c "hvbench run par.json -q -o /out/par-npt.json" \
-	>"$OUT/run-par.log" 2>&1
-rc[par]=$?
+rc[par]=skipped
+for attempt in 1 2; do
+	[ "${X86EMU_PAR:-0}" = 1 ] || break
+	rm -rf "$OUT/run-par"
+	bash ci/x86-emu/run.sh --mode npt --smp 2 --bin "$BIN" --file configs/x86emu-par.json:par.json \
+		--out "$OUT/run-par" --timeout 200 -- sh -c "hvbench run par.json -q -o /out/par-npt.json" \
+		>"$OUT/run-par.log" 2>&1
+	rc[par]=$?
+	[ "${rc[par]}" = 125 ] && [ ! -f "$OUT/run-par/par-npt.json" ] && [ $attempt = 1 ] || break
+	echo "check-x86emu: the 2-CPU machine never reported ($(grep -h '^ci/x86-emu: the guest' "$OUT/run-par.log" | head -1)): started once more"
+	cp "$OUT/run-par.log" "$OUT/run-par-lost.log"
+done
 [ -f "$OUT/run-par/par-npt.json" ] && cp "$OUT/run-par/par-npt.json" "$OUT/par-npt.json"
 echo "check-x86emu: the 2-CPU run took $(( $(date +%s) - t2 )) s (rc ${rc[par]})"
 for mode in npt shadow; do
@@ -346,6 +360,8 @@ except (OSError, ValueError) as e:
 # fault KVM hands to the ioeventfd); the parallel rows ok on 2 vCPUs with
 # their twins on 2 threads; zlib refused there, saying why.
 try:
+    if rc_par == "skipped":
+        raise StopIteration
     par = json.load(open(os.path.join(out, "par-npt.json")))
     check(rc_par in ("0", "1"), f"par: hvbench exited {rc_par} inside the emulated machine")
     check(par.get("host", {}).get("nr_cpus") == 2, f"par: the machine has {par.get('host', {}).get('nr_cpus')} CPUs (want 2)")
@@ -367,6 +383,8 @@ try:
               and pk > 0 and abs(kicks - want) < 1e-6 and npf >= kicks,
               f"{tag}: {pk} packets and {kicks} kicks per run (want {want}), {npf} npf exits per run by kvm:kvm_exit "
               f"(at least the kicks), devices {q.get('guest', {}).get('status')}/{q.get('native', {}).get('status')}")
+except StopIteration:
+    print("skip: par: the 2-CPU machine (X86EMU_PAR=1 runs it: multi-threaded TCG with nested SVM is not reliable enough for make check)")
 except (OSError, ValueError) as e:
     check(False, f"par: results came back as JSON ({e})")
 print(f"check-x86emu: {fails} check(s) failed")

@@ -51,6 +51,12 @@ for mode in ("npt", "shadow"):
         hz = b.get("params", {}).get("hz")
         name = b.get("name") + (f" hz={hz}" if hz is not None else "")
         tag = f"macro {mode}: {name}"
+        if name == "macro_iomix" and host.get("nr_cpus") == 1:
+            # Its twin's device polls beside its driver: one CPU cannot
+            # (configs/x86emu-par.json runs it in a 2-CPU machine).
+            check(b.get("status") == "unsupported" and "beside its driver" in (b.get("reason") or ""),
+                  f"{tag}: on {host.get('nr_cpus')} CPU {b.get('status')} ({b.get('reason')})")
+            continue
         check(b.get("status") == "ok" and b.get("twin", {}).get("status") == "ok",
               f"{tag}: status {b.get('status')} {b.get('reason') or ''}, twin {b.get('twin', {}).get('status')}")
         if b.get("status") != "ok":
@@ -111,8 +117,10 @@ for mode in ("npt", "shadow"):
                   f"kvm:kvm_exit); {ex.get('irq_exits', 0)} host interrupts")
     # The printed line and table: the unit is the counter's, not cycles.
     lines = [l for l in log.splitlines() if re.match(r"^  macro_\w+ ", l)]
-    check(len(lines) == len(want_rows) and all(" instructions p10-p90 " in l for l in lines),
-          f"macro {mode}: every row's line gives its run in instructions ({len(lines)} lines)")
+    measured = [l for l in lines if " unsupported " not in l]
+    check(len(lines) == len(want_rows) and len(measured) == sum(b.get("status") == "ok" for b in rows)
+          and all(" instructions p10-p90 " in l for l in measured),
+          f"macro {mode}: every row's line gives its run in instructions ({len(measured)} of {len(lines)} lines measured)")
     tables = log.count("Xentrace table: guest ")
     check(tables == sum(b.get("status") == "ok" for b in rows),
           f"macro {mode}: a Xentrace table under each ok row ({tables})")
