@@ -270,9 +270,8 @@ static void test_zstd_vcpus(void **state)
 /* Compress and send (macro_iomix): 1100 KiB in 5 blocks, packets of at
  * most 1000 bytes, 8 a publish. Every packet reached the device, which
  * checked each byte against the host's stream, in the guest and
- * natively; the driver waits for each burst to be used, so the device
- * has re-enabled kicks by the next: one kick per publish (the event
- * index asks for each), whichever path it took. A flipped bit of the
+ * natively; at most one kick per publish (the event index), whichever
+ * path it took. A flipped bit of the
  * devices' copy of the stream: both devices refuse that packet, and the
  * record says so in the device's words. */
 static void test_iomix(void **state)
@@ -298,8 +297,13 @@ static void test_iomix(void **state)
 	mt_assert_ok(r, "macro_iomix");
 	double packets = mt_metric(r, "packets_per_run", NULL), bytes = mt_metric(r, "compressed", NULL);
 	assert_true(packets >= bytes / 1000 && packets <= bytes / 1000 + 5 + 1);	/* 5 blocks: 5 short packets */
-	double publishes = ceil(packets / 8);
-	assert_true(fabs(mt_metric(r, "queue/kicks_per_run", NULL) - publishes) < 1e-6);
+	/* At most one kick per publish: one where the device re-enabled kicks
+	 * before the next publish, none where the driver published first and
+	 * the device's second look at the index found the buffers (the event
+	 * index at work; a loaded host does that). The first publish ever
+	 * kicks. */
+	double publishes = ceil(packets / 8), kicks = mt_metric(r, "queue/kicks_per_run", NULL);
+	assert_true(kicks > 0 && kicks <= publishes + 1e-9);
 	json_t *dev = rec_get(r, "queue");
 	assert_non_null(dev);
 	for (int side = 0; side < 2; side++) {

@@ -258,16 +258,15 @@ for mode in ("vhe", "nvhe"):
               f"overhead {b.get('overhead', {}).get('of_medians')}%")
     # Compress and send through the virtio queue at EL0: the device (a
     # thread asleep on the ioeventfd's kick) checked every byte against
-    # the host's stream; one kick per publish (the driver waits for each
-    # burst, so the device always asks for the next).
+    # the host's stream; at most one kick per publish (the event index).
     b = bench.get("macro_iomix") or {}
     pk, kicks = b.get("packets_per_run", 0), b.get("queue", {}).get("kicks_per_run", -1)
     dev = b.get("queue", {})
     check(b.get("status") == "ok" and b.get("twin", {}).get("status") == "ok"
           and dev.get("guest", {}).get("status") == "ok" and dev.get("native", {}).get("status") == "ok"
-          and pk > 0 and abs(kicks - -(-pk // 4)) < 1e-6,
+          and pk > 0 and 0 < kicks <= -(-pk // 4),
           f"{mode}: macro_iomix at EL0: {b.get('status')} {b.get('reason') or ''}, {pk} packets and {kicks} kicks per run "
-          f"(want one a burst of 4), devices {dev.get('guest', {}).get('status')}/{dev.get('native', {}).get('status')}")
+          f"(want at most one a burst of 4), devices {dev.get('guest', {}).get('status')}/{dev.get('native', {}).get('status')}")
     b = bench.get("ple_probe")
     check(b is not None and b.get("status") == "ok" and b.get("ple_probe", "").startswith("no PLE"),
           f"{mode}: ple_probe says {b and b.get('ple_probe')!r} (status {b and b.get('status')})")

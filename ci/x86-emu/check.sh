@@ -355,8 +355,8 @@ try:
 except (OSError, ValueError) as e:
     check(False, f"walk: results came back as JSON ({e})")
 # The 2-CPU machine (configs/x86emu-par.json). macro_iomix: every packet
-# checked by both devices, one kick per publish (the driver waits for each
-# burst), each kick an exit (with NPT the notify write is a nested page
+# checked by both devices, at most one kick per publish (the event index),
+# each kick an exit (with NPT the notify write is a nested page
 # fault KVM hands to the ioeventfd); the parallel rows ok on 2 vCPUs with
 # their twins on 2 threads; zlib refused there, saying why.
 try:
@@ -380,8 +380,8 @@ try:
         kicks, npf = q.get("kicks_per_run", -1), b.get("kvm_exit", {}).get("per_op", {}).get("npf", 0)
         want = -(-pk // p.get("burst", 1))
         check(q.get("guest", {}).get("status") == "ok" and q.get("native", {}).get("status") == "ok"
-              and pk > 0 and abs(kicks - want) < 1e-6 and npf >= kicks,
-              f"{tag}: {pk} packets and {kicks} kicks per run (want {want}), {npf} npf exits per run by kvm:kvm_exit "
+              and pk > 0 and 0 < kicks <= want and npf >= kicks,
+              f"{tag}: {pk} packets and {kicks} kicks per run (at most {want}), {npf} npf exits per run by kvm:kvm_exit "
               f"(at least the kicks), devices {q.get('guest', {}).get('status')}/{q.get('native', {}).get('status')}")
 except StopIteration:
     print("skip: par: the 2-CPU machine (X86EMU_PAR=1 runs it: multi-threaded TCG with nested SVM is not reliable enough for make check)")
